@@ -1,0 +1,30 @@
+package io.rhizome.api;
+
+/**
+ * A request to the {@link SyncService} that cannot be carried out. The message says what was wrong
+ * in words a person can act on; nothing was written.
+ *
+ * @since 0.1
+ */
+public class SyncException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** Why the request failed, machine-readable. */
+    public enum Reason { UNKNOWN_NAMESPACE, NAMESPACE_UNAVAILABLE, WRONG_OPERATION, INVALID_VALUE, STORAGE, CLOSED }
+
+    private final Reason reason;
+
+    public SyncException(Reason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    public SyncException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}

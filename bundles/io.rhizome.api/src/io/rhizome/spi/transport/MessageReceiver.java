@@ -1,0 +1,21 @@
+package io.rhizome.spi.transport;
+
+import java.util.Optional;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * Receives the messages of one {@link PeerLink}. Implemented by the engine. Calls for one link are
+ * never concurrent and arrive in order.
+ *
+ * @since 0.1
+ */
+@ConsumerType
+public interface MessageReceiver {
+
+    /** One whole message. */
+    void message(PeerLink link, byte[] message);
+
+    /** The link closed, with the cause if it failed. Called once. */
+    void closed(PeerLink link, Optional<Throwable> cause);
+}

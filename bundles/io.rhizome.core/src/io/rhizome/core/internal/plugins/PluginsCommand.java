@@ -1,0 +1,25 @@
+package io.rhizome.core.internal.plugins;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import io.rhizome.api.PluginInfo;
+import io.rhizome.api.PluginRegistry;
+
+/** Gogo command {@code rhizome:plugins}: the installed plugins, one per line. */
+@Component(service = PluginsCommand.class,
+        property = { "osgi.command.scope=rhizome", "osgi.command.function=plugins" })
+public class PluginsCommand {
+
+    @Reference
+    private PluginRegistry registry;
+
+    public String plugins() {
+        StringBuilder out = new StringBuilder(String.format("%-20s %-28s %-36s %s%n", "KIND", "NAME", "BUNDLE", "SERVICE"));
+        for (PluginInfo p : registry.plugins()) {
+            out.append(String.format("%-20s %-28s %-36s %d%n", p.kind().id(), p.name(), p.bundle() + " " + p.bundleVersion(),
+                    p.serviceId()));
+        }
+        return out.toString();
+    }
+}
