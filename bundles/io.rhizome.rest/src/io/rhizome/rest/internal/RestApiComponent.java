@@ -1,0 +1,189 @@
+package io.rhizome.rest.internal;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.servlet.runtime.HttpServiceRuntime;
+import org.osgi.service.servlet.runtime.dto.ServletContextDTO;
+import org.osgi.service.servlet.runtime.dto.ServletDTO;
+import org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.rhizome.api.PluginRegistry;
+import io.rhizome.api.SyncService;
+
+import jakarta.servlet.Servlet;
+
+/**
+ * The daemon's loopback REST API: registers the API servlet on the HTTP whiteboard and, once the
+ * HTTP runtime serves it, writes {@code HOME/api.json} (port + a fresh API key) so the CLI can
+ * reach it. The file is removed when the component stops.
+ */
+@Component(immediate = true)
+public class RestApiComponent {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RestApiComponent.class);
+    static final String SERVLET_NAME = "rhizome-rest-api";
+    private static final long READY_TIMEOUT_MILLIS = 30_000;
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final List<Map<String, Object>> runtimes = new CopyOnWriteArrayList<>();
+    private final List<HttpServiceRuntime> runtimeServices = new CopyOnWriteArrayList<>();
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile PluginRegistry registry;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile SyncService sync;
+
+    private Path home;
+    private long pid;
+    private ServiceRegistration<Servlet> servlet;
+    private Thread publisher;
+    private volatile boolean active;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addRuntime(HttpServiceRuntime runtime, Map<String, Object> props) {
+        runtimeServices.add(runtime);
+        runtimes.add(props);
+    }
+
+    void removeRuntime(HttpServiceRuntime runtime, Map<String, Object> props) {
+        runtimeServices.remove(runtime);
+        runtimes.remove(props);
+    }
+
+    @Activate
+    void activate(BundleContext context) {
+        home = NodeHome.resolve(context);
+        pid = ProcessHandle.current().pid();
+        ApiKey key = ApiKey.random(new SecureRandom());
+        NodeInfo node = new NodeInfo(context.getBundle().getVersion().toString(), home,
+                Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()), pid);
+        RestRouter router = new RestRouter(key, node, () -> Optional.ofNullable(registry), () -> Optional.ofNullable(sync), json);
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN, "/api/*");
+        props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME, SERVLET_NAME);
+        servlet = context.registerService(Servlet.class, new RestServlet(router, json), props);
+        active = true;
+        publisher = new Thread(() -> publishWhenServed(key), "rhizome-rest-publisher");
+        publisher.setDaemon(true);
+        publisher.start();
+    }
+
+    /** Waits (bounded) until the HTTP runtime serves our servlet, then writes api.json. */
+    private void publishWhenServed(ApiKey key) {
+        long deadline = System.currentTimeMillis() + READY_TIMEOUT_MILLIS;
+        while (active && System.currentTimeMillis() < deadline) {
+            Optional<Integer> port = servedPort();
+            if (port.isPresent()) {
+                try {
+                    Path file = ApiFile.write(home, port.get(), key, pid, json);
+                    long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+                    LOG.info("Rhizome node ready in {} ms: REST API on http://127.0.0.1:{}/api/v1 (key in {})",
+                            sinceJvmStart, port.get(), file);
+                } catch (Exception e) {
+                    LOG.error("cannot write {}: the CLI will not find this daemon", home.resolve(ApiFile.NAME), e);
+                }
+                return;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+        if (active) {
+            LOG.error("the HTTP runtime did not serve the REST API within {} ms; is org.apache.felix.http.jetty12 running?",
+                    READY_TIMEOUT_MILLIS);
+        }
+    }
+
+    private Optional<Integer> servedPort() {
+        for (int i = 0; i < runtimeServices.size(); i++) {
+            HttpServiceRuntime runtime;
+            Map<String, Object> props;
+            try {
+                runtime = runtimeServices.get(i);
+                props = runtimes.get(i);
+            } catch (IndexOutOfBoundsException e) {
+                return Optional.empty();
+            }
+            if (!serves(runtime)) {
+                continue;
+            }
+            Optional<Integer> port = loopbackPort(props.get(org.osgi.service.servlet.runtime.HttpServiceRuntimeConstants.HTTP_SERVICE_ENDPOINT));
+            if (port.isPresent()) {
+                return port;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean serves(HttpServiceRuntime runtime) {
+        for (ServletContextDTO ctx : runtime.getRuntimeDTO().servletContextDTOs) {
+            for (ServletDTO s : ctx.servletDTOs) {
+                if (SERVLET_NAME.equals(s.name)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    static Optional<Integer> loopbackPort(Object endpoints) {
+        Collection<?> list;
+        if (endpoints instanceof String s) {
+            list = List.of(s);
+        } else if (endpoints instanceof String[] a) {
+            list = Arrays.asList(a);
+        } else if (endpoints instanceof Collection<?> c) {
+            list = c;
+        } else {
+            return Optional.empty();
+        }
+        for (Object o : list) {
+            java.net.URI uri = java.net.URI.create(String.valueOf(o));
+            if (uri.getPort() > 0) {
+                return Optional.of(uri.getPort());
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Deactivate
+    void deactivate() {
+        active = false;
+        if (publisher != null) {
+            publisher.interrupt();
+        }
+        if (servlet != null) {
+            servlet.unregister();
+        }
+        ApiFile.remove(home, pid, json);
+    }
+}

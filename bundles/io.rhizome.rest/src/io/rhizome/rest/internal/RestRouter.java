@@ -1,0 +1,123 @@
+package io.rhizome.rest.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.rhizome.api.PeerStatus;
+import io.rhizome.api.PluginInfo;
+import io.rhizome.api.PluginRegistry;
+import io.rhizome.api.SyncService;
+import io.rhizome.api.SyncStatus;
+
+/**
+ * Routes REST requests to resources. Plain Java: the servlet adapter and tests both call
+ * {@link #handle}. Every request needs the API key; anything else answers 401 before a resource
+ * runs.
+ */
+public final class RestRouter {
+
+    private final ApiKey apiKey;
+    private final NodeInfo node;
+    private final Supplier<Optional<PluginRegistry>> plugins;
+    private final Supplier<Optional<SyncService>> sync;
+    private final ObjectMapper json;
+
+    public RestRouter(ApiKey apiKey, NodeInfo node, Supplier<Optional<PluginRegistry>> plugins,
+            Supplier<Optional<SyncService>> sync, ObjectMapper json) {
+        this.apiKey = apiKey;
+        this.node = node;
+        this.plugins = plugins;
+        this.sync = sync;
+        this.json = json;
+    }
+
+    public RestResponse handle(RestRequest request) {
+        if (!apiKey.matches(request.apiKey().orElse(null))) {
+            return RestResponse.error(401, "unauthorized", request.apiKey().isEmpty()
+                    ? "missing X-API-Key header; the key is in " + node.home().resolve("api.json")
+                    : "wrong X-API-Key; the current key is in " + node.home().resolve("api.json"));
+        }
+        String path = request.path().endsWith("/") && request.path().length() > 1
+                ? request.path().substring(0, request.path().length() - 1)
+                : request.path();
+        return switch (path) {
+            case "/v1/status" -> get(request, this::status);
+            case "/v1/plugins" -> get(request, this::plugins);
+            default -> RestResponse.error(404, "not_found", "no resource at /api" + request.path());
+        };
+    }
+
+    private static RestResponse get(RestRequest request, Supplier<RestResponse> resource) {
+        if (!"GET".equals(request.method())) {
+            return RestResponse.error(405, "method_not_allowed", request.method() + " is not allowed here; use GET");
+        }
+        return resource.get();
+    }
+
+    private RestResponse status() {
+        ObjectNode root = json.createObjectNode();
+        ObjectNode n = root.putObject("node");
+        n.put("version", node.version());
+        n.put("home", node.home().toString());
+        n.put("pid", node.pid());
+        n.put("startedAt", node.startedAt().toString());
+        n.put("uptimeMillis", Duration.between(node.startedAt(), Instant.now()).toMillis());
+        Optional<PluginRegistry> registry = plugins.get();
+        n.put("plugins", registry.map(r -> r.plugins().size()).orElse(0));
+        Optional<SyncService> service = sync.get();
+        if (service.isPresent()) {
+            root.set("sync", syncStatus(service.get().status()));
+        } else {
+            ObjectNode s = root.putObject("sync");
+            s.put("state", "unavailable");
+            s.put("reason", "no SyncService is running (the sync engine bundle is not installed or not started)");
+        }
+        return RestResponse.ok(root);
+    }
+
+    private JsonNode syncStatus(SyncStatus status) {
+        ObjectNode s = json.createObjectNode();
+        s.put("deviceId", status.deviceId());
+        s.put("state", status.state().id());
+        s.put("online", status.online());
+        s.put("lastSyncTime", status.lastSyncTime().map(Instant::toString).orElse(null));
+        s.put("pendingMutations", status.pendingMutations());
+        s.put("connectedPeers", status.connectedPeers());
+        ArrayNode peers = s.putArray("peers");
+        for (PeerStatus p : status.peers()) {
+            ObjectNode pn = peers.addObject();
+            pn.put("peerId", p.peerId());
+            pn.put("connected", p.connected());
+            pn.put("transport", p.transport().orElse(null));
+            pn.put("lastSeen", p.lastSeen().map(Instant::toString).orElse(null));
+            pn.put("pendingEvents", p.pendingEvents());
+        }
+        s.put("lastError", status.lastError().orElse(null));
+        return s;
+    }
+
+    private RestResponse plugins() {
+        List<PluginInfo> list = plugins.get().map(PluginRegistry::plugins).orElse(List.of());
+        ObjectNode root = json.createObjectNode();
+        ArrayNode arr = root.putArray("plugins");
+        for (PluginInfo p : list) {
+            ObjectNode pn = arr.addObject();
+            pn.put("kind", p.kind().id());
+            pn.put("name", p.name());
+            pn.put("bundle", p.bundle());
+            pn.put("bundleVersion", p.bundleVersion());
+            pn.put("serviceId", p.serviceId());
+            pn.put("ranking", p.ranking());
+            pn.set("properties", json.valueToTree(p.properties()));
+        }
+        return RestResponse.ok(root);
+    }
+}

@@ -1,0 +1,53 @@
+package io.rhizome.rest.internal;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/** Adapts the servlet API to {@link RestRouter}; registered on the HTTP whiteboard at {@code /api/*}. */
+final class RestServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+    /** Requests larger than this are refused before being read. */
+    static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+    private final transient RestRouter router;
+    private final transient ObjectMapper json;
+
+    RestServlet(RestRouter router, ObjectMapper json) {
+        this.router = router;
+        this.json = json;
+    }
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        RestResponse response;
+        long length = req.getContentLengthLong();
+        if (length > MAX_BODY_BYTES) {
+            response = RestResponse.error(413, "too_large", "request body of " + length + " bytes exceeds " + MAX_BODY_BYTES);
+        } else {
+            byte[] body = req.getInputStream().readNBytes(MAX_BODY_BYTES + 1);
+            if (body.length > MAX_BODY_BYTES) {
+                response = RestResponse.error(413, "too_large", "request body exceeds " + MAX_BODY_BYTES + " bytes");
+            } else {
+                Map<String, String> query = new HashMap<>();
+                req.getParameterMap().forEach((k, v) -> query.put(k, v.length > 0 ? v[0] : ""));
+                String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
+                response = router.handle(new RestRequest(req.getMethod(), path, query,
+                        Optional.ofNullable(req.getHeader("X-API-Key")), body));
+            }
+        }
+        resp.setStatus(response.status());
+        resp.setContentType("application/json");
+        resp.setCharacterEncoding("UTF-8");
+        resp.setHeader("Cache-Control", "no-store");
+        json.writeValue(resp.getOutputStream(), response.body());
+    }
+}

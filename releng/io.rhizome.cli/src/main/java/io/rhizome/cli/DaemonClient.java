@@ -1,0 +1,91 @@
+package io.rhizome.cli;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** Talks to a running daemon through its loopback REST API, as described by {@code HOME/api.json}. */
+final class DaemonClient {
+
+    /** The daemon cannot be reached; the message says why in one line. */
+    static final class NoDaemonException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NoDaemonException(String message) {
+            super(message);
+        }
+    }
+
+    /** A response from the daemon. */
+    record Response(int status, JsonNode body) {
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    private final ObjectMapper json;
+    private final HttpClient http;
+    private final URI base;
+    private final String apiKey;
+
+    private DaemonClient(ObjectMapper json, URI base, String apiKey) {
+        this.json = json;
+        this.base = base;
+        this.apiKey = apiKey;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    }
+
+    static DaemonClient connect(Path home, ObjectMapper json) throws NoDaemonException {
+        Path file = home.resolve("api.json");
+        JsonNode api;
+        try {
+            api = json.readTree(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            throw new NoDaemonException("no daemon is running for " + home + " (no " + file + "); start one with: rhizome daemon --home " + home);
+        } catch (IOException e) {
+            throw new NoDaemonException("cannot read " + file + ": " + e.getMessage());
+        }
+        int port = api.path("port").asInt(-1);
+        String key = api.path("apiKey").asText("");
+        if (port <= 0 || port > 65535 || key.isEmpty()) {
+            throw new NoDaemonException(file + " is malformed (needs \"port\" and \"apiKey\"); restart the daemon to rewrite it");
+        }
+        return new DaemonClient(json, URI.create("http://127.0.0.1:" + port + "/api"), key);
+    }
+
+    Response get(String path) throws NoDaemonException {
+        return send(HttpRequest.newBuilder(base.resolve("/api" + path)).GET());
+    }
+
+    Response send(String method, String path, byte[] body) throws NoDaemonException {
+        return send(HttpRequest.newBuilder(base.resolve("/api" + path)).method(method, HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", "application/json"));
+    }
+
+    private Response send(HttpRequest.Builder builder) throws NoDaemonException {
+        HttpRequest request = builder.header("X-API-Key", apiKey).timeout(Duration.ofSeconds(60)).build();
+        try {
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            JsonNode body = response.body().length == 0 ? json.nullNode() : json.readTree(response.body());
+            return new Response(response.statusCode(), body);
+        } catch (ConnectException e) {
+            throw new NoDaemonException("no daemon is running at " + base.getHost() + ":" + base.getPort()
+                    + " (api.json is stale: the daemon was killed); start one with: rhizome daemon");
+        } catch (IOException e) {
+            throw new NoDaemonException("the daemon at " + base.getHost() + ":" + base.getPort() + " did not answer: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NoDaemonException("interrupted");
+        }
+    }
+}

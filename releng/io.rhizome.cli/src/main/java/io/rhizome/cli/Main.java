@@ -1,0 +1,169 @@
+package io.rhizome.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The {@code rhizome} command line, a client of the daemon's loopback REST API. ({@code rhizome
+ * daemon} itself is handled by the launcher script, which starts the node.)
+ *
+ * <p>Exit codes: 0 success; 1 the daemon refused the request; 2 bad usage; 3 no daemon reachable.
+ */
+public final class Main {
+
+    static final int OK = 0;
+    static final int REFUSED = 1;
+    static final int USAGE = 2;
+    static final int NO_DAEMON = 3;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final ObjectMapper json = new ObjectMapper();
+
+    Main(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new Main(System.out, System.err).run(args));
+    }
+
+    /** Parsed global options and the remaining words. */
+    record Invocation(Path home, boolean jsonOutput, List<String> words) {
+    }
+
+    static Invocation parse(String[] args) {
+        String env = System.getenv("RHIZOME_HOME");
+        Path home = env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".rhizome");
+        boolean jsonOutput = false;
+        List<String> words = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--home" -> {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException("--home needs a folder");
+                    }
+                    home = Path.of(args[++i]);
+                }
+                case "--json" -> jsonOutput = true;
+                default -> words.add(args[i]);
+            }
+        }
+        return new Invocation(home.toAbsolutePath(), jsonOutput, words);
+    }
+
+    int run(String[] args) {
+        Invocation inv;
+        try {
+            inv = parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("rhizome: " + e.getMessage());
+            return USAGE;
+        }
+        if (inv.words().isEmpty() || inv.words().get(0).equals("help") || inv.words().get(0).equals("--help")) {
+            out.print(usage());
+            return inv.words().isEmpty() ? USAGE : OK;
+        }
+        String command = inv.words().get(0);
+        try {
+            return switch (command) {
+                case "status" -> status(inv);
+                case "plugins" -> plugins(inv);
+                default -> {
+                    err.println("rhizome: unknown command '" + command + "'; see: rhizome help");
+                    yield USAGE;
+                }
+            };
+        } catch (DaemonClient.NoDaemonException e) {
+            err.println("rhizome: " + e.getMessage());
+            return NO_DAEMON;
+        }
+    }
+
+    static String usage() {
+        return """
+                usage: rhizome <command> [--home DIR] [--json]
+
+                  daemon            start a node in the foreground (Ctrl-C stops it)
+                  status            the node's status
+                  plugins           installed plugins (CRDT types, transports, providers, policies...)
+                  help              this text
+
+                --home DIR  the node's home folder (default: $RHIZOME_HOME or ~/.rhizome)
+                --json      print the daemon's JSON answer as is
+                """;
+    }
+
+    private int status(Invocation inv) throws DaemonClient.NoDaemonException {
+        DaemonClient.Response r = DaemonClient.connect(inv.home(), json).get("/v1/status");
+        if (!r.ok()) {
+            return refused(r);
+        }
+        if (inv.jsonOutput()) {
+            return printJson(r.body());
+        }
+        JsonNode node = r.body().path("node");
+        JsonNode sync = r.body().path("sync");
+        out.printf("Rhizome node %s (pid %d), up %s%n", node.path("version").asText(), node.path("pid").asLong(),
+                human(Duration.ofMillis(node.path("uptimeMillis").asLong())));
+        out.printf("home:     %s%n", node.path("home").asText());
+        out.printf("plugins:  %d%n", node.path("plugins").asInt());
+        if (sync.has("deviceId")) {
+            out.printf("device:   %s%n", sync.path("deviceId").asText());
+            out.printf("sync:     %s, %d peer(s) connected, %d pending mutation(s)%n", sync.path("state").asText(),
+                    sync.path("connectedPeers").asInt(), sync.path("pendingMutations").asLong());
+            out.printf("last sync: %s%n", sync.path("lastSyncTime").isNull() ? "never" : sync.path("lastSyncTime").asText());
+        } else {
+            out.printf("sync:     %s (%s)%n", sync.path("state").asText(), sync.path("reason").asText());
+        }
+        return OK;
+    }
+
+    private int plugins(Invocation inv) throws DaemonClient.NoDaemonException {
+        DaemonClient.Response r = DaemonClient.connect(inv.home(), json).get("/v1/plugins");
+        if (!r.ok()) {
+            return refused(r);
+        }
+        if (inv.jsonOutput()) {
+            return printJson(r.body());
+        }
+        out.printf("%-20s %-28s %s%n", "KIND", "NAME", "BUNDLE");
+        for (JsonNode p : r.body().path("plugins")) {
+            out.printf("%-20s %-28s %s %s%n", p.path("kind").asText(), p.path("name").asText(), p.path("bundle").asText(),
+                    p.path("bundleVersion").asText());
+        }
+        return OK;
+    }
+
+    private int printJson(JsonNode body) {
+        try {
+            out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return OK;
+    }
+
+    private int refused(DaemonClient.Response r) {
+        err.println("rhizome: the daemon answered " + r.status() + ": " + r.body().path("message").asText(r.body().toString()));
+        return REFUSED;
+    }
+
+    static String human(Duration d) {
+        long s = d.toSeconds();
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return (s / 60) + "m " + (s % 60) + "s";
+        }
+        return (s / 3600) + "h " + (s % 3600 / 60) + "m";
+    }
+}

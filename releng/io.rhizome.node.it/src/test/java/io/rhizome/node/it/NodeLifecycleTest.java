@@ -1,0 +1,165 @@
+package io.rhizome.node.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Collections;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** The real node product, started by the {@code rhizome} script, in its own process. */
+class NodeLifecycleTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void restApiNeedsTheKeyAndTheCliReportsStatusUntilSigterm() throws Exception {
+        Path home = tmp.resolve("home");
+        try (NodeProcess node = NodeProcess.start(home).awaitReady()) {
+            Path apiFile = home.resolve("api.json");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(apiFile)),
+                    "api.json holds the API key: owner-only");
+            String key = node.apiJson().path("apiKey").asText();
+            assertTrue(key.length() >= 32, "a long random key");
+
+            HttpResponse<String> noKey = node.request("GET", "/api/v1/status", null);
+            assertEquals(401, noKey.statusCode());
+            assertTrue(NodeProcess.JSON.readTree(noKey.body()).path("message").asText().contains("X-API-Key"), noKey.body());
+            assertEquals(401, node.request("GET", "/api/v1/status", key + "x").statusCode());
+            assertEquals(401, node.request("GET", "/api/v1/plugins", null).statusCode());
+
+            HttpResponse<String> ok = node.request("GET", "/api/v1/status", key);
+            assertEquals(200, ok.statusCode(), ok.body());
+            JsonNode status = NodeProcess.JSON.readTree(ok.body());
+            assertEquals(home.toRealPath().toString(), status.path("node").path("home").asText());
+            assertEquals(node.process.pid(), status.path("node").path("pid").asLong());
+            assertTrue(status.path("sync").has("state"), "sync status is always written: " + ok.body());
+
+            assertEquals(200, node.request("GET", "/api/v1/plugins", key).statusCode());
+            assertEquals(404, node.request("GET", "/api/v1/nothing-here", key).statusCode());
+            assertEquals(405, node.request("DELETE", "/api/v1/status", key).statusCode());
+
+            NodeProcess.CliResult cli = NodeProcess.cli("status", "--home", home.toString());
+            assertEquals(0, cli.exitCode(), cli.stderr());
+            assertTrue(cli.stdout().startsWith("Rhizome node "), cli.stdout());
+            assertTrue(cli.stdout().contains(home.toRealPath().toString()), cli.stdout());
+
+            NodeProcess.CliResult json = NodeProcess.cli("status", "--home", home.toString(), "--json");
+            assertEquals(0, json.exitCode(), json.stderr());
+            assertEquals(node.process.pid(), NodeProcess.JSON.readTree(json.stdout()).path("node").path("pid").asLong());
+
+            NodeProcess.CliResult plugins = NodeProcess.cli("plugins", "--home", home.toString());
+            assertEquals(0, plugins.exitCode(), plugins.stderr());
+            assertTrue(plugins.stdout().startsWith("KIND"), plugins.stdout());
+
+            assertEquals(143, node.terminate(), "SIGTERM ends the JVM with 128+15 after the shutdown hook ran");
+            assertFalse(Files.exists(apiFile), "a clean stop removes api.json");
+            String log = Files.readString(home.resolve("logs/rhizome.log"));
+            assertTrue(log.contains("Rhizome node ready"), log);
+            assertTrue(log.contains("stopping the Rhizome node"), log);
+            assertTrue(node.output().contains("Rhizome node ready"), "logs also go to stdout");
+        }
+
+        NodeProcess.CliResult after = NodeProcess.cli("status", "--home", home.toString());
+        assertEquals(3, after.exitCode());
+        assertEquals(1, after.stderr().strip().lines().count(), "one line: " + after.stderr());
+        assertTrue(after.stderr().contains("no daemon is running"), after.stderr());
+    }
+
+    @Test
+    void restApiListensOnLoopbackOnly() throws Exception {
+        Path home = tmp.resolve("home");
+        try (NodeProcess node = NodeProcess.start(home).awaitReady()) {
+            int port = node.port();
+            for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                for (InetAddress address : Collections.list(nif.getInetAddresses())) {
+                    if (address.isLoopbackAddress() || address.isLinkLocalAddress()) {
+                        continue;
+                    }
+                    try (Socket s = new Socket()) {
+                        s.connect(new InetSocketAddress(address, port), 2000);
+                        throw new AssertionError("the REST API answers on " + address + ":" + port);
+                    } catch (java.io.IOException expected) {
+                        // refused: not listening there
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void killedDaemonLeavesAStaleFileThatTheCliAndTheNextDaemonHandle() throws Exception {
+        Path home = tmp.resolve("home");
+        try (NodeProcess node = NodeProcess.start(home).awaitReady()) {
+            node.process.destroyForcibly().waitFor();
+        }
+        assertTrue(Files.exists(home.resolve("api.json")), "kill -9 leaves api.json behind");
+        NodeProcess.CliResult stale = NodeProcess.cli("status", "--home", home.toString());
+        assertEquals(3, stale.exitCode());
+        assertTrue(stale.stderr().contains("no daemon is running"), stale.stderr());
+
+        try (NodeProcess again = NodeProcess.start(home).awaitReady()) {
+            assertEquals(again.process.pid(), again.apiJson().path("pid").asLong(), "the new daemon replaced the stale file");
+            assertEquals(0, NodeProcess.cli("status", "--home", home.toString()).exitCode());
+        }
+    }
+
+    @Test
+    void aSecondDaemonOnTheSameHomeIsRefused() throws Exception {
+        Path home = tmp.resolve("home");
+        try (NodeProcess node = NodeProcess.start(home).awaitReady()) {
+            NodeProcess.CliResult second = NodeProcess.cli("daemon", "--home", home.toString());
+            assertNotEquals(0, second.exitCode());
+            assertTrue(second.stderr().contains("already running"), second.stderr());
+            assertTrue(node.process.isAlive());
+        }
+    }
+
+    @Test
+    void badPortConfigurationIsRefusedWithAClearMessage() throws Exception {
+        Path home = tmp.resolve("home");
+        Files.createDirectories(home);
+        Files.writeString(home.resolve("rhizome.properties"), "api.port=http\n");
+        NodeProcess.CliResult r = NodeProcess.cli("daemon", "--home", home.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.stderr().contains("api.port must be a number from 0 to 65535, not 'http'"), r.stderr());
+        assertFalse(Files.exists(home.resolve("api.json")));
+    }
+
+    @Test
+    void configuredPortIsUsed() throws Exception {
+        Path home = tmp.resolve("home");
+        Files.createDirectories(home);
+        int free;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            free = s.getLocalPort();
+        }
+        Files.writeString(home.resolve("rhizome.properties"), "api.port=" + free + "\n");
+        try (NodeProcess node = NodeProcess.start(home).awaitReady()) {
+            assertEquals(free, node.port());
+        }
+    }
+
+    @Test
+    void cliWithoutADaemonSaysSoInOneLine() throws Exception {
+        NodeProcess.CliResult r = NodeProcess.cli("status", "--home", tmp.resolve("nobody").toString());
+        assertEquals(3, r.exitCode());
+        assertEquals(1, r.stderr().strip().lines().count(), r.stderr());
+        assertTrue(r.stderr().startsWith("rhizome: no daemon is running"), r.stderr());
+        assertEquals("", r.stdout());
+    }
+}

@@ -1,0 +1,129 @@
+package io.rhizome.node.it;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * A real Rhizome node started with {@code ./rhizome daemon --home DIR} in its own process, and
+ * the CLI run against it: what a user does.
+ */
+final class NodeProcess implements AutoCloseable {
+
+    static final Path ROOT = Path.of(System.getProperty("rhizome.root", "../..")).toAbsolutePath().normalize();
+    static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final Path home;
+    final Process process;
+    final Path output;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private NodeProcess(Path home, Process process, Path output) {
+        this.home = home;
+        this.process = process;
+        this.output = output;
+    }
+
+    static NodeProcess start(Path home, String... extraArgs) throws IOException {
+        Files.createDirectories(home);
+        Path output = home.resolveSibling(home.getFileName() + "-daemon.out");
+        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("rhizome").toString(), "daemon", "--home", home.toString()));
+        cmd.addAll(List.of(extraArgs));
+        Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).start();
+        return new NodeProcess(home, p, output);
+    }
+
+    /** Waits until the node has published api.json (it does so only once the REST API serves). */
+    NodeProcess awaitReady() throws Exception {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (!publishedByThisProcess()) {
+            if (!process.isAlive()) {
+                throw new AssertionError("the node exited with " + process.exitValue() + " before it was ready:\n" + output());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the node was not ready within " + START_TIMEOUT + ":\n" + output());
+            }
+            Thread.sleep(20);
+        }
+        return this;
+    }
+
+    private boolean publishedByThisProcess() {
+        try {
+            return Files.exists(home.resolve("api.json")) && apiJson().path("pid").asLong() == process.pid();
+        } catch (IOException e) {
+            return false; // being replaced right now
+        }
+    }
+
+    String output() throws IOException {
+        return Files.exists(output) ? Files.readString(output) : "";
+    }
+
+    JsonNode apiJson() throws IOException {
+        return JSON.readTree(home.resolve("api.json").toFile());
+    }
+
+    int port() throws IOException {
+        return apiJson().path("port").asInt();
+    }
+
+    /** An HTTP request to the REST API; {@code apiKey} null sends none. */
+    HttpResponse<String> request(String method, String path, String apiKey) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+                .timeout(Duration.ofSeconds(30)).method(method, HttpRequest.BodyPublishers.noBody());
+        if (apiKey != null) {
+            b.header("X-API-Key", apiKey);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Sends SIGTERM and waits (bounded) for the process to end; returns its exit code. */
+    int terminate() throws Exception {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("the node did not stop within 60 s of SIGTERM:\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process.isAlive()) {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The outcome of a CLI run. */
+    record CliResult(int exitCode, String stdout, String stderr) {
+    }
+
+    static CliResult cli(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("rhizome").toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("CLI did not finish within 60 s: " + cmd);
+        }
+        return new CliResult(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+}
