@@ -2,23 +2,30 @@ package io.rhizome.api;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.osgi.annotation.versioning.ProviderType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The host application's entry point: write to namespaces, read converged values, see the status.
- * Provided by {@code io.rhizome.core} as an OSGi service.
+ * The host application's entry point: write to namespaces, read converged values, watch changes,
+ * see the status. Provided by {@code io.rhizome.core} as an OSGi service.
+ *
+ * <p><b>Writes</b> are operations on one entity (a key in a namespace) of the namespace's CRDT type.
+ * The typed methods ({@link #put}, {@link #increment}, {@link #add}, {@link #insertText}, ...) are
+ * shorthands for {@link #mutate} with the intent the built-in types understand; a type that does not
+ * support an operation refuses it ({@link SyncException.Reason#WRONG_OPERATION}).
  *
  * <p><b>Threading:</b> every method is thread-safe and may be called from any thread.
  * <p><b>Durability:</b> when a write method returns, the write is in the node's durable log and
- * survives a crash of the process; it reaches peers whenever a transport allows.
- * <p><b>Failure:</b> a request that cannot be carried out throws {@link SyncException}
- * and writes nothing.
- *
- * <p>This is the skeleton the spine defines; the sync-engine work adds typed operations
- * (counters, sets, lists, text, transactions and change listeners).
+ * survives a crash of the process; it reaches peers whenever a transport allows (queued for as long
+ * as needed, limited only by disk).
+ * <p><b>Ordering:</b> writes from one thread are applied in call order; a {@link #transaction} is
+ * applied as a whole, and reaches peers as a whole.
+ * <p><b>Failure:</b> a request that cannot be carried out throws {@link SyncException} and writes
+ * nothing — for a transaction, nothing of the whole transaction.
  *
  * @since 0.1
  */
@@ -31,17 +38,103 @@ public interface SyncService {
     /** A snapshot of the current synchronisation status. Never null. */
     SyncStatus status();
 
-    /** Every namespace the node knows, available or not. */
+    /** Every namespace the node knows (declared, or holding data), available or not. */
     List<NamespaceInfo> namespaces();
 
+    /** The current converged value of an entity, empty when it does not exist (or was deleted). */
+    Optional<JsonNode> get(String namespace, String key);
+
+    /** The keys of a namespace that have a value, sorted. */
+    List<String> keys(String namespace);
+
     /**
-     * Sets the value of an entity (the namespace's CRDT type decides how concurrent writes merge).
-     *
-     * @throws SyncException if the namespace is unknown or unavailable, or its type has no
-     *                       whole-value assignment
+     * Applies an intent to an entity: a JSON object with an {@code "op"} field that the namespace's
+     * CRDT type understands (see the type's documentation).
      */
+    void mutate(String namespace, String key, JsonNode intent);
+
+    /** Sets the whole value (registers, last-writer-wins maps): intent {@code {"op":"set","value":v}}. */
     void put(String namespace, String key, JsonNode value);
 
-    /** The current converged value of an entity, empty when it does not exist. */
-    Optional<JsonNode> get(String namespace, String key);
+    /**
+     * Deletes the entity's value. For registers this writes {@code null} ({@code {"op":"set","value":null}});
+     * other types refuse it (remove their elements instead).
+     */
+    void delete(String namespace, String key);
+
+    /**
+     * Adds to a counter: {@code {"op":"increment","by":n}}; a negative {@code by} subtracts
+     * ({@code {"op":"decrement","by":-n}}, PN-counters only).
+     */
+    void increment(String namespace, String key, long by);
+
+    /** Adds an element to a set: {@code {"op":"add","value":v}}. */
+    void add(String namespace, String key, JsonNode element);
+
+    /** Removes an element from a set: {@code {"op":"remove","value":v}}. */
+    void remove(String namespace, String key, JsonNode element);
+
+    /** Sets a field of a map: {@code {"op":"set","key":field,"value":v}}. */
+    void setField(String namespace, String key, String field, JsonNode value);
+
+    /** Inserts text at a character index: {@code {"op":"insert","index":i,"text":t}}. */
+    void insertText(String namespace, String key, int index, String text);
+
+    /** Inserts values into a list: {@code {"op":"insert","index":i,"values":[...]}}. */
+    void insertValues(String namespace, String key, int index, List<JsonNode> values);
+
+    /** Deletes {@code count} elements or characters from {@code index}: {@code {"op":"delete","index":i,"count":n}}. */
+    void deleteRange(String namespace, String key, int index, int count);
+
+    /**
+     * Runs {@code work} as one transaction: every write it makes through the given
+     * {@link Transaction} is applied and made durable together, or none is. The function runs on
+     * the calling thread; reads inside it see the state before the transaction.
+     *
+     * @return what {@code work} returned
+     */
+    <T> T transaction(Function<Transaction, T> work);
+
+    /**
+     * Registers a listener for changes to entities of {@code namespace} (or every namespace when
+     * {@code null}), local and remote. Listeners are called on a Rhizome thread, in the order the
+     * changes became durable, and must not block; exceptions they throw are logged and ignored.
+     *
+     * @return closes the registration
+     */
+    AutoCloseable addChangeListener(String namespace, Consumer<ChangeEvent> listener);
+
+    /** Asks every connected peer for what this node lacks and reconnects to known peers now. */
+    void forceSync();
+
+    /** Stops synchronising (closes links, stops transports); writes keep working and queue up. */
+    void pauseSync();
+
+    /** Resumes synchronising after {@link #pauseSync()}. */
+    void resumeSync();
+
+    /**
+     * The writes of one transaction. Same meaning as the methods of {@link SyncService}; nothing is
+     * applied until the transaction function returns.
+     */
+    @ProviderType
+    interface Transaction {
+        Transaction mutate(String namespace, String key, JsonNode intent);
+
+        Transaction put(String namespace, String key, JsonNode value);
+
+        Transaction delete(String namespace, String key);
+
+        Transaction increment(String namespace, String key, long by);
+
+        Transaction add(String namespace, String key, JsonNode element);
+
+        Transaction remove(String namespace, String key, JsonNode element);
+
+        Transaction setField(String namespace, String key, String field, JsonNode value);
+
+        Transaction insertText(String namespace, String key, int index, String text);
+
+        Transaction deleteRange(String namespace, String key, int index, int count);
+    }
 }

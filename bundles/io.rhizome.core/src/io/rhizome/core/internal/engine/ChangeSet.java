@@ -1,0 +1,46 @@
+package io.rhizome.core.internal.engine;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One host transaction's writes to one namespace: the unit of the log, the wire, signing and
+ * encryption. Numbered per stream (namespace + author): {@code seq} 1, 2, 3...
+ *
+ * @param namespace the namespace every op belongs to
+ * @param author    the writing device
+ * @param seq       this change set's number in the (namespace, author) stream
+ * @param hlc       packed hybrid-logical-clock time of the write
+ * @param deps      the versions of the namespace's other streams the author had applied (causality)
+ * @param ops       the operations, in order
+ */
+public record ChangeSet(String namespace, String author, long seq, long hlc, Map<String, Long> deps, List<Op> ops) {
+
+    public ChangeSet {
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(author, "author");
+        deps = deps == null ? Map.of() : Map.copyOf(deps);
+        ops = ops == null ? List.of() : List.copyOf(ops);
+    }
+
+    /** The stream this change set belongs to. */
+    public String stream() {
+        return Streams.id(namespace, author);
+    }
+
+    /**
+     * One CRDT operation on one entity.
+     *
+     * @param key  the entity key
+     * @param type the entity's {@code crdt.type}
+     * @param op   the encoded operation (from {@code CrdtReplica.mutate})
+     */
+    public record Op(String key, String type, byte[] op) {
+        public Op {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(op, "op");
+        }
+    }
+}

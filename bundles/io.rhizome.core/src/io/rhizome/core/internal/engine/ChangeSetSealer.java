@@ -1,0 +1,44 @@
+package io.rhizome.core.internal.engine;
+
+/**
+ * Protects change-set bodies before they are logged or sent and opens them on receipt. The
+ * encryption-provider integration implements this with the mesh key (sign, then AEAD with the
+ * envelope header as associated data); {@link #PLAIN} leaves bodies unprotected (epoch 0).
+ */
+public interface ChangeSetSealer {
+
+    /** Seals an encoded change set; returns the envelope to log and send. */
+    Envelope seal(ChangeSet header, byte[] encodedChangeSet) throws SealException;
+
+    /** Opens an envelope's body, verifying whatever the seal protects. */
+    byte[] open(Envelope envelope) throws SealException;
+
+    /** The body could not be sealed or opened (tampered, unknown epoch, unknown algorithm...). */
+    final class SealException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public SealException(String message, Throwable cause) {
+            super(message, cause);
+        }
+
+        public SealException(String message) {
+            super(message);
+        }
+    }
+
+    ChangeSetSealer PLAIN = new ChangeSetSealer() {
+        @Override
+        public Envelope seal(ChangeSet cs, byte[] encoded) {
+            return new Envelope(Envelope.VERSION, cs.namespace(), cs.author(), cs.seq(), 0, encoded);
+        }
+
+        @Override
+        public byte[] open(Envelope envelope) throws SealException {
+            if (envelope.epoch() != 0) {
+                throw new SealException("change set " + envelope.stream() + "#" + envelope.seq() + " is sealed under key epoch "
+                        + envelope.epoch() + " but this node has no encryption provider");
+            }
+            return envelope.body();
+        }
+    };
+}

@@ -1,0 +1,799 @@
+package io.rhizome.core.internal.engine;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.rhizome.api.SyncException;
+import io.rhizome.api.clock.ClockDriftException;
+import io.rhizome.api.clock.HlcTimestamp;
+import io.rhizome.api.clock.HybridLogicalClock;
+import io.rhizome.core.internal.engine.ChangeSetCodec.InvalidChangeSetException;
+import io.rhizome.core.internal.engine.ChangeSetSealer.SealException;
+import io.rhizome.core.internal.protocol.ProtocolException;
+import io.rhizome.spi.crdt.CrdtDecodeException;
+import io.rhizome.spi.crdt.CrdtIntentException;
+import io.rhizome.spi.crdt.CrdtReplica;
+import io.rhizome.spi.crdt.CrdtType;
+import io.rhizome.spi.crdt.ReplicaContext;
+import io.rhizome.spi.namespace.NamespaceDefinition;
+import io.rhizome.spi.policy.SyncPolicy;
+import io.rhizome.spi.store.EntityRef;
+import io.rhizome.spi.store.LogEntry;
+import io.rhizome.spi.store.NewEntry;
+import io.rhizome.spi.store.ReplicaStore;
+import io.rhizome.spi.store.StoreException;
+
+/**
+ * The sync engine of one node: turns local transactions into change sets, applies remote change
+ * sets, keeps the materialised replicas, and makes everything durable through the
+ * {@link ReplicaStore}.
+ *
+ * <p><b>One writer.</b> All mutations run on one engine thread, which drains whatever work is
+ * queued (local transactions and remote batches), applies it to the replicas, and appends all the
+ * resulting change sets in one store call: many concurrent writers share one commit (group
+ * commit). A caller returns only after its change sets are durable.
+ *
+ * <p><b>Atomicity.</b> A transaction or a remote batch is validated before any replica changes;
+ * if applying still fails half-way, the replicas it touched are restored from snapshots taken on
+ * first touch, so nothing is half-applied. If the store fails, the in-memory state is rebuilt
+ * from the store.
+ *
+ * <p><b>Recovery.</b> On start, replicas come from the last checkpoint plus a replay of the log
+ * after it. Checkpoints are taken every {@link Config#checkpointEvery()} change sets and on close.
+ */
+public final class SyncEngine implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
+
+    /**
+     * Tunables.
+     *
+     * @param maxDrain        most work items per group commit
+     * @param checkpointEvery change sets between checkpoints
+     */
+    public record Config(int maxDrain, int checkpointEvery, long writeTimeoutMillis) {
+        public static final Config DEFAULT = new Config(4096, 20_000, 60_000);
+    }
+
+    /** The outcome of a remote batch. */
+    public record RemoteResult(int applied, int duplicates, Map<String, Long> versions) {
+    }
+
+    /** One write of a local transaction. */
+    public record LocalWrite(String namespace, String key, JsonNode intent) {
+        public LocalWrite {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(intent, "intent");
+        }
+    }
+
+    private sealed interface Work permits LocalWork, RemoteWork, Stop {
+    }
+
+    private record LocalWork(List<LocalWrite> writes, CompletableFuture<Void> done) implements Work {
+    }
+
+    private record RemoteWork(String peerId, List<byte[]> envelopes, CompletableFuture<RemoteResult> done) implements Work {
+    }
+
+    private record Stop() implements Work {
+    }
+
+    private final String deviceId;
+    private final ReplicaStore store;
+    private final Function<String, Optional<CrdtType>> types;
+    private final NamespaceCatalog catalog;
+    private final Supplier<ChangeSetSealer> sealer;
+    private final Supplier<Optional<SyncPolicy>> policy;
+    private final HybridLogicalClock clock;
+    private final EngineListener listener;
+    private final Config config;
+    private final ChangeSetCodec codec = new ChangeSetCodec();
+
+    private final ReentrantLock replicaLock = new ReentrantLock();
+    private final Map<EntityRef, CrdtReplica> replicas = new HashMap<>();
+    private final Set<EntityRef> dirty = new LinkedHashSet<>();
+    private final Map<String, Long> versions = new ConcurrentHashMap<>();
+    private final LinkedBlockingQueue<Work> queue = new LinkedBlockingQueue<>();
+    private final AtomicLong appliedRemote = new AtomicLong();
+    private final AtomicLong rejectedRemote = new AtomicLong();
+    private final AtomicLong localChangeSets = new AtomicLong();
+    private long sinceCheckpoint;
+    private Thread thread;
+    private volatile boolean running;
+
+    public SyncEngine(String deviceId, ReplicaStore store, Function<String, Optional<CrdtType>> types, NamespaceCatalog catalog,
+            Supplier<ChangeSetSealer> sealer, Supplier<Optional<SyncPolicy>> policy, HybridLogicalClock clock,
+            EngineListener listener, Config config) {
+        this.deviceId = Objects.requireNonNull(deviceId, "deviceId");
+        this.store = store;
+        this.types = types;
+        this.catalog = catalog;
+        this.sealer = sealer;
+        this.policy = policy;
+        this.clock = clock;
+        this.listener = listener;
+        this.config = config;
+    }
+
+    public String deviceId() {
+        return deviceId;
+    }
+
+    public ReplicaStore store() {
+        return store;
+    }
+
+    public NamespaceCatalog catalog() {
+        return catalog;
+    }
+
+    public Optional<CrdtType> type(String name) {
+        return types.apply(name);
+    }
+
+    /** Recovers the state from the store and starts the engine thread. */
+    public synchronized void start() throws StoreException {
+        if (running) {
+            return;
+        }
+        recover();
+        running = true;
+        thread = new Thread(this::loop, "rhizome-engine-" + shortId(deviceId));
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        queue.add(new Stop());
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            checkpoint();
+        } catch (StoreException e) {
+            LOG.warn("final checkpoint failed (the log replays on next start): {}", e.getMessage());
+        }
+        for (Work w : queue) {
+            fail(w, new SyncException(SyncException.Reason.CLOSED, "the sync engine stopped"));
+        }
+        queue.clear();
+    }
+
+    public boolean isRunning() {
+        return running;
+    }
+
+    // ---------------------------------------------------------------- local writes
+
+    /**
+     * Writes a transaction: every write, or none. Returns once the change sets are durable.
+     *
+     * @throws SyncException if a namespace is unknown or unavailable, an intent is invalid, the
+     *                       store fails, or the engine is stopped; nothing was written
+     */
+    public void write(List<LocalWrite> writes) {
+        if (writes.isEmpty()) {
+            return;
+        }
+        if (!running) {
+            throw new SyncException(SyncException.Reason.CLOSED, "the sync engine is not running");
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        queue.add(new LocalWork(List.copyOf(writes), done));
+        await(done);
+    }
+
+    /** Applies a batch of encoded envelopes from a peer: all of them, or none. */
+    public RemoteResult applyRemote(String peerId, List<byte[]> envelopes) throws ProtocolException {
+        if (!running) {
+            throw new ProtocolException(ProtocolException.UNAVAILABLE, "the sync engine is stopping");
+        }
+        CompletableFuture<RemoteResult> done = new CompletableFuture<>();
+        queue.add(new RemoteWork(peerId, List.copyOf(envelopes), done));
+        try {
+            return done.get(config.writeTimeoutMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ProtocolException pe) {
+                throw pe;
+            }
+            throw new ProtocolException(ProtocolException.UNAVAILABLE, "could not apply the batch: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new ProtocolException(ProtocolException.UNAVAILABLE, "the engine did not apply the batch in time");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProtocolException(ProtocolException.UNAVAILABLE, "interrupted");
+        }
+    }
+
+    private <T> T await(CompletableFuture<T> done) {
+        try {
+            return done.get(config.writeTimeoutMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SyncException se) {
+                throw se;
+            }
+            throw new SyncException(SyncException.Reason.STORAGE, "write failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new SyncException(SyncException.Reason.STORAGE, "the write was not durable within " + config.writeTimeoutMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SyncException(SyncException.Reason.CLOSED, "interrupted while waiting for the write");
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** The current value of an entity; empty if it was never written or its value is null. */
+    public Optional<JsonNode> get(String namespace, String key) {
+        replicaLock.lock();
+        try {
+            EntityRef ref = new EntityRef(namespace, key);
+            CrdtReplica r = replicas.get(ref);
+            if (r == null) {
+                Optional<byte[]> state = store.entityState(ref);
+                if (state.isEmpty()) {
+                    return Optional.empty();
+                }
+                NamespaceDefinition def = catalog.resolve(namespace).orElseThrow(
+                        () -> new SyncException(SyncException.Reason.UNKNOWN_NAMESPACE, "unknown namespace '" + namespace + "'"));
+                r = load(ref, requireType(def));
+            }
+            JsonNode v = r.value();
+            return v == null || v.isNull() || v.isMissingNode() ? Optional.empty() : Optional.of(v);
+        } catch (StoreException e) {
+            throw new SyncException(SyncException.Reason.STORAGE, e.getMessage(), e);
+        } finally {
+            replicaLock.unlock();
+        }
+    }
+
+    /** The keys of a namespace whose value is not null, sorted. */
+    public List<String> keys(String namespace) {
+        replicaLock.lock();
+        try {
+            TreeSet<String> keys = new TreeSet<>(store.checkpointedKeys(namespace));
+            for (EntityRef ref : replicas.keySet()) {
+                if (ref.namespace().equals(namespace)) {
+                    keys.add(ref.key());
+                }
+            }
+            List<String> present = new ArrayList<>();
+            for (String k : keys) {
+                if (get(namespace, k).isPresent()) {
+                    present.add(k);
+                }
+            }
+            return present;
+        } catch (StoreException e) {
+            throw new SyncException(SyncException.Reason.STORAGE, e.getMessage(), e);
+        } finally {
+            replicaLock.unlock();
+        }
+    }
+
+    /** Every namespace that holds at least one entity (checkpointed or in memory), sorted. */
+    public Set<String> namespacesWithData() {
+        replicaLock.lock();
+        try {
+            TreeSet<String> names = new TreeSet<>();
+            for (EntityRef ref : replicas.keySet()) {
+                names.add(ref.namespace());
+            }
+            for (String stream : versions.keySet()) {
+                names.add(Streams.namespace(stream));
+            }
+            return names;
+        } finally {
+            replicaLock.unlock();
+        }
+    }
+
+    /** What this node holds: stream → highest change-set number. A snapshot. */
+    public Map<String, Long> versions() {
+        return Map.copyOf(versions);
+    }
+
+    public long appliedRemoteCount() {
+        return appliedRemote.get();
+    }
+
+    public long rejectedRemoteCount() {
+        return rejectedRemote.get();
+    }
+
+    public long localChangeSetCount() {
+        return localChangeSets.get();
+    }
+
+    // ---------------------------------------------------------------- engine thread
+
+    private void loop() {
+        List<Work> group = new ArrayList<>();
+        while (true) {
+            group.clear();
+            try {
+                group.add(queue.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            queue.drainTo(group, config.maxDrain() - 1);
+            boolean stop = group.removeIf(w -> w instanceof Stop);
+            if (!group.isEmpty()) {
+                process(group);
+            }
+            if (stop) {
+                return;
+            }
+        }
+    }
+
+    /** Per-group results to publish once the group is durable. */
+    private static final class Outcome {
+        final List<NewEntry> entries = new ArrayList<>();
+        final List<EngineListener.EntityChange> changes = new ArrayList<>();
+        final List<Runnable> onDurable = new ArrayList<>();
+        final Map<String, Long> pending = new HashMap<>();
+        int localCount;
+        int remoteCount;
+    }
+
+    private void process(List<Work> group) {
+        Outcome out = new Outcome();
+        out.pending.putAll(versions);
+        List<Work> accepted = new ArrayList<>();
+        replicaLock.lock();
+        try {
+            for (Work w : group) {
+                try {
+                    if (w instanceof LocalWork lw) {
+                        processLocal(lw, out);
+                    } else if (w instanceof RemoteWork rw) {
+                        processRemote(rw, out);
+                    }
+                    accepted.add(w);
+                } catch (SyncException | ProtocolException e) {
+                    if (w instanceof RemoteWork) {
+                        rejectedRemote.incrementAndGet();
+                    }
+                    fail(w, e);
+                } catch (RuntimeException e) {
+                    LOG.error("unexpected failure applying {}", w.getClass().getSimpleName(), e);
+                    fail(w, w instanceof RemoteWork
+                            ? new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "could not apply: " + e)
+                            : new SyncException(SyncException.Reason.INVALID_VALUE, "could not apply: " + e));
+                }
+            }
+        } finally {
+            replicaLock.unlock();
+        }
+        List<LogEntry> appended = List.of();
+        if (!out.entries.isEmpty()) {
+            try {
+                appended = store.append(out.entries, Map.of());
+            } catch (StoreException | RuntimeException e) {
+                LOG.error("the store refused {} change set(s): {}; rebuilding the in-memory state from the store", out.entries.size(),
+                        e.getMessage());
+                for (Work w : accepted) {
+                    fail(w, w instanceof RemoteWork
+                            ? new ProtocolException(ProtocolException.UNAVAILABLE, "storage failure: " + e.getMessage())
+                            : new SyncException(SyncException.Reason.STORAGE, "storage failure: " + e.getMessage(), e));
+                }
+                try {
+                    recover();
+                } catch (StoreException re) {
+                    LOG.error("recovery from the store failed: {}", re.getMessage());
+                }
+                return;
+            }
+        }
+        versions.putAll(out.pending);
+        localChangeSets.addAndGet(out.localCount);
+        appliedRemote.addAndGet(out.remoteCount);
+        sinceCheckpoint += out.entries.size();
+        out.onDurable.forEach(Runnable::run);
+        if (!out.changes.isEmpty()) {
+            safely(() -> listener.entitiesChanged(out.changes));
+        }
+        if (!appended.isEmpty()) {
+            List<LogEntry> a = appended;
+            safely(() -> listener.appended(a));
+        }
+        if (sinceCheckpoint >= config.checkpointEvery()) {
+            try {
+                checkpoint();
+            } catch (StoreException e) {
+                LOG.warn("checkpoint failed (the log replays on next start): {}", e.getMessage());
+            }
+        }
+    }
+
+    private void safely(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.warn("engine listener failed", e);
+        }
+    }
+
+    private static void fail(Work w, Exception e) {
+        if (w instanceof LocalWork lw) {
+            lw.done().completeExceptionally(e);
+        } else if (w instanceof RemoteWork rw) {
+            rw.done().completeExceptionally(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- local processing
+
+    private void processLocal(LocalWork work, Outcome out) {
+        Snapshots snapshots = new Snapshots(work.writes().size() > 1);
+        Map<String, List<ChangeSet.Op>> opsByNamespace = new LinkedHashMap<>();
+        Set<EntityRef> touched = new LinkedHashSet<>();
+        HlcTimestamp now = clock.now();
+        try {
+            for (LocalWrite w : work.writes()) {
+                NamespaceDefinition def = catalog.resolve(w.namespace()).orElseThrow(() -> new SyncException(
+                        SyncException.Reason.UNKNOWN_NAMESPACE, "unknown namespace '" + w.namespace()
+                                + "': it is not declared and undeclared namespaces are not allowed by configuration"));
+                CrdtType type = requireType(def);
+                EntityRef ref = new EntityRef(w.namespace(), w.key());
+                CrdtReplica replica = replicaFor(ref, type);
+                snapshots.before(ref, replica);
+                byte[] op;
+                try {
+                    op = replica.mutate(w.intent(), now);
+                } catch (CrdtIntentException e) {
+                    throw new SyncException(SyncException.Reason.WRONG_OPERATION, "namespace '" + w.namespace() + "' ("
+                            + def.crdtType() + "): " + e.getMessage());
+                }
+                opsByNamespace.computeIfAbsent(w.namespace(), n -> new ArrayList<>()).add(new ChangeSet.Op(w.key(), def.crdtType(), op));
+                touched.add(ref);
+            }
+            List<NewEntry> entries = new ArrayList<>();
+            Map<String, Long> pending = new HashMap<>();
+            for (Map.Entry<String, List<ChangeSet.Op>> e : opsByNamespace.entrySet()) {
+                String stream = Streams.id(e.getKey(), deviceId);
+                long seq = out.pending.getOrDefault(stream, 0L) + 1;
+                ChangeSet cs = new ChangeSet(e.getKey(), deviceId, seq, now.pack(), depsOf(e.getKey(), stream, out.pending), e.getValue());
+                Envelope env = sealer.get().seal(cs, codec.encode(cs));
+                entries.add(new NewEntry(stream, seq, codec.encode(env)));
+                pending.put(stream, seq);
+            }
+            out.entries.addAll(entries);
+            out.pending.putAll(pending);
+            out.localCount += entries.size();
+            for (EntityRef ref : touched) {
+                dirty.add(ref);
+                out.changes.add(new EngineListener.EntityChange(ref.namespace(), ref.key(), true, deviceId));
+            }
+            out.onDurable.add(() -> work.done().complete(null));
+        } catch (SyncException e) {
+            snapshots.restore();
+            throw e;
+        } catch (SealException e) {
+            snapshots.restore();
+            throw new SyncException(SyncException.Reason.STORAGE, "cannot seal the change set: " + e.getMessage(), e);
+        } catch (StoreException e) {
+            snapshots.restore();
+            throw new SyncException(SyncException.Reason.STORAGE, e.getMessage(), e);
+        } catch (RuntimeException e) {
+            snapshots.restore();
+            throw e;
+        }
+    }
+
+    private static Map<String, Long> depsOf(String namespace, String ownStream, Map<String, Long> pending) {
+        Map<String, Long> deps = new HashMap<>();
+        String prefix = namespace + '|';
+        for (Map.Entry<String, Long> e : pending.entrySet()) {
+            if (e.getKey().startsWith(prefix) && !e.getKey().equals(ownStream)) {
+                deps.put(e.getKey(), e.getValue());
+            }
+        }
+        return deps;
+    }
+
+    // ---------------------------------------------------------------- remote processing
+
+    private record Checked(Envelope envelope, ChangeSet changeSet, byte[] raw, NamespaceDefinition def, CrdtType type) {
+    }
+
+    private void processRemote(RemoteWork work, Outcome out) throws ProtocolException {
+        Map<String, Long> pending = new HashMap<>();
+        List<Checked> checked = new ArrayList<>();
+        int duplicates = 0;
+        Optional<SyncPolicy> p = policy.get();
+        if (p.isEmpty()) {
+            throw new ProtocolException(ProtocolException.REFUSED, "this node has no sync policy installed and accepts nothing");
+        }
+        // Phase 1: validate everything; no replica changes.
+        for (byte[] raw : work.envelopes()) {
+            Envelope env;
+            try {
+                env = codec.decodeEnvelope(raw);
+            } catch (InvalidChangeSetException e) {
+                throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, e.getMessage());
+            }
+            String stream = env.stream();
+            long have = pending.containsKey(stream) ? pending.get(stream) : out.pending.getOrDefault(stream, 0L);
+            if (env.seq() <= have) {
+                duplicates++;
+                continue;
+            }
+            if (env.seq() != have + 1) {
+                throw new ProtocolException(ProtocolException.MISSING_DEPENDENCIES, "change set " + stream + "#" + env.seq()
+                        + " arrived but this node has only up to #" + have + " of that stream");
+            }
+            SyncPolicy.Decision decision = p.get().canReceive(work.peerId(), env.namespace(), env.author());
+            if (!decision.allowed()) {
+                p.get().audit(work.peerId(), env.namespace(), decision);
+                throw new ProtocolException(ProtocolException.REFUSED, "namespace '" + env.namespace() + "' from " + work.peerId()
+                        + " refused by policy: " + decision.reason());
+            }
+            NamespaceDefinition def = catalog.resolve(env.namespace()).orElseThrow(() -> new ProtocolException(
+                    ProtocolException.UNKNOWN_NAMESPACE, "unknown namespace '" + env.namespace() + "' on this node"));
+            CrdtType type = types.apply(def.crdtType()).orElseThrow(() -> new ProtocolException(ProtocolException.UNAVAILABLE,
+                    "namespace '" + env.namespace() + "' needs CRDT type '" + def.crdtType() + "', which is not installed here"));
+            ChangeSet cs;
+            try {
+                cs = codec.decodeChangeSet(sealer.get().open(env));
+            } catch (SealException | InvalidChangeSetException e) {
+                throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + env.seq() + ": "
+                        + e.getMessage());
+            }
+            if (!cs.namespace().equals(env.namespace()) || !cs.author().equals(env.author()) || cs.seq() != env.seq()) {
+                throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + env.seq()
+                        + ": its body names " + cs.stream() + "#" + cs.seq() + ", not its header");
+            }
+            for (ChangeSet.Op op : cs.ops()) {
+                if (!op.type().equals(def.crdtType())) {
+                    throw new ProtocolException(ProtocolException.UNKNOWN_NAMESPACE, "namespace '" + env.namespace() + "' is of type '"
+                            + def.crdtType() + "' here but the change set " + stream + "#" + env.seq() + " carries '" + op.type() + "' operations");
+                }
+            }
+            for (Map.Entry<String, Long> dep : cs.deps().entrySet()) {
+                long depHave = pending.containsKey(dep.getKey()) ? pending.get(dep.getKey()) : out.pending.getOrDefault(dep.getKey(), 0L);
+                if (depHave < dep.getValue()) {
+                    throw new ProtocolException(ProtocolException.MISSING_DEPENDENCIES, "change set " + stream + "#" + env.seq()
+                            + " depends on " + dep.getKey() + "#" + dep.getValue() + ", which this node does not have");
+                }
+            }
+            try {
+                clock.observe(HlcTimestamp.unpack(cs.hlc()));
+            } catch (ClockDriftException | IllegalArgumentException e) {
+                throw new ProtocolException(ProtocolException.REFUSED, "change set " + stream + "#" + env.seq() + " has a bad timestamp: "
+                        + e.getMessage());
+            }
+            pending.put(stream, env.seq());
+            checked.add(new Checked(env, cs, raw, def, type));
+        }
+        // Phase 2: apply; restore touched replicas if anything fails.
+        Snapshots snapshots = new Snapshots(checked.size() > 1 || checked.stream().anyMatch(c -> c.changeSet().ops().size() > 1));
+        Set<EntityRef> touched = new LinkedHashSet<>();
+        try {
+            for (Checked c : checked) {
+                for (ChangeSet.Op op : c.changeSet().ops()) {
+                    EntityRef ref = new EntityRef(c.changeSet().namespace(), op.key());
+                    CrdtReplica replica = replicaFor(ref, c.type());
+                    snapshots.before(ref, replica);
+                    replica.apply(op.op());
+                    touched.add(ref);
+                }
+            }
+        } catch (CrdtDecodeException e) {
+            snapshots.restore();
+            throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "an operation could not be applied: " + e.getMessage());
+        } catch (StoreException e) {
+            snapshots.restore();
+            throw new ProtocolException(ProtocolException.UNAVAILABLE, "storage failure: " + e.getMessage());
+        } catch (RuntimeException e) {
+            snapshots.restore();
+            throw e;
+        }
+        for (Checked c : checked) {
+            out.entries.add(new NewEntry(c.envelope().stream(), c.envelope().seq(), c.raw()));
+        }
+        out.pending.putAll(pending);
+        out.remoteCount += checked.size();
+        for (EntityRef ref : touched) {
+            dirty.add(ref);
+        }
+        for (Checked c : checked) {
+            for (ChangeSet.Op op : c.changeSet().ops()) {
+                out.changes.add(new EngineListener.EntityChange(c.changeSet().namespace(), op.key(), false, c.changeSet().author()));
+            }
+        }
+        int dups = duplicates;
+        int applied = checked.size();
+        out.onDurable.add(() -> work.done().complete(new RemoteResult(applied, dups, Map.copyOf(versions))));
+    }
+
+    // ---------------------------------------------------------------- replicas
+
+    private CrdtType requireType(NamespaceDefinition def) {
+        return types.apply(def.crdtType()).orElseThrow(() -> new SyncException(SyncException.Reason.NAMESPACE_UNAVAILABLE,
+                "namespace '" + def.name() + "' is unavailable: its CRDT type '" + def.crdtType() + "' is not installed"));
+    }
+
+    private ReplicaContext context() {
+        return new ReplicaContext(deviceId, types);
+    }
+
+    private CrdtReplica replicaFor(EntityRef ref, CrdtType type) throws StoreException {
+        CrdtReplica r = replicas.get(ref);
+        if (r == null) {
+            r = load(ref, type);
+        }
+        if (!r.typeName().equals(type.name())) {
+            throw new SyncException(SyncException.Reason.WRONG_OPERATION, "entity '" + ref.key() + "' in namespace '" + ref.namespace()
+                    + "' holds a '" + r.typeName() + "' but the namespace now declares '" + type.name() + "'");
+        }
+        return r;
+    }
+
+    private CrdtReplica load(EntityRef ref, CrdtType type) throws StoreException {
+        Optional<byte[]> state = store.entityState(ref);
+        CrdtReplica r;
+        if (state.isPresent()) {
+            try {
+                r = type.decodeState(context(), state.get());
+            } catch (CrdtDecodeException e) {
+                throw new StoreException("the checkpoint of " + ref + " cannot be decoded by type '" + type.name() + "': " + e.getMessage(), e);
+            }
+        } else {
+            r = type.newReplica(context());
+        }
+        replicas.put(ref, r);
+        return r;
+    }
+
+    /** Encoded states of replicas taken on first touch, to undo a failed transaction or batch. */
+    private final class Snapshots {
+        private final boolean enabled;
+        private final Map<EntityRef, Optional<byte[]>> saved = new LinkedHashMap<>();
+        private final Map<EntityRef, CrdtType> savedTypes = new HashMap<>();
+
+        Snapshots(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        void before(EntityRef ref, CrdtReplica replica) {
+            if (!enabled || saved.containsKey(ref)) {
+                return;
+            }
+            boolean fresh = !dirty.contains(ref) && replica.version().asMap().isEmpty();
+            saved.put(ref, fresh ? Optional.empty() : Optional.of(replica.encodeState()));
+            types.apply(replica.typeName()).ifPresent(t -> savedTypes.put(ref, t));
+        }
+
+        void restore() {
+            if (!enabled) {
+                return;
+            }
+            for (Map.Entry<EntityRef, Optional<byte[]>> e : saved.entrySet()) {
+                EntityRef ref = e.getKey();
+                CrdtType t = savedTypes.get(ref);
+                try {
+                    if (e.getValue().isEmpty() || t == null) {
+                        replicas.remove(ref);
+                    } else {
+                        replicas.put(ref, t.decodeState(context(), e.getValue().get()));
+                    }
+                } catch (CrdtDecodeException ex) {
+                    LOG.error("could not restore {} from its own snapshot; dropping it from memory", ref, ex);
+                    replicas.remove(ref);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- recovery and checkpoints
+
+    private void recover() throws StoreException {
+        replicaLock.lock();
+        try {
+            replicas.clear();
+            dirty.clear();
+            versions.clear();
+            versions.putAll(store.authorSeqs());
+            long position = store.checkpointPosition();
+            long head = store.head();
+            long replayed = 0;
+            while (position < head) {
+                List<LogEntry> chunk = store.read(position, 1024, 8L << 20);
+                if (chunk.isEmpty()) {
+                    break;
+                }
+                for (LogEntry entry : chunk) {
+                    replay(entry);
+                    replayed++;
+                    position = entry.position() + 1;
+                }
+            }
+            sinceCheckpoint = replayed;
+            if (replayed > 0) {
+                LOG.info("recovered {}: replayed {} change set(s) after the checkpoint", store.location(), replayed);
+            }
+        } finally {
+            replicaLock.unlock();
+        }
+    }
+
+    private void replay(LogEntry entry) throws StoreException {
+        try {
+            Envelope env = codec.decodeEnvelope(entry.payload());
+            ChangeSet cs = codec.decodeChangeSet(sealer.get().open(env));
+            for (ChangeSet.Op op : cs.ops()) {
+                Optional<CrdtType> type = types.apply(op.type());
+                if (type.isEmpty()) {
+                    LOG.warn("cannot replay {}#{} on {}: CRDT type '{}' is not installed", env.stream(), env.seq(), op.key(), op.type());
+                    continue;
+                }
+                EntityRef ref = new EntityRef(cs.namespace(), op.key());
+                CrdtReplica r = replicas.containsKey(ref) ? replicas.get(ref) : load(ref, type.get());
+                r.apply(op.op());
+                dirty.add(ref);
+            }
+        } catch (InvalidChangeSetException | SealException | CrdtDecodeException e) {
+            LOG.error("log entry {} ({}#{}) cannot be replayed: {}", entry.position(), entry.author(), entry.seq(), e.getMessage());
+        }
+    }
+
+    /** Saves every changed replica with the log position it includes. */
+    public void checkpoint() throws StoreException {
+        replicaLock.lock();
+        try {
+            if (dirty.isEmpty()) {
+                return;
+            }
+            Map<EntityRef, byte[]> states = new HashMap<>();
+            for (EntityRef ref : dirty) {
+                CrdtReplica r = replicas.get(ref);
+                if (r != null) {
+                    states.put(ref, r.encodeState());
+                }
+            }
+            store.checkpoint(states, store.head());
+            dirty.clear();
+            sinceCheckpoint = 0;
+        } finally {
+            replicaLock.unlock();
+        }
+    }
+
+    static String shortId(String id) {
+        return id.length() <= 12 ? id : id.substring(0, 12);
+    }
+}

@@ -1,0 +1,35 @@
+package io.rhizome.core.internal.protocol;
+
+/**
+ * A message from a peer is not valid protocol: malformed, oversized, of an unknown type, or out
+ * of place. The message says what was wrong; {@link #code()} is the protocol error code.
+ */
+public class ProtocolException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public static final String MALFORMED = "malformed";
+    public static final String TOO_LARGE = "too-large";
+    public static final String VERSION = "version-mismatch";
+    public static final String UNEXPECTED = "unexpected";
+    public static final String UNKNOWN_NAMESPACE = "unknown-namespace";
+    public static final String MISSING_DEPENDENCIES = "missing-dependencies";
+    public static final String REFUSED = "refused";
+    public static final String INVALID_CHANGE_SET = "invalid-change-set";
+    public static final String UNAVAILABLE = "unavailable";
+
+    private final String code;
+
+    public ProtocolException(String code, String message) {
+        super(message);
+        this.code = code;
+    }
+
+    public ProtocolException(String code, String message, Throwable cause) {
+        super(message, cause);
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+}

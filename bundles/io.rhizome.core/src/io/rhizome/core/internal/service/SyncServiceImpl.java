@@ -1,0 +1,275 @@
+package io.rhizome.core.internal.service;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.rhizome.api.ChangeEvent;
+import io.rhizome.api.NamespaceInfo;
+import io.rhizome.api.SyncException;
+import io.rhizome.api.SyncService;
+import io.rhizome.api.SyncStatus;
+import io.rhizome.core.internal.engine.EngineListener.EntityChange;
+import io.rhizome.core.internal.engine.SyncEngine;
+import io.rhizome.core.internal.engine.SyncEngine.LocalWrite;
+import io.rhizome.core.internal.sync.Orchestrator;
+import io.rhizome.spi.namespace.NamespaceDefinition;
+
+/** {@link SyncService} over one engine and its orchestrator. */
+public final class SyncServiceImpl implements SyncService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SyncServiceImpl.class);
+
+    private record Listener(String namespace, Consumer<ChangeEvent> consumer) {
+    }
+
+    private final SyncEngine engine;
+    private final Orchestrator orchestrator;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final ExecutorService dispatcher = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "rhizome-change-listeners");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public SyncServiceImpl(SyncEngine engine, Orchestrator orchestrator) {
+        this.engine = engine;
+        this.orchestrator = orchestrator;
+    }
+
+    void close() {
+        dispatcher.shutdown();
+        try {
+            dispatcher.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Called by the engine (on its thread) once changes are durable. */
+    void dispatch(List<EntityChange> changes) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        dispatcher.execute(() -> {
+            for (EntityChange c : changes) {
+                ChangeEvent event = new ChangeEvent(c.namespace(), c.key(), c.local() ? ChangeEvent.Origin.LOCAL : ChangeEvent.Origin.REMOTE,
+                        c.author());
+                for (Listener l : listeners) {
+                    if (l.namespace() == null || l.namespace().equals(c.namespace())) {
+                        try {
+                            l.consumer().accept(event);
+                        } catch (RuntimeException e) {
+                            LOG.warn("change listener failed on {}/{}", c.namespace(), c.key(), e);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public String deviceId() {
+        return engine.deviceId();
+    }
+
+    @Override
+    public SyncStatus status() {
+        return orchestrator.status();
+    }
+
+    @Override
+    public List<NamespaceInfo> namespaces() {
+        TreeMap<String, NamespaceDefinition> defs = new TreeMap<>();
+        for (NamespaceDefinition d : engine.catalog().declared()) {
+            defs.put(d.name(), d);
+        }
+        for (String name : engine.namespacesWithData()) {
+            if (!defs.containsKey(name)) {
+                engine.catalog().resolve(name).ifPresent(d -> defs.put(name, d));
+            }
+        }
+        List<NamespaceInfo> infos = new ArrayList<>();
+        for (NamespaceDefinition d : defs.values()) {
+            boolean available = engine.type(d.crdtType()).isPresent();
+            infos.add(new NamespaceInfo(d.name(), d.crdtType(), d.scope(), d.aclClass(), available,
+                    available ? Optional.empty() : Optional.of("CRDT type '" + d.crdtType() + "' is not installed")));
+        }
+        return infos;
+    }
+
+    @Override
+    public Optional<JsonNode> get(String namespace, String key) {
+        requireKnown(namespace);
+        return engine.get(namespace, key);
+    }
+
+    @Override
+    public List<String> keys(String namespace) {
+        requireKnown(namespace);
+        return engine.keys(namespace);
+    }
+
+    private void requireKnown(String namespace) {
+        if (engine.catalog().resolve(namespace).isEmpty()) {
+            throw new SyncException(SyncException.Reason.UNKNOWN_NAMESPACE, "unknown namespace '" + namespace + "'");
+        }
+    }
+
+    @Override
+    public void mutate(String namespace, String key, JsonNode intent) {
+        write(List.of(new LocalWrite(namespace, key, intent)));
+    }
+
+    @Override
+    public void put(String namespace, String key, JsonNode value) {
+        mutate(namespace, key, Intents.set(value));
+    }
+
+    @Override
+    public void delete(String namespace, String key) {
+        mutate(namespace, key, deleteIntent(namespace));
+    }
+
+    private JsonNode deleteIntent(String namespace) {
+        NamespaceDefinition def = engine.catalog().resolve(namespace).orElseThrow(
+                () -> new SyncException(SyncException.Reason.UNKNOWN_NAMESPACE, "unknown namespace '" + namespace + "'"));
+        if (def.crdtType().equals("lww-register") || def.crdtType().equals("mv-register")) {
+            return Intents.set(null);
+        }
+        throw new SyncException(SyncException.Reason.WRONG_OPERATION, "namespace '" + namespace + "' is a " + def.crdtType()
+                + ": a whole entity cannot be deleted; remove its elements or fields instead");
+    }
+
+    @Override
+    public void increment(String namespace, String key, long by) {
+        mutate(namespace, key, Intents.increment(by));
+    }
+
+    @Override
+    public void add(String namespace, String key, JsonNode element) {
+        mutate(namespace, key, Intents.add(element));
+    }
+
+    @Override
+    public void remove(String namespace, String key, JsonNode element) {
+        mutate(namespace, key, Intents.remove(element));
+    }
+
+    @Override
+    public void setField(String namespace, String key, String field, JsonNode value) {
+        mutate(namespace, key, Intents.setField(field, value));
+    }
+
+    @Override
+    public void insertText(String namespace, String key, int index, String text) {
+        mutate(namespace, key, Intents.insertText(index, text));
+    }
+
+    @Override
+    public void insertValues(String namespace, String key, int index, List<JsonNode> values) {
+        mutate(namespace, key, Intents.insertValues(index, values));
+    }
+
+    @Override
+    public void deleteRange(String namespace, String key, int index, int count) {
+        mutate(namespace, key, Intents.deleteRange(index, count));
+    }
+
+    @Override
+    public <T> T transaction(Function<Transaction, T> work) {
+        TransactionImpl tx = new TransactionImpl();
+        T result = work.apply(tx);
+        write(tx.writes);
+        return result;
+    }
+
+    /** Writes a list of local writes as one transaction. */
+    public void write(List<LocalWrite> writes) {
+        engine.write(writes);
+    }
+
+    @Override
+    public AutoCloseable addChangeListener(String namespace, Consumer<ChangeEvent> listener) {
+        Listener l = new Listener(namespace, listener);
+        listeners.add(l);
+        return () -> listeners.remove(l);
+    }
+
+    @Override
+    public void forceSync() {
+        orchestrator.forceSync();
+    }
+
+    @Override
+    public void pauseSync() {
+        orchestrator.pause();
+    }
+
+    @Override
+    public void resumeSync() {
+        orchestrator.resume();
+    }
+
+    private final class TransactionImpl implements Transaction {
+        final List<LocalWrite> writes = new ArrayList<>();
+
+        @Override
+        public Transaction mutate(String namespace, String key, JsonNode intent) {
+            writes.add(new LocalWrite(namespace, key, intent));
+            return this;
+        }
+
+        @Override
+        public Transaction put(String namespace, String key, JsonNode value) {
+            return mutate(namespace, key, Intents.set(value));
+        }
+
+        @Override
+        public Transaction delete(String namespace, String key) {
+            return mutate(namespace, key, deleteIntent(namespace));
+        }
+
+        @Override
+        public Transaction increment(String namespace, String key, long by) {
+            return mutate(namespace, key, Intents.increment(by));
+        }
+
+        @Override
+        public Transaction add(String namespace, String key, JsonNode element) {
+            return mutate(namespace, key, Intents.add(element));
+        }
+
+        @Override
+        public Transaction remove(String namespace, String key, JsonNode element) {
+            return mutate(namespace, key, Intents.remove(element));
+        }
+
+        @Override
+        public Transaction setField(String namespace, String key, String field, JsonNode value) {
+            return mutate(namespace, key, Intents.setField(field, value));
+        }
+
+        @Override
+        public Transaction insertText(String namespace, String key, int index, String text) {
+            return mutate(namespace, key, Intents.insertText(index, text));
+        }
+
+        @Override
+        public Transaction deleteRange(String namespace, String key, int index, int count) {
+            return mutate(namespace, key, Intents.deleteRange(index, count));
+        }
+    }
+}

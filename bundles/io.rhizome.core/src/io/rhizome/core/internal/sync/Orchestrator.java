@@ -1,0 +1,383 @@
+package io.rhizome.core.internal.sync;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.rhizome.api.PeerStatus;
+import io.rhizome.api.SyncState;
+import io.rhizome.api.SyncStatus;
+import io.rhizome.core.internal.engine.EngineListener;
+import io.rhizome.core.internal.engine.Streams;
+import io.rhizome.core.internal.engine.SyncEngine;
+import io.rhizome.core.internal.protocol.MessageCodec;
+import io.rhizome.spi.policy.SyncPolicy;
+import io.rhizome.spi.store.LogEntry;
+import io.rhizome.spi.transport.PeerLink;
+import io.rhizome.spi.transport.Transport;
+import io.rhizome.spi.transport.TransportListener;
+
+/**
+ * Runs sync for one engine: starts and stops transports as they come and go, keeps one session per
+ * peer, reconnects to known peers, and reports status. Thread-safe.
+ */
+public final class Orchestrator implements TransportListener, EngineListener, PeerSession.Host, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
+    static final long RECONNECT_MILLIS = 2000;
+
+    private final SyncEngine engine;
+    private final PeerBook peers;
+    private final Supplier<Optional<SyncPolicy>> policy;
+    private final MessageCodec codec = new MessageCodec();
+    private final ExecutorService workers;
+    private final ScheduledExecutorService scheduler;
+    private final Map<Transport, Boolean> transports = new ConcurrentHashMap<>();
+    private final Map<String, PeerSession> sessions = new ConcurrentHashMap<>();
+    private final Map<String, String> connecting = new ConcurrentHashMap<>();
+    private volatile SyncEvents events = SyncEvents.NONE;
+    private volatile boolean paused;
+    private volatile Instant lastSyncTime;
+    private volatile String lastError;
+    private volatile long lastErrorAt;
+    private ScheduledFuture<?> reconnectTask;
+
+    public Orchestrator(SyncEngine engine, PeerBook peers, Supplier<Optional<SyncPolicy>> policy) {
+        this.engine = engine;
+        this.peers = peers;
+        this.policy = policy;
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+            Thread t = new Thread(r, "rhizome-sync-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "rhizome-reconnect");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public void events(SyncEvents events) {
+        this.events = events == null ? SyncEvents.NONE : events;
+    }
+
+    public synchronized void start() {
+        if (reconnectTask == null) {
+            reconnectTask = scheduler.scheduleWithFixedDelay(this::reconnect, RECONNECT_MILLIS, RECONNECT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (reconnectTask != null) {
+            reconnectTask.cancel(false);
+        }
+        for (PeerSession s : sessions.values()) {
+            s.close("node stopping");
+        }
+        for (Transport t : new ArrayList<>(transports.keySet())) {
+            removeTransport(t);
+        }
+        scheduler.shutdownNow();
+        workers.shutdown();
+        try {
+            workers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ transports
+
+    public void addTransport(Transport transport) {
+        transports.put(transport, Boolean.FALSE);
+        if (!paused) {
+            startTransport(transport);
+        }
+    }
+
+    private void startTransport(Transport transport) {
+        try {
+            transport.start(this);
+            transports.replace(transport, Boolean.TRUE);
+            LOG.info("transport '{}' started: {}", transport.kind(), transport.listenAddresses());
+        } catch (IOException | RuntimeException e) {
+            LOG.error("transport '{}' could not start: {}", transport.kind(), e.getMessage());
+            recordError("transport '" + transport.kind() + "' could not start: " + e.getMessage());
+        }
+    }
+
+    public void removeTransport(Transport transport) {
+        if (transports.remove(transport) != null) {
+            try {
+                transport.stop();
+            } catch (RuntimeException e) {
+                LOG.warn("transport '{}' failed to stop cleanly", transport.kind(), e);
+            }
+            for (PeerSession s : sessions.values()) {
+                if (s.link().transportKind().equals(transport.kind())) {
+                    s.close("transport '" + transport.kind() + "' went away");
+                }
+            }
+        }
+    }
+
+    public List<String> listenAddresses() {
+        List<String> all = new ArrayList<>();
+        transports.forEach((t, started) -> {
+            if (started) {
+                all.addAll(t.listenAddresses());
+            }
+        });
+        return all;
+    }
+
+    /** Stops syncing: closes sessions and stops transports (writes still work and queue up). */
+    public void pause() {
+        paused = true;
+        for (PeerSession s : sessions.values()) {
+            s.close("sync paused");
+        }
+        transports.forEach((t, started) -> {
+            if (started) {
+                t.stop();
+                transports.replace(t, Boolean.FALSE);
+            }
+        });
+    }
+
+    /** Resumes after {@link #pause()}. */
+    public void resume() {
+        paused = false;
+        transports.forEach((t, started) -> {
+            if (!started) {
+                startTransport(t);
+            }
+        });
+        reconnect();
+    }
+
+    /** Asks every connected peer for what this node lacks, and reconnects to known peers now. */
+    public void forceSync() {
+        sessions.values().forEach(PeerSession::requestSync);
+        scheduler.execute(this::reconnect);
+    }
+
+    // ------------------------------------------------------------------ links and sessions
+
+    /**
+     * Connects to a peer at an address of a transport kind, and remembers the address for reconnects.
+     */
+    public CompletionStage<String> connect(String kind, String address) {
+        Optional<Transport> t = transports.entrySet().stream().filter(e -> e.getValue() && e.getKey().kind().equals(kind))
+                .map(Map.Entry::getKey).findFirst();
+        if (t.isEmpty()) {
+            return CompletableFuture.failedFuture(new IOException("no started transport of kind '" + kind + "'"));
+        }
+        return t.get().connect(address).thenApply(link -> {
+            PeerRecord r = peers.getOrFresh(link.remotePeerId());
+            PeerRecord.Address a = new PeerRecord.Address(kind, address);
+            if (!r.addresses().contains(a)) {
+                List<PeerRecord.Address> addrs = new ArrayList<>(r.addresses());
+                addrs.add(a);
+                peers.put(new PeerRecord(r.peerId(), r.acked(), r.cursor(), r.lastSeen(), addrs));
+                peers.persist(r.peerId());
+            }
+            attach(link, true);
+            return link.remotePeerId();
+        });
+    }
+
+    @Override
+    public void inbound(PeerLink link) {
+        if (paused) {
+            link.close();
+            return;
+        }
+        attach(link, false);
+    }
+
+    private void attach(PeerLink link, boolean initiator) {
+        String peerId = link.remotePeerId();
+        if (peerId.equals(engine.deviceId())) {
+            LOG.warn("refusing a link to ourselves over '{}'", link.transportKind());
+            link.close();
+            return;
+        }
+        PeerSession session = new PeerSession(link, initiator, this, workers);
+        PeerSession previous = sessions.put(peerId, session);
+        if (previous != null) {
+            previous.close("replaced by a newer link");
+        }
+        session.start();
+    }
+
+    private void reconnect() {
+        if (paused) {
+            return;
+        }
+        for (PeerRecord r : peers.all()) {
+            if (sessions.containsKey(r.peerId()) || connecting.containsKey(r.peerId())) {
+                continue;
+            }
+            for (PeerRecord.Address a : r.addresses()) {
+                boolean available = transports.entrySet().stream().anyMatch(e -> e.getValue() && e.getKey().kind().equals(a.kind()));
+                if (!available) {
+                    continue;
+                }
+                connecting.put(r.peerId(), a.address());
+                connect(a.kind(), a.address()).whenComplete((id, failure) -> {
+                    connecting.remove(r.peerId());
+                    if (failure != null) {
+                        LOG.debug("reconnect to {} at {} failed: {}", r.peerId(), a.address(), failure.getMessage());
+                    }
+                });
+                break;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ session host
+
+    @Override
+    public SyncEngine engine() {
+        return engine;
+    }
+
+    @Override
+    public MessageCodec codec() {
+        return codec;
+    }
+
+    @Override
+    public Optional<SyncPolicy> policy() {
+        return policy.get();
+    }
+
+    @Override
+    public PeerBook peers() {
+        return peers;
+    }
+
+    @Override
+    public void opened(PeerSession session) {
+        LOG.info("peer {} connected over '{}' ({})", session.peerId(), session.link().transportKind(), session.remoteAgent());
+        events.peerConnected(session.peerId(), session.link().transportKind());
+    }
+
+    @Override
+    public void closed(PeerSession session, Optional<Throwable> cause) {
+        sessions.remove(session.peerId(), session);
+        String reason = cause.map(Throwable::getMessage).orElse("closed");
+        LOG.info("peer {} disconnected: {}", session.peerId(), reason);
+        events.peerDisconnected(session.peerId(), reason);
+    }
+
+    @Override
+    public void syncCompleted(PeerSession session) {
+        lastSyncTime = Instant.now();
+        events.syncCompleted(session.peerId());
+    }
+
+    @Override
+    public void error(PeerSession session, String code, String message) {
+        recordError("peer " + session.peerId() + ": [" + code + "] " + message);
+        events.error(session.peerId(), code, message);
+    }
+
+    private void recordError(String message) {
+        lastError = message;
+        lastErrorAt = System.currentTimeMillis();
+    }
+
+    // ------------------------------------------------------------------ engine listener
+
+    @Override
+    public void appended(List<LogEntry> entries) {
+        for (PeerSession s : sessions.values()) {
+            s.wake();
+        }
+    }
+
+    @Override
+    public void entitiesChanged(List<EntityChange> changes) {
+        events.entitiesUpdated(changes);
+    }
+
+    // ------------------------------------------------------------------ status
+
+    public Optional<PeerSession> session(String peerId) {
+        return Optional.ofNullable(sessions.get(peerId));
+    }
+
+    public SyncStatus status() {
+        Map<String, Long> mine = engine.versions();
+        List<PeerStatus> peerStatuses = new ArrayList<>();
+        long pendingMax = 0;
+        int connected = 0;
+        boolean syncing = false;
+        List<PeerRecord> records = new ArrayList<>(peers.all());
+        for (PeerSession s : sessions.values()) {
+            if (records.stream().noneMatch(r -> r.peerId().equals(s.peerId()))) {
+                records.add(PeerRecord.fresh(s.peerId()));
+            }
+        }
+        records.sort(Comparator.comparing(PeerRecord::peerId));
+        for (PeerRecord r : records) {
+            PeerSession s = sessions.get(r.peerId());
+            boolean isConnected = s != null && s.isOpen();
+            if (isConnected) {
+                connected++;
+                syncing |= s.isSyncing();
+            }
+            long pending = pendingFor(mine, r.acked());
+            pendingMax = Math.max(pendingMax, pending);
+            peerStatuses.add(new PeerStatus(r.peerId(), isConnected,
+                    isConnected ? Optional.of(s.link().transportKind()) : Optional.empty(),
+                    r.lastSeen() > 0 ? Optional.of(Instant.ofEpochMilli(r.lastSeen())) : Optional.empty(), pending));
+        }
+        if (records.isEmpty()) {
+            pendingMax = pendingFor(mine, Map.of());
+        }
+        boolean online = transports.values().stream().anyMatch(Boolean::booleanValue);
+        boolean recentError = lastError != null && System.currentTimeMillis() - lastErrorAt < 60_000;
+        SyncState state;
+        if (!online || connected == 0) {
+            state = recentError && connected == 0 && online ? SyncState.ERROR : SyncState.OFFLINE;
+        } else {
+            state = syncing ? SyncState.SYNCING : SyncState.IDLE;
+        }
+        return new SyncStatus(engine.deviceId(), state, online, Optional.ofNullable(lastSyncTime), pendingMax, connected, peerStatuses,
+                recentError ? Optional.of(lastError) : Optional.empty());
+    }
+
+    /** Local change sets the peer has not acknowledged. */
+    private long pendingFor(Map<String, Long> mine, Map<String, Long> acked) {
+        long pending = 0;
+        for (Map.Entry<String, Long> e : mine.entrySet()) {
+            if (Streams.author(e.getKey()).equals(engine.deviceId())) {
+                pending += Math.max(0, e.getValue() - acked.getOrDefault(e.getKey(), 0L));
+            }
+        }
+        return pending;
+    }
+}

@@ -1,0 +1,29 @@
+package io.rhizome.core.internal.sync;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What this node remembers about a peer, persisted in the store's metadata.
+ *
+ * @param peerId     the peer's device id
+ * @param acked      versions the peer acknowledged having (stream → seq)
+ * @param cursor     log position before which the peer has everything it is allowed to receive
+ * @param lastSeen   epoch millis of its last message, 0 if never
+ * @param addresses  where to reach it: {@code kind} + {@code address} pairs
+ */
+public record PeerRecord(String peerId, Map<String, Long> acked, long cursor, long lastSeen, List<Address> addresses) {
+
+    public PeerRecord {
+        acked = acked == null ? Map.of() : Map.copyOf(acked);
+        addresses = addresses == null ? List.of() : List.copyOf(addresses);
+    }
+
+    public static PeerRecord fresh(String peerId) {
+        return new PeerRecord(peerId, Map.of(), 0, 0, List.of());
+    }
+
+    /** A transport address of a peer. */
+    public record Address(String kind, String address) {
+    }
+}
