@@ -65,7 +65,16 @@ public final class ByteReader {
 
     /** A count of items that each take at least one byte, so it can never exceed what is left. */
     public int itemCount(String what) throws CrdtDecodeException {
-        return count(remaining(), what);
+        return length(what);
+    }
+
+    /** A length prefix, checked against the bytes left after it. */
+    private int length(String what) throws CrdtDecodeException {
+        long n = varlong();
+        if (n < 0 || n > remaining()) {
+            throw new CrdtDecodeException(what + " " + n + " exceeds the " + remaining() + " bytes left at offset " + pos);
+        }
+        return (int) n;
     }
 
     public long zigzag() throws CrdtDecodeException {
@@ -74,7 +83,7 @@ public final class ByteReader {
     }
 
     public byte[] bytes() throws CrdtDecodeException {
-        int n = count(remaining(), "byte string length");
+        int n = length("byte string length");
         byte[] out = new byte[n];
         System.arraycopy(buf, pos, out, 0, n);
         pos += n;
@@ -82,7 +91,7 @@ public final class ByteReader {
     }
 
     public String string() throws CrdtDecodeException {
-        int n = count(remaining(), "string length");
+        int n = length("string length");
         try {
             String s = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)

@@ -195,7 +195,8 @@ public final class CounterReplica extends AbstractReplica<Long> {
             }
         }
         if (exact) {
-            return Json.NODES.numberNode(total);
+            // the node JSON parsing would give for the same number, so values compare equal
+            return total == (int) total ? Json.NODES.numberNode((int) total) : Json.NODES.numberNode(total);
         }
         BigInteger big = BigInteger.ZERO;
         for (long[] e : entries.values()) {
