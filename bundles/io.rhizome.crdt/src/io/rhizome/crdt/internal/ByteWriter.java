@@ -1,0 +1,70 @@
+package io.rhizome.crdt.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/** Growable byte buffer with the varint encodings every built-in type uses. */
+public final class ByteWriter {
+
+    private byte[] buf;
+    private int len;
+
+    public ByteWriter() {
+        this(64);
+    }
+
+    public ByteWriter(int capacity) {
+        buf = new byte[Math.max(16, capacity)];
+    }
+
+    private void ensure(int extra) {
+        if (len + extra > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
+        }
+    }
+
+    public ByteWriter u8(int b) {
+        ensure(1);
+        buf[len++] = (byte) b;
+        return this;
+    }
+
+    /** Unsigned LEB128; negative values take ten bytes, so callers use {@link #zigzag} for signed ones. */
+    public ByteWriter varlong(long v) {
+        ensure(10);
+        while ((v & ~0x7FL) != 0) {
+            buf[len++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        buf[len++] = (byte) v;
+        return this;
+    }
+
+    public ByteWriter zigzag(long v) {
+        return varlong((v << 1) ^ (v >> 63));
+    }
+
+    public ByteWriter bytes(byte[] b) {
+        varlong(b.length);
+        return raw(b, 0, b.length);
+    }
+
+    public ByteWriter raw(byte[] b, int off, int n) {
+        ensure(n);
+        System.arraycopy(b, off, buf, len, n);
+        len += n;
+        return this;
+    }
+
+    public ByteWriter string(String s) {
+        return bytes(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public int size() {
+        return len;
+    }
+
+    public byte[] toByteArray() {
+        return Arrays.copyOf(buf, len);
+    }
+}

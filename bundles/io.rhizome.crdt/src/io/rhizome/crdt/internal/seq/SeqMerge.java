@@ -1,0 +1,164 @@
+package io.rhizome.crdt.internal.seq;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.rhizome.spi.crdt.CrdtDecodeException;
+
+/**
+ * Joins a decoded sequence state into a live one: the elements the live document lacks are
+ * integrated one run at a time, each after the runs that hold its origins and its agent's earlier
+ * elements (a dependency order computed before anything changes, so a state whose origins form a
+ * cycle is rejected without effect); then every element deleted in the state is deleted here.
+ */
+final class SeqMerge {
+
+    private SeqMerge() {
+    }
+
+    private static final class Portion {
+        String agent;
+        int first;
+        int n;
+        boolean deleted;
+        String leftAgent;
+        int leftSeq;
+        String rightAgent;
+        int rightSeq;
+        Object content;
+        int contentAt;
+        int state; // 0 new, 1 visiting, 2 ordered
+    }
+
+    static void merge(SeqDoc into, SeqDoc from) throws CrdtDecodeException {
+        Map<String, List<Portion>> byAgent = new HashMap<>();
+        List<Portion> all = new ArrayList<>();
+        List<int[]> deletes = new ArrayList<>(); // {fromAgent, first, n}
+        from.forEachRun((a, first, n, deleted, la, ls, ra, rs, content, at) -> {
+            String name = from.agentName(a);
+            int known = known(into, name);
+            if (deleted) {
+                deletes.add(new int[] {a, first, n});
+            }
+            if (first + n <= known) {
+                return;
+            }
+            int start = Math.max(first, known);
+            Portion p = new Portion();
+            p.agent = name;
+            p.first = start;
+            p.n = first + n - start;
+            p.deleted = deleted;
+            if (start == first) {
+                p.leftAgent = la == SeqDoc.NONE ? null : from.agentName(la);
+                p.leftSeq = ls;
+            } else {
+                p.leftAgent = name;
+                p.leftSeq = start - 1;
+            }
+            p.rightAgent = ra == SeqDoc.NONE ? null : from.agentName(ra);
+            p.rightSeq = rs;
+            if (!deleted) {
+                p.content = snapshot(content, at + (start - first), p.n);
+            }
+            all.add(p);
+            byAgent.computeIfAbsent(name, k -> new ArrayList<>()).add(p);
+        });
+        byAgent.values().forEach(list -> list.sort((x, y) -> Integer.compare(x.first, y.first)));
+
+        List<Portion> order = new ArrayList<>(all.size());
+        ArrayDeque<Portion> stack = new ArrayDeque<>();
+        for (Portion root : all) {
+            if (root.state != 0) {
+                continue;
+            }
+            root.state = 1;
+            stack.push(root);
+            while (!stack.isEmpty()) {
+                Portion q = stack.peek();
+                Portion dep = unmet(into, byAgent, q);
+                if (dep == null) {
+                    q.state = 2;
+                    order.add(q);
+                    stack.pop();
+                } else if (dep.state == 1) {
+                    throw new CrdtDecodeException("sequence state has cyclic origins at " + q.agent + ":" + q.first);
+                } else {
+                    dep.state = 1;
+                    stack.push(dep);
+                }
+            }
+        }
+
+        // Nothing has changed so far; from here on nothing can fail.
+        for (Portion p : order) {
+            int a = into.agent(p.agent);
+            int la = p.leftAgent == null ? SeqDoc.NONE : into.agent(p.leftAgent);
+            int ra = p.rightAgent == null ? SeqDoc.NONE : into.agent(p.rightAgent);
+            into.integrate(a, p.first, p.n, la, p.leftSeq, ra, p.rightSeq, p.content, 0, p.deleted);
+        }
+        for (int[] d : deletes) {
+            into.deleteIds(into.agent(from.agentName(d[0])), d[1], d[2]);
+        }
+        into.resetCursor();
+    }
+
+    private static int known(SeqDoc doc, String agent) {
+        int a = doc.agentIfKnown(agent);
+        return a == SeqDoc.NONE ? 0 : doc.nextElement[a];
+    }
+
+    /** The first portion that must be integrated before {@code q}, or null if none is missing. */
+    private static Portion unmet(SeqDoc into, Map<String, List<Portion>> byAgent, Portion q) throws CrdtDecodeException {
+        if (q.first > 0) {
+            Portion p = pending(into, byAgent, q.agent, q.first - 1);
+            if (p != null) {
+                return p;
+            }
+        }
+        if (q.leftAgent != null) {
+            Portion p = pending(into, byAgent, q.leftAgent, q.leftSeq);
+            if (p != null) {
+                return p;
+            }
+        }
+        if (q.rightAgent != null) {
+            return pending(into, byAgent, q.rightAgent, q.rightSeq);
+        }
+        return null;
+    }
+
+    /** The not yet ordered portion holding {@code (agent, element)}, or null if it is present or ordered. */
+    private static Portion pending(SeqDoc into, Map<String, List<Portion>> byAgent, String agent, int element)
+            throws CrdtDecodeException {
+        if (element < known(into, agent)) {
+            return null;
+        }
+        List<Portion> list = byAgent.get(agent);
+        if (list != null) {
+            int lo = 0, hi = list.size() - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                Portion p = list.get(mid);
+                if (element < p.first) {
+                    hi = mid - 1;
+                } else if (element >= p.first + p.n) {
+                    lo = mid + 1;
+                } else {
+                    return p.state == 2 ? null : p;
+                }
+            }
+        }
+        throw new CrdtDecodeException("sequence state refers to " + agent + ":" + element + ", which it does not contain");
+    }
+
+    private static Object snapshot(Content content, int at, int n) {
+        if (content instanceof Content.Chars c) {
+            return java.util.Arrays.copyOfRange(c.data, at, at + n);
+        }
+        return java.util.Arrays.copyOfRange(((Content.Values) content).data, at, at + n);
+    }
+}

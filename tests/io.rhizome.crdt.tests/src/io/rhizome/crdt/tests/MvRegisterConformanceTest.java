@@ -1,0 +1,29 @@
+package io.rhizome.crdt.tests;
+
+import java.util.Optional;
+import java.util.Random;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.rhizome.crdt.tests.conformance.CrdtTypeConformance;
+import io.rhizome.spi.crdt.CrdtReplica;
+import io.rhizome.spi.crdt.CrdtType;
+
+/** The built-in {@code mv-register} service against the CRDT conformance suite. */
+class MvRegisterConformanceTest extends CrdtTypeConformance {
+
+    @Override
+    protected CrdtType type() {
+        return BuiltinTypes.get("mv-register");
+    }
+
+    @Override
+    protected JsonNode randomIntent(Random random, CrdtReplica replica) {
+        return Intents.forType("mv-register", random, replica);
+    }
+
+    @Override
+    protected Optional<CrdtType> lookup(String name) {
+        return BuiltinTypes.lookup(name);
+    }
+}
