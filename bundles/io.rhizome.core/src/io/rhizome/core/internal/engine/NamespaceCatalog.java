@@ -17,14 +17,12 @@ import io.rhizome.spi.namespace.SyncScope;
 /**
  * Every namespace definition the node knows, from {@code NamespaceProvider} services and
  * ConfigAdmin configurations, plus the default for undeclared namespaces. When sources disagree
- * on a name, the highest ranking wins (configurations rank above every service) and the conflict
+ * on a name, the highest ranking wins (ConfigAdmin-declared namespaces are services ranked 1,000,000) and the conflict
  * is logged. Thread-safe.
  */
 public final class NamespaceCatalog {
 
     private static final Logger LOG = LoggerFactory.getLogger(NamespaceCatalog.class);
-    /** Ranking of ConfigAdmin-declared namespaces: above any service. */
-    public static final long CONFIG_RANKING = Long.MAX_VALUE / 2;
 
     private record Source(String id, long ranking, List<NamespaceDefinition> definitions) {
     }

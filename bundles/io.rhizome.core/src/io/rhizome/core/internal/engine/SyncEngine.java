@@ -689,19 +689,25 @@ public final class SyncEngine implements AutoCloseable {
             this.enabled = enabled;
         }
 
+        /**
+         * Records an entity before its first change. A fresh (never written) entity is always
+         * recorded — restoring drops it, so a refused write leaves no phantom entity behind; a full
+         * encoded snapshot is taken only when enabled (more than one change in the unit).
+         */
         void before(EntityRef ref, CrdtReplica replica) {
-            if (!enabled || saved.containsKey(ref)) {
+            if (saved.containsKey(ref)) {
                 return;
             }
             boolean fresh = !dirty.contains(ref) && replica.version().asMap().isEmpty();
-            saved.put(ref, fresh ? Optional.empty() : Optional.of(replica.encodeState()));
-            types.apply(replica.typeName()).ifPresent(t -> savedTypes.put(ref, t));
+            if (fresh) {
+                saved.put(ref, Optional.empty());
+            } else if (enabled) {
+                saved.put(ref, Optional.of(replica.encodeState()));
+                types.apply(replica.typeName()).ifPresent(t -> savedTypes.put(ref, t));
+            }
         }
 
         void restore() {
-            if (!enabled) {
-                return;
-            }
             for (Map.Entry<EntityRef, Optional<byte[]>> e : saved.entrySet()) {
                 EntityRef ref = e.getKey();
                 CrdtType t = savedTypes.get(ref);

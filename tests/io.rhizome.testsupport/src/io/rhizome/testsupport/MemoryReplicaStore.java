@@ -1,0 +1,154 @@
+package io.rhizome.testsupport;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.rhizome.spi.store.EntityRef;
+import io.rhizome.spi.store.LogEntry;
+import io.rhizome.spi.store.NewEntry;
+import io.rhizome.spi.store.ReplicaStore;
+import io.rhizome.spi.store.StoreException;
+
+/**
+ * A {@link ReplicaStore} in memory, for engine tests: every call is atomic (one lock), nothing is
+ * durable across JVMs. {@link #failNextAppends} makes appends fail, to test storage-failure paths.
+ */
+public final class MemoryReplicaStore implements ReplicaStore {
+
+    private final List<LogEntry> log = new ArrayList<>();
+    private final Map<String, Long> authorSeqs = new HashMap<>();
+    private final Map<String, byte[]> meta = new TreeMap<>();
+    private final Map<EntityRef, byte[]> states = new TreeMap<>();
+    private long checkpointPosition;
+    private final AtomicBoolean failAppends = new AtomicBoolean();
+
+    public void failNextAppends(boolean fail) {
+        failAppends.set(fail);
+    }
+
+    @Override
+    public String location() {
+        return "memory";
+    }
+
+    @Override
+    public synchronized List<LogEntry> append(List<NewEntry> entries, Map<String, byte[]> metaUpdates) throws StoreException {
+        if (failAppends.get()) {
+            throw new StoreException("memory store: simulated disk failure");
+        }
+        List<LogEntry> appended = new ArrayList<>();
+        Map<String, Long> seqs = new HashMap<>(authorSeqs);
+        for (NewEntry e : entries) {
+            long have = seqs.getOrDefault(e.author(), 0L);
+            if (e.seq() <= have) {
+                continue;
+            }
+            seqs.put(e.author(), e.seq());
+            appended.add(new LogEntry(log.size() + appended.size(), e.author(), e.seq(), e.payload()));
+        }
+        log.addAll(appended);
+        authorSeqs.putAll(seqs);
+        putMetaLocked(metaUpdates);
+        return appended;
+    }
+
+    @Override
+    public synchronized List<LogEntry> read(long fromPosition, int maxEntries, long maxBytes) {
+        List<LogEntry> out = new ArrayList<>();
+        long bytes = 0;
+        for (long p = Math.max(0, fromPosition); p < log.size() && out.size() < maxEntries; p++) {
+            LogEntry e = log.get((int) p);
+            if (!out.isEmpty() && bytes + e.payload().length > maxBytes) {
+                break;
+            }
+            out.add(e);
+            bytes += e.payload().length;
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized Optional<LogEntry> get(String author, long seq) {
+        return log.stream().filter(e -> e.author().equals(author) && e.seq() == seq).findFirst();
+    }
+
+    @Override
+    public synchronized long head() {
+        return log.size();
+    }
+
+    @Override
+    public synchronized Map<String, Long> authorSeqs() {
+        return Map.copyOf(authorSeqs);
+    }
+
+    @Override
+    public synchronized Optional<byte[]> meta(String name) {
+        byte[] v = meta.get(name);
+        return v == null || v.length == 0 ? Optional.empty() : Optional.of(v.clone());
+    }
+
+    @Override
+    public synchronized Map<String, byte[]> metaWithPrefix(String prefix) {
+        Map<String, byte[]> out = new TreeMap<>();
+        meta.forEach((k, v) -> {
+            if (k.startsWith(prefix) && v.length > 0) {
+                out.put(k, v.clone());
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public synchronized void putMeta(Map<String, byte[]> updates) {
+        putMetaLocked(updates);
+    }
+
+    private void putMetaLocked(Map<String, byte[]> updates) {
+        updates.forEach((k, v) -> {
+            if (v.length == 0) {
+                meta.remove(k);
+            } else {
+                meta.put(k, v.clone());
+            }
+        });
+    }
+
+    @Override
+    public synchronized void checkpoint(Map<EntityRef, byte[]> updates, long includesLogUpTo) {
+        updates.forEach((k, v) -> {
+            if (v.length == 0) {
+                states.remove(k);
+            } else {
+                states.put(k, v.clone());
+            }
+        });
+        checkpointPosition = includesLogUpTo;
+    }
+
+    @Override
+    public synchronized Optional<byte[]> entityState(EntityRef entity) {
+        return Optional.ofNullable(states.get(entity)).map(byte[]::clone);
+    }
+
+    @Override
+    public synchronized List<String> checkpointedKeys(String namespace) {
+        List<String> keys = new ArrayList<>();
+        for (EntityRef r : states.keySet()) {
+            if (r.namespace().equals(namespace)) {
+                keys.add(r.key());
+            }
+        }
+        return keys;
+    }
+
+    @Override
+    public synchronized long checkpointPosition() {
+        return checkpointPosition;
+    }
+}
