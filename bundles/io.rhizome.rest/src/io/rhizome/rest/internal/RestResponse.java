@@ -1,14 +1,29 @@
 package io.rhizome.rest.internal;
 
+import java.io.IOException;
+import java.io.OutputStream;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** A JSON response: status code and body. */
-public record RestResponse(int status, JsonNode body) {
+/**
+ * A response: a JSON body, or a stream (server-sent events, JSON lines) written by {@link #stream}.
+ */
+public record RestResponse(int status, JsonNode body, String contentType, StreamBody stream) {
+
+    /** Writes a streamed body; returns when the stream ends (or the client went away). */
+    @FunctionalInterface
+    public interface StreamBody {
+        void write(OutputStream out) throws IOException;
+    }
 
     public static RestResponse ok(JsonNode body) {
-        return new RestResponse(200, body);
+        return new RestResponse(200, body, "application/json", null);
+    }
+
+    public static RestResponse stream(String contentType, StreamBody body) {
+        return new RestResponse(200, null, contentType, body);
     }
 
     /** An error body: {@code {"error": code, "message": message}}, a message a person can act on. */
@@ -16,6 +31,10 @@ public record RestResponse(int status, JsonNode body) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("error", code);
         node.put("message", message);
-        return new RestResponse(status, node);
+        return new RestResponse(status, node, "application/json", null);
+    }
+
+    public boolean streamed() {
+        return stream != null;
     }
 }

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rhizome.api.PeerStatus;
 import io.rhizome.api.PluginInfo;
 import io.rhizome.api.PluginRegistry;
+import io.rhizome.api.SyncException;
 import io.rhizome.api.SyncService;
 import io.rhizome.api.SyncStatus;
 
@@ -48,14 +49,30 @@ public final class RestRouter {
         String path = request.path().endsWith("/") && request.path().length() > 1
                 ? request.path().substring(0, request.path().length() - 1)
                 : request.path();
-        return switch (path) {
-            case "/v1/status" -> get(request, this::status);
-            case "/v1/plugins" -> get(request, this::plugins);
-            default -> RestResponse.error(404, "not_found", "no resource at /api" + request.path());
-        };
+        switch (path) {
+            case "/v1/status":
+                return get(request, this::status);
+            case "/v1/plugins":
+                return get(request, this::plugins);
+            default:
+                break;
+        }
+        if (path.equals("/v1/ns") || path.startsWith("/v1/ns/") || path.equals("/v1/events") || path.equals("/v1/export")
+                || path.equals("/v1/import")) {
+            Optional<SyncService> service = sync.get();
+            if (service.isEmpty()) {
+                return RestResponse.error(503, "unavailable", "no SyncService is running (the sync engine is not started: is a store installed?)");
+            }
+            try {
+                return new DataResources(service.get(), json).handle(request, path);
+            } catch (SyncException e) {
+                return SyncErrors.of(e);
+            }
+        }
+        return RestResponse.error(404, "not_found", "no resource at /api" + request.path());
     }
 
-    private static RestResponse get(RestRequest request, Supplier<RestResponse> resource) {
+    static RestResponse get(RestRequest request, Supplier<RestResponse> resource) {
         if (!"GET".equals(request.method())) {
             return RestResponse.error(405, "method_not_allowed", request.method() + " is not allowed here; use GET");
         }

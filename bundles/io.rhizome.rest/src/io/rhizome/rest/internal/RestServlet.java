@@ -45,9 +45,14 @@ final class RestServlet extends HttpServlet {
             }
         }
         resp.setStatus(response.status());
-        resp.setContentType("application/json");
+        resp.setContentType(response.contentType());
         resp.setCharacterEncoding("UTF-8");
         resp.setHeader("Cache-Control", "no-store");
-        json.writeValue(resp.getOutputStream(), response.body());
+        if (response.streamed()) {
+            resp.flushBuffer();
+            response.stream().write(resp.getOutputStream());
+        } else {
+            json.writeValue(resp.getOutputStream(), response.body());
+        }
     }
 }

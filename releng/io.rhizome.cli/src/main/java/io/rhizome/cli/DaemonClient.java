@@ -72,6 +72,34 @@ final class DaemonClient {
                 .header("Content-Type", "application/json"));
     }
 
+    /** Reads a streamed answer line by line until the daemon closes it; returns the exit code. */
+    int stream(String path, java.util.function.Consumer<String> lines, java.io.PrintStream err) throws NoDaemonException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/api" + path)).header("X-API-Key", apiKey).GET().build();
+        try {
+            HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            try (java.io.BufferedReader r = DataCommands.reader(response.body())) {
+                if (response.statusCode() != 200) {
+                    JsonNode body = json.readTree(r);
+                    err.println("rhizome: " + (body == null ? "the daemon answered " + response.statusCode() : body.path("message").asText()));
+                    return Main.REFUSED;
+                }
+                String line;
+                while ((line = r.readLine()) != null) {
+                    lines.accept(line);
+                }
+            }
+            return Main.OK;
+        } catch (ConnectException e) {
+            throw new NoDaemonException("no daemon is running at " + base.getHost() + ":" + base.getPort()
+                    + " (api.json is stale: the daemon was killed); start one with: rhizome daemon");
+        } catch (IOException e) {
+            throw new NoDaemonException("the stream from the daemon broke: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NoDaemonException("interrupted");
+        }
+    }
+
     private Response send(HttpRequest.Builder builder) throws NoDaemonException {
         HttpRequest request = builder.header("X-API-Key", apiKey).timeout(Duration.ofSeconds(60)).build();
         try {

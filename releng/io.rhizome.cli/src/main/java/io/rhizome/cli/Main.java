@@ -53,6 +53,12 @@ public final class Main {
                     home = Path.of(args[++i]);
                 }
                 case "--json" -> jsonOutput = true;
+                case "--ns" -> {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException("--ns needs a namespace");
+                    }
+                    words.add("--ns=" + args[++i]);
+                }
                 default -> words.add(args[i]);
             }
         }
@@ -76,6 +82,7 @@ public final class Main {
             return switch (command) {
                 case "status" -> status(inv);
                 case "plugins" -> plugins(inv);
+                case "put", "get", "del", "ls", "mutate", "watch", "export", "import" -> new DataCommands(inv, json, out, err).run(command);
                 default -> {
                     err.println("rhizome: unknown command '" + command + "'; see: rhizome help");
                     yield USAGE;
@@ -94,6 +101,14 @@ public final class Main {
                   daemon            start a node in the foreground (Ctrl-C stops it)
                   status            the node's status
                   plugins           installed plugins (CRDT types, transports, providers, policies...)
+                  ls [NS]           namespaces, or the keys of namespace NS
+                  get NS KEY        the value of an entity (JSON)
+                  put NS KEY JSON   set the value (registers, maps); JSON '-' reads standard input
+                  mutate NS KEY INTENT  apply an intent, e.g. '{"op":"increment","by":1}'
+                  del NS KEY        delete the value (registers)
+                  watch [NS...]     print every change (local and remote) as it happens; Ctrl-C stops
+                  export [--ns NS]...  every entity's value as JSON lines, to standard output
+                  import FILE       write the values of an export back as local changes ('-': stdin)
                   help              this text
 
                 --home DIR  the node's home folder (default: $RHIZOME_HOME or ~/.rhizome)
@@ -151,7 +166,7 @@ public final class Main {
         return OK;
     }
 
-    private int refused(DaemonClient.Response r) {
+    int refused(DaemonClient.Response r) {
         err.println("rhizome: the daemon answered " + r.status() + ": " + r.body().path("message").asText(r.body().toString()));
         return REFUSED;
     }

@@ -1,0 +1,322 @@
+package io.rhizome.rest.internal;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.rhizome.api.ChangeEvent;
+import io.rhizome.api.NamespaceInfo;
+import io.rhizome.api.SyncException;
+import io.rhizome.api.SyncService;
+
+/**
+ * The data resources: namespaces, entities, the change stream, export and import.
+ * <ul>
+ * <li>{@code GET /v1/ns} namespaces; {@code GET /v1/ns/{ns}} keys;</li>
+ * <li>{@code GET|PUT|DELETE /v1/ns/{ns}/{key}} value; {@code POST /v1/ns/{ns}/{key}} applies an intent;</li>
+ * <li>{@code GET /v1/events[?ns=a,b]} server-sent events, one per changed entity;</li>
+ * <li>{@code GET /v1/export[?ns=a,b]} JSON lines; {@code POST /v1/import} JSON lines.</li>
+ * </ul>
+ */
+final class DataResources {
+
+    static final int MAX_QUEUED_EVENTS = 10_000;
+    static final long HEARTBEAT_MILLIS = 15_000;
+
+    private final SyncService sync;
+    private final ObjectMapper json;
+
+    DataResources(SyncService sync, ObjectMapper json) {
+        this.sync = sync;
+        this.json = json;
+    }
+
+    RestResponse handle(RestRequest request, String path) {
+        if (path.equals("/v1/ns")) {
+            return RestRouter.get(request, this::namespaces);
+        }
+        if (path.equals("/v1/events")) {
+            return RestRouter.get(request, () -> events(namespacesParam(request)));
+        }
+        if (path.equals("/v1/export")) {
+            return RestRouter.get(request, () -> export(namespacesParam(request)));
+        }
+        if (path.equals("/v1/import")) {
+            if (!request.method().equals("POST")) {
+                return RestResponse.error(405, "method_not_allowed", request.method() + " is not allowed here; use POST");
+            }
+            return importLines(request.body());
+        }
+        String rest = path.substring("/v1/ns/".length());
+        int slash = rest.indexOf('/');
+        String ns = slash < 0 ? rest : rest.substring(0, slash);
+        String key = slash < 0 ? "" : rest.substring(slash + 1);
+        if (ns.isEmpty()) {
+            return RestResponse.error(404, "not_found", "no namespace given");
+        }
+        if (key.isEmpty()) {
+            return RestRouter.get(request, () -> keys(ns));
+        }
+        return switch (request.method()) {
+            case "GET" -> value(ns, key);
+            case "PUT" -> withJson(request, v -> {
+                sync.put(ns, key, v);
+                return value(ns, key);
+            });
+            case "POST" -> withJson(request, intent -> {
+                if (!intent.isObject() || !intent.path("op").isTextual()) {
+                    return RestResponse.error(400, "invalid_intent", "an intent is a JSON object with an \"op\" field, e.g. {\"op\":\"increment\",\"by\":1}");
+                }
+                sync.mutate(ns, key, intent);
+                return value(ns, key);
+            });
+            case "DELETE" -> {
+                sync.delete(ns, key);
+                yield RestResponse.ok(entity(ns, key, Optional.empty()));
+            }
+            default -> RestResponse.error(405, "method_not_allowed", request.method() + " is not allowed here; use GET, PUT, POST or DELETE");
+        };
+    }
+
+    private interface JsonHandler {
+        RestResponse handle(JsonNode value);
+    }
+
+    private RestResponse withJson(RestRequest request, JsonHandler handler) {
+        if (request.body().length == 0) {
+            return RestResponse.error(400, "invalid_json", "the request body is empty; send a JSON value");
+        }
+        JsonNode value;
+        try {
+            value = json.readTree(request.body());
+        } catch (IOException e) {
+            return RestResponse.error(400, "invalid_json", "the request body is not valid JSON: " + oneLine(e));
+        }
+        if (value == null || value.isMissingNode()) {
+            return RestResponse.error(400, "invalid_json", "the request body is not valid JSON");
+        }
+        return handler.handle(value);
+    }
+
+    private RestResponse namespaces() {
+        ObjectNode root = json.createObjectNode();
+        ArrayNode arr = root.putArray("namespaces");
+        for (NamespaceInfo n : sync.namespaces()) {
+            ObjectNode o = arr.addObject();
+            o.put("name", n.name());
+            o.put("crdtType", n.crdtType());
+            o.put("scope", n.scope().kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+            n.scope().predicate().ifPresent(p -> o.put("predicate", p));
+            n.aclClass().ifPresent(a -> o.put("aclClass", a));
+            o.put("available", n.available());
+            n.unavailableReason().ifPresent(r -> o.put("unavailableReason", r));
+        }
+        return RestResponse.ok(root);
+    }
+
+    private RestResponse keys(String ns) {
+        ObjectNode root = json.createObjectNode();
+        root.put("namespace", ns);
+        ArrayNode arr = root.putArray("keys");
+        sync.keys(ns).forEach(arr::add);
+        return RestResponse.ok(root);
+    }
+
+    private RestResponse value(String ns, String key) {
+        Optional<JsonNode> v = sync.get(ns, key);
+        if (v.isEmpty()) {
+            return new RestResponse(404, entity(ns, key, v), "application/json", null);
+        }
+        return RestResponse.ok(entity(ns, key, v));
+    }
+
+    private ObjectNode entity(String ns, String key, Optional<JsonNode> value) {
+        ObjectNode o = json.createObjectNode();
+        o.put("namespace", ns);
+        o.put("key", key);
+        o.set("value", value.orElse(null));
+        return o;
+    }
+
+    private List<String> namespacesParam(RestRequest request) {
+        String param = request.query().get("ns");
+        if (param == null || param.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(param.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    // ------------------------------------------------------------------ events
+
+    private RestResponse events(List<String> namespaces) {
+        return RestResponse.stream("text/event-stream", out -> {
+            BlockingQueue<ChangeEvent> queue = new ArrayBlockingQueue<>(MAX_QUEUED_EVENTS);
+            boolean[] overflow = new boolean[1];
+            AutoCloseable registration = sync.addChangeListener(null, e -> {
+                if ((namespaces.isEmpty() || namespaces.contains(e.namespace())) && !queue.offer(e)) {
+                    overflow[0] = true;
+                }
+            });
+            try {
+                out.write(": rhizome change stream\n\n".getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                while (true) {
+                    ChangeEvent e = queue.poll(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
+                    if (overflow[0]) {
+                        out.write("event: overflow\ndata: {\"message\":\"the client reads too slowly; reconnect\"}\n\n".getBytes(StandardCharsets.UTF_8));
+                        out.flush();
+                        return;
+                    }
+                    if (e == null) {
+                        out.write(":\n\n".getBytes(StandardCharsets.UTF_8));
+                    } else {
+                        ObjectNode o = entity(e.namespace(), e.key(), sync.get(e.namespace(), e.key()));
+                        o.put("origin", e.origin().name().toLowerCase(java.util.Locale.ROOT));
+                        o.put("author", e.author());
+                        out.write(("event: change\ndata: " + json.writeValueAsString(o) + "\n\n").getBytes(StandardCharsets.UTF_8));
+                    }
+                    out.flush();
+                }
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            } finally {
+                try {
+                    registration.close();
+                } catch (Exception ignored) {
+                    // listener registrations close without failing
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ export / import
+
+    private RestResponse export(List<String> requested) {
+        List<NamespaceInfo> all = sync.namespaces();
+        List<NamespaceInfo> chosen = new ArrayList<>();
+        for (String name : requested) {
+            NamespaceInfo n = all.stream().filter(i -> i.name().equals(name)).findFirst().orElse(null);
+            if (n == null) {
+                return RestResponse.error(404, "unknown_namespace", "unknown namespace '" + name + "'");
+            }
+            chosen.add(n);
+        }
+        List<NamespaceInfo> namespaces = requested.isEmpty() ? all : chosen;
+        return RestResponse.stream("application/x-ndjson", out -> writeExport(out, namespaces));
+    }
+
+    private void writeExport(OutputStream out, List<NamespaceInfo> namespaces) throws IOException {
+        for (NamespaceInfo n : namespaces) {
+            if (!n.available()) {
+                continue;
+            }
+            for (String key : sync.keys(n.name())) {
+                Optional<JsonNode> v = sync.get(n.name(), key);
+                if (v.isEmpty()) {
+                    continue;
+                }
+                ObjectNode o = json.createObjectNode();
+                o.put("namespace", n.name());
+                o.put("key", key);
+                o.put("type", n.crdtType());
+                o.set("value", v.get());
+                out.write(json.writeValueAsBytes(o));
+                out.write('\n');
+            }
+        }
+        out.flush();
+    }
+
+    private RestResponse importLines(byte[] body) {
+        List<Importer.Line> lines = new ArrayList<>();
+        Optional<RestResponse> malformed = Optional.empty();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8))) {
+            String text;
+            int number = 0;
+            while ((text = reader.readLine()) != null) {
+                number++;
+                if (text.isBlank()) {
+                    continue;
+                }
+                Optional<String> problem = Optional.empty();
+                JsonNode node = null;
+                try {
+                    node = json.readTree(text);
+                } catch (JsonProcessingException e) {
+                    problem = Optional.of("not valid JSON: " + oneLine(e));
+                }
+                if (problem.isEmpty()) {
+                    problem = lineProblem(node);
+                }
+                if (problem.isPresent()) {
+                    malformed = Optional.of(RestResponse.error(400, "malformed_line", "line " + number + ": " + problem.get()
+                            + "; nothing from this line on was imported (" + lines.size() + " line(s) before it were)"));
+                    break;
+                }
+                lines.add(new Importer.Line(number, node.get("namespace").asText(), node.get("key").asText(),
+                        node.path("type").isTextual() ? Optional.of(node.get("type").asText()) : Optional.empty(), node.get("value")));
+            }
+        } catch (IOException e) {
+            return RestResponse.error(400, "unreadable", "cannot read the request body: " + e.getMessage());
+        }
+        Importer importer = new Importer(sync);
+        int written = 0;
+        for (Importer.Line line : lines) {
+            try {
+                importer.write(line);
+                written++;
+            } catch (SyncException e) {
+                RestResponse r = SyncErrors.of(e);
+                return RestResponse.error(r.status(), "import_stopped", "line " + line.number() + " (" + line.namespace() + "/" + line.key()
+                        + "): " + e.getMessage() + "; nothing from this line on was imported (" + written + " line(s) before it were)");
+            }
+        }
+        if (malformed.isPresent()) {
+            return malformed.get();
+        }
+        ObjectNode ok = json.createObjectNode();
+        ok.put("imported", written);
+        return RestResponse.ok(ok);
+    }
+
+    private static Optional<String> lineProblem(JsonNode node) {
+        if (node == null || !node.isObject()) {
+            return Optional.of("expected a JSON object with namespace, key and value");
+        }
+        if (!node.path("namespace").isTextual() || node.get("namespace").asText().isEmpty()) {
+            return Optional.of("\"namespace\" must be a non-empty string");
+        }
+        if (!node.path("key").isTextual() || node.get("key").asText().isEmpty()) {
+            return Optional.of("\"key\" must be a non-empty string");
+        }
+        if (!node.has("value")) {
+            return Optional.of("\"value\" is missing");
+        }
+        if (node.has("type") && !node.get("type").isTextual()) {
+            return Optional.of("\"type\" must be a string");
+        }
+        return Optional.empty();
+    }
+
+    private static String oneLine(Exception e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}

@@ -1,0 +1,173 @@
+package io.rhizome.rest.internal;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.rhizome.api.NamespaceInfo;
+import io.rhizome.api.SyncException;
+import io.rhizome.api.SyncService;
+
+/**
+ * Writes an exported value back as local changes: the intents that turn the entity's current
+ * value into the exported one, for each built-in type, applied as one transaction.
+ */
+final class Importer {
+
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    private final SyncService sync;
+
+    Importer(SyncService sync) {
+        this.sync = sync;
+    }
+
+    /** One parsed line of an export. */
+    record Line(int number, String namespace, String key, Optional<String> type, JsonNode value) {
+    }
+
+    void write(Line line) {
+        NamespaceInfo ns = sync.namespaces().stream().filter(n -> n.name().equals(line.namespace())).findFirst()
+                .orElseGet(() -> null);
+        String type = ns != null ? ns.crdtType() : line.type().orElse("lww-register");
+        if (line.type().isPresent() && ns != null && !line.type().get().equals(ns.crdtType())) {
+            throw new SyncException(SyncException.Reason.WRONG_OPERATION, "the line says type '" + line.type().get() + "' but namespace '"
+                    + line.namespace() + "' is a " + ns.crdtType());
+        }
+        JsonNode current = sync.get(line.namespace(), line.key()).orElse(NullNode.getInstance());
+        List<JsonNode> intents = intents(type, current, line.value());
+        if (intents.isEmpty()) {
+            return;
+        }
+        sync.transaction(tx -> {
+            for (JsonNode intent : intents) {
+                tx.mutate(line.namespace(), line.key(), intent);
+            }
+            return null;
+        });
+    }
+
+    static List<JsonNode> intents(String type, JsonNode current, JsonNode desired) {
+        List<JsonNode> out = new ArrayList<>();
+        switch (type) {
+            case "lww-register" -> {
+                if (!current.equals(desired)) {
+                    out.add(op("set").set("value", desired));
+                }
+            }
+            case "mv-register" -> {
+                JsonNode v = desired.isArray() && desired.size() == 1 ? desired.get(0) : desired.isArray() && desired.isEmpty() ? NullNode.getInstance() : desired;
+                if (!current.equals(desired)) {
+                    out.add(op("set").set("value", v));
+                }
+            }
+            case "g-counter", "pn-counter" -> {
+                requireNumber(desired, type);
+                long delta = desired.asLong() - (current.isNumber() ? current.asLong() : 0);
+                if (delta < 0 && type.equals("g-counter")) {
+                    throw invalid("a g-counter cannot decrease (it holds " + current.asLong() + ", the line says " + desired.asLong() + ")");
+                }
+                if (delta != 0) {
+                    out.add(op(delta > 0 ? "increment" : "decrement").put("by", Math.abs(delta)));
+                }
+            }
+            case "g-set", "or-set" -> {
+                requireArray(desired, type);
+                Set<JsonNode> want = new LinkedHashSet<>();
+                desired.forEach(want::add);
+                Set<JsonNode> have = new LinkedHashSet<>();
+                if (current.isArray()) {
+                    current.forEach(have::add);
+                }
+                for (JsonNode e : want) {
+                    if (!have.contains(e)) {
+                        out.add(op("add").set("value", e));
+                    }
+                }
+                for (JsonNode e : have) {
+                    if (!want.contains(e)) {
+                        if (type.equals("g-set")) {
+                            throw invalid("a g-set cannot remove " + e);
+                        }
+                        out.add(op("remove").set("value", e));
+                    }
+                }
+            }
+            case "lww-map" -> {
+                if (!desired.isObject()) {
+                    throw invalid("an lww-map value must be a JSON object");
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> it = desired.fields(); it.hasNext();) {
+                    Map.Entry<String, JsonNode> f = it.next();
+                    if (!f.getValue().equals(current.get(f.getKey()))) {
+                        out.add(op("set").put("key", f.getKey()).set("value", f.getValue()));
+                    }
+                }
+                if (current.isObject()) {
+                    for (Iterator<String> it = current.fieldNames(); it.hasNext();) {
+                        String k = it.next();
+                        if (!desired.has(k)) {
+                            out.add(op("remove").put("key", k));
+                        }
+                    }
+                }
+            }
+            case "list", "text" -> {
+                boolean text = type.equals("text");
+                if (text ? !desired.isTextual() : !desired.isArray()) {
+                    throw invalid("a " + type + " value must be a JSON " + (text ? "string" : "array"));
+                }
+                if (!current.equals(desired)) {
+                    int size = text ? (current.isTextual() ? current.asText().codePointCount(0, current.asText().length()) : 0)
+                            : current.size();
+                    if (size > 0) {
+                        out.add(op("delete").put("index", 0).put("count", size));
+                    }
+                    ObjectNode ins = op("insert").put("index", 0);
+                    if (text) {
+                        if (!desired.asText().isEmpty()) {
+                            out.add(ins.put("text", desired.asText()));
+                        }
+                    } else if (!desired.isEmpty()) {
+                        ins.putArray("values").addAll((com.fasterxml.jackson.databind.node.ArrayNode) desired);
+                        out.add(ins);
+                    }
+                }
+            }
+            default -> throw new SyncException(SyncException.Reason.WRONG_OPERATION, "import cannot write entities of type '" + type
+                    + "' (or-map and third-party types: their export does not carry the nested types)");
+        }
+        return out;
+    }
+
+    private static ObjectNode op(String name) {
+        ObjectNode n = F.objectNode();
+        n.put("op", name);
+        return n;
+    }
+
+    private static void requireNumber(JsonNode v, String type) {
+        if (!v.isIntegralNumber()) {
+            throw invalid("a " + type + " value must be an integer");
+        }
+    }
+
+    private static void requireArray(JsonNode v, String type) {
+        if (!v.isArray()) {
+            throw invalid("a " + type + " value must be a JSON array");
+        }
+    }
+
+    private static SyncException invalid(String message) {
+        return new SyncException(SyncException.Reason.INVALID_VALUE, message);
+    }
+}

@@ -1,0 +1,225 @@
+package io.rhizome.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** The data commands: ls, get, put, mutate, del, watch, export, import. */
+final class DataCommands {
+
+    private final Main.Invocation inv;
+    private final ObjectMapper json;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    DataCommands(Main.Invocation inv, ObjectMapper json, PrintStream out, PrintStream err) {
+        this.inv = inv;
+        this.json = json;
+        this.out = out;
+        this.err = err;
+    }
+
+    int run(String command) throws DaemonClient.NoDaemonException {
+        List<String> args = inv.words().subList(1, inv.words().size());
+        return switch (command) {
+            case "ls" -> ls(args);
+            case "get" -> get(args);
+            case "put" -> put(args);
+            case "mutate" -> mutate(args);
+            case "del" -> del(args);
+            case "watch" -> watch(args);
+            case "export" -> export(args);
+            case "import" -> importFile(args);
+            default -> Main.USAGE;
+        };
+    }
+
+    private static String seg(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private int usage(String text) {
+        err.println("rhizome: usage: rhizome " + text);
+        return Main.USAGE;
+    }
+
+    private DaemonClient client() throws DaemonClient.NoDaemonException {
+        return DaemonClient.connect(inv.home(), json);
+    }
+
+    private int print(DaemonClient.Response r) {
+        if (!r.ok()) {
+            err.println("rhizome: " + r.body().path("message").asText(r.body().toString()));
+            return Main.REFUSED;
+        }
+        out.println(r.body().toString());
+        return Main.OK;
+    }
+
+    private int ls(List<String> args) throws DaemonClient.NoDaemonException {
+        if (args.size() > 1) {
+            return usage("ls [NS]");
+        }
+        if (args.isEmpty()) {
+            DaemonClient.Response r = client().get("/v1/ns");
+            if (!r.ok() || inv.jsonOutput()) {
+                return print(r);
+            }
+            out.printf("%-24s %-14s %-11s %s%n", "NAMESPACE", "TYPE", "SCOPE", "AVAILABLE");
+            for (JsonNode n : r.body().path("namespaces")) {
+                out.printf("%-24s %-14s %-11s %s%n", n.path("name").asText(), n.path("crdtType").asText(), n.path("scope").asText(),
+                        n.path("available").asBoolean() ? "yes" : "no: " + n.path("unavailableReason").asText());
+            }
+            return Main.OK;
+        }
+        DaemonClient.Response r = client().get("/v1/ns/" + seg(args.get(0)));
+        if (!r.ok() || inv.jsonOutput()) {
+            return print(r);
+        }
+        for (JsonNode k : r.body().path("keys")) {
+            out.println(k.asText());
+        }
+        return Main.OK;
+    }
+
+    private int get(List<String> args) throws DaemonClient.NoDaemonException {
+        if (args.size() != 2) {
+            return usage("get NS KEY");
+        }
+        DaemonClient.Response r = client().get("/v1/ns/" + seg(args.get(0)) + "/" + seg(args.get(1)));
+        if (r.status() == 404 && r.body().has("value")) {
+            err.println("rhizome: " + args.get(0) + "/" + args.get(1) + " has no value");
+            return Main.REFUSED;
+        }
+        if (!r.ok() || inv.jsonOutput()) {
+            return print(r);
+        }
+        out.println(r.body().path("value").toString());
+        return Main.OK;
+    }
+
+    private byte[] jsonArg(String arg) throws IOException {
+        byte[] bytes = arg.equals("-") ? System.in.readAllBytes() : arg.getBytes(StandardCharsets.UTF_8);
+        json.readTree(bytes);
+        return bytes;
+    }
+
+    private int put(List<String> args) throws DaemonClient.NoDaemonException {
+        if (args.size() != 3) {
+            return usage("put NS KEY JSON   (JSON '-' reads standard input; a string needs quotes: '\"text\"')");
+        }
+        return send("PUT", args, "put NS KEY JSON");
+    }
+
+    private int mutate(List<String> args) throws DaemonClient.NoDaemonException {
+        if (args.size() != 3) {
+            return usage("mutate NS KEY INTENT   e.g. rhizome mutate counters visits '{\"op\":\"increment\",\"by\":1}'");
+        }
+        return send("POST", args, "mutate NS KEY INTENT");
+    }
+
+    private int send(String method, List<String> args, String usage) throws DaemonClient.NoDaemonException {
+        byte[] body;
+        try {
+            body = jsonArg(args.get(2));
+        } catch (IOException e) {
+            err.println("rhizome: not valid JSON: " + args.get(2) + " (a string needs quotes: '\"text\"')");
+            return Main.USAGE;
+        }
+        DaemonClient.Response r = client().send(method, "/v1/ns/" + seg(args.get(0)) + "/" + seg(args.get(1)), body);
+        if (!r.ok()) {
+            return print(r);
+        }
+        if (inv.jsonOutput()) {
+            return print(r);
+        }
+        out.println(r.body().path("value").toString());
+        return Main.OK;
+    }
+
+    private int del(List<String> args) throws DaemonClient.NoDaemonException {
+        if (args.size() != 2) {
+            return usage("del NS KEY");
+        }
+        DaemonClient.Response r = client().send("DELETE", "/v1/ns/" + seg(args.get(0)) + "/" + seg(args.get(1)), new byte[0]);
+        return r.ok() ? Main.OK : print(r);
+    }
+
+    private String nsQuery(List<String> names) {
+        return names.isEmpty() ? "" : "?ns=" + seg(String.join(",", names));
+    }
+
+    private int watch(List<String> args) throws DaemonClient.NoDaemonException {
+        DaemonClient c = client();
+        return c.stream("/v1/events" + nsQuery(args), line -> {
+            if (line.startsWith("data: ")) {
+                String data = line.substring(6);
+                if (inv.jsonOutput()) {
+                    out.println(data);
+                } else {
+                    try {
+                        JsonNode e = json.readTree(data);
+                        if (e.has("origin")) {
+                            out.printf("%-6s %s/%s = %s%n", e.path("origin").asText(), e.path("namespace").asText(), e.path("key").asText(),
+                                    e.path("value").toString());
+                        } else {
+                            out.println(e.path("message").asText(data));
+                        }
+                    } catch (IOException ex) {
+                        out.println(data);
+                    }
+                }
+                out.flush();
+            }
+        }, err);
+    }
+
+    private int export(List<String> args) throws DaemonClient.NoDaemonException {
+        List<String> names = new ArrayList<>();
+        for (String a : args) {
+            if (!a.startsWith("--ns=")) {
+                return usage("export [--ns NS]...");
+            }
+            names.add(a.substring(5));
+        }
+        DaemonClient c = client();
+        return c.stream("/v1/export" + nsQuery(names), out::println, err);
+    }
+
+    private int importFile(List<String> args) throws DaemonClient.NoDaemonException {
+        if (args.size() != 1) {
+            return usage("import FILE   ('-' reads standard input)");
+        }
+        byte[] body;
+        try {
+            body = args.get(0).equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(args.get(0)));
+        } catch (NoSuchFileException e) {
+            err.println("rhizome: no such file: " + args.get(0));
+            return Main.USAGE;
+        } catch (IOException e) {
+            err.println("rhizome: cannot read " + args.get(0) + ": " + e.getMessage());
+            return Main.USAGE;
+        }
+        DaemonClient.Response r = client().send("POST", "/v1/import", body);
+        if (!r.ok()) {
+            return print(r);
+        }
+        out.println("imported " + r.body().path("imported").asLong() + " entities");
+        return Main.OK;
+    }
+
+    static BufferedReader reader(java.io.InputStream in) {
+        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    }
+}
