@@ -46,8 +46,9 @@ final class PagedRedoVolume extends Volume {
     /** Points in {@link #sync()} where a test can simulate a crash. */
     enum Stage { REDO_WRITTEN, DATA_WRITTEN }
 
+    /** A test hook; a simulated crash is an unchecked exception thrown from it. */
     interface CrashHook {
-        void reached(Stage stage) throws IOException;
+        void reached(Stage stage);
     }
 
     private final Path dataPath;
@@ -264,6 +265,11 @@ final class PagedRedoVolume extends Volume {
     private byte[] writablePage(long index) {
         byte[] d = dirty.get(index);
         if (d == null) {
+            long end = (index + 1) << PAGE_SHIFT;
+            if (end > length) {
+                // MapDB calls ensureAvailable first; this only keeps a stray write from being cut off.
+                length = end;
+            }
             d = readPage(index).clone();
             dirty.put(index, d);
         }
@@ -409,10 +415,19 @@ final class PagedRedoVolume extends Volume {
         List<Map.Entry<Long, byte[]>> pages = new ArrayList<>(dirty.entrySet());
         try {
             writeRedo(pages, newLength);
-            crashHook.reached(Stage.REDO_WRITTEN);
         } catch (IOException e) {
-            throw new DBException.VolumeIOError("cannot write the redo file " + redoPath + ": " + e.getMessage(), e);
+            try {
+                redo.truncate(0);
+                redo.force(false);
+            } catch (IOException again) {
+                throw new DBException.VolumeIOError("cannot write the redo file " + redoPath + " (" + e.getMessage()
+                        + ") nor empty it (" + again.getMessage() + "): whether this commit survives a restart is unknown",
+                        e);
+            }
+            throw new DBException.VolumeIOError("cannot write the redo file " + redoPath + ", nothing of this commit "
+                    + "was written: " + e.getMessage(), e);
         }
+        crashHook.reached(Stage.REDO_WRITTEN);
         try {
             applyPages(data, dirty, newLength);
             crashHook.reached(Stage.DATA_WRITTEN);
