@@ -149,12 +149,15 @@ class CrashKillTest {
         Bundle self = FrameworkUtil.getBundle(CrashKillTest.class);
         List<String> entries = new ArrayList<>();
         List<String> unusable = new ArrayList<>();
+        String area = self.getBundleContext().getProperty("osgi.install.area");
+        Path installArea = area != null && area.startsWith("file:") ? Path.of(URI.create(area.replace(" ", "%20")))
+                : Path.of("").toAbsolutePath();
         for (Bundle b : self.getBundleContext().getBundles()) {
             String name = String.valueOf(b.getSymbolicName());
             if (b.getBundleId() == 0 || name.startsWith("ch.qos.logback")) {
                 continue;
             }
-            Path p = locationPath(b.getLocation());
+            Path p = locationPath(b.getLocation(), installArea);
             if (p == null || !Files.exists(p)) {
                 unusable.add(b.getLocation());
                 continue;
@@ -172,19 +175,17 @@ class CrashKillTest {
         return String.join(File.pathSeparator, entries);
     }
 
-    /** Bundle locations look like {@code initial@reference:file:...} or {@code reference:file:...}. */
-    private static Path locationPath(String location) {
+    /**
+     * Bundle locations look like {@code initial@reference:file:...} or {@code reference:file:...};
+     * relative ones are relative to the install area.
+     */
+    private static Path locationPath(String location, Path installArea) {
         int at = location.indexOf("file:");
         if (at < 0) {
             return null;
         }
-        String l = location.substring(at);
-        try {
-            return Path.of(URI.create(l.replace(" ", "%20")));
-        } catch (RuntimeException e) {
-            // Equinox keeps relative file: locations relative to the install area.
-            Path p = Path.of(l.substring("file:".length()));
-            return Files.exists(p) ? p : null;
-        }
+        String path = location.substring(at + "file:".length());
+        Path p = Path.of(java.net.URLDecoder.decode(path.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8));
+        return p.isAbsolute() ? p : installArea.resolve(p).normalize();
     }
 }
