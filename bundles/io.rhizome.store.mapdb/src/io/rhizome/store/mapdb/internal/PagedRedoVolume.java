@@ -1,0 +1,545 @@
+package io.rhizome.store.mapdb.internal;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32C;
+
+import org.mapdb.DBException;
+import org.mapdb.DataInput2;
+import org.mapdb.volume.Volume;
+
+/**
+ * A MapDB {@link Volume} whose every {@link #sync()} is an atomic, durable step, also against
+ * {@code kill -9} and power loss.
+ *
+ * <p>Why: MapDB 3.1's own write-ahead log ({@code StoreWAL}) copies a commit into the main file
+ * after syncing its log but never replays that log on open, so a crash during the copy leaves a
+ * half-written file. This volume does what a redo log must: writes between two syncs stay in memory
+ * (as whole dirty pages); {@link #sync()} first writes every dirty page to the redo file with a
+ * CRC and forces it, only then writes the pages into the data file, forces it and empties the redo
+ * file. {@link #open} replays a complete redo file (replaying after-images is idempotent) and
+ * ignores an incomplete one (the data file was not touched yet).
+ *
+ * <p>Threading: one writer, which the caller must keep exclusive of readers while it writes and
+ * syncs (the store holds a write lock around each batch); concurrent readers are fine in between.
+ * Memory: the dirty pages of one commit plus a bounded cache of clean pages.
+ */
+final class PagedRedoVolume extends Volume {
+
+    static final int PAGE_SHIFT = 12;
+    static final int PAGE_SIZE = 1 << PAGE_SHIFT;
+    private static final long REDO_MAGIC = 0x52485a5245444f31L; // "RHZREDO1"
+    private static final int REDO_HEADER = 8 + 8 + 4;
+    private static final int REDO_PAGE_RECORD = 8 + PAGE_SIZE;
+
+    /** Points in {@link #sync()} where a test can simulate a crash. */
+    enum Stage { REDO_WRITTEN, DATA_WRITTEN }
+
+    /** A test hook; a simulated crash is an unchecked exception thrown from it. */
+    interface CrashHook {
+        void reached(Stage stage);
+    }
+
+    private final Path dataPath;
+    private final Path redoPath;
+    private final FileChannel data;
+    private final FileChannel redo;
+    private final RandomAccessFile reader;
+    private final int cacheMaxPages;
+    private final Map<Long, byte[]> dirty = new HashMap<>();
+    private final ConcurrentHashMap<Long, byte[]> clean = new ConcurrentHashMap<>();
+    private volatile long length;
+    private long durableLength;
+    private CrashHook crashHook = stage -> { };
+
+    private PagedRedoVolume(Path dataPath, Path redoPath, FileChannel data, FileChannel redo, int cacheMaxPages)
+            throws IOException {
+        this.dataPath = dataPath;
+        this.redoPath = redoPath;
+        this.data = data;
+        this.redo = redo;
+        this.reader = new RandomAccessFile(dataPath.toFile(), "r");
+        this.cacheMaxPages = Math.max(16, cacheMaxPages);
+        this.durableLength = data.size();
+        this.length = durableLength;
+    }
+
+    /**
+     * Opens (creating if absent) the data file and its redo file, replaying a complete redo file
+     * left by a crash.
+     *
+     * @return the volume and whether a redo was replayed
+     */
+    static PagedRedoVolume open(Path dataPath, Path redoPath, int cacheMaxPages) throws IOException {
+        FileChannel data = FileChannel.open(dataPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        FileChannel redo;
+        try {
+            redo = FileChannel.open(redoPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            data.close();
+            throw e;
+        }
+        try {
+            recover(data, redo);
+            return new PagedRedoVolume(dataPath, redoPath, data, redo, cacheMaxPages);
+        } catch (IOException | RuntimeException e) {
+            data.close();
+            redo.close();
+            throw e;
+        }
+    }
+
+    /** Whether the redo file holds a complete commit that {@link #open} will replay. */
+    static boolean replayIfComplete(FileChannel data, FileChannel redo) throws IOException {
+        RedoRecord record = readRedo(redo);
+        if (record == null) {
+            return false;
+        }
+        applyPages(data, record.pages(), record.newLength());
+        data.force(false);
+        return true;
+    }
+
+    private static void recover(FileChannel data, FileChannel redo) throws IOException {
+        if (redo.size() == 0) {
+            return;
+        }
+        replayIfComplete(data, redo);
+        // Complete (now applied) or torn (data file untouched): either way it is spent.
+        redo.truncate(0);
+        redo.force(false);
+    }
+
+    private record RedoRecord(long newLength, Map<Long, byte[]> pages) {
+    }
+
+    private static RedoRecord readRedo(FileChannel redo) throws IOException {
+        long size = redo.size();
+        if (size < REDO_HEADER + 8) {
+            return null;
+        }
+        ByteBuffer header = ByteBuffer.allocate(REDO_HEADER);
+        readFully(redo, header, 0);
+        header.flip();
+        if (header.getLong() != REDO_MAGIC) {
+            return null;
+        }
+        long newLength = header.getLong();
+        int count = header.getInt();
+        long expected = REDO_HEADER + (long) count * REDO_PAGE_RECORD + 8;
+        if (count < 0 || newLength < 0 || size < expected) {
+            return null;
+        }
+        CRC32C crc = new CRC32C();
+        header.flip();
+        crc.update(header);
+        Map<Long, byte[]> pages = new HashMap<>();
+        ByteBuffer record = ByteBuffer.allocate(REDO_PAGE_RECORD);
+        long pos = REDO_HEADER;
+        for (int i = 0; i < count; i++) {
+            record.clear();
+            readFully(redo, record, pos);
+            pos += REDO_PAGE_RECORD;
+            record.flip();
+            crc.update(record.duplicate());
+            long pageIndex = record.getLong();
+            byte[] page = new byte[PAGE_SIZE];
+            record.get(page);
+            pages.put(pageIndex, page);
+        }
+        ByteBuffer trailer = ByteBuffer.allocate(8);
+        readFully(redo, trailer, pos);
+        trailer.flip();
+        if (trailer.getLong() != crc.getValue()) {
+            return null;
+        }
+        return new RedoRecord(newLength, pages);
+    }
+
+    private static void applyPages(FileChannel data, Map<Long, byte[]> pages, long newLength) throws IOException {
+        for (Map.Entry<Long, byte[]> page : pages.entrySet()) {
+            writeFully(data, ByteBuffer.wrap(page.getValue()), page.getKey() << PAGE_SHIFT);
+        }
+        long size = data.size();
+        if (size > newLength) {
+            data.truncate(newLength);
+        } else if (size < newLength) {
+            writeFully(data, ByteBuffer.wrap(new byte[1]), newLength - 1);
+        }
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+        long pos = position;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos);
+            if (n < 0) {
+                throw new IOException("unexpected end of file at " + pos);
+            }
+            pos += n;
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+        long pos = position;
+        while (buf.hasRemaining()) {
+            pos += ch.write(buf, pos);
+        }
+    }
+
+    void setCrashHook(CrashHook hook) {
+        this.crashHook = hook;
+    }
+
+    /** Drops every write since the last sync. */
+    void discardUnsynced() {
+        dirty.clear();
+        length = durableLength;
+    }
+
+    boolean hasUnsyncedWrites() {
+        return !dirty.isEmpty() || length != durableLength;
+    }
+
+    Path dataPath() {
+        return dataPath;
+    }
+
+    // ---- pages
+
+    private byte[] readPage(long index) {
+        if (!dirty.isEmpty()) {
+            byte[] d = dirty.get(index);
+            if (d != null) {
+                return d;
+            }
+        }
+        byte[] c = clean.get(index);
+        if (c != null) {
+            return c;
+        }
+        byte[] page = new byte[PAGE_SIZE];
+        long offset = index << PAGE_SHIFT;
+        if (offset < durableLength) {
+            int n = (int) Math.min(PAGE_SIZE, durableLength - offset);
+            try {
+                // RandomAccessFile, not the FileChannel: an interrupted reader thread would close a
+                // channel for every other thread.
+                synchronized (reader) {
+                    reader.seek(offset);
+                    reader.readFully(page, 0, n);
+                }
+            } catch (IOException e) {
+                throw new DBException.VolumeIOError("cannot read " + dataPath + " at offset " + offset, e);
+            }
+        }
+        cacheClean(index, page);
+        return page;
+    }
+
+    private void cacheClean(long index, byte[] page) {
+        if (clean.size() >= cacheMaxPages) {
+            // Cheap bounded eviction; the OS page cache keeps the hot part of the file anyway.
+            int drop = cacheMaxPages / 8;
+            Iterator<Long> it = clean.keySet().iterator();
+            while (drop-- > 0 && it.hasNext()) {
+                it.next();
+                it.remove();
+            }
+        }
+        clean.put(index, page);
+    }
+
+    private byte[] writablePage(long index) {
+        byte[] d = dirty.get(index);
+        if (d == null) {
+            long end = (index + 1) << PAGE_SHIFT;
+            if (end > length) {
+                // MapDB calls ensureAvailable first; this only keeps a stray write from being cut off.
+                length = end;
+            }
+            d = readPage(index).clone();
+            dirty.put(index, d);
+        }
+        return d;
+    }
+
+    // ---- Volume
+
+    @Override
+    public void ensureAvailable(long offset) {
+        if (offset > length) {
+            length = ((offset + PAGE_SIZE - 1) >>> PAGE_SHIFT) << PAGE_SHIFT;
+        }
+    }
+
+    @Override
+    public void truncate(long size) {
+        length = size;
+        dirty.keySet().removeIf(index -> (index << PAGE_SHIFT) >= size);
+    }
+
+    @Override
+    public void putLong(long offset, long value) {
+        byte[] b = new byte[8];
+        for (int i = 7; i >= 0; i--) {
+            b[i] = (byte) value;
+            value >>>= 8;
+        }
+        putData(offset, b, 0, 8);
+    }
+
+    @Override
+    public void putInt(long offset, int value) {
+        putData(offset, new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value},
+                0, 4);
+    }
+
+    @Override
+    public void putByte(long offset, byte value) {
+        writablePage(offset >>> PAGE_SHIFT)[(int) (offset & (PAGE_SIZE - 1))] = value;
+    }
+
+    @Override
+    public void putData(long offset, byte[] src, int srcPos, int srcSize) {
+        long pos = offset;
+        int from = srcPos;
+        int remaining = srcSize;
+        while (remaining > 0) {
+            int inPage = (int) (pos & (PAGE_SIZE - 1));
+            int n = Math.min(remaining, PAGE_SIZE - inPage);
+            System.arraycopy(src, from, writablePage(pos >>> PAGE_SHIFT), inPage, n);
+            pos += n;
+            from += n;
+            remaining -= n;
+        }
+    }
+
+    @Override
+    public void putData(long offset, ByteBuffer buf) {
+        byte[] b = new byte[buf.remaining()];
+        buf.get(b);
+        putData(offset, b, 0, b.length);
+    }
+
+    @Override
+    public long getLong(long offset) {
+        int inPage = (int) (offset & (PAGE_SIZE - 1));
+        byte[] b;
+        int p;
+        if (inPage <= PAGE_SIZE - 8) {
+            b = readPage(offset >>> PAGE_SHIFT);
+            p = inPage;
+        } else {
+            b = new byte[8];
+            getData(offset, b, 0, 8);
+            p = 0;
+        }
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (b[p + i] & 0xFF);
+        }
+        return v;
+    }
+
+    @Override
+    public int getInt(long offset) {
+        byte[] b = new byte[4];
+        getData(offset, b, 0, 4);
+        return ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
+    }
+
+    @Override
+    public byte getByte(long offset) {
+        return readPage(offset >>> PAGE_SHIFT)[(int) (offset & (PAGE_SIZE - 1))];
+    }
+
+    @Override
+    public DataInput2 getDataInput(long offset, int size) {
+        byte[] b = new byte[size];
+        getData(offset, b, 0, size);
+        return new DataInput2.ByteArray(b);
+    }
+
+    @Override
+    public void getData(long offset, byte[] dst, int dstPos, int size) {
+        long pos = offset;
+        int to = dstPos;
+        int remaining = size;
+        while (remaining > 0) {
+            int inPage = (int) (pos & (PAGE_SIZE - 1));
+            int n = Math.min(remaining, PAGE_SIZE - inPage);
+            System.arraycopy(readPage(pos >>> PAGE_SHIFT), inPage, dst, to, n);
+            pos += n;
+            to += n;
+            remaining -= n;
+        }
+    }
+
+    @Override
+    public void clear(long startOffset, long endOffset) {
+        byte[] zeros = new byte[PAGE_SIZE];
+        long pos = startOffset;
+        while (pos < endOffset) {
+            int n = (int) Math.min(PAGE_SIZE - (pos & (PAGE_SIZE - 1)), endOffset - pos);
+            putData(pos, zeros, 0, n);
+            pos += n;
+        }
+    }
+
+    /**
+     * Makes every write since the last sync durable in one atomic step (see the class comment).
+     *
+     * @throws DBException.VolumeIOError if the redo file could not be made durable (then nothing
+     *         of this step is applied); {@link ApplyFailedException} if the redo file is durable
+     *         but the data file could not be updated (then the step will be replayed on open)
+     */
+    @Override
+    public void sync() {
+        if (!hasUnsyncedWrites()) {
+            return;
+        }
+        long newLength = length;
+        List<Map.Entry<Long, byte[]>> pages = new ArrayList<>(dirty.entrySet());
+        try {
+            writeRedo(pages, newLength);
+        } catch (IOException e) {
+            try {
+                redo.truncate(0);
+                redo.force(false);
+            } catch (IOException again) {
+                throw new DBException.VolumeIOError("cannot write the redo file " + redoPath + " (" + e.getMessage()
+                        + ") nor empty it (" + again.getMessage() + "): whether this commit survives a restart is unknown",
+                        e);
+            }
+            throw new DBException.VolumeIOError("cannot write the redo file " + redoPath + ", nothing of this commit "
+                    + "was written: " + e.getMessage(), e);
+        }
+        crashHook.reached(Stage.REDO_WRITTEN);
+        try {
+            applyPages(data, dirty, newLength);
+            crashHook.reached(Stage.DATA_WRITTEN);
+            data.force(false);
+            durableLength = newLength;
+            for (Map.Entry<Long, byte[]> page : pages) {
+                if (clean.containsKey(page.getKey()) || clean.size() < cacheMaxPages) {
+                    clean.put(page.getKey(), page.getValue());
+                }
+            }
+            clean.keySet().removeIf(index -> (index << PAGE_SHIFT) >= newLength);
+            dirty.clear();
+            // Not forced: should this truncation be lost, the redo file is replayed again, which
+            // rewrites the same after-images and so changes nothing.
+            redo.truncate(0);
+        } catch (IOException e) {
+            throw new ApplyFailedException("the commit is safe in " + redoPath + " but applying it to " + dataPath
+                    + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void writeRedo(List<Map.Entry<Long, byte[]>> pages, long newLength) throws IOException {
+        redo.truncate(0);
+        CRC32C crc = new CRC32C();
+        ByteBuffer header = ByteBuffer.allocate(REDO_HEADER);
+        header.putLong(REDO_MAGIC).putLong(newLength).putInt(pages.size()).flip();
+        crc.update(header.duplicate());
+        writeFully(redo, header, 0);
+        long pos = REDO_HEADER;
+        // Written in chunks of up to 64 pages to keep the number of system calls low.
+        int perChunk = 64;
+        ByteBuffer chunk = ByteBuffer.allocate(perChunk * REDO_PAGE_RECORD);
+        int inChunk = 0;
+        for (Map.Entry<Long, byte[]> page : pages) {
+            int start = chunk.position();
+            chunk.putLong(page.getKey()).put(page.getValue());
+            crc.update(chunk.array(), start, REDO_PAGE_RECORD);
+            if (++inChunk == perChunk) {
+                chunk.flip();
+                writeFully(redo, chunk, pos);
+                pos += (long) perChunk * REDO_PAGE_RECORD;
+                chunk.clear();
+                inChunk = 0;
+            }
+        }
+        chunk.putLong(crc.getValue());
+        chunk.flip();
+        writeFully(redo, chunk, pos);
+        redo.force(false);
+    }
+
+    /** The commit is durable in the redo file but the data file could not be updated. */
+    static final class ApplyFailedException extends DBException.VolumeIOError {
+        private static final long serialVersionUID = 1L;
+
+        ApplyFailedException(String message, IOException cause) {
+            super(message, cause);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        dirty.clear();
+        clean.clear();
+        try {
+            data.close();
+        } catch (IOException ignored) {
+            // closing a read/write channel after its last force: nothing left to lose
+        }
+        try {
+            redo.close();
+            reader.close();
+        } catch (IOException ignored) {
+            // as above
+        }
+    }
+
+    @Override
+    public int sliceSize() {
+        return -1;
+    }
+
+    @Override
+    public boolean isSliced() {
+        return false;
+    }
+
+    @Override
+    public long length() {
+        return length;
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return false;
+    }
+
+    @Override
+    public File getFile() {
+        return dataPath.toFile();
+    }
+
+    @Override
+    public boolean getFileLocked() {
+        return true;
+    }
+
+    @Override
+    public boolean fileLoad() {
+        return false;
+    }
+}

@@ -1,0 +1,160 @@
+package io.rhizome.store.mapdb.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.util.tracker.ServiceTracker;
+
+import io.rhizome.spi.store.NewEntry;
+import io.rhizome.spi.store.ReplicaStore;
+import io.rhizome.testsupport.Await;
+
+/**
+ * The DS component in Equinox + Felix SCR + ConfigAdmin: the store is registered as a
+ * {@code store.kind=mapdb} service under {@code ${rhizome.home}/data}, follows its configured
+ * folder, and is not registered while its folder is corrupt.
+ */
+class MapDbStoreComponentTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    private BundleContext context;
+    private ServiceTracker<ReplicaStore, ReplicaStore> tracker;
+    private Configuration configuration;
+    private ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> cmTracker;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Bundle host = FrameworkUtil.getBundle(MapDbReplicaStore.class);
+        context = host.getBundleContext() != null ? host.getBundleContext()
+                : FrameworkUtil.getBundle(getClass()).getBundleContext();
+        if (host.getState() != Bundle.ACTIVE) {
+            host.start();
+            context = host.getBundleContext();
+        }
+        tracker = new ServiceTracker<>(context, ReplicaStore.class, null);
+        tracker.open();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (configuration != null) {
+            configuration.delete();
+            Await.until(WAIT, "the store is back in the default folder", () -> location() != null
+                    && location().equals(defaultFolder().toString()));
+        }
+        tracker.close();
+        if (cmTracker != null) {
+            cmTracker.close();
+        }
+    }
+
+    private Path defaultFolder() {
+        return Path.of(Objects.requireNonNull(context.getProperty("rhizome.home"),
+                "tests run with -Drhizome.home (tests/pom.xml)")).resolve("data").toAbsolutePath();
+    }
+
+    private String location() {
+        ServiceReference<ReplicaStore> ref = tracker.getServiceReference();
+        return ref == null ? null : (String) ref.getProperty("store.location");
+    }
+
+    private ConfigurationAdmin configAdmin() throws InterruptedException {
+        // The tracker stays open for the whole test: closing it ungets ConfigurationAdmin, which
+        // invalidates the instance handed out.
+        if (cmTracker == null) {
+            cmTracker = new ServiceTracker<>(context, ConfigurationAdmin.class, null);
+            cmTracker.open();
+        }
+        ConfigurationAdmin admin = cmTracker.waitForService(WAIT.toMillis());
+        assertNotNull(admin, "ConfigurationAdmin runs in the test framework");
+        return admin;
+    }
+
+    private void configureFolder(Path folder) throws Exception {
+        configuration = configAdmin().getConfiguration(MapDbStoreComponent.PID, "?");
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("folder", folder.toString());
+        configuration.update(props);
+    }
+
+    private static boolean unlocked(Path lockFile) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.channels.FileLock lock = ch.tryLock();
+            if (lock == null) {
+                return false;
+            }
+            lock.release();
+            return true;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return false;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void storeServiceIsRegisteredInTheHomeDataFolderAndWorks() throws Exception {
+        Await.until(WAIT, "a ReplicaStore service", () -> tracker.getService() != null);
+        ServiceReference<ReplicaStore> ref = tracker.getServiceReference();
+        assertEquals("mapdb", ref.getProperty(ReplicaStore.KIND_PROPERTY));
+        ReplicaStore store = tracker.getService();
+        assertEquals(defaultFolder().toString(), store.location());
+        assertTrue(Files.exists(defaultFolder().resolve(MapDbReplicaStore.DATA_FILE)));
+        long head = store.head();
+        String author = "component-test-" + System.nanoTime();
+        assertEquals(head, store.append(List.of(new NewEntry(author, 1, new byte[] {1})), Map.of()).get(0).position());
+        assertEquals(1L, store.authorSeqs().get(author));
+    }
+
+    @Test
+    void theConfiguredFolderIsUsedAndACorruptOneLeavesNoService() throws Exception {
+        Path good = dir.resolve("good");
+        configureFolder(good);
+        Await.until(WAIT, "the store in the configured folder", () -> good.toAbsolutePath().toString().equals(location()));
+        tracker.getService().putMeta(Map.of("x", new byte[] {7}));
+
+        Path corrupt = dir.resolve("corrupt");
+        Files.createDirectories(corrupt);
+        byte[] garbage = new byte[1 << 20];
+        Arrays.fill(garbage, (byte) 0x5A);
+        Files.write(corrupt.resolve(MapDbReplicaStore.DATA_FILE), garbage);
+        configureFolder(corrupt);
+        Await.until(WAIT, "the store of the good folder to go away", () -> !good.toAbsolutePath().toString()
+                .equals(location()));
+        // The component tried the corrupt folder (it took and released the folder lock) ...
+        Path lockFile = corrupt.resolve(MapDbReplicaStore.LOCK_FILE);
+        Await.until(WAIT, "the component to try the corrupt folder", () -> Files.exists(lockFile) && unlocked(lockFile));
+        // ... and registered nothing.
+        assertEquals(null, tracker.getServiceReference(), "no ReplicaStore service while the folder is corrupt");
+
+        configureFolder(good);
+        Await.until(WAIT, "the store is back", () -> good.toAbsolutePath().toString().equals(location()));
+        assertEquals(7, tracker.getService().meta("x").orElseThrow()[0], "the data of the good folder is still there");
+    }
+}

@@ -1,0 +1,177 @@
+package io.rhizome.store.mapdb.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The redo protocol of {@link PagedRedoVolume}: a crash after the redo file is durable is replayed
+ * on open, a torn redo file is ignored, and the data file never holds half a commit.
+ */
+class PagedRedoVolumeTest {
+
+    @TempDir
+    Path dir;
+
+    /** Thrown by the crash hook: the "process" dies right there. */
+    static final class SimulatedCrash extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+    }
+
+    private Path data() {
+        return dir.resolve("v.data");
+    }
+
+    private Path redo() {
+        return dir.resolve("v.redo");
+    }
+
+    private PagedRedoVolume open() throws Exception {
+        return PagedRedoVolume.open(data(), redo(), 64);
+    }
+
+    private static byte[] filled(int size, int value) {
+        byte[] b = new byte[size];
+        Arrays.fill(b, (byte) value);
+        return b;
+    }
+
+    private static byte[] read(PagedRedoVolume v, long offset, int size) {
+        byte[] b = new byte[size];
+        v.getData(offset, b, 0, size);
+        return b;
+    }
+
+    @Test
+    void writesAreInvisibleOnDiskUntilSyncAndThenDurable() throws Exception {
+        PagedRedoVolume v = open();
+        v.ensureAvailable(3 * PagedRedoVolume.PAGE_SIZE);
+        v.putData(100, filled(10_000, 7), 0, 10_000);
+        v.putLong(20_000, 0x0102030405060708L);
+        assertEquals(0, Files.size(data()), "nothing reaches the data file before sync");
+        assertEquals(0x0102030405060708L, v.getLong(20_000), "the writer reads its own writes");
+        v.sync();
+        v.close();
+
+        PagedRedoVolume again = open();
+        assertArrayEquals(filled(10_000, 7), read(again, 100, 10_000));
+        assertEquals(0x0102030405060708L, again.getLong(20_000));
+        assertEquals(0, Files.size(redo()), "the redo file is spent after a commit");
+        again.close();
+    }
+
+    @Test
+    void unsyncedWritesAreLostOnClose() throws Exception {
+        PagedRedoVolume v = open();
+        v.putData(0, filled(64, 1), 0, 64);
+        v.sync();
+        v.putData(0, filled(64, 2), 0, 64);
+        v.close();
+        PagedRedoVolume again = open();
+        assertArrayEquals(filled(64, 1), read(again, 0, 64));
+        again.close();
+    }
+
+    @Test
+    void aCrashAfterTheRedoFileIsDurableIsReplayedOnOpen() throws Exception {
+        PagedRedoVolume v = open();
+        v.putData(0, filled(8_192, 1), 0, 8_192);
+        v.sync();
+        v.putData(4_000, filled(9_000, 2), 0, 9_000);
+        v.setCrashHook(stage -> {
+            if (stage == PagedRedoVolume.Stage.REDO_WRITTEN) {
+                throw new SimulatedCrash();
+            }
+        });
+        assertThrows(SimulatedCrash.class, v::sync);
+        v.close();
+        assertTrue(Files.size(redo()) > 0, "the crash left a redo file");
+        assertArrayEquals(filled(96, 1), Arrays.copyOfRange(Files.readAllBytes(data()), 4_000, 4_096),
+                "the data file was not touched yet");
+
+        PagedRedoVolume again = open();
+        assertArrayEquals(filled(4_000, 1), read(again, 0, 4_000));
+        assertArrayEquals(filled(9_000, 2), read(again, 4_000, 9_000));
+        assertEquals(0, Files.size(redo()));
+        again.close();
+    }
+
+    @Test
+    void aCrashWhileTheDataFileIsWrittenIsRepairedOnOpen() throws Exception {
+        PagedRedoVolume v = open();
+        v.putData(0, filled(20_000, 1), 0, 20_000);
+        v.sync();
+        v.putData(0, filled(20_000, 3), 0, 20_000);
+        v.setCrashHook(stage -> {
+            if (stage == PagedRedoVolume.Stage.DATA_WRITTEN) {
+                throw new SimulatedCrash();
+            }
+        });
+        assertThrows(SimulatedCrash.class, v::sync);
+        v.close();
+        // Simulate that only part of the pages reached the data file before the crash.
+        try (FileChannel ch = FileChannel.open(data(), StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(filled(4_096, 1)), 8_192);
+        }
+        PagedRedoVolume again = open();
+        assertArrayEquals(filled(20_000, 3), read(again, 0, 20_000));
+        again.close();
+    }
+
+    @Test
+    void aTornRedoFileIsIgnoredAndTheLastCommitStands() throws Exception {
+        PagedRedoVolume v = open();
+        v.putData(0, filled(5_000, 1), 0, 5_000);
+        v.sync();
+        v.putData(0, filled(5_000, 4), 0, 5_000);
+        v.setCrashHook(stage -> {
+            if (stage == PagedRedoVolume.Stage.REDO_WRITTEN) {
+                throw new SimulatedCrash();
+            }
+        });
+        assertThrows(SimulatedCrash.class, v::sync);
+        v.close();
+        long full = Files.size(redo());
+        for (long cut : new long[] {full - 1, full - 9, full / 2, 12}) {
+            byte[] redoBytes = Files.readAllBytes(redo());
+            Path torn = dir.resolve("torn-" + cut);
+            Files.createDirectories(torn);
+            Files.copy(data(), torn.resolve("v.data"));
+            Files.write(torn.resolve("v.redo"), Arrays.copyOf(redoBytes, (int) cut));
+            PagedRedoVolume t = PagedRedoVolume.open(torn.resolve("v.data"), torn.resolve("v.redo"), 64);
+            assertArrayEquals(filled(5_000, 1), read(t, 0, 5_000), "redo cut at " + cut + " bytes is ignored");
+            t.close();
+        }
+        // A flipped bit in a complete redo file fails its checksum, so it is ignored too.
+        byte[] redoBytes = Files.readAllBytes(redo());
+        redoBytes[100] ^= 0x10;
+        Files.write(redo(), redoBytes);
+        PagedRedoVolume again = open();
+        assertArrayEquals(filled(5_000, 1), read(again, 0, 5_000));
+        again.close();
+    }
+
+    @Test
+    void truncateShrinksTheFileAtTheNextSync() throws Exception {
+        PagedRedoVolume v = open();
+        v.ensureAvailable(10 * PagedRedoVolume.PAGE_SIZE);
+        v.putByte(10L * PagedRedoVolume.PAGE_SIZE - 1, (byte) 9);
+        v.sync();
+        assertEquals(10L * PagedRedoVolume.PAGE_SIZE, Files.size(data()));
+        v.truncate(2L * PagedRedoVolume.PAGE_SIZE);
+        v.sync();
+        assertEquals(2L * PagedRedoVolume.PAGE_SIZE, Files.size(data()));
+        assertEquals(2L * PagedRedoVolume.PAGE_SIZE, v.length());
+        v.close();
+    }
+}
