@@ -41,14 +41,19 @@ final class DataResources {
 
     private final SyncService sync;
     private final ObjectMapper json;
+    private final Optional<NamespaceAdmin> admin;
 
-    DataResources(SyncService sync, ObjectMapper json) {
+    DataResources(SyncService sync, ObjectMapper json, Optional<NamespaceAdmin> admin) {
         this.sync = sync;
         this.json = json;
+        this.admin = admin;
     }
 
     RestResponse handle(RestRequest request, String path) {
         if (path.equals("/v1/ns")) {
+            if (request.method().equals("POST")) {
+                return withJson(request, this::declare);
+            }
             return RestRouter.get(request, this::namespaces);
         }
         if (path.equals("/v1/events")) {
@@ -71,6 +76,9 @@ final class DataResources {
             return RestResponse.error(404, "not_found", "no namespace given");
         }
         if (key.isEmpty()) {
+            if (request.method().equals("DELETE")) {
+                return undeclare(ns);
+            }
             return RestRouter.get(request, () -> keys(ns));
         }
         return switch (request.method()) {
@@ -128,6 +136,41 @@ final class DataResources {
             n.unavailableReason().ifPresent(r -> o.put("unavailableReason", r));
         }
         return RestResponse.ok(root);
+    }
+
+    private RestResponse declare(JsonNode body) {
+        if (admin.isEmpty()) {
+            return RestResponse.error(503, "unavailable", "ConfigAdmin is not running: namespaces cannot be declared");
+        }
+        try {
+            io.rhizome.spi.namespace.NamespaceDefinition def = admin.get().declare(body);
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (sync.namespaces().stream().noneMatch(n -> n.name().equals(def.name())) && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
+            return new RestResponse(201, namespaces().body(), "application/json", null);
+        } catch (IllegalArgumentException e) {
+            return RestResponse.error(400, "invalid_namespace", e.getMessage());
+        } catch (IOException e) {
+            return RestResponse.error(500, "storage", "cannot store the declaration: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return RestResponse.error(503, "unavailable", "interrupted");
+        }
+    }
+
+    private RestResponse undeclare(String ns) {
+        if (admin.isEmpty()) {
+            return RestResponse.error(503, "unavailable", "ConfigAdmin is not running: namespaces cannot be removed");
+        }
+        try {
+            if (!admin.get().remove(ns)) {
+                return RestResponse.error(404, "not_declared", "namespace '" + ns + "' was not declared through the CLI or REST API");
+            }
+            return RestResponse.ok(namespaces().body());
+        } catch (IOException e) {
+            return RestResponse.error(500, "storage", e.getMessage());
+        }
     }
 
     private RestResponse keys(String ns) {

@@ -59,6 +59,10 @@ public class RestApiComponent {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile SyncService sync;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile org.osgi.service.cm.ConfigurationAdmin configAdmin;
+
     private Path home;
     private long pid;
     private ServiceRegistration<Servlet> servlet;
@@ -84,7 +88,8 @@ public class RestApiComponent {
         ApiKey key = ApiKey.random(new SecureRandom());
         NodeInfo node = new NodeInfo(context.getBundle().getVersion().toString(), home,
                 Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()), pid);
-        RestRouter router = new RestRouter(key, node, () -> Optional.ofNullable(registry), () -> Optional.ofNullable(sync), json);
+        RestRouter router = new RestRouter(key, node, () -> Optional.ofNullable(registry), () -> Optional.ofNullable(sync),
+                () -> Optional.ofNullable(configAdmin), json);
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN, "/api/*");
         props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME, SERVLET_NAME);

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.osgi.service.cm.ConfigurationAdmin;
+
 import io.rhizome.api.PeerStatus;
 import io.rhizome.api.PluginInfo;
 import io.rhizome.api.PluginRegistry;
@@ -30,9 +32,11 @@ public final class RestRouter {
     private final Supplier<Optional<PluginRegistry>> plugins;
     private final Supplier<Optional<SyncService>> sync;
     private final ObjectMapper json;
+    private final Supplier<Optional<ConfigurationAdmin>> configAdmin;
 
     public RestRouter(ApiKey apiKey, NodeInfo node, Supplier<Optional<PluginRegistry>> plugins,
-            Supplier<Optional<SyncService>> sync, ObjectMapper json) {
+            Supplier<Optional<SyncService>> sync, Supplier<Optional<ConfigurationAdmin>> configAdmin, ObjectMapper json) {
+        this.configAdmin = configAdmin;
         this.apiKey = apiKey;
         this.node = node;
         this.plugins = plugins;
@@ -64,7 +68,7 @@ public final class RestRouter {
                 return RestResponse.error(503, "unavailable", "no SyncService is running (the sync engine is not started: is a store installed?)");
             }
             try {
-                return new DataResources(service.get(), json).handle(request, path);
+                return new DataResources(service.get(), json, configAdmin.get().map(NamespaceAdmin::new)).handle(request, path);
             } catch (SyncException e) {
                 return SyncErrors.of(e);
             }

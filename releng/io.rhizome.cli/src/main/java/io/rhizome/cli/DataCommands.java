@@ -41,6 +41,7 @@ final class DataCommands {
             case "watch" -> watch(args);
             case "export" -> export(args);
             case "import" -> importFile(args);
+            case "ns" -> ns(args);
             default -> Main.USAGE;
         };
     }
@@ -91,6 +92,39 @@ final class DataCommands {
             out.println(k.asText());
         }
         return Main.OK;
+    }
+
+    private int ns(List<String> args) throws DaemonClient.NoDaemonException {
+        String usage = "ns create NAME TYPE [--scope full|local-only|selective] [--predicate P] | ns delete NAME";
+        if (args.size() >= 3 && args.get(0).equals("create")) {
+            com.fasterxml.jackson.databind.node.ObjectNode body = json.createObjectNode();
+            body.put("name", args.get(1));
+            body.put("crdtType", args.get(2));
+            for (String opt : args.subList(3, args.size())) {
+                if (opt.startsWith("--scope=")) {
+                    body.put("scope", opt.substring(8));
+                } else if (opt.startsWith("--predicate=")) {
+                    body.put("predicate", opt.substring(12));
+                } else {
+                    return usage(usage);
+                }
+            }
+            DaemonClient.Response r = client().send("POST", "/v1/ns", body.toString().getBytes(StandardCharsets.UTF_8));
+            if (!r.ok()) {
+                return print(r);
+            }
+            out.println("declared namespace " + args.get(1) + " (" + args.get(2) + ")");
+            return Main.OK;
+        }
+        if (args.size() == 2 && args.get(0).equals("delete")) {
+            DaemonClient.Response r = client().send("DELETE", "/v1/ns/" + seg(args.get(1)), new byte[0]);
+            if (!r.ok()) {
+                return print(r);
+            }
+            out.println("removed the declaration of " + args.get(1) + " (its data is kept)");
+            return Main.OK;
+        }
+        return usage(usage);
     }
 
     private int get(List<String> args) throws DaemonClient.NoDaemonException {

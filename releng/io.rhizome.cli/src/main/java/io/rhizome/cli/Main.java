@@ -53,6 +53,12 @@ public final class Main {
                     home = Path.of(args[++i]);
                 }
                 case "--json" -> jsonOutput = true;
+                case "--scope", "--predicate" -> {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException(args[i] + " needs a value");
+                    }
+                    words.add(args[i] + "=" + args[++i]);
+                }
                 case "--ns" -> {
                     if (i + 1 >= args.length) {
                         throw new IllegalArgumentException("--ns needs a namespace");
@@ -82,7 +88,7 @@ public final class Main {
             return switch (command) {
                 case "status" -> status(inv);
                 case "plugins" -> plugins(inv);
-                case "put", "get", "del", "ls", "mutate", "watch", "export", "import" -> new DataCommands(inv, json, out, err).run(command);
+                case "put", "get", "del", "ls", "mutate", "watch", "export", "import", "ns" -> new DataCommands(inv, json, out, err).run(command);
                 default -> {
                     err.println("rhizome: unknown command '" + command + "'; see: rhizome help");
                     yield USAGE;
@@ -102,6 +108,9 @@ public final class Main {
                   status            the node's status
                   plugins           installed plugins (CRDT types, transports, providers, policies...)
                   ls [NS]           namespaces, or the keys of namespace NS
+                  ns create NAME TYPE [--scope full|local-only|selective --predicate P]
+                                    declare a namespace of a CRDT type (see: rhizome plugins)
+                  ns delete NAME    remove a declaration (the data stays)
                   get NS KEY        the value of an entity (JSON)
                   put NS KEY JSON   set the value (registers, maps); JSON '-' reads standard input
                   mutate NS KEY INTENT  apply an intent, e.g. '{"op":"increment","by":1}'
