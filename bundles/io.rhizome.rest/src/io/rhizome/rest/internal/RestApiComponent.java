@@ -45,7 +45,8 @@ public class RestApiComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(RestApiComponent.class);
     static final String SERVLET_NAME = "rhizome-rest-api";
-    private static final long READY_TIMEOUT_MILLIS = 30_000;
+    private static final long READY_TIMEOUT_MILLIS = 60_000;
+    private static final long ENGINE_GRACE_MILLIS = 20_000;
 
     private final ObjectMapper json = new ObjectMapper();
     private final List<Map<String, Object>> runtimes = new CopyOnWriteArrayList<>();
@@ -102,10 +103,17 @@ public class RestApiComponent {
 
     /** Waits (bounded) until the HTTP runtime serves our servlet, then writes api.json. */
     private void publishWhenServed(ApiKey key) {
-        long deadline = System.currentTimeMillis() + READY_TIMEOUT_MILLIS;
+        long start = System.currentTimeMillis();
+        long deadline = start + READY_TIMEOUT_MILLIS;
         while (active && System.currentTimeMillis() < deadline) {
             Optional<Integer> port = servedPort();
-            if (port.isPresent()) {
+            // Ready means the engine answers too; a node without a store gets the API after a grace period.
+            boolean engineUp = sync != null || System.currentTimeMillis() - start > ENGINE_GRACE_MILLIS;
+            if (port.isPresent() && engineUp) {
+                if (sync == null) {
+                    LOG.warn("no SyncService after {} ms (is a replica store installed?); publishing the REST API without it",
+                            ENGINE_GRACE_MILLIS);
+                }
                 try {
                     Path file = ApiFile.write(home, port.get(), key, pid, json);
                     long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
