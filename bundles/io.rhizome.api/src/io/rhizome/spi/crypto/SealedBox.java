@@ -11,7 +11,7 @@ import java.util.Arrays;
  * offset  size  field
  * 0       1     format version, {@value #VERSION}
  * 1       1     algorithm wire id ({@link AeadAlgorithm#wireId()})
- * 2       8     key epoch, unsigned big-endian
+ * 2       8     key epoch, big-endian, 0 .. 2^63-1 (top bit clear)
  * 10      n     nonce, n = {@link AeadAlgorithm#nonceLength()} (24 or 12)
  * 10+n    rest  ciphertext followed by the 16-byte tag
  * </pre>
@@ -38,6 +38,9 @@ public record SealedBox(int version, AeadAlgorithm algorithm, long epoch, byte[]
     public SealedBox {
         if (version != VERSION) {
             throw new IllegalArgumentException("sealed-box version must be " + VERSION + ", not " + version);
+        }
+        if (epoch < 0) {
+            throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
         }
         if (algorithm == null || nonce == null || ciphertext == null) {
             throw new IllegalArgumentException("algorithm, nonce and ciphertext are required");
@@ -82,7 +85,7 @@ public record SealedBox(int version, AeadAlgorithm algorithm, long epoch, byte[]
      * Parses wire bytes without authenticating them (that is {@code open}'s job).
      *
      * @throws TamperedException             if the bytes are not a well-formed box (wrong version, too
-     *                                       short, too long)
+     *                                       short, too long, epoch out of range)
      * @throws UnsupportedAlgorithmException if the algorithm id is not defined by this format version
      */
     public static SealedBox decode(byte[] wire) throws TamperedException, UnsupportedAlgorithmException {
@@ -103,6 +106,9 @@ public record SealedBox(int version, AeadAlgorithm algorithm, long epoch, byte[]
         AeadAlgorithm algorithm = AeadAlgorithm.byWireId(id)
                 .orElseThrow(() -> new UnsupportedAlgorithmException("sealed box uses AEAD algorithm id " + id + ", which this node does not know"));
         long epoch = ByteBuffer.wrap(wire, 2, 8).getLong();
+        if (epoch < 0) {
+            throw new TamperedException("sealed box names an out-of-range key epoch (top bit set)");
+        }
         int n = algorithm.nonceLength();
         if (wire.length < HEADER_LENGTH + n + AeadAlgorithm.TAG_LENGTH) {
             throw new TamperedException("sealed " + algorithm + " box of " + wire.length + " bytes is too short for its nonce and tag");

@@ -3,6 +3,8 @@ package io.rhizome.crypto.tests;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
@@ -16,6 +18,8 @@ final class Services {
 
     static final Duration WAIT = Duration.ofSeconds(20);
 
+    private static final List<ServiceTracker<?, ?>> TRACKERS = new CopyOnWriteArrayList<>();
+
     private Services() {
     }
 
@@ -28,14 +32,12 @@ final class Services {
         String f = "(&(objectClass=" + type.getName() + ")" + (filter == null ? "" : filter) + ")";
         ServiceTracker<T, T> tracker = new ServiceTracker<>(ctx, ctx.createFilter(f), null);
         tracker.open();
-        try {
-            T service = tracker.waitForService(WAIT.toMillis());
-            assertNotNull(service, "no service matching " + f + " within " + WAIT);
-            return service;
-        } finally {
-            // The service object stays valid while its component is active; the tracker is not needed.
-            tracker.close();
-        }
+        // Left open for the whole run: closing it would release the service object (ConfigAdmin
+        // disposes its per-bundle instance, DS deactivates an unused delayed component).
+        TRACKERS.add(tracker);
+        T service = tracker.waitForService(WAIT.toMillis());
+        assertNotNull(service, "no service matching " + f + " within " + WAIT);
+        return service;
     }
 
     static EncryptionProvider provider(String name) throws InterruptedException, InvalidSyntaxException {
