@@ -5,6 +5,9 @@
 #   tests/benchmarks/crypto/run.sh              full run (about 4 minutes on 2 cores)
 #   tests/benchmarks/crypto/run.sh -f 1 -wi 1 -i 1 -r 1s   any JMH options, e.g. a quick smoke run
 #   tests/benchmarks/crypto/run.sh ChangeSet    only benchmarks matching a regex
+#   tests/benchmarks/crypto/run.sh --cpu [text] the same cases timed in CPU-seconds of the measuring
+#                                               thread (CpuTimeHarness): one core's throughput even
+#                                               on a shared, overloaded machine
 #
 # Results: JMH's table on stdout and JSON in tests/benchmarks/crypto/target/results.json.
 # The providers run as plain classes (no OSGi): the benchmark measures the crypto, not the framework.
@@ -38,5 +41,9 @@ javac --release 17 -d "$OUT/classes" -cp "$LIBS" \
   -processorpath "$(jar org/openjdk/jmh jmh-generator-annprocess $JMH):$(jar org/openjdk/jmh jmh-core $JMH)" \
   $(find "$HERE/src" -name '*.java')
 
+if [[ "${1:-}" == "--cpu" ]]; then
+  shift
+  exec java -Xmx2g -cp "$OUT/classes:$LIBS" io.rhizome.crypto.bench.CpuTimeHarness "$@"
+fi
 DEFAULTS=(-rf json -rff "$OUT/results.json")
 exec java -cp "$OUT/classes:$LIBS" org.openjdk.jmh.Main "${DEFAULTS[@]}" "$@"
