@@ -25,11 +25,15 @@ import org.junit.jupiter.api.Test;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
+import io.rhizome.spi.crypto.ChangeSetContext;
 import io.rhizome.spi.crypto.EncryptionProvider;
 import io.rhizome.spi.crypto.InvalidMnemonicException;
+import io.rhizome.spi.crypto.KeyLookup;
 import io.rhizome.spi.crypto.KeyService;
 import io.rhizome.spi.crypto.KeyService.MeshKey;
 import io.rhizome.spi.crypto.RecoveryService;
+import io.rhizome.spi.crypto.SealedBox;
+import io.rhizome.spi.crypto.UnknownKeyEpochException;
 
 /**
  * The key service as a running node uses it, configured through ConfigAdmin with a temporary home:
@@ -77,12 +81,16 @@ class KeyServiceTest {
         assertTrue(keys.fingerprint().matches("([0-9a-f]{4} ){7}[0-9a-f]{4}"), keys.fingerprint());
         MeshKey epoch0 = keys.currentMeshKey();
         assertEquals(0, epoch0.epoch());
+        EncryptionProvider bcProvider = Services.provider("bc");
+        ChangeSetContext oldContext = new ChangeSetContext("notes", "before-rotation", keys.identityPublicKey(), 0);
+        byte[] oldChangeSet = bcProvider.sealChangeSet(bcProvider.defaultAlgorithm(), epoch0, oldContext, keys::signWithIdentity,
+                "written in epoch 0".getBytes(StandardCharsets.UTF_8));
         MeshKey epoch1 = keys.rotateMeshKey();
         assertEquals(1, epoch1.epoch());
         assertEquals(epoch1, keys.currentMeshKey());
         assertEquals(List.of(0L, 1L), keys.epochs());
 
-        EncryptionProvider bc = Services.provider("bc");
+        EncryptionProvider bc = bcProvider;
         byte[] message = "who wrote this".getBytes(StandardCharsets.UTF_8);
         assertTrue(bc.verify(keys.identityPublicKey(), message, keys.signWithIdentity(message)));
 
@@ -110,6 +118,16 @@ class KeyServiceTest {
         assertEquals(epoch0, reopened.meshKey(0).orElseThrow());
         assertEquals(epoch1, reopened.currentMeshKey());
         assertEquals(words, Services.await(RecoveryService.class, "(home=" + home + ")").mnemonic());
+        // History stays readable after rotation and restart; new writes use the new epoch.
+        assertEquals("written in epoch 0", new String(bcProvider.openChangeSet(reopened::meshKey, oldContext, oldChangeSet),
+                StandardCharsets.UTF_8));
+        ChangeSetContext newContext = new ChangeSetContext("notes", "after-rotation", reopened.identityPublicKey(),
+                reopened.currentMeshKey().epoch());
+        byte[] newChangeSet = bcProvider.sealChangeSet(bcProvider.defaultAlgorithm(), reopened.currentMeshKey(), newContext,
+                reopened::signWithIdentity, new byte[] {1});
+        assertEquals(1, SealedBox.decode(newChangeSet).epoch());
+        assertThrows(UnknownKeyEpochException.class,
+                () -> bcProvider.openChangeSet(KeyLookup.of(epoch0), newContext, newChangeSet), "a node that only has epoch 0");
     }
 
     @Test
