@@ -35,10 +35,12 @@ import io.rhizome.api.NamespaceInfo;
 import io.rhizome.api.SyncService;
 import io.rhizome.api.SyncStatus;
 import io.rhizome.core.internal.engine.ChangeSetSealer;
+import io.rhizome.core.internal.engine.CryptoSealer;
 import io.rhizome.core.internal.engine.NamespaceCatalog;
 import io.rhizome.core.internal.engine.SyncEngine;
 import io.rhizome.core.internal.service.Node;
 import io.rhizome.spi.crdt.CrdtType;
+import io.rhizome.spi.crypto.EncryptionProvider;
 import io.rhizome.spi.crypto.KeyService;
 import io.rhizome.spi.namespace.NamespaceProvider;
 import io.rhizome.spi.namespace.SyncScope;
@@ -81,6 +83,7 @@ public class SyncServiceComponent implements SyncService {
     private final Map<String, List<Ranked<CrdtType>>> types = new ConcurrentHashMap<>();
     private final List<Ranked<SyncPolicy>> policies = new CopyOnWriteArrayList<>();
     private final List<Transport> transports = new CopyOnWriteArrayList<>();
+    private final List<Ranked<EncryptionProvider>> providers = new CopyOnWriteArrayList<>();
     private final NamespaceCatalog catalog = new NamespaceCatalog();
 
     @Reference(policyOption = ReferencePolicyOption.GREEDY)
@@ -101,7 +104,13 @@ public class SyncServiceComponent implements SyncService {
         catalog.defaults(new NamespaceCatalog.Defaults(config.allowUndeclared(), config.defaultCrdtType(), SyncScope.FULL));
         String deviceId = deviceId(store, keys);
         Function<String, Optional<CrdtType>> lookup = this::type;
-        Node n = new Node(new Node.Parts(deviceId, store, lookup, catalog, () -> ChangeSetSealer.PLAIN, this::policy,
+        // With a key service, every change set is signed and encrypted; without one (a host that
+        // installed no crypto bundle) change sets are stored and sent unprotected, and the log says so.
+        ChangeSetSealer sealer = keys != null ? new CryptoSealer(this::provider, keys) : ChangeSetSealer.PLAIN;
+        if (keys == null) {
+            LOG.warn("no KeyService is installed: change sets are NOT end-to-end encrypted; install io.rhizome.crypto.bc");
+        }
+        Node n = new Node(new Node.Parts(deviceId, store, lookup, catalog, () -> sealer, this::policy,
                 config.maxClockDriftMillis(), new SyncEngine.Config(4096, config.checkpointEvery(), 60_000)));
         n.events(new EventAdminEvents(() -> eventAdmin));
         n.start();
@@ -189,6 +198,27 @@ public class SyncServiceComponent implements SyncService {
 
     private Optional<SyncPolicy> policy() {
         return policies.stream().max(Comparator.comparingInt(Ranked<SyncPolicy>::ranking).thenComparing(r -> -r.serviceId()))
+                .map(Ranked::service);
+    }
+
+    @Reference(service = EncryptionProvider.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addProvider(EncryptionProvider provider, Map<String, Object> props) {
+        providers.add(ranked(provider, props));
+    }
+
+    void updatedProvider(EncryptionProvider provider, Map<String, Object> props) {
+        providers.removeIf(r -> r.service() == provider);
+        providers.add(ranked(provider, props));
+    }
+
+    void removeProvider(EncryptionProvider provider) {
+        providers.removeIf(r -> r.service() == provider);
+    }
+
+    /** The highest-ranking encryption provider (ranking is configuration, so swapping is too). */
+    private Optional<EncryptionProvider> provider() {
+        return providers.stream().max(Comparator.comparingInt(Ranked<EncryptionProvider>::ranking).thenComparing(r -> -r.serviceId()))
                 .map(Ranked::service);
     }
 

@@ -47,8 +47,8 @@ public final class ChangeSetCodec {
         if (e.seq() < 1) {
             throw new InvalidChangeSetException("change-set number must be at least 1, got " + e.seq());
         }
-        if (e.epoch() < 0) {
-            throw new InvalidChangeSetException("negative key epoch " + e.epoch());
+        if (e.epoch() < Envelope.PLAIN_EPOCH) {
+            throw new InvalidChangeSetException("invalid key epoch " + e.epoch());
         }
         return e;
     }

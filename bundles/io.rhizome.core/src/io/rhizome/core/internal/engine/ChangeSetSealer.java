@@ -3,7 +3,7 @@ package io.rhizome.core.internal.engine;
 /**
  * Protects change-set bodies before they are logged or sent and opens them on receipt. The
  * encryption-provider integration implements this with the mesh key (sign, then AEAD with the
- * envelope header as associated data); {@link #PLAIN} leaves bodies unprotected (epoch 0).
+ * envelope header as associated data); {@link #PLAIN} leaves bodies unprotected.
  */
 public interface ChangeSetSealer {
 
@@ -29,12 +29,12 @@ public interface ChangeSetSealer {
     ChangeSetSealer PLAIN = new ChangeSetSealer() {
         @Override
         public Envelope seal(ChangeSet cs, byte[] encoded) {
-            return new Envelope(Envelope.VERSION, cs.namespace(), cs.author(), cs.seq(), 0, encoded);
+            return new Envelope(Envelope.VERSION, cs.namespace(), cs.author(), cs.seq(), Envelope.PLAIN_EPOCH, encoded);
         }
 
         @Override
         public byte[] open(Envelope envelope) throws SealException {
-            if (envelope.epoch() != 0) {
+            if (envelope.epoch() != Envelope.PLAIN_EPOCH) {
                 throw new SealException("change set " + envelope.stream() + "#" + envelope.seq() + " is sealed under key epoch "
                         + envelope.epoch() + " but this node has no encryption provider");
             }

@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * A change set as stored in the log and sent on the wire: a clear header (what the store indexes
- * and the policy decides on) and the sealed body. With {@code epoch == 0} the body is the plain
+ * and the policy decides on) and the sealed body. With {@code epoch == PLAIN_EPOCH} the body is the plain
  * encoded {@link ChangeSet}; otherwise it was sealed under that mesh key epoch (see
  * {@link ChangeSetSealer}).
  *
@@ -12,11 +12,13 @@ import java.util.Objects;
  * @param namespace header: the namespace
  * @param author    header: the author device
  * @param seq       header: the stream sequence number
- * @param epoch     mesh key epoch the body is sealed under; 0 = not sealed
+ * @param epoch     mesh key epoch the body is sealed under; {@link #PLAIN_EPOCH} = not sealed
  * @param body      the (sealed) encoded change set
  */
 public record Envelope(int version, String namespace, String author, long seq, long epoch, byte[] body) {
     public static final int VERSION = 1;
+    /** The epoch of an envelope whose body is not sealed. */
+    public static final long PLAIN_EPOCH = -1;
 
     public Envelope {
         Objects.requireNonNull(namespace, "namespace");

@@ -405,15 +405,16 @@ public final class SyncEngine implements AutoCloseable {
             } catch (StoreException | RuntimeException e) {
                 LOG.error("the store refused {} change set(s): {}; rebuilding the in-memory state from the store", out.entries.size(),
                         e.getMessage());
-                for (Work w : accepted) {
-                    fail(w, w instanceof RemoteWork
-                            ? new ProtocolException(ProtocolException.UNAVAILABLE, "storage failure: " + e.getMessage())
-                            : new SyncException(SyncException.Reason.STORAGE, "storage failure: " + e.getMessage(), e));
-                }
+                // Rebuild first, so that no caller can read what failed once it is told so.
                 try {
                     recover();
                 } catch (StoreException re) {
                     LOG.error("recovery from the store failed: {}", re.getMessage());
+                }
+                for (Work w : accepted) {
+                    fail(w, w instanceof RemoteWork
+                            ? new ProtocolException(ProtocolException.UNAVAILABLE, "storage failure: " + e.getMessage())
+                            : new SyncException(SyncException.Reason.STORAGE, "storage failure: " + e.getMessage(), e));
                 }
                 return;
             }

@@ -90,8 +90,13 @@ final class Mesh implements AutoCloseable {
         };
     }
 
-    /** Starts (or restarts, on its existing store) a node. */
+    /** Starts (or restarts, on its existing store) a node that does not encrypt. */
     Node start(String deviceId) throws Exception {
+        return start(deviceId, ChangeSetSealer.PLAIN);
+    }
+
+    /** Starts a node whose change sets are sealed by {@code sealer}. */
+    Node start(String deviceId, ChangeSetSealer sealer) throws Exception {
         ReplicaStore store = stores.computeIfAbsent(deviceId, d -> new MemoryReplicaStore());
         NamespaceCatalog catalog = new NamespaceCatalog();
         catalog.defaults(new NamespaceCatalog.Defaults(allowUndeclared, "lww-register", SyncScope.FULL));
@@ -100,7 +105,7 @@ final class Mesh implements AutoCloseable {
         defs.add(new NamespaceDefinition("private", "lww-register", SyncScope.LOCAL_ONLY, Optional.empty()));
         catalog.putSource("test", 0, defs);
         SyncPolicy policy = policy();
-        Node node = new Node(new Node.Parts(deviceId, store, this::type, catalog, () -> ChangeSetSealer.PLAIN, () -> Optional.of(policy),
+        Node node = new Node(new Node.Parts(deviceId, store, this::type, catalog, () -> sealer, () -> Optional.of(policy),
                 300_000, new SyncEngine.Config(4096, 5000, 60_000))).start();
         MemoryTransport t = network.endpoint(deviceId);
         node.orchestrator().addTransport(t);
