@@ -69,7 +69,8 @@ public final class Libp2pConnection {
         return session;
     }
 
-    Channel channel() {
+    /** The underlying channel (diagnostics and tests that inject raw frames). */
+    public Channel channel() {
         return channel;
     }
 
