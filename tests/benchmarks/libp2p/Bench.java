@@ -77,6 +77,12 @@ public class Bench {
         }
 
         double[] hs = handshakes(source, sinkAddr, dials);
+        if (Boolean.getBoolean("bench.rhizomeOnly")) {
+            System.out.printf("Rhizome -> Rhizome %s MiB/s; handshake p50 %.2f ms p99 %.2f ms%n", fmt(rz), hs[0], hs[1]);
+            source.stop();
+            sink.stop();
+            return;
+        }
 
         List<Double> jsjs = new ArrayList<>();
         List<Double> rzjs = new ArrayList<>();

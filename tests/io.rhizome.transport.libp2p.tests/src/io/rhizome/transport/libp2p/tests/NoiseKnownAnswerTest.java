@@ -12,10 +12,14 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import io.rhizome.transport.libp2p.internal.multiformats.PeerId;
+import io.rhizome.transport.libp2p.internal.noise.ChaChaPoly;
 import io.rhizome.transport.libp2p.internal.noise.CipherState;
 import io.rhizome.transport.libp2p.internal.noise.HandshakePayload;
 import io.rhizome.transport.libp2p.internal.noise.NoiseException;
@@ -55,8 +59,16 @@ class NoiseKnownAnswerTest {
                 identity.signWithIdentity(HandshakePayload.signedData(noise.localStaticPublicKey()))).encode();
     }
 
-    @Test
-    void handshakeBytesMatchJsLibp2pNoise() throws Exception {
+    @AfterEach
+    void resetEngine() {
+        System.clearProperty(ChaChaPoly.ENGINE_PROPERTY);
+    }
+
+    /** Both ChaCha20-Poly1305 engines (JDK and Bouncy Castle) must produce the reference bytes. */
+    @ParameterizedTest
+    @CsvSource({"jdk,jdk", "bc,bouncycastle"})
+    void handshakeBytesMatchJsLibp2pNoise(String property, String engine) throws Exception {
+        System.setProperty(ChaChaPoly.ENGINE_PROPERTY, property);
         TestKeys initiatorId = TestKeys.fromSeed(hex("initiatorIdentitySeed"));
         TestKeys responderId = TestKeys.fromSeed(hex("responderIdentitySeed"));
         assertEquals(kat.get("initiatorPeerId"), initiatorId.deviceId());
@@ -88,6 +100,7 @@ class NoiseKnownAnswerTest {
 
         CipherState[] ic = i.split();
         CipherState[] rc = r.split();
+        assertEquals(engine, ic[0].engine());
         byte[] t1 = ic[0].encryptWithAd(new byte[0], hex("transportPlaintextFromInitiator"));
         assertEquals(kat.get("transportFromInitiator"), Hex.of(t1));
         assertArrayEquals(hex("transportPlaintextFromInitiator"), rc[1].decryptWithAd(new byte[0], t1));
@@ -115,6 +128,26 @@ class NoiseKnownAnswerTest {
         NoiseException e = assertThrows(NoiseException.class,
                 () -> HandshakePayload.decode(payloadR).verify(i.localStaticPublicKey()));
         assertEquals("identity signature over the Noise static key does not verify", e.getMessage());
+    }
+
+    @Test
+    void enginesAreInterchangeable() throws Exception {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        CipherState jdk = new CipherState(ChaChaPoly.jdk(key));
+        CipherState bc = new CipherState(ChaChaPoly.bouncyCastle(key));
+        CipherState jdkIn = new CipherState(ChaChaPoly.jdk(key));
+        CipherState bcIn = new CipherState(ChaChaPoly.bouncyCastle(key));
+        for (int size : new int[] {0, 1, 63, 64, 65, 1000, 65519}) {
+            byte[] plain = new byte[size];
+            new java.security.SecureRandom().nextBytes(plain);
+            byte[] ad = {1, 2, 3};
+            byte[] a = jdk.encryptWithAd(ad, plain);
+            byte[] b = bc.encryptWithAd(ad, plain);
+            assertArrayEquals(a, b, "size " + size);
+            assertArrayEquals(plain, bcIn.decryptWithAd(ad, a));
+            assertArrayEquals(plain, jdkIn.decryptWithAd(ad, b));
+        }
     }
 
     @Test

@@ -1,10 +1,5 @@
 package io.rhizome.transport.libp2p.internal.noise;
 
-import org.bouncycastle.crypto.InvalidCipherTextException;
-import org.bouncycastle.crypto.modes.ChaCha20Poly1305;
-import org.bouncycastle.crypto.params.AEADParameters;
-import org.bouncycastle.crypto.params.KeyParameter;
-
 /**
  * Noise CipherState with ChaChaPoly: a key and a 64-bit nonce counter. Not thread-safe: each
  * direction of a connection owns one and uses it from one thread.
@@ -14,9 +9,8 @@ public final class CipherState {
     /** Authentication tag length. */
     public static final int TAG_LENGTH = 16;
 
-    private final ChaCha20Poly1305 aead = new ChaCha20Poly1305();
     private final byte[] nonceBytes = new byte[12];
-    private KeyParameter key;
+    private ChaChaPoly aead;
     private long nonce;
 
     CipherState() {
@@ -27,21 +21,30 @@ public final class CipherState {
         initializeKey(key);
     }
 
+    /** A cipher state with an explicit engine (tests compare engines). */
+    public CipherState(ChaChaPoly engine) {
+        this.aead = engine;
+    }
+
     void initializeKey(byte[] k) {
-        this.key = new KeyParameter(k);
+        this.aead = ChaChaPoly.create(k);
         this.nonce = 0;
     }
 
     public boolean hasKey() {
-        return key != null;
+        return aead != null;
     }
 
     public long nonce() {
         return nonce;
     }
 
+    public String engine() {
+        return aead == null ? "none" : aead.engine();
+    }
+
     public byte[] encryptWithAd(byte[] ad, byte[] plaintext) throws NoiseException {
-        if (key == null) {
+        if (aead == null) {
             return plaintext.clone();
         }
         byte[] out = new byte[plaintext.length + TAG_LENGTH];
@@ -51,19 +54,13 @@ public final class CipherState {
 
     /** Encrypts {@code len} bytes into {@code out} (which needs len + 16 bytes); returns the length written. */
     public int encrypt(byte[] ad, byte[] in, int off, int len, byte[] out, int outOff) throws NoiseException {
-        init(true, ad);
-        int n = aead.processBytes(in, off, len, out, outOff);
-        try {
-            n += aead.doFinal(out, outOff + n);
-        } catch (InvalidCipherTextException e) {
-            throw new NoiseException("encryption failed", e);
-        }
+        int n = aead.seal(nextNonce(), ad, in, off, len, out, outOff);
         nonce++;
         return n;
     }
 
     public byte[] decryptWithAd(byte[] ad, byte[] ciphertext) throws NoiseException {
-        if (key == null) {
+        if (aead == null) {
             return ciphertext.clone();
         }
         if (ciphertext.length < TAG_LENGTH) {
@@ -79,18 +76,17 @@ public final class CipherState {
         if (len < TAG_LENGTH) {
             throw new NoiseException("ciphertext shorter than the authentication tag");
         }
-        init(false, ad);
-        int n = aead.processBytes(in, off, len, out, outOff);
+        long n = nonce;
         try {
-            n += aead.doFinal(out, outOff + n);
-        } catch (InvalidCipherTextException e) {
-            throw new NoiseException("message authentication failed (nonce " + nonce + ")");
+            int written = aead.open(nextNonce(), ad, in, off, len, out, outOff);
+            nonce++;
+            return written;
+        } catch (NoiseException e) {
+            throw new NoiseException(e.getMessage() + " (nonce " + n + ")");
         }
-        nonce++;
-        return n;
     }
 
-    private void init(boolean encrypt, byte[] ad) throws NoiseException {
+    private byte[] nextNonce() throws NoiseException {
         if (nonce == -1L) {
             throw new NoiseException("nonce exhausted");
         }
@@ -98,6 +94,6 @@ public final class CipherState {
         for (int i = 0; i < 8; i++) {
             nonceBytes[4 + i] = (byte) (n >>> (8 * i));
         }
-        aead.init(encrypt, new AEADParameters(key, 128, nonceBytes, ad));
+        return nonceBytes;
     }
 }
