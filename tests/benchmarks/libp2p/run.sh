@@ -21,4 +21,4 @@ for a in netty-common netty-buffer netty-resolver netty-transport netty-codec; d
 done
 cp="$cp:$m2/org/bouncycastle/bcprov-jdk18on/1.87/bcprov-jdk18on-1.87.jar"
 cp="$cp:$m2/org/slf4j/slf4j-api/2.0.17/slf4j-api-2.0.17.jar"
-exec java -Xmx1g ${JAVA_OPTS:-} -cp "$cp" -Dbench.js="$js" -Dbench.mib="${1:-256}" "$here/Bench.java"
+exec "${JAVA:-java}" -Xmx1g ${JAVA_OPTS:-} -cp "$cp" -Dbench.js="$js" -Dbench.mib="${1:-256}" "$here/Bench.java"

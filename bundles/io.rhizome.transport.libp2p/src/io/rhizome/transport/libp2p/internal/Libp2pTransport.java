@@ -1,35 +1,59 @@
 package io.rhizome.transport.libp2p.internal;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.rhizome.spi.transport.PeerLink;
 import io.rhizome.spi.transport.Transport;
 import io.rhizome.spi.transport.TransportListener;
+import io.rhizome.transport.libp2p.internal.mdns.MdnsPeerDiscovery;
+import io.rhizome.transport.libp2p.internal.mdns.MdnsPeerDiscovery.DiscoveredPeer;
 import io.rhizome.transport.libp2p.internal.multiformats.Multiaddr;
 import io.rhizome.transport.libp2p.internal.noise.IdentitySigner;
 
 /**
  * The libp2p {@link Transport}: each {@link PeerLink} is a Yamux stream speaking
  * {@value SyncLink#PROTOCOL} on an authenticated libp2p connection; connections to the same peer
- * are reused.
+ * are reused. Optionally announces itself and finds peers with mDNS; it never connects to a
+ * discovered peer by itself: listeners decide (the engine dials paired devices only).
  */
 public final class Libp2pTransport implements Transport {
 
     public static final String KIND = "libp2p";
+    private static final Logger LOG = LoggerFactory.getLogger(Libp2pTransport.class);
 
     private final IdentitySigner identity;
     private final Libp2pConfig config;
+    private final Duration mdnsInterval;
     private final Set<SyncLink> links = ConcurrentHashMap.newKeySet();
+    private final List<Consumer<DiscoveredPeer>> discoveryListeners = new CopyOnWriteArrayList<>();
     private volatile Libp2pHost host;
+    private volatile MdnsPeerDiscovery discovery;
 
     public Libp2pTransport(IdentitySigner identity, Libp2pConfig config) {
+        this(identity, config, null);
+    }
+
+    /** @param mdnsInterval how often to query the LAN with mDNS; null disables mDNS */
+    public Libp2pTransport(IdentitySigner identity, Libp2pConfig config, Duration mdnsInterval) {
         this.identity = identity;
         this.config = config;
+        this.mdnsInterval = mdnsInterval;
+    }
+
+    /** Called (from the mDNS thread) for each peer mDNS finds, repeatedly while it stays visible. */
+    public void onDiscovered(Consumer<DiscoveredPeer> listener) {
+        discoveryListeners.add(listener);
     }
 
     @Override
@@ -52,6 +76,18 @@ public final class Libp2pTransport implements Transport {
         });
         h.start();
         host = h;
+        if (mdnsInterval != null) {
+            // loopback addresses are announced too: peers in one network namespace find each other
+            MdnsPeerDiscovery d = new MdnsPeerDiscovery(h.peerId(), h::listenAddresses,
+                    peer -> discoveryListeners.forEach(l -> l.accept(peer)), mdnsInterval);
+            try {
+                d.start();
+                discovery = d;
+            } catch (IOException e) {
+                // a node without multicast still works by explicit address
+                LOG.warn("libp2p mDNS discovery unavailable: {}", e.getMessage());
+            }
+        }
     }
 
     /** The running host (for identify, ping and connect commands), or null when stopped. */
@@ -64,6 +100,11 @@ public final class Libp2pTransport implements Transport {
         Libp2pHost h = host;
         if (h == null) {
             return;
+        }
+        MdnsPeerDiscovery d = discovery;
+        if (d != null) {
+            d.close();
+            discovery = null;
         }
         links.forEach(SyncLink::close);
         h.stop();

@@ -1,6 +1,7 @@
 package io.rhizome.transport.libp2p.internal;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -41,6 +42,12 @@ public final class Libp2pTransportComponent implements Transport {
 
         @AttributeDefinition(description = "Bound in milliseconds on the connection handshake and stream negotiation")
         long handshakeTimeoutMillis() default 10_000;
+
+        @AttributeDefinition(description = "Announce this node and find peers on the LAN with mDNS (_p2p._udp.local)")
+        boolean mdns() default true;
+
+        @AttributeDefinition(description = "Seconds between mDNS queries")
+        int mdnsIntervalSeconds() default 10;
     }
 
     private final Libp2pTransport delegate;
@@ -50,7 +57,8 @@ public final class Libp2pTransportComponent implements Transport {
         Libp2pConfig c = new Libp2pConfig(Arrays.stream(config.listen()).map(Multiaddr::parse).toList(),
                 "rhizome/" + context.getBundle().getVersion(), config.handshakeTimeoutMillis(),
                 new YamuxConfig(config.streamWindow(), config.maxInboundStreams(), 64 * 1024), 2);
-        this.delegate = new Libp2pTransport(new KeyServiceSigner(keys), c);
+        this.delegate = new Libp2pTransport(new KeyServiceSigner(keys), c,
+                config.mdns() ? Duration.ofSeconds(config.mdnsIntervalSeconds()) : null);
     }
 
     @Deactivate

@@ -54,6 +54,8 @@ class Libp2pServiceTest {
         config = context.getService(cmRef).getConfiguration("io.rhizome.transport.libp2p", "?");
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("listen", new String[] {"/ip4/127.0.0.1/tcp/0"});
+        // tests stay on loopback: no multicast on the LAN
+        props.put("mdns", Boolean.FALSE);
         config.update(props);
         tracker = new ServiceTracker<>(context, context.createFilter("(&(objectClass=" + Transport.class.getName()
                 + ")(transport.kind=libp2p))"), null);
