@@ -113,6 +113,30 @@ public final class Libp2pTransport implements Transport {
 
     @Override
     public CompletionStage<PeerLink> connect(String address) {
+        return connection(address).thenCompose(c -> {
+            SyncLink link = new SyncLink(c);
+            return c.newStream(SyncLink.PROTOCOL, link).thenApply(stream -> {
+                link.attach(stream);
+                track(link);
+                return (PeerLink) link;
+            });
+        });
+    }
+
+    /**
+     * One /ipfs/ping/1.0.0 round trip to any libp2p node ({@code rhizome p2p ping MULTIADDR}); reuses
+     * a connection to the peer if there is one.
+     */
+    public CompletableFuture<Duration> ping(String address) {
+        return connection(address).thenCompose(Libp2pConnection::ping);
+    }
+
+    /** Connects to any libp2p node and returns what it says about itself ({@code rhizome p2p connect}). */
+    public CompletableFuture<IdentifyInfo> identify(String address) {
+        return connection(address).thenCompose(Libp2pConnection::identified);
+    }
+
+    private CompletableFuture<Libp2pConnection> connection(String address) {
         Libp2pHost h = host;
         if (h == null) {
             return CompletableFuture.failedFuture(new IOException("libp2p transport is not started"));
@@ -123,16 +147,8 @@ public final class Libp2pTransport implements Transport {
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        CompletableFuture<Libp2pConnection> connection = target.peerId().flatMap(h::connectionTo)
-                .map(CompletableFuture::completedFuture).orElseGet(() -> h.dial(target));
-        return connection.thenCompose(c -> {
-            SyncLink link = new SyncLink(c);
-            return c.newStream(SyncLink.PROTOCOL, link).thenApply(stream -> {
-                link.attach(stream);
-                track(link);
-                return (PeerLink) link;
-            });
-        });
+        return target.peerId().flatMap(h::connectionTo).map(CompletableFuture::completedFuture)
+                .orElseGet(() -> h.dial(target));
     }
 
     @Override

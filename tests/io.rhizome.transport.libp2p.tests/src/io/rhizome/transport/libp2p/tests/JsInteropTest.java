@@ -98,6 +98,10 @@ class JsInteropTest {
             assertTrue(info.protocols().contains("/rhizome/sync/1.0.0"), info.protocols().toString());
             assertTrue(sync.connection().ping().get(30, TimeUnit.SECONDS).toNanos() > 0);
 
+            // the `rhizome p2p ping|connect MULTIADDR` entry points
+            assertTrue(transport.ping(addr).get(30, TimeUnit.SECONDS).toNanos() > 0);
+            assertTrue(transport.identify(addr).get(30, TimeUnit.SECONDS).agentVersion().startsWith("js-libp2p/"));
+
             String identify = js.await("\"event\":\"identify\"", WAIT);
             assertEquals("rhizome/test", JsPeer.field(identify, "agentVersion"));
             assertEquals(transport.host().peerId().toBase58(), JsPeer.field(identify, "peerId"));

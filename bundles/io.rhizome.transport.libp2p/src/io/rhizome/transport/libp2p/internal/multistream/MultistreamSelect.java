@@ -68,6 +68,11 @@ public final class MultistreamSelect {
      * @throws MultistreamException on a protocol violation or when no protocol is agreed
      */
     public Optional<String> receive(ByteBuf in, ByteBuf out) throws MultistreamException {
+        if (!headerReceived && in.isReadable() && in.getUnsignedByte(in.readerIndex()) != HEADER.length() + 1) {
+            // the header's length byte is fixed: anything else is not multistream, no need to wait for more
+            throw new MultistreamException("expected multistream header " + HEADER + ", got other bytes (0x"
+                    + Integer.toHexString(in.getUnsignedByte(in.readerIndex())) + "...)");
+        }
         while (selected == null) {
             Optional<String> msg = readMessage(in);
             if (msg.isEmpty()) {
