@@ -126,6 +126,11 @@ public final class SyncLink implements PeerLink, StreamHandler {
     public void onData(YamuxStream s, ByteBuf data) {
         attach(s);
         int n = data.readableBytes();
+        if (closeCause != null || closing.get()) {
+            // closed links deliver nothing more; keep the remote's window open so it can finish
+            s.credit(n);
+            return;
+        }
         buffer.writeBytes(data);
         if (receiver != null) {
             s.credit(n);
@@ -188,9 +193,7 @@ public final class SyncLink implements PeerLink, StreamHandler {
             return;
         }
         closedNotified = true;
-        if (buffer.refCnt() > 0) {
-            buffer.release();
-        }
+        buffer.clear();
         try {
             receiver.closed(this, cause);
         } catch (RuntimeException e) {
