@@ -3,6 +3,7 @@
 //   node peer.mjs dial <multiaddr> <count>    dial, ping, exchange <count> sync messages, exit
 //   node peer.mjs bench-listen                listen, count bytes on /rhizome/bench/1.0.0
 //   node peer.mjs bench-dial <multiaddr> <MiB> send <MiB> on /rhizome/bench/1.0.0, report MiB/s
+// MDNS=1 in the environment adds @libp2p/mdns discovery (events: discovery).
 // Every run is bounded by PEER_TIMEOUT_MS (default 60 s).
 import './polyfill.mjs'
 import { createLibp2p } from 'libp2p'
@@ -13,6 +14,7 @@ import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { multiaddr } from '@multiformats/multiaddr'
 import { lpStream } from '@libp2p/utils'
+import { mdns } from '@libp2p/mdns'
 
 const SYNC = '/rhizome/sync/1.0.0'
 const BENCH = '/rhizome/bench/1.0.0'
@@ -30,7 +32,13 @@ const node = await createLibp2p({
   transports: [tcp()],
   connectionEncrypters: [noise()],
   streamMuxers: [yamux()],
-  services: { identify: identify(), ping: ping() }
+  services: { identify: identify(), ping: ping() },
+  // MDNS=1 turns on LAN discovery (used by the network-namespace mDNS check only)
+  peerDiscovery: process.env.MDNS === '1' ? [mdns({ interval: 1000 })] : []
+})
+
+node.addEventListener('peer:discovery', (evt) => {
+  out({ event: 'discovery', peerId: evt.detail.id.toString(), multiaddrs: evt.detail.multiaddrs.map(String) })
 })
 
 node.addEventListener('peer:identify', (evt) => {
