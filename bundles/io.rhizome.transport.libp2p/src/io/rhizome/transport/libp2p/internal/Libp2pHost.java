@@ -59,6 +59,7 @@ public final class Libp2pHost {
     private final List<Consumer<Libp2pConnection>> connectionListeners = new CopyOnWriteArrayList<>();
     private final List<Libp2pConnection> connections = new CopyOnWriteArrayList<>();
     private final List<Channel> serverChannels = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger openChannels = new java.util.concurrent.atomic.AtomicInteger();
     private volatile EventLoopGroup group;
     private volatile boolean stopped;
 
@@ -104,6 +105,12 @@ public final class Libp2pHost {
                             @Override
                             protected void initChannel(SocketChannel ch) {
                                 if (stopped) {
+                                    ch.close();
+                                    return;
+                                }
+                                if (openChannels.get() >= config.maxConnections()) {
+                                    LOG.warn("refusing libp2p connection from {}: {} connections open (limit)",
+                                            ch.remoteAddress(), openChannels.get());
                                     ch.close();
                                     return;
                                 }
@@ -212,6 +219,8 @@ public final class Libp2pHost {
 
     private void upgrade(SocketChannel ch, boolean initiator, Optional<PeerId> expected,
             CompletableFuture<Libp2pConnection> ready) {
+        openChannels.incrementAndGet();
+        ch.closeFuture().addListener(f -> openChannels.decrementAndGet());
         String label = String.valueOf(ch.remoteAddress());
         NoiseSecurityHandler security = new NoiseSecurityHandler(initiator, identity, noiseStaticKey, expected,
                 config.handshakeTimeoutMillis(), (ctx, remote) -> {

@@ -43,6 +43,9 @@ public final class Libp2pTransportComponent implements Transport {
         @AttributeDefinition(description = "Bound in milliseconds on the connection handshake and stream negotiation")
         long handshakeTimeoutMillis() default 10_000;
 
+        @AttributeDefinition(description = "Open connections beyond which new inbound connections are refused")
+        int maxConnections() default 256;
+
         @AttributeDefinition(description = "Announce this node and find peers on the LAN with mDNS (_p2p._udp.local)")
         boolean mdns() default true;
 
@@ -56,7 +59,7 @@ public final class Libp2pTransportComponent implements Transport {
     public Libp2pTransportComponent(@Reference KeyService keys, Config config, BundleContext context) {
         Libp2pConfig c = new Libp2pConfig(Arrays.stream(config.listen()).map(Multiaddr::parse).toList(),
                 "rhizome/" + context.getBundle().getVersion(), config.handshakeTimeoutMillis(),
-                new YamuxConfig(config.streamWindow(), config.maxInboundStreams(), 64 * 1024), 2);
+                new YamuxConfig(config.streamWindow(), config.maxInboundStreams(), 64 * 1024), 2, config.maxConnections());
         this.delegate = new Libp2pTransport(new KeyServiceSigner(keys), c,
                 config.mdns() ? Duration.ofSeconds(config.mdnsIntervalSeconds()) : null);
     }

@@ -231,6 +231,48 @@ class HostileInputTest {
         assertTrue(inbound.isEmpty());
     }
 
+    @Test
+    void connectionFloodIsRefusedBeyondTheLimit() throws Exception {
+        Libp2pTransport limited = new Libp2pTransport(new io.rhizome.transport.libp2p.internal.KeyServiceSigner(TestKeys.random()),
+                Nodes.config().withMaxConnections(3));
+        limited.start(inbound::add);
+        try {
+            Multiaddr addr = Multiaddr.parse(limited.listenAddresses().get(0));
+            byte[] port = addr.first(Multiaddr.Protocol.TCP).orElseThrow().value();
+            InetSocketAddress target = new InetSocketAddress("127.0.0.1", ((port[0] & 0xFF) << 8) | (port[1] & 0xFF));
+            List<Socket> idle = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    Socket s = new Socket();
+                    s.connect(target, 5000);
+                    idle.add(s);
+                    // the server greets every accepted connection with its multistream header
+                    s.setSoTimeout(15_000);
+                    assertEquals(20, s.getInputStream().readNBytes(20).length);
+                }
+                try (Socket extra = new Socket()) {
+                    extra.connect(target, 5000);
+                    assertClosedByServer(extra);
+                }
+                Await.until(WAIT, "log line", () -> log.contains("refusing libp2p connection"));
+            } finally {
+                for (Socket s : idle) {
+                    s.close();
+                }
+            }
+            Libp2pHost good = client(new io.rhizome.transport.libp2p.internal.KeyServiceSigner(TestKeys.random()));
+            Await.until(WAIT, "a slot frees up and a good peer connects", () -> {
+                try {
+                    return good.dial(addr).get(15, TimeUnit.SECONDS).ping().get(15, TimeUnit.SECONDS).toNanos() > 0;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        } finally {
+            limited.stop();
+        }
+    }
+
     private static byte[] toArray(ByteBuf b) {
         byte[] out = new byte[b.readableBytes()];
         b.readBytes(out);
