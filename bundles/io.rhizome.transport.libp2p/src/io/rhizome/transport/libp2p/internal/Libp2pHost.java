@@ -221,10 +221,10 @@ public final class Libp2pHost {
             CompletableFuture<Libp2pConnection> ready) {
         openChannels.incrementAndGet();
         ch.closeFuture().addListener(f -> openChannels.decrementAndGet());
-        String label = String.valueOf(ch.remoteAddress());
         NoiseSecurityHandler security = new NoiseSecurityHandler(initiator, identity, noiseStaticKey, expected,
                 config.handshakeTimeoutMillis(), (ctx, remote) -> {
-                    String peerLabel = remote + "@" + label;
+                    // the remote address of a dialed channel is only known once connected
+                    String peerLabel = remote + "@" + ctx.channel().remoteAddress();
                     ctx.pipeline().addAfter(ctx.name(), "muxer-select", new MuxerNegotiation(initiator,
                             config.handshakeTimeoutMillis(), muxCtx -> {
                                 Libp2pConnection[] holder = new Libp2pConnection[1];
@@ -237,13 +237,14 @@ public final class Libp2pHost {
                 });
         security.result().whenComplete((peer, err) -> {
             if (err != null) {
-                ready.completeExceptionally(new IOException("libp2p security handshake with " + label + " failed: "
+                ready.completeExceptionally(new IOException("libp2p security handshake with " + ch.remoteAddress() + " failed: "
                         + err.getMessage(), err));
             }
         });
         ch.closeFuture().addListener(f -> {
             if (!ready.isDone()) {
-                ready.completeExceptionally(new IOException("connection to " + label + " closed before it was ready"));
+                ready.completeExceptionally(new IOException("connection to " + ch.remoteAddress()
+                        + " closed before it was ready"));
             }
         });
         ch.pipeline().addLast("noise", security);
