@@ -71,7 +71,12 @@ public final class Libp2pTransport implements Transport {
             SyncLink link = new SyncLink(connection);
             link.attach(stream);
             track(link);
-            listener.inbound(link);
+            try {
+                listener.inbound(link);
+            } catch (RuntimeException e) {
+                LOG.warn("transport listener failed on an inbound link from {}; closing it", connection, e);
+                link.close();
+            }
             return link;
         });
         h.start();

@@ -104,6 +104,25 @@ class Libp2pTransportTest {
     }
 
     @Test
+    void stopClosesEveryLinkAtBothEnds() throws Exception {
+        List<PeerLink> inboundB = new CopyOnWriteArrayList<>();
+        Libp2pTransport a = started(new CopyOnWriteArrayList<>());
+        Libp2pTransport b = started(inboundB);
+        PeerLink ab = a.connect(b.listenAddresses().get(0)).toCompletableFuture().get(15, TimeUnit.SECONDS);
+        Nodes.Inbox atA = new Nodes.Inbox();
+        ab.receiver(atA);
+        ab.send("hi".getBytes(StandardCharsets.UTF_8));
+        Await.until(WAIT, "inbound link", () -> inboundB.size() == 1);
+        Nodes.Inbox atB = new Nodes.Inbox();
+        inboundB.get(0).receiver(atB);
+        Await.until(WAIT, "hi at B", () -> atB.messages.equals(List.of("hi")));
+        a.stop();
+        assertFalse(ab.isOpen());
+        Await.until(WAIT, "both receivers told once", () -> atA.closes.size() == 1 && atB.closes.size() == 1);
+        assertFalse(inboundB.get(0).isOpen());
+    }
+
+    @Test
     void tooLargeMessageIsRefusedAndLinkStaysUsable() throws Exception {
         List<PeerLink> inboundB = new CopyOnWriteArrayList<>();
         Libp2pTransport a = started(new CopyOnWriteArrayList<>());
