@@ -20,6 +20,8 @@ import io.rhizome.transport.libp2p.internal.mdns.MdnsPeerDiscovery;
 import io.rhizome.transport.libp2p.internal.mdns.MdnsPeerDiscovery.DiscoveredPeer;
 import io.rhizome.transport.libp2p.internal.multiformats.Multiaddr;
 import io.rhizome.transport.libp2p.internal.noise.IdentitySigner;
+import io.rhizome.transport.libp2p.internal.yamux.StreamHandler;
+import io.rhizome.transport.libp2p.internal.yamux.YamuxStream;
 
 /**
  * The libp2p {@link Transport}: each {@link PeerLink} is a Yamux stream speaking
@@ -37,6 +39,7 @@ public final class Libp2pTransport implements Transport {
     private final Duration mdnsInterval;
     private final Set<SyncLink> links = ConcurrentHashMap.newKeySet();
     private final List<Consumer<DiscoveredPeer>> discoveryListeners = new CopyOnWriteArrayList<>();
+    private final java.util.Map<String, StreamProtocol> extraProtocols = new ConcurrentHashMap<>();
     private volatile Libp2pHost host;
     private volatile MdnsPeerDiscovery discovery;
 
@@ -49,6 +52,23 @@ public final class Libp2pTransport implements Transport {
         this.identity = identity;
         this.config = config;
         this.mdnsInterval = mdnsInterval;
+    }
+
+    /**
+     * Serves another stream protocol on this node (for example pairing), from the next
+     * {@link #start} on, or at once if running. Protocol ids are listed in identify.
+     */
+    public void registerProtocol(String protocolId, StreamProtocol protocol) {
+        extraProtocols.put(protocolId, protocol);
+        Libp2pHost h = host;
+        if (h != null) {
+            h.register(protocolId, protocol);
+        }
+    }
+
+    /** Opens a stream speaking {@code protocolId} to the node at {@code address} (reusing a connection). */
+    public CompletableFuture<YamuxStream> openStream(String address, String protocolId, StreamHandler handler) {
+        return connection(address).thenCompose(c -> c.newStream(protocolId, handler));
     }
 
     /** Called (from the mDNS thread) for each peer mDNS finds, repeatedly while it stays visible. */
@@ -79,6 +99,7 @@ public final class Libp2pTransport implements Transport {
             }
             return link;
         });
+        extraProtocols.forEach(h::register);
         h.start();
         host = h;
         if (mdnsInterval != null) {

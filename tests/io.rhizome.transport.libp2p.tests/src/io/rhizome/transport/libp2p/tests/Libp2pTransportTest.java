@@ -158,6 +158,33 @@ class Libp2pTransportTest {
     }
 
     @Test
+    void extraStreamProtocolsCanBeServedAndOpened() throws Exception {
+        Libp2pTransport a = started(new CopyOnWriteArrayList<>());
+        Libp2pTransport b = Nodes.transport();
+        transports.add(b);
+        List<String> seenBy = new CopyOnWriteArrayList<>();
+        b.registerProtocol("/rhizome/test-upper/1.0.0", (connection, stream) -> {
+            seenBy.add(connection.remotePeer().toBase58());
+            return (s, data) -> s.write(io.netty.buffer.Unpooled.copiedBuffer(
+                    data.toString(StandardCharsets.UTF_8).toUpperCase(), StandardCharsets.UTF_8));
+        });
+        b.start(link -> {
+        });
+        java.util.concurrent.CompletableFuture<String> reply = new java.util.concurrent.CompletableFuture<>();
+        var stream = a.openStream(b.listenAddresses().get(0), "/rhizome/test-upper/1.0.0",
+                (s, data) -> reply.complete(data.toString(StandardCharsets.UTF_8))).get(15, TimeUnit.SECONDS);
+        stream.write(io.netty.buffer.Unpooled.copiedBuffer("pair me", StandardCharsets.UTF_8));
+        assertEquals("PAIR ME", reply.get(15, TimeUnit.SECONDS));
+        assertEquals(List.of(a.host().peerId().toBase58()), seenBy);
+        assertTrue(a.identify(b.listenAddresses().get(0)).get(15, TimeUnit.SECONDS).protocols()
+                .contains("/rhizome/test-upper/1.0.0"));
+        // an unknown protocol is refused by multistream-select
+        ExecutionException refused = assertThrows(ExecutionException.class, () -> a.openStream(b.listenAddresses().get(0),
+                "/not/served/1.0.0", (s, d) -> { }).get(15, TimeUnit.SECONDS));
+        assertTrue(refused.getCause().getMessage().contains("remote supports none of"), refused.getCause().getMessage());
+    }
+
+    @Test
     void hostsIdentifyAndPingEachOther() throws Exception {
         Libp2pHost a = Nodes.host();
         Libp2pHost b = Nodes.host();
