@@ -232,6 +232,25 @@ class HostileInputTest {
     }
 
     @Test
+    void silentPeerIsDroppedWhenTheHandshakeTimesOut() throws Exception {
+        var base = Nodes.config();
+        Libp2pTransport impatient = new Libp2pTransport(new io.rhizome.transport.libp2p.internal.KeyServiceSigner(TestKeys.random()),
+                new io.rhizome.transport.libp2p.internal.Libp2pConfig(base.listenAddresses(), base.agentVersion(), 300,
+                        base.yamux(), base.ioThreads(), base.maxConnections()));
+        impatient.start(inbound::add);
+        try {
+            byte[] port = Multiaddr.parse(impatient.listenAddresses().get(0)).first(Multiaddr.Protocol.TCP).orElseThrow().value();
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", ((port[0] & 0xFF) << 8) | (port[1] & 0xFF)), 5000);
+                assertClosedByServer(s);
+            }
+            Await.until(WAIT, "log line", () -> log.contains("security handshake timed out after 300 ms"));
+        } finally {
+            impatient.stop();
+        }
+    }
+
+    @Test
     void connectionFloodIsRefusedBeyondTheLimit() throws Exception {
         Libp2pTransport limited = new Libp2pTransport(new io.rhizome.transport.libp2p.internal.KeyServiceSigner(TestKeys.random()),
                 Nodes.config().withMaxConnections(3));
