@@ -87,8 +87,11 @@ public class Bench {
         List<Double> jsjs = new ArrayList<>();
         List<Double> rzjs = new ArrayList<>();
         List<Double> jsrz = new ArrayList<>();
-        Process jsSink = new ProcessBuilder("node", "peer.mjs", "bench-listen").directory(js)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ProcessBuilder sinkBuilder = new ProcessBuilder("node", "peer.mjs", "bench-listen").directory(js)
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        // the js peer's own safety timeout must outlast every run on a slow machine
+        sinkBuilder.environment().put("PEER_TIMEOUT_MS", "1800000");
+        Process jsSink = sinkBuilder.start();
         try {
             BufferedReader r = new BufferedReader(new InputStreamReader(jsSink.getInputStream(), StandardCharsets.UTF_8));
             String line = r.readLine();
@@ -178,8 +181,10 @@ public class Bench {
     }
 
     static double jsDial(File js, String addr, int mib) throws Exception {
-        Process p = new ProcessBuilder("node", "peer.mjs", "bench-dial", addr, Integer.toString(mib)).directory(js)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ProcessBuilder pb = new ProcessBuilder("node", "peer.mjs", "bench-dial", addr, Integer.toString(mib)).directory(js)
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().put("PEER_TIMEOUT_MS", "600000");
+        Process p = pb.start();
         String result = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
