@@ -1,0 +1,342 @@
+package io.rhizome.transport.libp2p.internal;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.rhizome.transport.libp2p.internal.multiformats.Multiaddr;
+import io.rhizome.transport.libp2p.internal.multiformats.MultiformatException;
+import io.rhizome.transport.libp2p.internal.multiformats.PeerId;
+import io.rhizome.transport.libp2p.internal.noise.IdentitySigner;
+import io.rhizome.transport.libp2p.internal.noise.NoiseSecurityHandler;
+import io.rhizome.transport.libp2p.internal.noise.NoiseXX;
+import io.rhizome.transport.libp2p.internal.yamux.YamuxSession;
+import io.rhizome.transport.libp2p.internal.yamux.YamuxStream;
+
+/**
+ * A libp2p node over TCP: listens, dials, upgrades each connection (multistream-select → Noise →
+ * multistream-select → Yamux), answers identify and ping, and serves registered stream protocols.
+ *
+ * <p>Thread-safe. {@link #start} once, {@link #stop} once; connection events come from I/O threads.
+ */
+public final class Libp2pHost {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Libp2pHost.class);
+
+    private final IdentitySigner identity;
+    private final Libp2pConfig config;
+    private final PeerId peerId;
+    private final byte[] noiseStaticKey;
+    private final Map<String, StreamProtocol> protocols = new ConcurrentHashMap<>();
+    private final List<Consumer<Libp2pConnection>> connectionListeners = new CopyOnWriteArrayList<>();
+    private final List<Libp2pConnection> connections = new CopyOnWriteArrayList<>();
+    private final List<Channel> serverChannels = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger openChannels = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile EventLoopGroup group;
+    private volatile boolean stopped;
+
+    public Libp2pHost(IdentitySigner identity, Libp2pConfig config) {
+        this.identity = identity;
+        this.config = config;
+        this.peerId = PeerId.fromEd25519(identity.publicKey());
+        // libp2p allows a fresh Noise static key per process: the identity key signs it in every handshake
+        this.noiseStaticKey = NoiseXX.generatePrivateKey(new SecureRandom());
+        protocols.put(IdentifyProtocol.ID, new IdentifyProtocol(this));
+        protocols.put(PingProtocol.ID, new PingProtocol());
+    }
+
+    public PeerId peerId() {
+        return peerId;
+    }
+
+    public Libp2pConfig config() {
+        return config;
+    }
+
+    /** Serves {@code protocolId} on inbound streams. */
+    public void register(String protocolId, StreamProtocol protocol) {
+        protocols.put(protocolId, protocol);
+    }
+
+    /** Called for each connection once it is authenticated and multiplexed, inbound and outbound. */
+    public void onConnection(Consumer<Libp2pConnection> listener) {
+        connectionListeners.add(listener);
+    }
+
+    public synchronized void start() throws IOException {
+        if (group != null) {
+            throw new IllegalStateException("already started");
+        }
+        group = new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("rhizome-libp2p", true));
+        try {
+            for (Multiaddr addr : config.listenAddresses()) {
+                InetSocketAddress bind = toSocketAddress(addr, true);
+                ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childHandler(new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel ch) {
+                                if (stopped) {
+                                    ch.close();
+                                    return;
+                                }
+                                if (openChannels.get() >= config.maxConnections()) {
+                                    LOG.warn("refusing libp2p connection from {}: {} connections open (limit)",
+                                            ch.remoteAddress(), openChannels.get());
+                                    ch.close();
+                                    return;
+                                }
+                                upgrade(ch, false, Optional.empty(), new CompletableFuture<>());
+                            }
+                        });
+                ChannelFuture f = b.bind(bind).awaitUninterruptibly();
+                if (!f.isSuccess()) {
+                    throw new IOException("cannot listen on " + addr + ": " + f.cause().getMessage(), f.cause());
+                }
+                serverChannels.add(f.channel());
+                LOG.info("libp2p node {} listening on {}", peerId, f.channel().localAddress());
+            }
+        } catch (IOException | RuntimeException e) {
+            stop();
+            throw e;
+        }
+    }
+
+    /** The bound listen addresses, each ending in /p2p/{our peer id}; empty when stopped. */
+    public List<Multiaddr> listenAddresses() {
+        List<Multiaddr> out = new ArrayList<>();
+        for (Channel c : serverChannels) {
+            InetSocketAddress a = (InetSocketAddress) c.localAddress();
+            if (a.getAddress().isAnyLocalAddress()) {
+                out.addAll(interfaceAddresses(a.getPort(), a.getAddress() instanceof Inet6Address));
+            } else {
+                out.add(Multiaddr.tcp(a.getAddress(), a.getPort()).withPeerId(peerId));
+            }
+        }
+        return out;
+    }
+
+    /** Dials {@code address}; if it ends in /p2p/{id}, the remote must authenticate as that peer. */
+    public CompletableFuture<Libp2pConnection> dial(Multiaddr address) {
+        CompletableFuture<Libp2pConnection> ready = new CompletableFuture<>();
+        EventLoopGroup g = group;
+        if (g == null || stopped) {
+            ready.completeExceptionally(new IOException("libp2p node is not running"));
+            return ready;
+        }
+        Optional<PeerId> expected = address.peerId();
+        CompletableFuture.supplyAsync(() -> {
+            try {
+                return toSocketAddress(address, false);
+            } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }).whenComplete((target, err) -> {
+            if (err != null) {
+                ready.completeExceptionally(err.getCause() != null ? err.getCause() : err);
+                return;
+            }
+            Bootstrap b = new Bootstrap().group(g).channel(NioSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.handshakeTimeoutMillis())
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            upgrade(ch, true, expected, ready);
+                        }
+                    });
+            b.connect(target).addListener((ChannelFuture f) -> {
+                if (!f.isSuccess()) {
+                    ready.completeExceptionally(new IOException("cannot connect to " + address + ": " + f.cause().getMessage(), f.cause()));
+                }
+            });
+        });
+        return ready;
+    }
+
+    /** An open connection to {@code peer}, if any. */
+    public Optional<Libp2pConnection> connectionTo(PeerId peer) {
+        return connections.stream().filter(c -> c.remotePeer().equals(peer) && c.isOpen()).findFirst();
+    }
+
+    public List<Libp2pConnection> connections() {
+        return List.copyOf(connections);
+    }
+
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        for (Channel c : serverChannels) {
+            c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        serverChannels.clear();
+        for (Libp2pConnection c : connections) {
+            c.channel().close();
+        }
+        EventLoopGroup g = group;
+        if (g != null) {
+            g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        connections.clear();
+    }
+
+    IdentifyInfo identifyFor(Libp2pConnection connection) {
+        List<Multiaddr> listen = listenAddresses().stream().map(Multiaddr::withoutPeerId).toList();
+        return new IdentifyInfo(IdentifyInfo.PROTOCOL_VERSION, config.agentVersion(),
+                PeerId.encodeEd25519PublicKey(identity.publicKey()), listen,
+                Optional.of(connection.remoteAddress().withoutPeerId()), List.copyOf(protocols.keySet()));
+    }
+
+    private void upgrade(SocketChannel ch, boolean initiator, Optional<PeerId> expected,
+            CompletableFuture<Libp2pConnection> ready) {
+        openChannels.incrementAndGet();
+        ch.closeFuture().addListener(f -> openChannels.decrementAndGet());
+        NoiseSecurityHandler security = new NoiseSecurityHandler(initiator, identity, noiseStaticKey, expected,
+                config.handshakeTimeoutMillis(), (ctx, remote) -> {
+                    // the remote address of a dialed channel is only known once connected
+                    String peerLabel = remote + "@" + ctx.channel().remoteAddress();
+                    ctx.pipeline().addAfter(ctx.name(), "muxer-select", new MuxerNegotiation(initiator,
+                            config.handshakeTimeoutMillis(), muxCtx -> {
+                                Libp2pConnection[] holder = new Libp2pConnection[1];
+                                YamuxSession session = new YamuxSession(initiator, config.yamux(),
+                                        stream -> acceptStream(holder[0], stream), peerLabel);
+                                muxCtx.pipeline().addAfter(muxCtx.name(), "yamux", session);
+                                holder[0] = new Libp2pConnection(this, ch, remote, initiator, session);
+                                established(holder[0], ready);
+                            }));
+                });
+        security.result().whenComplete((peer, err) -> {
+            if (err != null) {
+                ready.completeExceptionally(new IOException("libp2p security handshake with " + ch.remoteAddress() + " failed: "
+                        + err.getMessage(), err));
+            }
+        });
+        ch.closeFuture().addListener(f -> {
+            if (!ready.isDone()) {
+                ready.completeExceptionally(new IOException("connection to " + ch.remoteAddress()
+                        + " closed before it was ready"));
+            }
+        });
+        ch.pipeline().addLast("noise", security);
+    }
+
+    private void established(Libp2pConnection connection, CompletableFuture<Libp2pConnection> ready) {
+        connections.add(connection);
+        connection.channel().closeFuture().addListener(f -> {
+            connections.remove(connection);
+            LOG.debug("libp2p connection {} closed", connection);
+        });
+        LOG.debug("libp2p connection {} established ({})", connection, connection.isInitiator() ? "outbound" : "inbound");
+        connection.identifyRemote();
+        for (Consumer<Libp2pConnection> l : connectionListeners) {
+            try {
+                l.accept(connection);
+            } catch (RuntimeException e) {
+                LOG.warn("connection listener failed for {}", connection, e);
+            }
+        }
+        ready.complete(connection);
+    }
+
+    private void acceptStream(Libp2pConnection connection, YamuxStream stream) {
+        StreamNegotiator negotiator = StreamNegotiator.listener(protocols.keySet(), protocolId -> {
+            StreamProtocol p = protocols.get(protocolId);
+            return p == null ? null : p.accept(connection, stream);
+        });
+        stream.handler(negotiator);
+        negotiator.start(stream, connection.channel().eventLoop(), config.handshakeTimeoutMillis());
+    }
+
+    private List<Multiaddr> interfaceAddresses(int port, boolean v6) {
+        List<Multiaddr> out = new ArrayList<>();
+        try {
+            for (var nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                if (!nif.isUp()) {
+                    continue;
+                }
+                for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
+                    if (a instanceof Inet4Address || v6 && a instanceof Inet6Address && !a.isLinkLocalAddress()) {
+                        out.add(Multiaddr.tcp(a, port).withPeerId(peerId));
+                    }
+                }
+            }
+        } catch (java.net.SocketException e) {
+            LOG.debug("cannot list network interfaces", e);
+        }
+        return out;
+    }
+
+    static InetSocketAddress toSocketAddress(Multiaddr addr, boolean forListen) throws IOException {
+        List<Multiaddr.Component> cs = addr.withoutPeerId().components();
+        if (cs.size() != 2 || cs.get(1).protocol() != Multiaddr.Protocol.TCP) {
+            throw new IOException("not a TCP multiaddr (expected /ip4|ip6|dns|dns4|dns6/<host>/tcp/<port>): " + addr);
+        }
+        byte[] p = cs.get(1).value();
+        int port = ((p[0] & 0xFF) << 8) | (p[1] & 0xFF);
+        Multiaddr.Component host = cs.get(0);
+        switch (host.protocol()) {
+            case IP4, IP6:
+                return new InetSocketAddress(InetAddress.getByAddress(host.value()), port);
+            case DNS, DNS4, DNS6:
+                if (forListen) {
+                    throw new IOException("cannot listen on a DNS multiaddr: " + addr);
+                }
+                try {
+                    for (InetAddress a : InetAddress.getAllByName(host.valueText())) {
+                        boolean ok = switch (host.protocol()) {
+                            case DNS4 -> a instanceof Inet4Address;
+                            case DNS6 -> a instanceof Inet6Address;
+                            default -> true;
+                        };
+                        if (ok) {
+                            return new InetSocketAddress(a, port);
+                        }
+                    }
+                } catch (UnknownHostException e) {
+                    throw new IOException("cannot resolve " + host.valueText() + " in " + addr, e);
+                }
+                throw new IOException("no " + host.protocol().label + " address for " + host.valueText());
+            default:
+                throw new IOException("unsupported address " + addr);
+        }
+    }
+
+    /** Parses a multiaddr given by a user or peer, turning format errors into IOExceptions. */
+    public static Multiaddr parseAddress(String text) throws IOException {
+        try {
+            return Multiaddr.parse(text);
+        } catch (MultiformatException e) {
+            throw new IOException("invalid multiaddr '" + text + "': " + e.getMessage(), e);
+        }
+    }
+}
