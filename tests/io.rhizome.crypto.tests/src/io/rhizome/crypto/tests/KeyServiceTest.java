@@ -159,10 +159,14 @@ class KeyServiceTest {
         someoneElses.add("art");
         assertEquals(InvalidMnemonicException.Reason.NOT_THIS_NODE,
                 assertThrows(InvalidMnemonicException.class, () -> recovery.verify(someoneElses)).reason());
+        // Error messages never echo the phrase. Single BIP39 words can be ordinary English that the
+        // message itself uses ("phrase", "word"), so check every pair of consecutive words and the typo.
         for (InvalidMnemonicException e : List.of(count, unknown)) {
-            for (String w : words) {
-                assertFalse(e.getMessage().contains(" " + w + " "), "error messages never repeat the words");
+            for (int i = 0; i + 1 < words.size(); i++) {
+                String pair = words.get(i) + " " + words.get(i + 1);
+                assertFalse(e.getMessage().contains(pair), "error message repeats the words '" + pair + "': " + e.getMessage());
             }
+            assertFalse(e.getMessage().contains("notaword"), "error message repeats the mistyped word: " + e.getMessage());
         }
     }
 
