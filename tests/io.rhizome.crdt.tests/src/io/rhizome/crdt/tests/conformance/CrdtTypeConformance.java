@@ -34,7 +34,8 @@ import io.rhizome.spi.crdt.VersionVector;
  *
  * <p>What it checks: naming; encode/decode round trips of operations and states; idempotence (every
  * operation delivered twice); convergence and commutativity under causal delivery (random
- * schedules over 3-5 replicas with duplicates, state merges and deltas, seeded and reproducible);
+ * schedules over 3-5 replicas with duplicates, state merges, deltas and compactions, each replica
+ * with its own hybrid logical clock so that concurrent writes may tie; seeded and reproducible);
  * atomic rejection of malformed, truncated and hostile bytes and of invalid intents; and that
  * {@code compact} keeps the value.
  *
@@ -73,10 +74,14 @@ public abstract class CrdtTypeConformance {
 
     private long time = 1_700_000_000_000L;
 
-    /** Monotonic HLC timestamps with occasional equal wall times, to exercise tie-breaks. */
+    /**
+     * Strictly increasing timestamps, as one hybrid logical clock gives them (every later write, on
+     * any replica, is later); the random schedules below emulate one clock per replica instead, so
+     * that concurrent writes can carry equal timestamps and exercise tie-breaks.
+     */
     protected final HlcTimestamp nextTimestamp(Random random) {
-        time += random.nextInt(3);
-        return new HlcTimestamp(time, random.nextInt(4));
+        time += 1 + random.nextInt(3);
+        return new HlcTimestamp(time, 0);
     }
 
     // =============================================================================================
@@ -321,14 +326,19 @@ public abstract class CrdtTypeConformance {
         private final int[][] clocks;
         private final List<Sent> sent = new ArrayList<>();
 
-        private record Sent(int origin, int number, int[] deps, byte[] bytes) {
+        private record Sent(int origin, int number, int[] deps, byte[] bytes, long hlc) {
         }
+
+        /** Per replica, the last hybrid-logical-clock time it issued or observed (HLC rules). */
+        private final long[] hlc;
+        private long wall = 1_700_000_000_000L;
 
         Schedule(long seed) {
             random = new Random(seed);
             n = 3 + random.nextInt(3);
             replicas = new CrdtReplica[n];
             clocks = new int[n][n];
+            hlc = new long[n];
             for (int i = 0; i < n; i++) {
                 replicas[i] = type().newReplica(context("replica-" + (char) ('a' + i)));
             }
@@ -342,10 +352,12 @@ public abstract class CrdtTypeConformance {
                     mutate(random.nextInt(n));
                 } else if (roll < 90) {
                     deliverRandom();
-                } else if (roll < 95) {
+                } else if (roll < 94) {
                     mergeState(random.nextInt(n), random.nextInt(n));
-                } else {
+                } else if (roll < 98) {
                     mergeDelta(random.nextInt(n), random.nextInt(n));
+                } else {
+                    compact(random.nextInt(n));
                 }
             }
             // quiescence: every replica gets everything, in some causal order, with duplicates
@@ -392,9 +404,22 @@ public abstract class CrdtTypeConformance {
             CrdtReplica replica = replicas[r];
             JsonNode intent = randomIntent(random, replica);
             int[] deps = clocks[r].clone();
-            byte[] bytes = replica.mutate(intent, nextTimestamp(random));
+            wall += random.nextInt(2); // replicas often write in the same millisecond
+            hlc[r] = Math.max(hlc[r] + 1, wall);
+            byte[] bytes = replica.mutate(intent, new HlcTimestamp(hlc[r], 0));
             clocks[r][r]++;
-            sent.add(new Sent(r, clocks[r][r], deps, bytes));
+            sent.add(new Sent(r, clocks[r][r], deps, bytes, hlc[r]));
+        }
+
+        /** Compacts with what every replica has seen, as the engine would. */
+        private void compact(int r) {
+            VersionVector all = replicas[0].version();
+            for (int i = 1; i < n; i++) {
+                all = all.meet(replicas[i].version());
+            }
+            JsonNode before = replicas[r].value();
+            replicas[r].compact(all);
+            assertEquals(before, replicas[r].value(), "compact does not change the value");
         }
 
         private boolean ready(int r, Sent op) {
@@ -430,6 +455,7 @@ public abstract class CrdtTypeConformance {
 
         private void deliver(int r, Sent op) throws Exception {
             replicas[r].apply(op.bytes);
+            hlc[r] = Math.max(hlc[r], op.hlc);
             if (clocks[r][op.origin] < op.number) {
                 clocks[r][op.origin] = op.number;
             }
@@ -452,6 +478,7 @@ public abstract class CrdtTypeConformance {
         }
 
         private void join(int into, int from) {
+            hlc[into] = Math.max(hlc[into], hlc[from]);
             for (int i = 0; i < n; i++) {
                 clocks[into][i] = Math.max(clocks[into][i], clocks[from][i]);
             }
