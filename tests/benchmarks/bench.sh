@@ -65,6 +65,8 @@ echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(java 
 echo "== B4 Rhizome (text, TextReplica fast path)"
 rh=$(java "${java_opts[@]}" -cp "$cp" io.rhizome.bench.CrdtBench b4 "$trace" 5)
 echo "$rh"
+echo "== B4 Rhizome again on a 32 MB heap (does the document fit?)"
+java -Xmx32m -XX:+UseParallelGC -cp "$cp" io.rhizome.bench.CrdtBench b4 "$trace" 0 || echo "rhizome b4 on -Xmx32m FAILED"
 echo "== B4 Yjs $(node -p "require('$here/node/node_modules/yjs/package.json').version")"
 yjs=$(cd "$here/node" && node --expose-gc b4-yjs.mjs "$trace")
 echo "$yjs"
