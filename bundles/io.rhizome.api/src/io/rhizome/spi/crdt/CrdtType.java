@@ -6,7 +6,8 @@ import org.osgi.annotation.versioning.ConsumerType;
  * A conflict-free replicated data type, contributed as an OSGi service.
  *
  * <p><b>Registration:</b> register the service with the property {@value #TYPE_PROPERTY} equal to
- * {@link #name()} (use the {@code @CrdtTypeName} component property type). Names are lower-case,
+ * {@link #name()} (with DS: {@code @Component(service = CrdtType.class)} and
+ * {@code @CrdtTypeName(type = "or-set")}, see {@link CrdtTypeName}). Names are lower-case,
  * {@code [a-z0-9.-]+}; the built-in types use short names ({@code or-set}), third parties should use
  * a dotted prefix ({@code acme.max-register}). If two services share a name, the engine uses the one
  * with the highest {@code service.ranking}.

@@ -92,6 +92,19 @@ public final class ByteReader {
 
     public String string() throws CrdtDecodeException {
         int n = length("string length");
+        boolean ascii = true;
+        for (int i = pos; i < pos + n; i++) {
+            if (buf[i] < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        if (ascii) {
+            // ASCII is valid UTF-8 as it stands; skip the strict decoder, which costs more than the copy.
+            String s = new String(buf, pos, n, StandardCharsets.ISO_8859_1);
+            pos += n;
+            return s;
+        }
         try {
             String s = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)

@@ -57,6 +57,22 @@ public final class ByteWriter {
     }
 
     public ByteWriter string(String s) {
+        int n = s.length();
+        if (n < 128) {
+            // Short ASCII (ids, keys, small values) is written in place, without an intermediate array.
+            ensure(n + 1);
+            int at = len + 1;
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80) {
+                    return bytes(s.getBytes(StandardCharsets.UTF_8));
+                }
+                buf[at + i] = (byte) c;
+            }
+            buf[len] = (byte) n;
+            len = at + n;
+            return this;
+        }
         return bytes(s.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -34,11 +34,43 @@ public final class Json {
 
     /** The canonical text of a value: equal JSON values give equal strings. */
     public static String canonical(JsonNode value) {
+        // Fast paths for the common scalars; the text they produce is exactly what Jackson writes.
+        switch (value.getNodeType()) {
+            case NULL:
+                return "null";
+            case BOOLEAN:
+                return value.booleanValue() ? "true" : "false";
+            case NUMBER:
+                if (value.isInt() || value.isLong()) {
+                    return Long.toString(value.longValue());
+                }
+                break;
+            case STRING: {
+                String t = value.textValue();
+                if (plain(t)) {
+                    return "\"" + t + "\"";
+                }
+                break;
+            }
+            default:
+                break;
+        }
         try {
             return MAPPER.writeValueAsString(sorted(value));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a JsonNode tree always serializes", e);
         }
+    }
+
+    /** Whether a string needs no JSON escaping (printable ASCII without quote or backslash). */
+    private static boolean plain(String t) {
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static JsonNode sorted(JsonNode value) {

@@ -181,17 +181,17 @@ public final class LwwMapReplica extends AbstractReplica<LwwMapReplica.Op> {
         if (!newer(op.stamp, origin, s)) {
             return;
         }
-        Slot n = new Slot();
+        // Slots are owned by this replica alone, so a winning write may reuse the loser's.
+        Slot n = s != null ? s : new Slot();
         n.stamp = op.stamp;
         n.writer = origin;
         n.dot = dot;
-        if (op.kind == SET) {
-            n.value = op.value;
-        } else if (op.kind == NEST) {
-            n.type = op.type;
-            n.nested = op.prepared;
+        n.value = op.kind == SET ? op.value : null;
+        n.type = op.kind == NEST ? op.type : null;
+        n.nested = op.kind == NEST ? op.prepared : null;
+        if (s == null) {
+            slots.put(op.key, n);
         }
-        slots.put(op.key, n);
     }
 
     @Override

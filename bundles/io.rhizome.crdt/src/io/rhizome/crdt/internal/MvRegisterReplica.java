@@ -1,7 +1,6 @@
 package io.rhizome.crdt.internal;
 
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -116,9 +115,5 @@ public final class MvRegisterReplica extends AbstractReplica<MvRegisterReplica.O
         ArrayNode out = Json.NODES.arrayNode(distinct.size());
         distinct.values().forEach(v -> out.add(v.deepCopy()));
         return out;
-    }
-
-    Set<Dot> dots() {
-        return new HashSet<>(values.keySet());
     }
 }

@@ -2,7 +2,6 @@ package io.rhizome.crdt.internal;
 
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -181,9 +180,5 @@ public final class SetReplica extends AbstractReplica<SetReplica.Op> {
         ArrayNode out = Json.NODES.arrayNode(elements.size());
         elements.values().forEach(e -> out.add(e.value.deepCopy()));
         return out;
-    }
-
-    Map<String, Long> context() {
-        return seen;
     }
 }

@@ -169,16 +169,30 @@ final class SeqDoc {
 
     /** Sets {@link #atLeaf}/{@link #atRun}/{@link #atOff} to the element {@code (agent, element)}, which must exist. */
     void find(int agent, int element) {
+        // Remote edits mostly refer to what was just edited: try the last leaf found first.
+        if (lastFound != null && scan(lastFound, agent, element)) {
+            return;
+        }
         Leaf leaf = index.get(agent).floorEntry(element).getValue();
+        if (scan(leaf, agent, element)) {
+            lastFound = leaf;
+            return;
+        }
+        throw new IllegalStateException("id index out of date for " + names.get(agent) + ":" + element);
+    }
+
+    private Leaf lastFound;
+
+    private boolean scan(Leaf leaf, int agent, int element) {
         for (int r = 0; r < leaf.n; r++) {
             if (leaf.agent[r] == agent && element >= leaf.seq[r] && element < leaf.seq[r] + leaf.len[r]) {
                 atLeaf = leaf;
                 atRun = r;
                 atOff = element - leaf.seq[r];
-                return;
+                return true;
             }
         }
-        throw new IllegalStateException("id index out of date for " + names.get(agent) + ":" + element);
+        return false;
     }
 
     // =============================================================================================

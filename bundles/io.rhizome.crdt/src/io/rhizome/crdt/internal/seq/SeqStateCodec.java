@@ -36,6 +36,7 @@ final class SeqStateCodec {
     private static final int FORMAT_DEFLATE = 1;
     /** DEFLATE cannot expand data by more than about 1032:1; anything claiming more is hostile. */
     private static final long MAX_RATIO = 1100;
+    /** The largest uncompressed state accepted (about 200 M characters of text). */
     private static final long MAX_RAW = 1L << 30;
 
     private SeqStateCodec() {
@@ -135,19 +136,23 @@ final class SeqStateCodec {
         if (rawLen > (packed.length + 16L) * MAX_RATIO) {
             throw new CrdtDecodeException("claimed uncompressed size " + rawLen + " is impossible for " + packed.length + " compressed bytes");
         }
-        byte[] plain = new byte[(int) rawLen];
+        // Grow the output as data really inflates, so a false size claim costs nothing up front.
+        byte[] plain = new byte[(int) Math.min(rawLen, Math.max(4096, packed.length * 4L))];
         Inflater inflater = new Inflater(true);
         try {
             inflater.setInput(packed);
             int got = 0;
-            while (got < plain.length) {
+            while (got < rawLen) {
+                if (got == plain.length) {
+                    plain = Arrays.copyOf(plain, (int) Math.min(rawLen, plain.length * 2L));
+                }
                 int n = inflater.inflate(plain, got, plain.length - got);
                 if (n == 0) {
                     break; // finished early, or needs input it will not get
                 }
                 got += n;
             }
-            if (got != plain.length) {
+            if (got != rawLen) {
                 throw new CrdtDecodeException("compressed state inflates to fewer bytes than its header says");
             }
             byte[] probe = new byte[1];
