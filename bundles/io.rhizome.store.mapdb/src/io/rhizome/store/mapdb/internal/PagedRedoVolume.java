@@ -479,13 +479,16 @@ final class PagedRedoVolume extends Volume {
             applyPages(data, changes, newLength);
             crashHook.reached(Stage.DATA_WRITTEN);
             data.force(false);
+            boolean shrunk = newLength < durableLength;
             durableLength = newLength;
             for (Map.Entry<Long, DirtyPage> page : dirty.entrySet()) {
                 if (clean.containsKey(page.getKey()) || clean.size() < cacheMaxPages) {
                     clean.put(page.getKey(), page.getValue().data);
                 }
             }
-            clean.keySet().removeIf(index -> (index << PAGE_SHIFT) >= newLength);
+            if (shrunk) {
+                clean.keySet().removeIf(index -> (index << PAGE_SHIFT) >= newLength);
+            }
             dirty.clear();
         } catch (IOException e) {
             throw new ApplyFailedException("the commit is safe in " + redoPath + " but applying it to " + dataPath
