@@ -94,6 +94,7 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
     private volatile long head;
     private volatile boolean closed;
     private volatile String failure;
+    private volatile Runnable failureListener = () -> { };
 
     private MapDbReplicaStore(StoreSettings settings, FolderLock lock, PagedRedoVolume volume, DB db) {
         this.settings = settings;
@@ -199,6 +200,24 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
             authorSeqs.putAll(LogCodec.decodeAuthors(storedAuthors));
         }
         head = storedHead;
+    }
+
+    /**
+     * Called once, on a thread of its own, when the store fails and refuses further calls (a
+     * commit could not be written); the owner then withdraws the service.
+     */
+    public void onFailure(Runnable listener) {
+        this.failureListener = listener;
+    }
+
+    private void failed(String reason) {
+        boolean first = failure == null;
+        failure = reason;
+        if (first) {
+            Thread t = new Thread(() -> failureListener.run(), "rhizome-store-failure " + folder);
+            t.setDaemon(true);
+            t.start();
+        }
     }
 
     @Override
@@ -423,7 +442,7 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
                 // in-memory view can no longer be trusted: report success, refuse further calls.
                 head = newHead;
                 authorSeqs.putAll(touchedAuthors);
-                failure = "the store in " + folder + " must be reopened: " + e.getMessage();
+                failed("the store in " + folder + " must be reopened: " + e.getMessage());
                 LOG.error("replica store {} failed after a durable commit: {}", folder, e.getMessage());
             }
             head = newHead;
@@ -435,8 +454,7 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
         } catch (RuntimeException | Error e) {
             // Nothing of the batch reached the data file; the in-memory maps may have, so drop them.
             volume.discardUnsynced();
-            failure = "the store in " + folder + " failed and must be reopened: a commit to " + dataFile
-                    + " failed: " + e;
+            failed("the store in " + folder + " failed and must be reopened: a commit to " + dataFile + " failed: " + e);
             LOG.error("replica store commit failed in {}", dataFile, e);
             StoreException se = new StoreException("commit to " + dataFile + " failed, nothing of it was written: " + e, e);
             outcomes.clear();
