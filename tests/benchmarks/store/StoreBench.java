@@ -18,9 +18,11 @@ import io.rhizome.store.mapdb.internal.StoreSettings;
  * Benchmark harness for the MapDB replica store (not a test). Two runs:
  *
  * <ul>
- * <li>{@code enqueue FOLDER WRITERS SECONDS}: WRITERS threads each append one ~200-byte entry per
- * call, durably (each call returns after its group commit is on disk), for SECONDS; prints the
- * rate and the call latency percentiles.</li>
+ * <li>{@code enqueue FOLDER WRITERS SECONDS [shared]}: WRITERS threads each append one ~200-byte
+ * entry per call, durably (each call returns after its group commit is on disk), for SECONDS;
+ * prints the rate and the call latency percentiles. Each writer is its own author, or with
+ * {@code shared} all writers are one author (one device's local writes) taking seqs from one
+ * counter, so entries also arrive slightly out of seq order.</li>
  * <li>{@code fill FOLDER TOTAL WRITERS PER_CALL}: appends TOTAL entries (PER_CALL entries per call,
  * durable per call) and, every 10 %, prints the rate, the heap used after a full GC and the size
  * on disk; then re-opens the store and times random gets and a sequential read.</li>
@@ -32,7 +34,8 @@ public final class StoreBench {
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
-            case "enqueue" -> enqueue(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "enqueue" -> enqueue(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    args.length > 4 && args[4].equals("shared"));
             case "fill" -> fill(Path.of(args[1]), Long.parseLong(args[2]), Integer.parseInt(args[3]),
                     Integer.parseInt(args[4]));
             default -> throw new IllegalArgumentException("usage: enqueue|fill ...");
@@ -45,15 +48,15 @@ public final class StoreBench {
         return b;
     }
 
-    static void enqueue(Path folder, int writers, int seconds) throws Exception {
+    static void enqueue(Path folder, int writers, int seconds, boolean shared) throws Exception {
         try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder))) {
             // warm-up: 3 s, not counted
-            run(store, writers, 3, "warm-");
-            long[] latencies = run(store, writers, seconds, "");
+            run(store, writers, 3, "warm-", shared);
+            long[] latencies = run(store, writers, seconds, "", shared);
             long appended = latencies.length;
             Arrays.sort(latencies);
-            System.out.printf("enqueue: %d writers, %d-byte entries, one entry per call, durable per call%n", writers,
-                    PAYLOAD);
+            System.out.printf("enqueue: %d writers (%s), %d-byte entries, one entry per call, durable per call%n",
+                    writers, shared ? "one shared author" : "one author each", PAYLOAD);
             System.out.printf("  %,d appends in %d s = %,.0f appends/s%n", appended, seconds, appended / (double) seconds);
             System.out.printf("  call latency p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", latencies[(int) (appended * 0.50)] / 1e6,
                     latencies[(int) (appended * 0.99)] / 1e6, latencies[latencies.length - 1] / 1e6);
@@ -62,12 +65,15 @@ public final class StoreBench {
     }
 
     /** Runs the writers for {@code seconds}; returns every call's latency in nanoseconds. */
-    private static long[] run(MapDbReplicaStore store, int writers, int seconds, String prefix) throws Exception {
+    private static long[] run(MapDbReplicaStore store, int writers, int seconds, String prefix, boolean shared)
+            throws Exception {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
+        String sharedAuthor = prefix + "device-" + System.nanoTime();
+        AtomicLong sharedSeq = new AtomicLong();
         long[][] results = new long[writers][];
         List<Thread> threads = new ArrayList<>();
         for (int w = 0; w < writers; w++) {
-            String author = prefix + "writer-" + w + "-" + System.nanoTime();
+            String author = shared ? sharedAuthor : prefix + "writer-" + w + "-" + System.nanoTime();
             int index = w;
             Thread t = new Thread(() -> {
                 Random r = new Random(author.hashCode());
@@ -77,7 +83,8 @@ public final class StoreBench {
                 try {
                     while (System.nanoTime() < end) {
                         long t0 = System.nanoTime();
-                        store.append(List.of(new NewEntry(author, ++seq, payload(r))), Map.of());
+                        long next = shared ? sharedSeq.incrementAndGet() : ++seq;
+                        store.append(List.of(new NewEntry(author, next, payload(r))), Map.of());
                         if (n == lat.length) {
                             lat = Arrays.copyOf(lat, lat.length * 2);
                         }

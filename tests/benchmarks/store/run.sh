@@ -2,7 +2,8 @@
 # Benchmarks of the durable MapDB store (io.rhizome.store.mapdb), outside OSGi, on real files.
 #
 #   tests/benchmarks/store/run.sh                 both runs below, default sizes
-#   tests/benchmarks/store/run.sh enqueue [WRITERS] [SECONDS]      durable enqueue rate (group commit)
+#   tests/benchmarks/store/run.sh enqueue [WRITERS] [SECONDS] [shared]  durable enqueue rate (group commit);
+#                                                                 shared: all writers are one author
 #   tests/benchmarks/store/run.sh fill [TOTAL] [WRITERS] [PER_CALL] fill to TOTAL entries (default 10 M),
 #                                                                 heap and disk every 10 %
 #
@@ -43,10 +44,11 @@ bench() {
 
 echo "store bench: $(nproc) cores, $(java -version 2>&1 | head -n 1), data in $DIR"
 case "${1:-all}" in
-  enqueue) bench enqueue "$DIR/enqueue" "${2:-64}" "${3:-20}" ;;
+  enqueue) bench enqueue "$DIR/enqueue" "${2:-64}" "${3:-20}" "${4:-}" ;;
   fill) bench fill "$DIR/fill" "${2:-10000000}" "${3:-8}" "${4:-100}" ;;
   all)
     bench enqueue "$DIR/enqueue" 64 20
+    bench enqueue "$DIR/enqueue-shared" 64 20 shared
     bench fill "$DIR/fill" 10000000 8 100
     ;;
   *) echo "usage: $0 [enqueue [WRITERS] [SECONDS] | fill [TOTAL] [WRITERS] [PER_CALL]]" >&2; exit 2 ;;

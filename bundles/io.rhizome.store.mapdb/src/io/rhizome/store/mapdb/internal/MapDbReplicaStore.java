@@ -53,7 +53,10 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
     private static final String SYS_HEAD = "head";
     private static final String SYS_CHECKPOINT = "checkpoint";
     private static final String SYS_FORMAT = "format";
-    private static final long FORMAT = 1;
+    private static final String RECORD_AUTHORS = "authors";
+    private static final long FORMAT = 2;
+    private static final int CHUNK_MAX_ENTRIES = 512;
+    private static final int CHUNK_MAX_BYTES = 60 * 1024;
 
     private final StoreSettings settings;
     private final Path folder;
@@ -61,10 +64,25 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
     private final FolderLock lock;
     private final PagedRedoVolume volume;
     private final DB db;
+    /** Log chunks (see {@link LogCodec#encodeChunk}) by the position of their first entry. */
     private final BTreeMap<Long, byte[]> log;
-    private final BTreeMap<String, Long> bySeq;
-    /** author → {highest contiguous seq, highest seq}. */
-    private final BTreeMap<String, long[]> authors;
+    /**
+     * The (author, seq) index in segments: key {@link LogCodec#seqKey seqKey(author, seq / 256)},
+     * value the positions of that author's 256 seqs (position + 1; 0 = not in the log). An
+     * author's change sets arrive mostly in order, so a commit touches one segment per author
+     * instead of one index entry per log entry.
+     */
+    private final BTreeMap<String, long[]> bySeq;
+    /**
+     * Small records rewritten as a whole: {@code authors} holds every author's {highest contiguous
+     * seq, highest seq}, one record for all authors so a commit rewrites it once.
+     */
+    private final BTreeMap<String, byte[]> records;
+    /**
+     * The same, on the heap: one entry per author device, which stays small whatever the length of
+     * the log. Changed by the committer under the write lock, after its commit is durable.
+     */
+    private final Map<String, long[]> authorSeqs = new HashMap<>();
     private final BTreeMap<String, byte[]> meta;
     private final BTreeMap<String, byte[]> states;
     private final BTreeMap<String, Long> sys;
@@ -76,6 +94,7 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
     private volatile long head;
     private volatile boolean closed;
     private volatile String failure;
+    private volatile Runnable failureListener = () -> { };
 
     private MapDbReplicaStore(StoreSettings settings, FolderLock lock, PagedRedoVolume volume, DB db) {
         this.settings = settings;
@@ -86,8 +105,10 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
         this.db = db;
         this.log = db.treeMap("log", Serializer.LONG, Serializer.BYTE_ARRAY).valuesOutsideNodesEnable()
                 .createOrOpen();
-        this.bySeq = db.treeMap("seq", Serializer.STRING, Serializer.LONG).createOrOpen();
-        this.authors = db.treeMap("authors", Serializer.STRING, Serializer.LONG_ARRAY).createOrOpen();
+        this.bySeq = db.treeMap("seq", Serializer.STRING, Serializer.LONG_ARRAY).valuesOutsideNodesEnable()
+                .createOrOpen();
+        this.records = db.treeMap("records", Serializer.STRING, Serializer.BYTE_ARRAY).valuesOutsideNodesEnable()
+                .createOrOpen();
         this.meta = db.treeMap("meta", Serializer.STRING, Serializer.BYTE_ARRAY).valuesOutsideNodesEnable()
                 .createOrOpen();
         this.states = db.treeMap("states", Serializer.STRING, Serializer.BYTE_ARRAY).valuesOutsideNodesEnable()
@@ -134,7 +155,7 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
                         + e, e);
             }
             store.committer.start();
-            LOG.info("replica store open: {} (log head {}, {} authors)", dataFile, store.head, store.authors.size());
+            LOG.info("replica store open: {} (log head {}, {} authors)", dataFile, store.head, store.authorSeqs.size());
             return store;
         } catch (StoreException | RuntimeException | Error e) {
             if (db != null) {
@@ -166,13 +187,37 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
         }
         db.commit();
         long storedHead = sys.getOrDefault(SYS_HEAD, 0L);
-        Long last = log.isEmpty() ? null : log.lastKey();
-        long derived = last == null ? 0 : last + 1;
+        long derived = 0;
+        if (!log.isEmpty()) {
+            Map.Entry<Long, byte[]> last = log.lastEntry();
+            derived = last.getKey() + LogCodec.chunkCount(last.getValue());
+        }
         if (storedHead != derived) {
-            throw new StoreException(dataFile + " is inconsistent: head " + storedHead + " but the last log position is "
-                    + last);
+            throw new StoreException(dataFile + " is inconsistent: head " + storedHead + " but the log ends at " + derived);
+        }
+        byte[] storedAuthors = records.get(RECORD_AUTHORS);
+        if (storedAuthors != null) {
+            authorSeqs.putAll(LogCodec.decodeAuthors(storedAuthors));
         }
         head = storedHead;
+    }
+
+    /**
+     * Called once, on a thread of its own, when the store fails and refuses further calls (a
+     * commit could not be written); the owner then withdraws the service.
+     */
+    public void onFailure(Runnable listener) {
+        this.failureListener = listener;
+    }
+
+    private void failed(String reason) {
+        boolean first = failure == null;
+        failure = reason;
+        if (first) {
+            Thread t = new Thread(() -> failureListener.run(), "rhizome-store-failure " + folder);
+            t.setDaemon(true);
+            t.start();
+        }
     }
 
     @Override
@@ -321,9 +366,13 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
             return;
         }
         dataLock.writeLock().lock();
+        long ta0 = System.nanoTime();
         try {
             long newHead = head;
             Map<String, long[]> touchedAuthors = new HashMap<>();
+            long chunksStart = newHead;
+            ChunkWriter chunks = new ChunkWriter(newHead);
+            Map<String, long[]> segments = new HashMap<>();
             for (Write w : batch) {
                 if (w.checkpointAt() > newHead) {
                     outcomes.add(new IllegalArgumentException("checkpoint position " + w.checkpointAt()
@@ -332,22 +381,24 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
                 }
                 List<LogEntry> appended = new ArrayList<>();
                 for (NewEntry e : w.entries()) {
-                    String key = LogCodec.seqKey(e.author(), e.seq());
-                    if (bySeq.containsKey(key)) {
+                    long[] segment = segment(segments, e.author(), e.seq());
+                    int slot = (int) (e.seq() & (SEGMENT - 1));
+                    if (segment[slot] != 0) {
                         continue;
                     }
                     long position = newHead++;
-                    log.put(position, LogCodec.encode(e));
-                    bySeq.put(key, position);
+                    segment[slot] = position + 1;
+                    chunks.add(LogCodec.encode(e));
                     long[] seqs = touchedAuthors.computeIfAbsent(e.author(), a -> {
-                        long[] stored = authors.get(a);
-                        return stored == null ? new long[] {0, 0} : stored.clone();
+                        long[] known = authorSeqs.get(a);
+                        return known == null ? new long[] {0, 0} : known.clone();
                     });
                     seqs[1] = Math.max(seqs[1], e.seq());
                     if (e.seq() == seqs[0] + 1) {
                         seqs[0] = e.seq();
                         // Only an author whose seqs arrived out of order has a gap to close.
-                        while (seqs[1] > seqs[0] && bySeq.containsKey(LogCodec.seqKey(e.author(), seqs[0] + 1))) {
+                        while (seqs[1] > seqs[0] && segment(segments, e.author(), seqs[0] + 1)[(int) ((seqs[0] + 1)
+                                & (SEGMENT - 1))] != 0) {
                             seqs[0]++;
                         }
                     }
@@ -373,25 +424,37 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
                 }
                 outcomes.add(Collections.unmodifiableList(appended));
             }
-            touchedAuthors.forEach(authors::put);
+            chunks.flush();
+            segments.forEach(bySeq::put);
+            if (!touchedAuthors.isEmpty()) {
+                Map<String, long[]> all = new HashMap<>(authorSeqs);
+                all.putAll(touchedAuthors);
+                records.put(RECORD_AUTHORS, LogCodec.encodeAuthors(all));
+            }
             if (newHead != head) {
                 sys.put(SYS_HEAD, newHead);
             }
+            long tc0 = System.nanoTime();
             try {
                 db.commit();
             } catch (PagedRedoVolume.ApplyFailedException e) {
                 // The batch is durable (the redo file is replayed on the next open), but the
                 // in-memory view can no longer be trusted: report success, refuse further calls.
                 head = newHead;
-                failure = "the store in " + folder + " must be reopened: " + e.getMessage();
+                authorSeqs.putAll(touchedAuthors);
+                failed("the store in " + folder + " must be reopened: " + e.getMessage());
                 LOG.error("replica store {} failed after a durable commit: {}", folder, e.getMessage());
             }
             head = newHead;
+            authorSeqs.putAll(touchedAuthors);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("commit of {} calls, {} new entries: {} ms to apply, {} ms to make durable", batch.size(),
+                        newHead - chunksStart, (tc0 - ta0) / 1_000_000, (System.nanoTime() - tc0) / 1_000_000);
+            }
         } catch (RuntimeException | Error e) {
             // Nothing of the batch reached the data file; the in-memory maps may have, so drop them.
             volume.discardUnsynced();
-            failure = "the store in " + folder + " failed and must be reopened: a commit to " + dataFile
-                    + " failed: " + e;
+            failed("the store in " + folder + " failed and must be reopened: a commit to " + dataFile + " failed: " + e);
             LOG.error("replica store commit failed in {}", dataFile, e);
             StoreException se = new StoreException("commit to " + dataFile + " failed, nothing of it was written: " + e, e);
             outcomes.clear();
@@ -408,6 +471,49 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
                 List<LogEntry> appended = (List<LogEntry>) outcome;
                 batch.get(i).done().complete(appended);
             }
+        }
+    }
+
+    private static final int SEGMENT = 256;
+
+    private static String segmentKey(String author, long seq) {
+        return LogCodec.seqKey(author, seq / SEGMENT);
+    }
+
+    /** The index segment holding (author, seq), loaded once per batch and written back at its end. */
+    private long[] segment(Map<String, long[]> batchSegments, String author, long seq) {
+        return batchSegments.computeIfAbsent(segmentKey(author, seq), key -> {
+            long[] stored = bySeq.get(key);
+            return stored == null ? new long[SEGMENT] : stored;
+        });
+    }
+
+    /** Collects a batch's new entries into chunks of bounded size. */
+    private final class ChunkWriter {
+        private final List<byte[]> pending = new ArrayList<>();
+        private long start;
+        private int bytes;
+
+        ChunkWriter(long start) {
+            this.start = start;
+        }
+
+        void add(byte[] stored) {
+            if (!pending.isEmpty() && (pending.size() >= CHUNK_MAX_ENTRIES || bytes + stored.length > CHUNK_MAX_BYTES)) {
+                flush();
+            }
+            pending.add(stored);
+            bytes += stored.length;
+        }
+
+        void flush() {
+            if (pending.isEmpty()) {
+                return;
+            }
+            log.put(start, LogCodec.encodeChunk(pending));
+            start += pending.size();
+            pending.clear();
+            bytes = 0;
         }
     }
 
@@ -453,20 +559,33 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
         return read(() -> {
             long limit = head;
             List<LogEntry> out = new ArrayList<>();
+            if (fromPosition >= limit) {
+                return out;
+            }
+            Long startKey = log.floorKey(fromPosition);
+            if (startKey == null) {
+                throw new StoreException(dataFile + " is inconsistent: no log chunk holds position " + fromPosition);
+            }
             long bytes = 0;
-            for (Map.Entry<Long, byte[]> e : log.tailMap(fromPosition, true).entrySet()) {
-                long position = e.getKey();
-                if (position >= limit) {
-                    break;
-                }
-                int size = LogCodec.payloadLength(e.getValue());
-                if (!out.isEmpty() && bytes + size > maxBytes) {
-                    break;
-                }
-                out.add(LogCodec.decode(position, e.getValue()));
-                bytes += size;
-                if (out.size() >= maxEntries || bytes >= maxBytes) {
-                    break;
+            for (Map.Entry<Long, byte[]> c : log.tailMap(startKey, true).entrySet()) {
+                long base = c.getKey();
+                byte[] chunk = c.getValue();
+                int count = LogCodec.chunkCount(chunk);
+                for (int i = (int) Math.max(0, fromPosition - base); i < count; i++) {
+                    long position = base + i;
+                    if (position >= limit) {
+                        return out;
+                    }
+                    byte[] stored = LogCodec.chunkEntry(chunk, i);
+                    int size = LogCodec.payloadLength(stored);
+                    if (!out.isEmpty() && bytes + size > maxBytes) {
+                        return out;
+                    }
+                    out.add(LogCodec.decode(position, stored));
+                    bytes += size;
+                    if (out.size() >= maxEntries || bytes >= maxBytes) {
+                        return out;
+                    }
                 }
             }
             return out;
@@ -475,18 +594,21 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
 
     @Override
     public Optional<LogEntry> get(String author, long seq) throws StoreException {
-        String key = LogCodec.seqKey(author, seq);
+        String key = segmentKey(author, seq);
         return read(() -> {
-            Long position = bySeq.get(key);
-            if (position == null || position >= head) {
+            long[] segment = bySeq.get(key);
+            long stored = segment == null ? 0 : segment[(int) (seq & (SEGMENT - 1))];
+            long position = stored - 1;
+            if (stored == 0 || position >= head) {
                 return Optional.empty();
             }
-            byte[] stored = log.get(position);
-            if (stored == null) {
+            Map.Entry<Long, byte[]> chunk = log.floorEntry(position);
+            if (chunk == null || position - chunk.getKey() >= LogCodec.chunkCount(chunk.getValue())) {
                 throw new StoreException(dataFile + " is inconsistent: (" + author + ", " + seq + ") points to position "
                         + position + ", which is not in the log");
             }
-            return Optional.of(LogCodec.decode(position, stored));
+            return Optional.of(LogCodec.decode(position,
+                    LogCodec.chunkEntry(chunk.getValue(), (int) (position - chunk.getKey()))));
         });
     }
 
@@ -499,7 +621,7 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
     public Map<String, Long> authorSeqs() throws StoreException {
         return read(() -> {
             Map<String, Long> out = new TreeMap<>();
-            authors.forEach((author, seqs) -> out.put(author, seqs[0]));
+            authorSeqs.forEach((author, seqs) -> out.put(author, seqs[0]));
             return Collections.unmodifiableMap(out);
         });
     }

@@ -50,7 +50,26 @@ public class MapDbStoreComponent {
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(ReplicaStore.KIND_PROPERTY, KIND);
         props.put("store.location", store.location());
-        registration = context.registerService(ReplicaStore.class, store, props);
+        MapDbReplicaStore opened = store;
+        opened.onFailure(() -> {
+            LOG.error("replica store {} failed; its ReplicaStore service is withdrawn until the node restarts or the "
+                    + "store is reconfigured", opened.location());
+            withdraw();
+        });
+        synchronized (this) {
+            registration = context.registerService(ReplicaStore.class, store, props);
+        }
+    }
+
+    private synchronized void withdraw() {
+        if (registration != null) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the framework unregisters a stopping bundle's services itself
+            }
+            registration = null;
+        }
     }
 
     static Path folder(StoreConfig config, String home, String userHome) {
@@ -63,14 +82,7 @@ public class MapDbStoreComponent {
 
     @Deactivate
     void deactivate() {
-        if (registration != null) {
-            try {
-                registration.unregister();
-            } catch (IllegalStateException alreadyGone) {
-                // the framework unregisters a stopping bundle's services itself
-            }
-            registration = null;
-        }
+        withdraw();
         if (store != null) {
             store.close();
             store = null;

@@ -26,10 +26,13 @@ import org.mapdb.volume.Volume;
  * <p>Why: MapDB 3.1's own write-ahead log ({@code StoreWAL}) copies a commit into the main file
  * after syncing its log but never replays that log on open, so a crash during the copy leaves a
  * half-written file. This volume does what a redo log must: writes between two syncs stay in memory
- * (as whole dirty pages); {@link #sync()} first writes every dirty page to the redo file with a
- * CRC and forces it, only then writes the pages into the data file, forces it and empties the redo
- * file. {@link #open} replays a complete redo file (replaying after-images is idempotent) and
- * ignores an incomplete one (the data file was not touched yet).
+ * (as dirty pages, remembering which bytes of each changed); {@link #sync()} first writes the
+ * changed bytes of every dirty page to the redo file with a CRC and forces it, only then writes
+ * them into the data file and forces it. The redo file is overwritten in place by the next commit,
+ * never truncated (a truncation would cost a metadata sync). {@link #open} replays the redo file
+ * if it holds a complete record: that is always the last commit, applied or not, and replaying
+ * after-images is idempotent. A torn record fails its CRC and is ignored: its commit never
+ * reached the data file.
  *
  * <p>Threading: one writer, which the caller must keep exclusive of readers while it writes and
  * syncs (the store holds a write lock around each batch); concurrent readers are fine in between.
@@ -41,7 +44,7 @@ final class PagedRedoVolume extends Volume {
     static final int PAGE_SIZE = 1 << PAGE_SHIFT;
     private static final long REDO_MAGIC = 0x52485a5245444f31L; // "RHZREDO1"
     private static final int REDO_HEADER = 8 + 8 + 4;
-    private static final int REDO_PAGE_RECORD = 8 + PAGE_SIZE;
+    private static final int REDO_PAGE_HEADER = 8 + 4 + 4;
 
     /** Points in {@link #sync()} where a test can simulate a crash. */
     enum Stage { REDO_WRITTEN, DATA_WRITTEN }
@@ -57,7 +60,7 @@ final class PagedRedoVolume extends Volume {
     private final FileChannel redo;
     private final RandomAccessFile reader;
     private final int cacheMaxPages;
-    private final Map<Long, byte[]> dirty = new HashMap<>();
+    private final Map<Long, DirtyPage> dirty = new HashMap<>();
     private final ConcurrentHashMap<Long, byte[]> clean = new ConcurrentHashMap<>();
     private volatile long length;
     private long durableLength;
@@ -118,12 +121,29 @@ final class PagedRedoVolume extends Volume {
             return;
         }
         replayIfComplete(data, redo);
-        // Complete (now applied) or torn (data file untouched): either way it is spent.
-        redo.truncate(0);
-        redo.force(false);
     }
 
-    private record RedoRecord(long newLength, Map<Long, byte[]> pages) {
+    /** The changed bytes {@code [offset, offset + bytes.length)} of one page. */
+    private record PageChange(long offset, byte[] bytes) {
+    }
+
+    private record RedoRecord(long newLength, List<PageChange> pages) {
+    }
+
+    /** A page changed since the last sync, with the range of bytes that changed. */
+    private static final class DirtyPage {
+        final byte[] data;
+        int lo = PAGE_SIZE;
+        int hi;
+
+        DirtyPage(byte[] data) {
+            this.data = data;
+        }
+
+        void mark(int from, int to) {
+            lo = Math.min(lo, from);
+            hi = Math.max(hi, to);
+        }
     }
 
     private static RedoRecord readRedo(FileChannel redo) throws IOException {
@@ -139,26 +159,37 @@ final class PagedRedoVolume extends Volume {
         }
         long newLength = header.getLong();
         int count = header.getInt();
-        long expected = REDO_HEADER + (long) count * REDO_PAGE_RECORD + 8;
-        if (count < 0 || newLength < 0 || size < expected) {
+        if (count < 0 || newLength < 0) {
             return null;
         }
         CRC32C crc = new CRC32C();
         header.flip();
         crc.update(header);
-        Map<Long, byte[]> pages = new HashMap<>();
-        ByteBuffer record = ByteBuffer.allocate(REDO_PAGE_RECORD);
+        List<PageChange> pages = new ArrayList<>(count);
+        ByteBuffer pageHeader = ByteBuffer.allocate(REDO_PAGE_HEADER);
         long pos = REDO_HEADER;
         for (int i = 0; i < count; i++) {
-            record.clear();
-            readFully(redo, record, pos);
-            pos += REDO_PAGE_RECORD;
-            record.flip();
-            crc.update(record.duplicate());
-            long pageIndex = record.getLong();
-            byte[] page = new byte[PAGE_SIZE];
-            record.get(page);
-            pages.put(pageIndex, page);
+            if (pos + REDO_PAGE_HEADER > size) {
+                return null;
+            }
+            pageHeader.clear();
+            readFully(redo, pageHeader, pos);
+            pageHeader.flip();
+            crc.update(pageHeader.duplicate());
+            long pageIndex = pageHeader.getLong();
+            int lo = pageHeader.getInt();
+            int len = pageHeader.getInt();
+            if (pageIndex < 0 || lo < 0 || len < 0 || lo + len > PAGE_SIZE || pos + REDO_PAGE_HEADER + len > size) {
+                return null;
+            }
+            byte[] bytes = new byte[len];
+            readFully(redo, ByteBuffer.wrap(bytes), pos + REDO_PAGE_HEADER);
+            crc.update(bytes);
+            pos += REDO_PAGE_HEADER + len;
+            pages.add(new PageChange((pageIndex << PAGE_SHIFT) + lo, bytes));
+        }
+        if (pos + 8 > size) {
+            return null;
         }
         ByteBuffer trailer = ByteBuffer.allocate(8);
         readFully(redo, trailer, pos);
@@ -169,9 +200,9 @@ final class PagedRedoVolume extends Volume {
         return new RedoRecord(newLength, pages);
     }
 
-    private static void applyPages(FileChannel data, Map<Long, byte[]> pages, long newLength) throws IOException {
-        for (Map.Entry<Long, byte[]> page : pages.entrySet()) {
-            writeFully(data, ByteBuffer.wrap(page.getValue()), page.getKey() << PAGE_SHIFT);
+    private static void applyPages(FileChannel data, List<PageChange> pages, long newLength) throws IOException {
+        for (PageChange page : pages) {
+            writeFully(data, ByteBuffer.wrap(page.bytes()), page.offset());
         }
         long size = data.size();
         if (size > newLength) {
@@ -221,9 +252,9 @@ final class PagedRedoVolume extends Volume {
 
     private byte[] readPage(long index) {
         if (!dirty.isEmpty()) {
-            byte[] d = dirty.get(index);
+            DirtyPage d = dirty.get(index);
             if (d != null) {
-                return d;
+                return d.data;
             }
         }
         byte[] c = clean.get(index);
@@ -262,15 +293,15 @@ final class PagedRedoVolume extends Volume {
         clean.put(index, page);
     }
 
-    private byte[] writablePage(long index) {
-        byte[] d = dirty.get(index);
+    private DirtyPage writablePage(long index) {
+        DirtyPage d = dirty.get(index);
         if (d == null) {
             long end = (index + 1) << PAGE_SHIFT;
             if (end > length) {
                 // MapDB calls ensureAvailable first; this only keeps a stray write from being cut off.
                 length = end;
             }
-            d = readPage(index).clone();
+            d = new DirtyPage(readPage(index).clone());
             dirty.put(index, d);
         }
         return d;
@@ -309,7 +340,10 @@ final class PagedRedoVolume extends Volume {
 
     @Override
     public void putByte(long offset, byte value) {
-        writablePage(offset >>> PAGE_SHIFT)[(int) (offset & (PAGE_SIZE - 1))] = value;
+        int inPage = (int) (offset & (PAGE_SIZE - 1));
+        DirtyPage page = writablePage(offset >>> PAGE_SHIFT);
+        page.data[inPage] = value;
+        page.mark(inPage, inPage + 1);
     }
 
     @Override
@@ -320,7 +354,9 @@ final class PagedRedoVolume extends Volume {
         while (remaining > 0) {
             int inPage = (int) (pos & (PAGE_SIZE - 1));
             int n = Math.min(remaining, PAGE_SIZE - inPage);
-            System.arraycopy(src, from, writablePage(pos >>> PAGE_SHIFT), inPage, n);
+            DirtyPage page = writablePage(pos >>> PAGE_SHIFT);
+            System.arraycopy(src, from, page.data, inPage, n);
+            page.mark(inPage, inPage + n);
             pos += n;
             from += n;
             remaining -= n;
@@ -412,16 +448,27 @@ final class PagedRedoVolume extends Volume {
             return;
         }
         long newLength = length;
-        List<Map.Entry<Long, byte[]>> pages = new ArrayList<>(dirty.entrySet());
+        List<Long> order = new ArrayList<>(dirty.keySet());
+        // In file order: the data file is then written front to back.
+        order.sort(null);
+        List<PageChange> changes = new ArrayList<>(order.size());
+        for (Long index : order) {
+            DirtyPage page = dirty.get(index);
+            if (page.hi > page.lo) {
+                changes.add(new PageChange((index << PAGE_SHIFT) + page.lo,
+                        java.util.Arrays.copyOfRange(page.data, page.lo, page.hi)));
+            }
+        }
         try {
-            writeRedo(pages, newLength);
+            writeRedo(changes, newLength);
         } catch (IOException e) {
             try {
-                redo.truncate(0);
+                // Make sure a partly written record can never be taken for a complete one.
+                writeFully(redo, ByteBuffer.allocate(REDO_HEADER), 0);
                 redo.force(false);
             } catch (IOException again) {
                 throw new DBException.VolumeIOError("cannot write the redo file " + redoPath + " (" + e.getMessage()
-                        + ") nor empty it (" + again.getMessage() + "): whether this commit survives a restart is unknown",
+                        + ") nor invalidate it (" + again.getMessage() + "): whether this commit survives a restart is unknown",
                         e);
             }
             throw new DBException.VolumeIOError("cannot write the redo file " + redoPath + ", nothing of this commit "
@@ -429,53 +476,54 @@ final class PagedRedoVolume extends Volume {
         }
         crashHook.reached(Stage.REDO_WRITTEN);
         try {
-            applyPages(data, dirty, newLength);
+            applyPages(data, changes, newLength);
             crashHook.reached(Stage.DATA_WRITTEN);
             data.force(false);
+            boolean shrunk = newLength < durableLength;
             durableLength = newLength;
-            for (Map.Entry<Long, byte[]> page : pages) {
+            for (Map.Entry<Long, DirtyPage> page : dirty.entrySet()) {
                 if (clean.containsKey(page.getKey()) || clean.size() < cacheMaxPages) {
-                    clean.put(page.getKey(), page.getValue());
+                    clean.put(page.getKey(), page.getValue().data);
                 }
             }
-            clean.keySet().removeIf(index -> (index << PAGE_SHIFT) >= newLength);
+            if (shrunk) {
+                clean.keySet().removeIf(index -> (index << PAGE_SHIFT) >= newLength);
+            }
             dirty.clear();
-            // Not forced: should this truncation be lost, the redo file is replayed again, which
-            // rewrites the same after-images and so changes nothing.
-            redo.truncate(0);
         } catch (IOException e) {
             throw new ApplyFailedException("the commit is safe in " + redoPath + " but applying it to " + dataPath
                     + " failed: " + e.getMessage(), e);
         }
     }
 
-    private void writeRedo(List<Map.Entry<Long, byte[]>> pages, long newLength) throws IOException {
-        redo.truncate(0);
+    private void writeRedo(List<PageChange> changes, long newLength) throws IOException {
         CRC32C crc = new CRC32C();
-        ByteBuffer header = ByteBuffer.allocate(REDO_HEADER);
-        header.putLong(REDO_MAGIC).putLong(newLength).putInt(pages.size()).flip();
-        crc.update(header.duplicate());
-        writeFully(redo, header, 0);
-        long pos = REDO_HEADER;
-        // Written in chunks of up to 64 pages to keep the number of system calls low.
-        int perChunk = 64;
-        ByteBuffer chunk = ByteBuffer.allocate(perChunk * REDO_PAGE_RECORD);
-        int inChunk = 0;
-        for (Map.Entry<Long, byte[]> page : pages) {
-            int start = chunk.position();
-            chunk.putLong(page.getKey()).put(page.getValue());
-            crc.update(chunk.array(), start, REDO_PAGE_RECORD);
-            if (++inChunk == perChunk) {
-                chunk.flip();
-                writeFully(redo, chunk, pos);
-                pos += (long) perChunk * REDO_PAGE_RECORD;
-                chunk.clear();
-                inChunk = 0;
+        ByteBuffer out = ByteBuffer.allocate(256 * 1024);
+        out.putLong(REDO_MAGIC).putLong(newLength).putInt(changes.size());
+        crc.update(out.array(), 0, REDO_HEADER);
+        long pos = 0;
+        for (PageChange change : changes) {
+            int need = REDO_PAGE_HEADER + change.bytes().length;
+            if (out.remaining() < need) {
+                out.flip();
+                pos += out.remaining();
+                writeFully(redo, out, pos - out.remaining());
+                out.clear();
             }
+            int start = out.position();
+            out.putLong(change.offset() >>> PAGE_SHIFT).putInt((int) (change.offset() & (PAGE_SIZE - 1)))
+                    .putInt(change.bytes().length).put(change.bytes());
+            crc.update(out.array(), start, need);
         }
-        chunk.putLong(crc.getValue());
-        chunk.flip();
-        writeFully(redo, chunk, pos);
+        if (out.remaining() < 8) {
+            out.flip();
+            pos += out.remaining();
+            writeFully(redo, out, pos - out.remaining());
+            out.clear();
+        }
+        out.putLong(crc.getValue());
+        out.flip();
+        writeFully(redo, out, pos);
         redo.force(false);
     }
 

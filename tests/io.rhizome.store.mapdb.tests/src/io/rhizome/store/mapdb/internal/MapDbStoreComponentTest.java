@@ -133,6 +133,20 @@ class MapDbStoreComponentTest {
     }
 
     @Test
+    void aStoreThatFailsWithdrawsItsService() throws Exception {
+        Path folder = dir.resolve("failing");
+        configureFolder(folder);
+        Await.until(WAIT, "the store in the configured folder", () -> folder.toAbsolutePath().toString().equals(location()));
+        MapDbReplicaStore store = (MapDbReplicaStore) tracker.getService();
+        store.volume().setCrashHook(stage -> {
+            throw new PagedRedoVolumeTest.SimulatedCrash();
+        });
+        org.junit.jupiter.api.Assertions.assertThrows(io.rhizome.spi.store.StoreException.class,
+                () -> store.putMeta(Map.of("x", new byte[] {1})));
+        Await.until(WAIT, "the failed store's service to be withdrawn", () -> tracker.getServiceReference() == null);
+    }
+
+    @Test
     void theConfiguredFolderIsUsedAndACorruptOneLeavesNoService() throws Exception {
         Path good = dir.resolve("good");
         configureFolder(good);

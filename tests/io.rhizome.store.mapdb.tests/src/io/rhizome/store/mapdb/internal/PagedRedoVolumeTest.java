@@ -66,8 +66,12 @@ class PagedRedoVolumeTest {
         PagedRedoVolume again = open();
         assertArrayEquals(filled(10_000, 7), read(again, 100, 10_000));
         assertEquals(0x0102030405060708L, again.getLong(20_000));
-        assertEquals(0, Files.size(redo()), "the redo file is spent after a commit");
         again.close();
+        // The redo file still holds that commit; replaying it once more changes nothing.
+        assertTrue(Files.size(redo()) > 0);
+        byte[] before = Files.readAllBytes(data());
+        open().close();
+        assertArrayEquals(before, Files.readAllBytes(data()));
     }
 
     @Test
@@ -102,7 +106,6 @@ class PagedRedoVolumeTest {
         PagedRedoVolume again = open();
         assertArrayEquals(filled(4_000, 1), read(again, 0, 4_000));
         assertArrayEquals(filled(9_000, 2), read(again, 4_000, 9_000));
-        assertEquals(0, Files.size(redo()));
         again.close();
     }
 
