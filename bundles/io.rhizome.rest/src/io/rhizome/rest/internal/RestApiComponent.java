@@ -64,6 +64,14 @@ public class RestApiComponent {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile org.osgi.service.cm.ConfigurationAdmin configAdmin;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile io.rhizome.spi.crypto.KeyService keys;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile io.rhizome.spi.crypto.RecoveryService recovery;
+
     private Path home;
     private long pid;
     private ServiceRegistration<Servlet> servlet;
@@ -90,7 +98,8 @@ public class RestApiComponent {
         NodeInfo node = new NodeInfo(context.getBundle().getVersion().toString(), home,
                 Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()), pid);
         RestRouter router = new RestRouter(key, node, () -> Optional.ofNullable(registry), () -> Optional.ofNullable(sync),
-                () -> Optional.ofNullable(configAdmin), json);
+                () -> Optional.ofNullable(configAdmin), json)
+                .crypto(() -> Optional.ofNullable(keys), () -> Optional.ofNullable(recovery));
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN, "/api/*");
         props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME, SERVLET_NAME);

@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 import io.rhizome.api.PeerStatus;
+import io.rhizome.spi.crypto.KeyService;
+import io.rhizome.spi.crypto.RecoveryService;
 import io.rhizome.api.PluginInfo;
 import io.rhizome.api.PluginRegistry;
 import io.rhizome.api.SyncException;
@@ -33,6 +35,15 @@ public final class RestRouter {
     private final Supplier<Optional<SyncService>> sync;
     private final ObjectMapper json;
     private final Supplier<Optional<ConfigurationAdmin>> configAdmin;
+    private volatile Supplier<Optional<KeyService>> keys = Optional::empty;
+    private volatile Supplier<Optional<RecoveryService>> recovery = Optional::empty;
+
+    /** Where the identity and recovery resources find their services. */
+    public RestRouter crypto(Supplier<Optional<KeyService>> keys, Supplier<Optional<RecoveryService>> recovery) {
+        this.keys = keys;
+        this.recovery = recovery;
+        return this;
+    }
 
     public RestRouter(ApiKey apiKey, NodeInfo node, Supplier<Optional<PluginRegistry>> plugins,
             Supplier<Optional<SyncService>> sync, Supplier<Optional<ConfigurationAdmin>> configAdmin, ObjectMapper json) {
@@ -58,6 +69,12 @@ public final class RestRouter {
                 return get(request, this::status);
             case "/v1/plugins":
                 return get(request, this::plugins);
+            case "/v1/identity":
+                return get(request, () -> identities().identity());
+            case "/v1/recovery/show":
+                return post(request, () -> identities().show(request.body()));
+            case "/v1/recovery/verify":
+                return post(request, () -> identities().verify(request.body()));
             default:
                 break;
         }
@@ -74,6 +91,17 @@ public final class RestRouter {
             }
         }
         return RestResponse.error(404, "not_found", "no resource at /api" + request.path());
+    }
+
+    private IdentityResources identities() {
+        return new IdentityResources(keys.get(), recovery.get(), json);
+    }
+
+    static RestResponse post(RestRequest request, Supplier<RestResponse> resource) {
+        if (!"POST".equals(request.method())) {
+            return RestResponse.error(405, "method_not_allowed", request.method() + " is not allowed here; use POST");
+        }
+        return resource.get();
     }
 
     static RestResponse get(RestRequest request, Supplier<RestResponse> resource) {
