@@ -405,15 +405,17 @@ public final class SyncEngine implements AutoCloseable {
             } catch (StoreException | RuntimeException e) {
                 LOG.error("the store refused {} change set(s): {}; rebuilding the in-memory state from the store", out.entries.size(),
                         e.getMessage());
-                for (Work w : accepted) {
-                    fail(w, w instanceof RemoteWork
-                            ? new ProtocolException(ProtocolException.UNAVAILABLE, "storage failure: " + e.getMessage())
-                            : new SyncException(SyncException.Reason.STORAGE, "storage failure: " + e.getMessage(), e));
-                }
+                // Rebuild before telling the callers: a caller that reads right after its write
+                // failed must not see the refused change in memory.
                 try {
                     recover();
                 } catch (StoreException re) {
                     LOG.error("recovery from the store failed: {}", re.getMessage());
+                }
+                for (Work w : accepted) {
+                    fail(w, w instanceof RemoteWork
+                            ? new ProtocolException(ProtocolException.UNAVAILABLE, "storage failure: " + e.getMessage())
+                            : new SyncException(SyncException.Reason.STORAGE, "storage failure: " + e.getMessage(), e));
                 }
                 return;
             }
