@@ -83,8 +83,9 @@ public final class EngineBench {
         }
         String only = options.getOrDefault("only", "all");
         EngineBench bench = new EngineBench(options);
-        System.out.printf(Locale.ROOT, "# engine benchmarks: java %s, %d cores, max heap %d MiB, store %s%n", System.getProperty("java.version"),
-                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, options.getOrDefault("store", "memory"));
+        System.out.printf(Locale.ROOT, "# engine benchmarks: java %s, %d cores, max heap %d MiB, store %s, load average before: %s%n",
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                options.getOrDefault("store", "memory"), loadAverage());
         if (only.equals("all") || only.equals("sync")) {
             bench.run(bench::sync);
         }
@@ -94,6 +95,12 @@ public final class EngineBench {
         if (only.equals("all") || only.equals("latency")) {
             bench.run(bench::latency);
         }
+    }
+
+    /** The 1-minute load average (other processes compete for the cores), or "n/a". */
+    private static String loadAverage() {
+        double l = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return l < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", l);
     }
 
     private interface Measurement {
@@ -154,8 +161,8 @@ public final class EngineBench {
             }
         }
         System.out.printf(Locale.ROOT, "sync: %,d change sets A -> B over the memory transport in %.2f s (%,.0f/s) [target <= 10 s for 1,000,000: %s]"
-                + " (writing them took %.2f s)%n", events, seconds, events / seconds, events == 1_000_000 ? (seconds <= 10 ? "met" : "MISSED") : "n/a",
-                writeSeconds);
+                + " (writing them took %.2f s; load %s)%n", events, seconds, events / seconds,
+                events == 1_000_000 ? (seconds <= 10 ? "met" : "MISSED") : "n/a", writeSeconds, loadAverage());
     }
 
     /** (b) Durable enqueue rate with group commit, many writer threads. */
@@ -175,8 +182,8 @@ public final class EngineBench {
             throw new IllegalStateException(done + " change sets written, expected " + writes);
         }
         double rate = writes / seconds;
-        System.out.printf(Locale.ROOT, "enqueue: %,d durable writes from %d threads in %.2f s = %,.0f/s, store %s [target >= 50,000/s: %s]%n", writes,
-                threads, seconds, rate, a.engine().store().location(), rate >= 50_000 ? "met" : "MISSED");
+        System.out.printf(Locale.ROOT, "enqueue: %,d durable writes from %d threads in %.2f s = %,.0f/s, store %s [target >= 50,000/s: %s] (load %s)%n",
+                writes, threads, seconds, rate, a.engine().store().location(), rate >= 50_000 ? "met" : "MISSED", loadAverage());
     }
 
     /** (c) Single write on A → B's change listener, one at a time. */
@@ -208,7 +215,8 @@ public final class EngineBench {
             }
             Arrays.sort(lat);
             System.out.printf(Locale.ROOT, "latency: write on A -> B's change listener over the memory transport, %,d writes: p50 %.3f ms, p99 %.3f ms,"
-                    + " max %.3f ms%n", count, lat[count / 2] / 1e6, lat[(int) Math.ceil(count * 0.99) - 1] / 1e6, lat[count - 1] / 1e6);
+                    + " max %.3f ms (load %s)%n", count, lat[count / 2] / 1e6, lat[(int) Math.ceil(count * 0.99) - 1] / 1e6, lat[count - 1] / 1e6,
+                    loadAverage());
         }
     }
 
