@@ -48,6 +48,10 @@ class HostileInputTest {
 
     /** Starts M (writes its change sets), A and HONEST (connected, in sync), and the rogue's endpoint. */
     private void setUp(MemoryNetwork network) throws Exception {
+        setUp(network, false);
+    }
+
+    private void setUp(MemoryNetwork network, boolean allowUndeclaredOnA) throws Exception {
         mesh = new Mesh(network);
         mesh.allowUndeclared = true;
         var m = mesh.start("M").service();
@@ -61,8 +65,9 @@ class HostileInputTest {
         }
         assertEquals(5, fromM.size());
 
-        mesh.allowUndeclared = false;
+        mesh.allowUndeclared = allowUndeclaredOnA;
         var a = mesh.start("A").service();
+        mesh.allowUndeclared = false;
         mesh.start("HONEST");
         a.increment("gc", "k", 1);
         a.put("reg", "a", TextNode.valueOf("a"));
@@ -246,6 +251,23 @@ class HostileInputTest {
         assertTrue(e.message().contains("nope"), e.message());
         assertUnchanged(before);
         assertTrue(rogue.isOpen(), "a refused batch does not end the session");
+        assertHonestPeerKeepsSyncing();
+    }
+
+    @Test
+    void aNamespaceNameThatNoNamespaceCanHaveIsRefusedEvenWhereUndeclaredNamespacesAreAllowed() throws Exception {
+        setUp(new MemoryNetwork(), true);
+        State before = stateOfA();
+        ChangeSet reg = changeSetOf("reg|M#1");
+        rogue.dial("A").handshake();
+        for (String name : List.of("reg|x", "", "UPPER", "white space")) {
+            ChangeSet bad = new ChangeSet(name, reg.author(), 1, reg.hlc(), Map.of(), reg.ops());
+            long bid = rogue.batch(List.of(fromM.get("reg|M#1"), envelopeWith(bad)));
+            Message.Error e = rogue.await(Message.Error.class);
+            assertError(e, ProtocolException.INVALID_CHANGE_SET, false, bid);
+            assertTrue(e.message().contains("'" + name + "'"), e.message());
+            assertUnchanged(before);
+        }
         assertHonestPeerKeepsSyncing();
     }
 
