@@ -266,6 +266,7 @@ class HostileInputTest {
             Message.Error e = rogue.await(Message.Error.class);
             assertError(e, ProtocolException.INVALID_CHANGE_SET, false, bid);
             assertTrue(e.message().contains("'" + name + "'"), e.message());
+            assertFalse(e.message().contains("Exception"), "a reason, not an internal exception: " + e.message());
             assertUnchanged(before);
         }
         assertHonestPeerKeepsSyncing();
