@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -301,10 +302,15 @@ public abstract class TransportConformanceSuite {
     void messagesHandedOnBeforeACloseStillReachTheOtherSide() throws Exception {
         Pair p = connect();
         List<byte[]> last = messages(50, 8, 64, 5);
+        // The receiver is held inside its first message, so that the rest are still on their way
+        // (buffered by the transport) when the sender closes.
+        p.acceptedSide().hold();
         for (byte[] m : last) {
             await(p.dialled().send(m), "send before close");
         }
+        p.acceptedSide().awaitHeld(timeout());
         p.dialled().close();
+        p.acceptedSide().release();
         awaitCondition("the remote side is told the link closed", () -> p.acceptedSide().closedCount() == 1);
         assertSameMessages(last, p.acceptedSide().messages());
         assertTrue(p.acceptedSide().closedAfterLastMessage());
@@ -448,10 +454,42 @@ public abstract class TransportConformanceSuite {
         private final AtomicInteger maxInCall = new AtomicInteger();
         private boolean messageAfterClose;
 
+        private volatile CountDownLatch gate;
+        private final CountDownLatch held = new CountDownLatch(1);
+
+        /** Makes the next message() call wait (bounded) until {@link #release()}. */
+        public void hold() {
+            gate = new CountDownLatch(1);
+        }
+
+        public void release() {
+            CountDownLatch g = gate;
+            if (g != null) {
+                g.countDown();
+            }
+        }
+
+        /** Waits until a message() call is being held. */
+        public void awaitHeld(Duration timeout) throws InterruptedException {
+            if (!held.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("no message arrived to hold within " + timeout.toMillis() + " ms");
+            }
+        }
+
         @Override
         public void message(PeerLink link, byte[] message) {
             enter();
             try {
+                CountDownLatch g = gate;
+                if (g != null) {
+                    held.countDown();
+                    try {
+                        g.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    gate = null;
+                }
                 synchronized (this) {
                     if (closed.get() > 0) {
                         messageAfterClose = true;
