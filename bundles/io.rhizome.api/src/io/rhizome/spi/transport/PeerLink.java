@@ -40,6 +40,11 @@ public interface PeerLink {
     /** Whether the link is still open. */
     boolean isOpen();
 
-    /** Closes the link; the receiver is told once. Idempotent. */
+    /**
+     * Closes the link; the receiver on each side is told once. The close is graceful towards the
+     * remote end: messages whose {@link #send} stage already completed are still delivered to it
+     * before it is told (the engine sends a protocol {@code Error} and closes right after). This side
+     * receives nothing more. Idempotent.
+     */
     void close();
 }

@@ -14,8 +14,12 @@ import org.osgi.annotation.versioning.ConsumerType;
  * bundle starts or stops. Queued events wait while no transport reaches a peer.
  *
  * <p><b>Lifecycle:</b> the engine calls {@link #start} once, then any number of {@link #connect},
- * then {@link #stop} once (also when the service goes away). After {@code stop} every link the
- * transport produced is closed.
+ * then {@link #stop} (also when the service goes away). After {@code stop} every link the
+ * transport produced is closed. A stopped transport can be started again (the engine's
+ * pause/resume does so on the same instance).
+ *
+ * <p><b>Conformance:</b> every implementation's tests subclass
+ * {@code io.rhizome.testsupport.transport.TransportConformanceSuite}.
  *
  * <p><b>Contract of links:</b> a {@link PeerLink} carries whole messages, reliably and in order,
  * between two authenticated devices; the transport does the authentication and says who the

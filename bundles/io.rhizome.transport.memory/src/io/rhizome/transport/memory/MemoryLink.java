@@ -13,7 +13,10 @@ import io.rhizome.spi.transport.PeerLink;
 
 /**
  * One side of an in-memory link. Messages are copied and delivered in order by a per-side delivery
- * thread; nothing is delivered after close.
+ * thread. A close is graceful towards the remote side, like a TCP FIN: messages already handed on
+ * to it are still delivered, then it is told the link closed (the engine sends a protocol
+ * {@code Error} and closes right after, and the peer must see that error). The closing side itself
+ * receives nothing more.
  */
 final class MemoryLink implements PeerLink {
 
@@ -119,7 +122,7 @@ final class MemoryLink implements PeerLink {
             boolean notifyClosed = false;
             synchronized (this) {
                 r = receiver;
-                next = open.get() ? inbox.poll() : null;
+                next = inbox.poll();
                 if (next == null) {
                     if (!open.get() && !closedNotified) {
                         closedNotified = true;
@@ -148,15 +151,21 @@ final class MemoryLink implements PeerLink {
 
     @Override
     public void close() {
-        closeSide();
-        peer.closeSide();
+        closeSide(true);
+        peer.closeSide(false);
     }
 
-    private void closeSide() {
-        if (open.compareAndSet(true, false)) {
-            synchronized (this) {
+    /** @param discard whether to drop what this side has not delivered yet (true on the closing side) */
+    private void closeSide(boolean discard) {
+        boolean wasOpen;
+        synchronized (this) {
+            // Under the lock, so that enqueue() either lands before the close or is refused.
+            wasOpen = open.compareAndSet(true, false);
+            if (wasOpen && discard) {
                 inbox.clear();
             }
+        }
+        if (wasOpen) {
             onClose.accept(this);
             schedule();
         }

@@ -563,8 +563,15 @@ public final class SyncEngine implements AutoCloseable {
                 throw new ProtocolException(ProtocolException.REFUSED, "namespace '" + env.namespace() + "' from " + work.peerId()
                         + " refused by policy: " + decision.reason());
             }
-            NamespaceDefinition def = catalog.resolve(env.namespace()).orElseThrow(() -> new ProtocolException(
-                    ProtocolException.UNKNOWN_NAMESPACE, "unknown namespace '" + env.namespace() + "' on this node"));
+            NamespaceDefinition def;
+            try {
+                def = catalog.resolve(env.namespace()).orElseThrow(() -> new ProtocolException(
+                        ProtocolException.UNKNOWN_NAMESPACE, "unknown namespace '" + env.namespace() + "' on this node"));
+            } catch (IllegalArgumentException e) {
+                // A name no namespace can have (the default definition of an undeclared name refuses it).
+                throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + env.seq() + ": "
+                        + e.getMessage());
+            }
             CrdtType type = types.apply(def.crdtType()).orElseThrow(() -> new ProtocolException(ProtocolException.UNAVAILABLE,
                     "namespace '" + env.namespace() + "' needs CRDT type '" + def.crdtType() + "', which is not installed here"));
             ChangeSet cs;

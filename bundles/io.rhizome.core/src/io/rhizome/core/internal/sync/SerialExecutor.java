@@ -3,6 +3,7 @@ package io.rhizome.core.internal.sync;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +30,18 @@ final class SerialExecutor implements Executor {
             }
             running = true;
         }
-        delegate.execute(this::drain);
+        try {
+            delegate.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            // The node is stopping (its pool is shut down). The caller is typically a transport
+            // thread delivering a late message or close, which must not get an exception back;
+            // nothing is left to run these tasks, so they are dropped.
+            synchronized (tasks) {
+                LOG.debug("executor shut down; dropping {} session task(s)", tasks.size());
+                tasks.clear();
+                running = false;
+            }
+        }
     }
 
     private void drain() {

@@ -48,7 +48,7 @@ final class Mesh implements AutoCloseable {
             Map.entry("reg", "lww-register"), Map.entry("mv", "mv-register"), Map.entry("lm", "lww-map"), Map.entry("om", "or-map"),
             Map.entry("ls", "list"), Map.entry("tx", "text"));
 
-    final MemoryNetwork network = new MemoryNetwork();
+    final MemoryNetwork network;
     final Map<String, Node> nodes = new HashMap<>();
     final Map<String, ReplicaStore> stores = new HashMap<>();
     final Map<String, MemoryTransport> transports = new HashMap<>();
@@ -57,6 +57,12 @@ final class Mesh implements AutoCloseable {
     boolean allowUndeclared = true;
 
     Mesh() throws InterruptedException {
+        this(new MemoryNetwork());
+    }
+
+    /** A mesh whose nodes join the given network (which may carry other endpoints too). */
+    Mesh(MemoryNetwork network) throws InterruptedException {
+        this.network = network;
         BundleContext ctx = FrameworkUtil.getBundle(Mesh.class).getBundleContext();
         types = new ServiceTracker<>(ctx, CrdtType.class, null);
         types.open();

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Engine benchmarks (issue 4): 1M change sets between two engines over the in-memory transport,
+# durable enqueue rate with group commit, and write -> remote listener latency.
+#
+#   tests/benchmarks/engine/run.sh                      # all three, in-memory store
+#   tests/benchmarks/engine/run.sh --only enqueue --threads 32
+#   BENCH_EXTRA_CP=path/to/store.jar:path/to/mapdb.jar \
+#     tests/benchmarks/engine/run.sh --store class:io.rhizome.store.mapdb.internal.MapDbReplicaStore --store-dir /tmp/bench
+#
+# Environment: SKIP_BUILD=1 reuses the bundle jars already in */target; BENCH_HEAP (default 4g);
+# BENCH_EXTRA_CP is appended to the class path (a store implementation and its libraries);
+# BENCH_JAVA_OPTS adds JVM options (e.g. -XX:StartFlightRecording=filename=/tmp/b.jfr).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+cd "$root"
+if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
+  ./mvnw -B -q package -DskipTests \
+    -pl bundles/io.rhizome.api,bundles/io.rhizome.core,bundles/io.rhizome.crdt,bundles/io.rhizome.transport.memory,bundles/io.rhizome.policy.personal,tests/io.rhizome.testsupport
+fi
+./mvnw -B -q -f "$here/pom.xml" package
+v=0.1.0-SNAPSHOT
+cp="$here/target/classes:$(cat "$here/target/classpath.txt")"
+for j in bundles/io.rhizome.api/target/io.rhizome.api-$v.jar bundles/io.rhizome.core/target/io.rhizome.core-$v.jar \
+         bundles/io.rhizome.crdt/target/io.rhizome.crdt-$v.jar bundles/io.rhizome.transport.memory/target/io.rhizome.transport.memory-$v.jar \
+         tests/io.rhizome.testsupport/target/io.rhizome.testsupport-$v.jar; do
+  cp="$cp:$root/$j"
+done
+if [[ -n "${BENCH_EXTRA_CP:-}" ]]; then cp="$cp:$BENCH_EXTRA_CP"; fi
+exec java ${BENCH_JAVA_OPTS:-} -Xms"${BENCH_HEAP:-4g}" -Xmx"${BENCH_HEAP:-4g}" -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  -cp "$cp" io.rhizome.bench.engine.EngineBench "$@"
