@@ -88,6 +88,7 @@ public final class Main {
             return switch (command) {
                 case "status" -> status(inv);
                 case "plugins" -> plugins(inv);
+                case "identity", "recovery" -> new IdentityCommands(inv, json, out, err).run(command);
                 case "put", "get", "del", "ls", "mutate", "watch", "export", "import", "ns" -> new DataCommands(inv, json, out, err).run(command);
                 default -> {
                     err.println("rhizome: unknown command '" + command + "'; see: rhizome help");
@@ -118,6 +119,9 @@ public final class Main {
                   watch [NS...]     print every change (local and remote) as it happens; Ctrl-C stops
                   export [--ns NS]...  every entity's value as JSON lines, to standard output
                   import FILE       write the values of an export back as local changes ('-': stdin)
+                  identity          this device's id, key fingerprint and mesh key epoch
+                  recovery show     print the 24-word recovery phrase (asks for confirmation)
+                  recovery verify   check recovery words typed on standard input
                   help              this text
 
                 --home DIR  the node's home folder (default: $RHIZOME_HOME or ~/.rhizome)

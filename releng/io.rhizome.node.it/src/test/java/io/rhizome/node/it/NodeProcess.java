@@ -114,9 +114,15 @@ final class NodeProcess implements AutoCloseable {
     }
 
     static CliResult cli(String... args) throws Exception {
+        return cliWithInput("", args);
+    }
+
+    /** Runs the CLI with {@code input} on its standard input. */
+    static CliResult cliWithInput(String input, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("rhizome").toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).start();
+        p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();
