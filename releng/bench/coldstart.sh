@@ -17,7 +17,8 @@ for i in $(seq "$N"); do
     -Dosgi.sharedConfiguration.area="$PRODUCT/configuration" -jar "$LAUNCHER" -configuration "$home/osgi" \
     >"$home/out.txt" 2>&1 &
   pid=$!
-  for _ in $(seq 600); do [ -f "$home/api.json" ] && break; sleep 0.01; done
+  for _ in $(seq 6000); do [ -f "$home/api.json" ] && break; sleep 0.01; done
+  [ -f "$home/api.json" ] || { echo "the node was not ready within 60 s; its output:" >&2; cat "$home/out.txt" >&2; exit 1; }
   t1=$(date +%s%N)
   port=$(sed 's/.*"port":\([0-9]*\).*/\1/' "$home/api.json")
   key=$(sed 's/.*"apiKey":"\([^"]*\)".*/\1/' "$home/api.json")
