@@ -129,7 +129,7 @@ class HostileInputTest {
     }
 
     private static byte[] envelopeWith(ChangeSet cs) {
-        return CODEC.encode(new Envelope(Envelope.VERSION, cs.namespace(), cs.author(), cs.seq(), 0, CODEC.encode(cs)));
+        return CODEC.encode(new Envelope(Envelope.VERSION, cs.namespace(), cs.author(), cs.seq(), Envelope.PLAIN_EPOCH, CODEC.encode(cs)));
     }
 
     private ChangeSet changeSetOf(String streamSeq) throws Exception {
@@ -345,10 +345,10 @@ class HostileInputTest {
         bad.add(Arrays.copyOf(valid, valid.length - 3)); // a truncated envelope
         // The next ones claim #2, the successor of the valid #1 before them (a second #1 would be a
         // duplicate, skipped unread by design).
-        bad.add(CODEC.encode(new Envelope(99, "reg", "M", 2, 0, new byte[] { 1 }))); // an unknown envelope version
-        bad.add(CODEC.encode(new Envelope(Envelope.VERSION, "reg", "M", 2, 0, new byte[] { 1, 2, 3 }))); // a body that is no change set
+        bad.add(CODEC.encode(new Envelope(99, "reg", "M", 2, Envelope.PLAIN_EPOCH, new byte[] { 1 }))); // an unknown envelope version
+        bad.add(CODEC.encode(new Envelope(Envelope.VERSION, "reg", "M", 2, Envelope.PLAIN_EPOCH, new byte[] { 1, 2, 3 }))); // a body that is no change set
         bad.add(CODEC.encode(new Envelope(Envelope.VERSION, "reg", "M", 2, 5, CODEC.decodeEnvelope(fromM.get("reg|M#2")).body()))); // sealed, no key
-        bad.add(CODEC.encode(new Envelope(Envelope.VERSION, "reg", "M", 0, 0, new byte[] { 1 }))); // change-set number 0
+        bad.add(CODEC.encode(new Envelope(Envelope.VERSION, "reg", "M", 0, Envelope.PLAIN_EPOCH, new byte[] { 1 }))); // change-set number 0
         for (byte[] b : bad) {
             long bid = rogue.batch(List.of(valid, b));
             Message.Error e = rogue.await(Message.Error.class);
@@ -359,7 +359,7 @@ class HostileInputTest {
         }
         ChangeSet cs = changeSetOf("reg|M#1");
         ChangeSet lying = new ChangeSet("reg", "M", 2, cs.hlc(), Map.of(), cs.ops()); // body says #2, header #1
-        long bid = rogue.batch(List.of(CODEC.encode(new Envelope(Envelope.VERSION, "reg", "M", 1, 0, CODEC.encode(lying)))));
+        long bid = rogue.batch(List.of(CODEC.encode(new Envelope(Envelope.VERSION, "reg", "M", 1, Envelope.PLAIN_EPOCH, CODEC.encode(lying)))));
         assertError(rogue.await(Message.Error.class), ProtocolException.INVALID_CHANGE_SET, false, bid);
         assertUnchanged(before);
         assertTrue(mesh.node("A").engine().rejectedRemoteCount() >= bad.size() + 1);

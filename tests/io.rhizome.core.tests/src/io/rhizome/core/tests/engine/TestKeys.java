@@ -17,14 +17,14 @@ import io.rhizome.spi.crypto.KeyService;
  * A key service held in memory, for several engines in one framework: a fresh Ed25519 identity
  * (signing through the real provider) and the mesh keys it is given.
  */
-final class TestKeys implements KeyService {
+public final class TestKeys implements KeyService {
 
     private final EncryptionProvider provider;
     private final byte[] seed = new byte[32];
     private final byte[] publicKey = new byte[32];
     private final Map<Long, MeshKey> mesh = new TreeMap<>();
 
-    TestKeys(EncryptionProvider provider, MeshKey... keys) {
+    public TestKeys(EncryptionProvider provider, MeshKey... keys) {
         this.provider = provider;
         new SecureRandom().nextBytes(seed);
         Ed25519.generatePublicKey(seed, 0, publicKey, 0);
@@ -33,7 +33,7 @@ final class TestKeys implements KeyService {
         }
     }
 
-    static MeshKey randomMeshKey(long epoch) {
+    public static MeshKey randomMeshKey(long epoch) {
         byte[] k = new byte[32];
         new SecureRandom().nextBytes(k);
         return new MeshKey(epoch, k);

@@ -41,7 +41,10 @@ import io.rhizome.api.SyncService;
 import io.rhizome.api.SyncState;
 import io.rhizome.api.SyncStatus;
 import io.rhizome.core.internal.component.SyncServiceComponent;
-import io.rhizome.core.internal.engine.ChangeSetSealer;
+import io.rhizome.core.internal.engine.CryptoSealer;
+import io.rhizome.core.tests.engine.TestKeys;
+import io.rhizome.spi.crypto.EncryptionProvider;
+import io.rhizome.spi.crypto.KeyService;
 import io.rhizome.core.internal.engine.NamespaceCatalog;
 import io.rhizome.core.internal.engine.SyncEngine;
 import io.rhizome.core.internal.service.Node;
@@ -65,7 +68,6 @@ class TransportHotSwapTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String TRANSPORT_PID = "io.rhizome.transport.memory";
     private static final String POLICY_PID = "io.rhizome.policy.personal";
-    private static final String PEER = "P";
     private static final String NS = "hot";
     private static final int KEYS = 300;
 
@@ -77,6 +79,10 @@ class TransportHotSwapTest {
     private final AtomicBoolean stopWriter = new AtomicBoolean();
     private Thread writer;
     private Node peer;
+    /** The peer's keys: a fresh identity that holds the DS node's mesh key, as a paired device would. */
+    private TestKeys peerKeys;
+    private String peerId;
+    private EncryptionProvider bc;
     private MemoryTransport peerTransport;
     private Bundle transportBundle;
 
@@ -157,15 +163,16 @@ class TransportHotSwapTest {
                 return Decision.ALLOW;
             }
         };
-        Node n = new Node(new Node.Parts(PEER, new MemoryReplicaStore(), name -> {
+        Node n = new Node(new Node.Parts(peerId, new MemoryReplicaStore(), name -> {
             for (ServiceReference<CrdtType> ref : types.getServiceReferences()) {
                 if (name.equals(ref.getProperty(CrdtType.TYPE_PROPERTY))) {
                     return Optional.ofNullable(types.getService(ref));
                 }
             }
             return Optional.empty();
-        }, catalog, () -> ChangeSetSealer.PLAIN, () -> Optional.of(allowAll), 300_000, SyncEngine.Config.DEFAULT)).start();
-        peerTransport = network.endpoint(PEER);
+        }, catalog, () -> new CryptoSealer(() -> Optional.of(bc), peerKeys), () -> Optional.of(allowAll), 300_000,
+                SyncEngine.Config.DEFAULT)).start();
+        peerTransport = network.endpoint(peerId);
         n.orchestrator().addTransport(peerTransport);
         return n;
     }
@@ -193,12 +200,19 @@ class TransportHotSwapTest {
         assertSame(store, dsNode.engine().store(), "the SyncService runs on the store this test registered");
         String dsId = ds.deviceId();
 
+        // Change sets are signed and encrypted end to end: the peer shares the DS node's mesh key.
+        bc = service(EncryptionProvider.class, "(" + EncryptionProvider.PROVIDER_PROPERTY + "=bc)");
+        KeyService dsKeys = service(KeyService.class, null);
+        assertEquals(dsKeys.deviceId(), dsId, "the SyncService's device id is its identity key");
+        peerKeys = new TestKeys(bc, dsKeys.currentMeshKey());
+        peerId = peerKeys.deviceId();
+
         ConfigurationAdmin admin = service(ConfigurationAdmin.class, null);
         Hashtable<String, Object> policyProps = new Hashtable<>();
-        policyProps.put("trustedDevices", new String[] { PEER });
+        policyProps.put("trustedDevices", new String[] { peerId });
         configure(admin, POLICY_PID, policyProps);
         SyncPolicy personal = service(SyncPolicy.class, "(" + SyncPolicy.NAME_PROPERTY + "=personal)");
-        Await.until(WAIT, "the personal policy trusts " + PEER, () -> personal.canReceive(PEER, NS, PEER).allowed());
+        Await.until(WAIT, "the personal policy trusts " + peerId, () -> personal.canReceive(peerId, NS, peerId).allowed());
         Hashtable<String, Object> transportProps = new Hashtable<>();
         transportProps.put("device.id", dsId);
         configure(admin, TRANSPORT_PID, transportProps);
@@ -273,10 +287,10 @@ class TransportHotSwapTest {
                         && eventsOn(SyncEvents.TOPIC_ENTITIES_UPDATED).stream()
                                 .anyMatch(e -> Arrays.asList((String[]) e.getProperty("keys")).contains(NS + "/p0")));
         for (Event e : eventsOn(SyncEvents.TOPIC_PEER_CONNECTED)) {
-            assertEquals(PEER, e.getProperty("peer"));
+            assertEquals(peerId, e.getProperty("peer"));
             assertEquals(MemoryNetwork.KIND, e.getProperty("transport"));
         }
-        assertEquals(PEER, eventsOn(SyncEvents.TOPIC_PEER_DISCONNECTED).get(0).getProperty("peer"));
+        assertEquals(peerId, eventsOn(SyncEvents.TOPIC_PEER_DISCONNECTED).get(0).getProperty("peer"));
         assertFalse(events.stream().anyMatch(e -> e.getTopic().equals(SyncEvents.TOPIC_ERROR)), "no sync errors: " + eventsOn(SyncEvents.TOPIC_ERROR)
                 .stream().map(e -> String.valueOf(e.getProperty("message"))).toList());
         assertTrue(eventsOn(SyncEvents.TOPIC_ENTITIES_UPDATED).stream()
