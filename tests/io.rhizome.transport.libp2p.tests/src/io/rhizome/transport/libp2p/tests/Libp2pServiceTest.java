@@ -87,12 +87,12 @@ class Libp2pServiceTest {
         t.start(inbound::add);
         String addr = t.listenAddresses().get(0);
         assertTrue(addr.startsWith("/ip4/127.0.0.1/tcp/"), addr);
-        assertEquals(identity.deviceId(), Multiaddr.parse(addr).peerId().orElseThrow().toBase58());
+        assertEquals(identity.peerId().toBase58(), Multiaddr.parse(addr).peerId().orElseThrow().toBase58());
 
         client = Nodes.host();
         client.start();
         Libp2pConnection c = client.dial(Multiaddr.parse(addr)).get(15, TimeUnit.SECONDS);
-        assertEquals(PeerId.parse(identity.deviceId()), c.remotePeer());
+        assertEquals(identity.peerId(), c.remotePeer());
         IdentifyInfo info = c.identified().get(15, TimeUnit.SECONDS);
         assertTrue(info.agentVersion().startsWith("rhizome/0.1.0"), info.agentVersion());
         assertTrue(info.protocols().contains("/rhizome/sync/1.0.0"), info.protocols().toString());

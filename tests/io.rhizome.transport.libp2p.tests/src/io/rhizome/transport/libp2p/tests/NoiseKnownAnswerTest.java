@@ -71,8 +71,8 @@ class NoiseKnownAnswerTest {
         System.setProperty(ChaChaPoly.ENGINE_PROPERTY, property);
         TestKeys initiatorId = TestKeys.fromSeed(hex("initiatorIdentitySeed"));
         TestKeys responderId = TestKeys.fromSeed(hex("responderIdentitySeed"));
-        assertEquals(kat.get("initiatorPeerId"), initiatorId.deviceId());
-        assertEquals(kat.get("responderPeerId"), responderId.deviceId());
+        assertEquals(kat.get("initiatorPeerId"), initiatorId.peerId().toBase58());
+        assertEquals(kat.get("responderPeerId"), responderId.peerId().toBase58());
 
         NoiseXX i = new NoiseXX(true, hex("initiatorStatic"), hex("initiatorEphemeral"));
         NoiseXX r = new NoiseXX(false, hex("responderStatic"), hex("responderEphemeral"));
