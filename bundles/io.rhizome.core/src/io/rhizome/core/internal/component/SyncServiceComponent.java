@@ -181,8 +181,7 @@ public class SyncServiceComponent implements SyncService {
         if (list == null) {
             return Optional.empty();
         }
-        return list.stream().max(Comparator.comparingInt(Ranked<CrdtType>::ranking).thenComparing(r -> -r.serviceId()))
-                .map(Ranked::service);
+        return best(list);
     }
 
     @Reference(service = SyncPolicy.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -197,8 +196,7 @@ public class SyncServiceComponent implements SyncService {
     }
 
     private Optional<SyncPolicy> policy() {
-        return policies.stream().max(Comparator.comparingInt(Ranked<SyncPolicy>::ranking).thenComparing(r -> -r.serviceId()))
-                .map(Ranked::service);
+        return best(policies);
     }
 
     @Reference(service = EncryptionProvider.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -218,8 +216,7 @@ public class SyncServiceComponent implements SyncService {
 
     /** The highest-ranking encryption provider (ranking is configuration, so swapping is too). */
     private Optional<EncryptionProvider> provider() {
-        return providers.stream().max(Comparator.comparingInt(Ranked<EncryptionProvider>::ranking).thenComparing(r -> -r.serviceId()))
-                .map(Ranked::service);
+        return best(providers);
     }
 
     @Reference(service = Transport.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -256,6 +253,12 @@ public class SyncServiceComponent implements SyncService {
 
     void removeNamespaceProvider(NamespaceProvider provider, Map<String, Object> props) {
         catalog.removeSource("service:" + props.get(Constants.SERVICE_ID));
+    }
+
+    /** The OSGi choice among services: highest {@code service.ranking}, then lowest {@code service.id}. */
+    private static <T> Optional<T> best(List<Ranked<T>> candidates) {
+        return candidates.stream().max(Comparator.<Ranked<T>>comparingInt(Ranked::ranking).thenComparing(r -> -r.serviceId()))
+                .map(Ranked::service);
     }
 
     private static <T> Ranked<T> ranked(T service, Map<String, Object> props) {
