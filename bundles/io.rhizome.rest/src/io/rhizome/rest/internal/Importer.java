@@ -26,9 +26,15 @@ final class Importer {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private final SyncService sync;
+    /** Namespace lookups of this import, so that each line does not list every namespace again. */
+    private final Map<String, Optional<NamespaceInfo>> namespaces = new java.util.HashMap<>();
 
     Importer(SyncService sync) {
         this.sync = sync;
+    }
+
+    private Optional<NamespaceInfo> namespace(String name) {
+        return namespaces.computeIfAbsent(name, n -> sync.namespaces().stream().filter(i -> i.name().equals(n)).findFirst());
     }
 
     /** One parsed line of an export. */
@@ -36,8 +42,7 @@ final class Importer {
     }
 
     void write(Line line) {
-        NamespaceInfo ns = sync.namespaces().stream().filter(n -> n.name().equals(line.namespace())).findFirst()
-                .orElseGet(() -> null);
+        NamespaceInfo ns = namespace(line.namespace()).orElse(null);
         String type = ns != null ? ns.crdtType() : line.type().orElse("lww-register");
         if (line.type().isPresent() && ns != null && !line.type().get().equals(ns.crdtType())) {
             throw new SyncException(SyncException.Reason.WRONG_OPERATION, "the line says type '" + line.type().get() + "' but namespace '"

@@ -2,7 +2,6 @@ package io.rhizome.core.internal.component;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -369,10 +368,5 @@ public class SyncServiceComponent implements SyncService {
     @Override
     public void resumeSync() {
         node().service().resumeSync();
-    }
-
-    /** For tests and the REST layer inside this bundle. */
-    List<Transport> transports() {
-        return new ArrayList<>(transports);
     }
 }

@@ -44,6 +44,7 @@ public final class PeerSession implements MessageReceiver {
     static final int MAX_BATCH_COUNT = 1000;
     static final long MAX_BATCH_BYTES = 1L << 20;
     static final int MAX_ERRORS = 32;
+    static final int PERSIST_EVERY_ACKS = 16;
 
     /** What a session needs from the node. */
     interface Host {
@@ -74,6 +75,8 @@ public final class PeerSession implements MessageReceiver {
     private final Host host;
     private final SerialExecutor serial;
     private final AtomicLong batchIds = new AtomicLong();
+    /** Acks since the peer record was last persisted: it is written every {@link #PERSIST_EVERY_ACKS}. */
+    private int acksSincePersist;
     private final String peerId;
 
     private State state;
@@ -292,7 +295,8 @@ public final class PeerSession implements MessageReceiver {
             PeerRecord r = host.peers().getOrFresh(peerId);
             host.peers().put(new PeerRecord(peerId, mergedMax(r.acked(), a.versions()), Math.max(r.cursor(), f.endCursor()),
                     System.currentTimeMillis(), r.addresses()));
-            if (batchIds.get() % 16 == 0 || f.finalBatch() || inflight.isEmpty()) {
+            if (++acksSincePersist >= PERSIST_EVERY_ACKS || f.finalBatch() || inflight.isEmpty()) {
+                acksSincePersist = 0;
                 persistPeer();
             }
         }

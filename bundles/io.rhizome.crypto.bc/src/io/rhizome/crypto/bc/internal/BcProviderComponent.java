@@ -1,7 +1,6 @@
 package io.rhizome.crypto.bc.internal;
 
 import java.security.SecureRandom;
-import java.util.Set;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -14,10 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.rhizome.spi.crypto.AeadAlgorithm;
-import io.rhizome.spi.crypto.CryptoException;
 import io.rhizome.spi.crypto.EncryptionProvider;
-import io.rhizome.spi.crypto.KeyLookup;
-import io.rhizome.spi.crypto.KeyService.MeshKey;
+import io.rhizome.spi.crypto.ForwardingEncryptionProvider;
 
 /**
  * Registers the Bouncy Castle provider. Its {@code service.ranking} (default 100, above the JCA
@@ -25,10 +22,10 @@ import io.rhizome.spi.crypto.KeyService.MeshKey;
  * ranking is republished without restarting the component, which is how a deployment swaps
  * providers at run time.
  */
-@Component(configurationPid = BcProviderComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+@Component(service = EncryptionProvider.class, configurationPid = BcProviderComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = {EncryptionProvider.PROVIDER_PROPERTY + "=" + BcEncryptionProvider.NAME, "service.ranking:Integer=100"})
 @Designate(ocd = BcProviderComponent.Config.class)
-public class BcProviderComponent implements EncryptionProvider {
+public class BcProviderComponent extends ForwardingEncryptionProvider implements EncryptionProvider {
 
     public static final String PID = "io.rhizome.crypto.bc";
     private static final Logger LOG = LoggerFactory.getLogger(BcProviderComponent.class);
@@ -57,47 +54,7 @@ public class BcProviderComponent implements EncryptionProvider {
     }
 
     @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public Set<AeadAlgorithm> aeadAlgorithms() {
-        return delegate.aeadAlgorithms();
-    }
-
-    @Override
-    public AeadAlgorithm defaultAlgorithm() {
-        return delegate.defaultAlgorithm();
-    }
-
-    @Override
-    public byte[] seal(AeadAlgorithm algorithm, MeshKey key, byte[] plaintext, byte[] associatedData) throws CryptoException {
-        return delegate.seal(algorithm, key, plaintext, associatedData);
-    }
-
-    @Override
-    public byte[] open(KeyLookup keys, byte[] sealed, byte[] associatedData) throws CryptoException {
-        return delegate.open(keys, sealed, associatedData);
-    }
-
-    @Override
-    public byte[] sign(byte[] privateKey, byte[] message) throws CryptoException {
-        return delegate.sign(privateKey, message);
-    }
-
-    @Override
-    public boolean verify(byte[] publicKey, byte[] message, byte[] signature) {
-        return delegate.verify(publicKey, message, signature);
-    }
-
-    @Override
-    public byte[] deriveKey(byte[] inputKeyMaterial, byte[] salt, byte[] info, int length) throws CryptoException {
-        return delegate.deriveKey(inputKeyMaterial, salt, info, length);
-    }
-
-    @Override
-    public byte[] randomBytes(int length) {
-        return delegate.randomBytes(length);
+    protected EncryptionProvider delegate() {
+        return delegate;
     }
 }

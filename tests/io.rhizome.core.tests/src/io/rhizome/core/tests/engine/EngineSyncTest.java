@@ -28,7 +28,6 @@ import io.rhizome.api.ChangeEvent;
 import io.rhizome.api.SyncException;
 import io.rhizome.api.SyncService;
 import io.rhizome.api.SyncState;
-import io.rhizome.core.internal.engine.SyncEngine.LocalWrite;
 import io.rhizome.testsupport.Await;
 import io.rhizome.testsupport.MemoryReplicaStore;
 
@@ -298,9 +297,5 @@ class EngineSyncTest {
         assertEquals(4000, a.get("gc", "total").orElseThrow().asLong());
         assertEquals(4000L, mesh.node("A").engine().versions().get("gc|A"));
         assertEquals(4000, mesh.stores.get("A").head());
-    }
-
-    static LocalWrite write(String ns, String key, JsonNode intent) {
-        return new LocalWrite(ns, key, intent);
     }
 }
