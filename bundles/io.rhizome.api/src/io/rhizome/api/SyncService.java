@@ -114,6 +114,24 @@ public interface SyncService {
     void resumeSync();
 
     /**
+     * Connects to a peer at an address of a transport kind (a multiaddr for {@code libp2p}) and
+     * remembers the address for reconnects. Whether the peer may sync is still the policy's decision.
+     *
+     * @return completes with the peer's authenticated device id, or exceptionally with an
+     *         {@link java.io.IOException} saying why the connection failed
+     * @since 0.1
+     */
+    java.util.concurrent.CompletionStage<String> connect(String transportKind, String address);
+
+    /**
+     * Forgets a peer: closes its links and drops its record (addresses, acknowledgements), so the
+     * node no longer reconnects to it. Used when a device is revoked. Unknown ids are ignored.
+     *
+     * @since 0.1
+     */
+    void forgetPeer(String deviceId);
+
+    /**
      * The writes of one transaction. Same meaning as the methods of {@link SyncService}; nothing is
      * applied until the transaction function returns.
      */

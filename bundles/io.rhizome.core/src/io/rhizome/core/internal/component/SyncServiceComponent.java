@@ -44,6 +44,7 @@ import io.rhizome.spi.crypto.KeyService;
 import io.rhizome.spi.namespace.NamespaceProvider;
 import io.rhizome.spi.namespace.SyncScope;
 import io.rhizome.spi.policy.SyncPolicy;
+import io.rhizome.spi.policy.TrustedDevices;
 import io.rhizome.spi.store.ReplicaStore;
 import io.rhizome.spi.store.StoreException;
 import io.rhizome.spi.transport.Transport;
@@ -84,6 +85,7 @@ public class SyncServiceComponent implements SyncService {
     private final List<Transport> transports = new CopyOnWriteArrayList<>();
     private final List<Ranked<EncryptionProvider>> providers = new CopyOnWriteArrayList<>();
     private final NamespaceCatalog catalog = new NamespaceCatalog();
+    private final List<TrustedDevices> trustedDevices = new CopyOnWriteArrayList<>();
 
     @Reference(policyOption = ReferencePolicyOption.GREEDY)
     private ReplicaStore store;
@@ -95,6 +97,15 @@ public class SyncServiceComponent implements SyncService {
     private volatile EventAdmin eventAdmin;
 
     private volatile Node node;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addTrustedDevices(TrustedDevices t) {
+        trustedDevices.add(t);
+    }
+
+    void removeTrustedDevices(TrustedDevices t) {
+        trustedDevices.remove(t);
+    }
 
     // ------------------------------------------------------------------ lifecycle
 
@@ -112,6 +123,7 @@ public class SyncServiceComponent implements SyncService {
         Node n = new Node(new Node.Parts(deviceId, store, lookup, catalog, () -> sealer, this::policy,
                 config.maxClockDriftMillis(), new SyncEngine.Config(4096, config.checkpointEvery(), 60_000)));
         n.events(new EventAdminEvents(() -> eventAdmin));
+        n.orchestrator().trusted(id -> trustedDevices.stream().anyMatch(t -> t.isTrusted(id)));
         n.start();
         node = n;
         for (Transport t : transports) {
@@ -368,5 +380,15 @@ public class SyncServiceComponent implements SyncService {
     @Override
     public void resumeSync() {
         node().service().resumeSync();
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<String> connect(String transportKind, String address) {
+        return node().service().connect(transportKind, address);
+    }
+
+    @Override
+    public void forgetPeer(String deviceId) {
+        node().service().forgetPeer(deviceId);
     }
 }

@@ -223,6 +223,16 @@ public final class SyncServiceImpl implements SyncService {
         orchestrator.resume();
     }
 
+    @Override
+    public java.util.concurrent.CompletionStage<String> connect(String transportKind, String address) {
+        return orchestrator.connect(transportKind, address);
+    }
+
+    @Override
+    public void forgetPeer(String deviceId) {
+        orchestrator.forget(deviceId);
+    }
+
     private final class TransactionImpl implements Transaction {
         final List<LocalWrite> writes = new ArrayList<>();
 

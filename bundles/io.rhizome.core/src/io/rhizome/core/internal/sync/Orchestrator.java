@@ -53,6 +53,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     private final Map<String, PeerSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, String> connecting = new ConcurrentHashMap<>();
     private volatile SyncEvents events = SyncEvents.NONE;
+    private volatile java.util.function.Predicate<String> trusted = id -> false;
     private volatile boolean paused;
     private volatile Instant lastSyncTime;
     private volatile String lastError;
@@ -78,6 +79,11 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
 
     public void events(SyncEvents events) {
         this.events = events == null ? SyncEvents.NONE : events;
+    }
+
+    /** Which devices discovered on the local network are dialled (paired devices, say). */
+    public void trusted(java.util.function.Predicate<String> trusted) {
+        this.trusted = trusted == null ? id -> false : trusted;
     }
 
     public synchronized void start() {
@@ -117,7 +123,17 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
 
     private void startTransport(Transport transport) {
         try {
-            transport.start(this);
+            transport.start(new TransportListener() {
+                @Override
+                public void inbound(PeerLink link) {
+                    Orchestrator.this.inbound(link);
+                }
+
+                @Override
+                public void discovered(String deviceId, String address) {
+                    Orchestrator.this.discovered(transport.kind(), deviceId, address);
+                }
+            });
             transports.replace(transport, Boolean.TRUE);
             LOG.info("transport '{}' started: {}", transport.kind(), transport.listenAddresses());
         } catch (IOException | RuntimeException e) {
@@ -214,6 +230,36 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
             return;
         }
         attach(link, false);
+    }
+
+    /** A transport found {@code deviceId} on the local network: dial it if it is trusted and not connected. */
+    public void discovered(String kind, String deviceId, String address) {
+        if (paused || deviceId.equals(engine.deviceId()) || !trusted.test(deviceId)) {
+            return;
+        }
+        PeerSession s = sessions.get(deviceId);
+        if (s != null && s.isOpen()) {
+            return;
+        }
+        if (connecting.putIfAbsent(deviceId, address) != null) {
+            return;
+        }
+        LOG.info("trusted device {} discovered at {}; connecting", deviceId, address);
+        connect(kind, address).whenComplete((id, failure) -> {
+            connecting.remove(deviceId);
+            if (failure != null) {
+                LOG.debug("connecting to discovered device {} at {} failed: {}", deviceId, address, failure.getMessage());
+            }
+        });
+    }
+
+    /** Closes a peer's session and drops its record, so it is not reconnected (revocation). */
+    public void forget(String peerId) {
+        PeerSession s = sessions.remove(peerId);
+        if (s != null) {
+            s.close("device " + peerId + " was revoked");
+        }
+        peers.remove(peerId);
     }
 
     private void attach(PeerLink link, boolean initiator) {

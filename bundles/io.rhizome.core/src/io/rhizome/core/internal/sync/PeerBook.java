@@ -56,6 +56,18 @@ public final class PeerBook {
         peers.put(record.peerId(), record);
     }
 
+    /** Drops a peer's record, in memory and in the store. */
+    public void remove(String peerId) {
+        peers.remove(peerId);
+        try {
+            Map<String, byte[]> update = new HashMap<>();
+            update.put(PREFIX + peerId, new byte[0]);
+            store.putMeta(update);
+        } catch (StoreException e) {
+            LOG.warn("could not delete the record of peer {}: {}", peerId, e.getMessage());
+        }
+    }
+
     public void persist(String peerId) {
         PeerRecord r = peers.get(peerId);
         if (r == null) {
