@@ -1,0 +1,111 @@
+package io.rhizome.pairing.internal;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import io.rhizome.api.PairingService;
+import io.rhizome.api.SyncService;
+import io.rhizome.spi.crypto.KeyService;
+import io.rhizome.spi.policy.TrustedDevices;
+import io.rhizome.spi.store.ReplicaStore;
+import io.rhizome.spi.store.StoreException;
+import io.rhizome.spi.transport.Transport;
+
+/**
+ * Pairing as a service: {@link PairingService} for the REST API and host applications, and
+ * {@link TrustedDevices} for the policy and the engine (paired devices sync, and are dialled when
+ * discovered). Transports come and go at run time.
+ */
+@Component(service = { PairingService.class, TrustedDevices.class }, immediate = true)
+public class PairingComponent implements PairingService, TrustedDevices {
+
+    private final List<Transport> transports = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "rhizome-pairing");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile Pairing pairing;
+
+    @Activate
+    public PairingComponent(@Reference KeyService keys, @Reference(policyOption = ReferencePolicyOption.GREEDY) ReplicaStore store,
+            @Reference SyncService sync) throws StoreException {
+        pairing = new Pairing(keys, store, sync, () -> transports, executor, System::currentTimeMillis);
+        transports.forEach(pairing::transportAdded);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addTransport(Transport t) {
+        transports.add(t);
+        Pairing p = pairing;
+        if (p != null) {
+            p.transportAdded(t);
+        }
+    }
+
+    void removeTransport(Transport t) {
+        transports.remove(t);
+        Pairing p = pairing;
+        if (p != null) {
+            p.transportRemoved(t);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        Pairing p = pairing;
+        if (p != null) {
+            p.close();
+            transports.forEach(p::transportRemoved);
+        }
+        executor.shutdownNow();
+    }
+
+    @Override
+    public boolean isTrusted(String deviceId) {
+        Pairing p = pairing;
+        return p != null && p.isTrusted(deviceId);
+    }
+
+    @Override
+    public Invitation invite() {
+        return pairing.invite();
+    }
+
+    @Override
+    public Optional<Invitation> invitation() {
+        return pairing.invitation();
+    }
+
+    @Override
+    public void cancelInvitation() {
+        pairing.cancelInvitation();
+    }
+
+    @Override
+    public TrustedPeer join(String code, Optional<String> address, Duration timeout) {
+        return pairing.join(code, address, timeout);
+    }
+
+    @Override
+    public List<TrustedPeer> trustedPeers() {
+        return pairing.trustedPeers();
+    }
+
+    @Override
+    public void revoke(String deviceId) {
+        pairing.revoke(deviceId);
+    }
+}
