@@ -78,6 +78,22 @@ public class RestApiComponent {
     private Thread publisher;
     private volatile boolean active;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile io.rhizome.api.PairingService pairing;
+
+    private final java.util.List<io.rhizome.spi.transport.Transport> transports = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addTransport(io.rhizome.spi.transport.Transport t) {
+        transports.add(t);
+    }
+
+    void removeTransport(io.rhizome.spi.transport.Transport t) {
+        transports.remove(t);
+    }
+
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addRuntime(HttpServiceRuntime runtime, Map<String, Object> props) {
@@ -99,7 +115,8 @@ public class RestApiComponent {
                 Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()), pid);
         RestRouter router = new RestRouter(key, node, () -> Optional.ofNullable(registry), () -> Optional.ofNullable(sync),
                 () -> Optional.ofNullable(configAdmin), json)
-                .crypto(() -> Optional.ofNullable(keys), () -> Optional.ofNullable(recovery));
+                .crypto(() -> Optional.ofNullable(keys), () -> Optional.ofNullable(recovery))
+                .peering(() -> Optional.ofNullable(pairing), () -> List.copyOf(transports));
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN, "/api/*");
         props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME, SERVLET_NAME);

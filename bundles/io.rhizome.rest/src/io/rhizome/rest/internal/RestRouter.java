@@ -38,6 +38,17 @@ public final class RestRouter {
     private volatile Supplier<Optional<KeyService>> keys = Optional::empty;
     private volatile Supplier<Optional<RecoveryService>> recovery = Optional::empty;
 
+    private volatile Supplier<Optional<io.rhizome.api.PairingService>> pairing = Optional::empty;
+    private volatile Supplier<List<io.rhizome.spi.transport.Transport>> transports = List::of;
+
+    /** Where the pairing, peers and p2p resources find their services. */
+    public RestRouter peering(Supplier<Optional<io.rhizome.api.PairingService>> pairing,
+            Supplier<List<io.rhizome.spi.transport.Transport>> transports) {
+        this.pairing = pairing;
+        this.transports = transports;
+        return this;
+    }
+
     /** Where the identity and recovery resources find their services. */
     public RestRouter crypto(Supplier<Optional<KeyService>> keys, Supplier<Optional<RecoveryService>> recovery) {
         this.keys = keys;
@@ -77,6 +88,10 @@ public final class RestRouter {
                 return post(request, () -> identities().verify(request.body()));
             default:
                 break;
+        }
+        if (path.equals("/v1/pair") || path.equals("/v1/join") || path.equals("/v1/peers") || path.startsWith("/v1/peers/")
+                || path.startsWith("/v1/p2p/")) {
+            return new PeerResources(pairing.get(), sync.get(), transports.get(), json).handle(request, path);
         }
         if (path.equals("/v1/ns") || path.startsWith("/v1/ns/") || path.equals("/v1/events") || path.equals("/v1/export")
                 || path.equals("/v1/import")) {
@@ -124,6 +139,7 @@ public final class RestRouter {
         Optional<SyncService> service = sync.get();
         if (service.isPresent()) {
             root.set("sync", syncStatus(service.get().status()));
+            root.set("transports", PeerResources.transportsInfo(transports.get(), json));
         } else {
             ObjectNode s = root.putObject("sync");
             s.put("state", "unavailable");

@@ -101,7 +101,7 @@ final class DaemonClient {
     }
 
     private Response send(HttpRequest.Builder builder) throws NoDaemonException {
-        HttpRequest request = builder.header("X-API-Key", apiKey).timeout(Duration.ofSeconds(60)).build();
+        HttpRequest request = builder.header("X-API-Key", apiKey).timeout(Duration.ofSeconds(150)).build();
         try {
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             JsonNode body = response.body().length == 0 ? json.nullNode() : json.readTree(response.body());

@@ -88,6 +88,7 @@ public final class Main {
             return switch (command) {
                 case "status" -> status(inv);
                 case "plugins" -> plugins(inv);
+                case "pair", "join", "peers", "p2p" -> new PeerCommands(inv, json, out, err).run(command);
                 case "identity", "recovery" -> new IdentityCommands(inv, json, out, err).run(command);
                 case "put", "get", "del", "ls", "mutate", "watch", "export", "import", "ns" -> new DataCommands(inv, json, out, err).run(command);
                 default -> {
@@ -119,6 +120,14 @@ public final class Main {
                   watch [NS...]     print every change (local and remote) as it happens; Ctrl-C stops
                   export [--ns NS]...  every entity's value as JSON lines, to standard output
                   import FILE       write the values of an export back as local changes ('-': stdin)
+                  pair [--png FILE] [--no-wait]
+                                    show a one-time code (and QR code) another device joins with
+                  join CODE [--addr MULTIADDR] [--timeout S]
+                                    join the mesh of the device showing CODE (found on the LAN, or at MULTIADDR)
+                  peers             paired devices: connected, transport, last seen
+                  peers revoke ID   remove a device from the mesh and start a new mesh key epoch
+                  p2p ping MULTIADDR [--count N]   libp2p ping any libp2p node
+                  p2p connect MULTIADDR            connect to any libp2p node and show what it says (identify)
                   identity          this device's id, key fingerprint and mesh key epoch
                   recovery show     print the 24-word recovery phrase (asks for confirmation)
                   recovery verify   check recovery words typed on standard input
@@ -148,6 +157,14 @@ public final class Main {
             out.printf("sync:     %s, %d peer(s) connected, %d pending mutation(s)%n", sync.path("state").asText(),
                     sync.path("connectedPeers").asInt(), sync.path("pendingMutations").asLong());
             out.printf("last sync: %s%n", sync.path("lastSyncTime").isNull() ? "never" : sync.path("lastSyncTime").asText());
+            r.body().path("transports").fields().forEachRemaining(t -> {
+                JsonNode tn = t.getValue();
+                out.printf("%s:%s%s%n", t.getKey(), " ".repeat(Math.max(1, 9 - t.getKey().length())),
+                        tn.has("peerId") ? "PeerId " + tn.path("peerId").asText() : "");
+                for (JsonNode addr : tn.path("listenAddresses")) {
+                    out.printf("          listening on %s%n", addr.asText());
+                }
+            });
         } else {
             out.printf("sync:     %s (%s)%n", sync.path("state").asText(), sync.path("reason").asText());
         }
