@@ -319,16 +319,14 @@ final class DataResources {
             return RestResponse.error(400, "unreadable", "cannot read the request body: " + e.getMessage());
         }
         Importer importer = new Importer(sync);
-        int written = 0;
-        for (Importer.Line line : lines) {
-            try {
-                importer.write(line);
-                written++;
-            } catch (SyncException e) {
-                RestResponse r = SyncErrors.of(e);
-                return RestResponse.error(r.status(), "import_stopped", "line " + line.number() + " (" + line.namespace() + "/" + line.key()
-                        + "): " + e.getMessage() + "; nothing from this line on was imported (" + written + " line(s) before it were)");
-            }
+        int written;
+        try {
+            written = importer.writeAll(lines);
+        } catch (Importer.Stopped stop) {
+            RestResponse r = SyncErrors.of(stop.cause);
+            return RestResponse.error(r.status(), "import_stopped", "line " + stop.line.number() + " (" + stop.line.namespace() + "/"
+                    + stop.line.key() + "): " + stop.cause.getMessage() + "; nothing from this line on was imported (" + stop.written
+                    + " line(s) before it were)");
         }
         if (malformed.isPresent()) {
             return malformed.get();

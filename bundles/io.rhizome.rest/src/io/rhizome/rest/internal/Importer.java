@@ -41,7 +41,69 @@ final class Importer {
     record Line(int number, String namespace, String key, Optional<String> type, JsonNode value) {
     }
 
-    void write(Line line) {
+    /** Lines per transaction: one durable commit per chunk instead of per line. */
+    static final int CHUNK = 100;
+
+    /** An import stopped at a line; every line before it was written. */
+    static final class Stopped extends Exception {
+        private static final long serialVersionUID = 1L;
+        final Line line;
+        final int written;
+        final SyncException cause;
+
+        Stopped(Line line, int written, SyncException cause) {
+            super(cause.getMessage(), cause);
+            this.line = line;
+            this.written = written;
+            this.cause = cause;
+        }
+    }
+
+    /**
+     * Writes the lines in order, up to {@link #CHUNK} lines (with distinct entities) per
+     * transaction. When a chunk fails, its lines are retried one by one so that exactly the lines
+     * before the failing one are written.
+     *
+     * @return the number of lines written
+     */
+    int writeAll(List<Line> lines) throws Stopped {
+        int written = 0;
+        int i = 0;
+        while (i < lines.size()) {
+            List<Line> chunk = new ArrayList<>();
+            Set<String> entities = new java.util.HashSet<>();
+            while (i < lines.size() && chunk.size() < CHUNK && entities.add(lines.get(i).namespace() + "\u0000" + lines.get(i).key())) {
+                chunk.add(lines.get(i++));
+            }
+            try {
+                List<Map.Entry<Line, List<JsonNode>>> planned = new ArrayList<>();
+                for (Line line : chunk) {
+                    planned.add(Map.entry(line, plan(line)));
+                }
+                sync.transaction(tx -> {
+                    for (Map.Entry<Line, List<JsonNode>> e : planned) {
+                        for (JsonNode intent : e.getValue()) {
+                            tx.mutate(e.getKey().namespace(), e.getKey().key(), intent);
+                        }
+                    }
+                    return null;
+                });
+                written += chunk.size();
+            } catch (SyncException chunkFailed) {
+                for (Line line : chunk) {
+                    try {
+                        write(line);
+                        written++;
+                    } catch (SyncException e) {
+                        throw new Stopped(line, written, e);
+                    }
+                }
+            }
+        }
+        return written;
+    }
+
+    private List<JsonNode> plan(Line line) {
         NamespaceInfo ns = namespace(line.namespace()).orElse(null);
         String type = ns != null ? ns.crdtType() : line.type().orElse("lww-register");
         if (line.type().isPresent() && ns != null && !line.type().get().equals(ns.crdtType())) {
@@ -49,7 +111,11 @@ final class Importer {
                     + line.namespace() + "' is a " + ns.crdtType());
         }
         JsonNode current = sync.get(line.namespace(), line.key()).orElse(NullNode.getInstance());
-        List<JsonNode> intents = intents(type, current, line.value());
+        return intents(type, current, line.value());
+    }
+
+    void write(Line line) {
+        List<JsonNode> intents = plan(line);
         if (intents.isEmpty()) {
             return;
         }
