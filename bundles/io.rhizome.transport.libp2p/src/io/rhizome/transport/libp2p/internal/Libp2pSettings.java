@@ -29,7 +29,7 @@ public record Libp2pSettings(List<Multiaddr> listen, boolean mdns) {
     public static List<Multiaddr> parseListen(String text) {
         String t = text == null || text.isBlank() ? DEFAULT_LISTEN : text;
         List<Multiaddr> out = new ArrayList<>();
-        for (String part : t.split(",")) {
+        for (String part : t.split(",", -1)) {
             out.add(parseListenAddress(part.strip()));
         }
         return out;
