@@ -140,10 +140,14 @@ public final class Libp2pHost {
     /** The bound listen addresses, each ending in /p2p/{our peer id}; empty when stopped. */
     public List<Multiaddr> listenAddresses() {
         List<Multiaddr> out = new ArrayList<>();
-        for (Channel c : serverChannels) {
-            InetSocketAddress a = (InetSocketAddress) c.localAddress();
+        List<Multiaddr> configured = config.listenAddresses();
+        for (int i = 0; i < serverChannels.size(); i++) {
+            InetSocketAddress a = (InetSocketAddress) serverChannels.get(i).localAddress();
             if (a.getAddress().isAnyLocalAddress()) {
-                out.addAll(interfaceAddresses(a.getPort(), a.getAddress() instanceof Inet6Address));
+                // the JDK binds /ip4/0.0.0.0 as the dual-stack wildcard: announce what was configured
+                boolean v6 = i < configured.size() ? configured.get(i).first(Multiaddr.Protocol.IP6).isPresent()
+                        : a.getAddress() instanceof Inet6Address;
+                out.addAll(interfaceAddresses(a.getPort(), v6));
             } else {
                 out.add(Multiaddr.tcp(a.getAddress(), a.getPort()).withPeerId(peerId));
             }
@@ -300,7 +304,7 @@ public final class Libp2pHost {
                     continue;
                 }
                 for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
-                    if (a instanceof Inet4Address || v6 && a instanceof Inet6Address && !a.isLinkLocalAddress()) {
+                    if (!v6 && a instanceof Inet4Address || v6 && a instanceof Inet6Address && !a.isLinkLocalAddress()) {
                         out.add(Multiaddr.tcp(a, port).withPeerId(peerId));
                     }
                 }
