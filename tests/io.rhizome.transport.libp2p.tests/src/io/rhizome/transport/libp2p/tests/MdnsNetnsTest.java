@@ -98,9 +98,27 @@ class MdnsNetnsTest {
         if (i < 0) {
             throw new IOException("bundle " + b.getSymbolicName() + " is not installed from a file: " + loc);
         }
-        File f = new File(loc.substring(i + "file:".length()));
-        if (!f.exists()) {
-            throw new IOException("bundle " + b.getSymbolicName() + " location does not exist: " + loc);
+        String path = loc.substring(i + "file:".length());
+        File f = new File(path);
+        if (!f.isAbsolute()) {
+            // Equinox resolves relative references against its install area
+            BundleContext ctx = b.getBundleContext() != null ? b.getBundleContext()
+                    : FrameworkUtil.getBundle(MdnsNetnsTest.class).getBundleContext();
+            f = null;
+            for (String area : List.of("osgi.install.area", "osgi.configuration.area", "osgi.syspath", "user.dir")) {
+                String base = ctx.getProperty(area);
+                if (base == null) {
+                    continue;
+                }
+                File candidate = new File(new File(base.startsWith("file:") ? base.substring(5) : base), path);
+                if (candidate.exists()) {
+                    f = candidate;
+                    break;
+                }
+            }
+        }
+        if (f == null || !f.exists()) {
+            throw new IOException("bundle " + b.getSymbolicName() + " location cannot be found: " + loc);
         }
         // a folder bundle (workspace) keeps its classes in the output folder
         File classes = new File(f, "target/classes");
