@@ -78,7 +78,7 @@ class NodeLibp2pTest {
             assertTrue(out.contains("\"event\":\"connected\",\"remotePeer\":\"" + peerId + "\""), out);
             assertTrue(Pattern.compile("\"event\":\"ping\",\"rtt\":\\d+").matcher(out).find(), out);
             assertTrue(Files.readString(home.resolve("p2p-ports.properties")).contains("/ip4/127.0.0.1/tcp/0=" + port));
-            assertEquals(0, node.terminate());
+            assertEquals(143, node.terminate(), "SIGTERM ends the JVM with 128+15");
         }
         try (NodeProcess node = NodeProcess.start(home).awaitReady()) {
             Matcher m = awaitLibp2p(node);
