@@ -202,6 +202,8 @@ public final class MdnsPeerDiscovery implements AutoCloseable {
         }
         finds.add(f);
         f.result.whenComplete((r, e) -> finds.remove(f));
+        // bounded even if the mDNS thread stops early (socket failure)
+        f.result.completeOnTimeout(List.of(), timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
         // the first query goes out from the mDNS thread at once; later ones once a second
         return f.result;
     }
@@ -373,6 +375,8 @@ public final class MdnsPeerDiscovery implements AutoCloseable {
                 if (running) {
                     LOG.warn("mDNS socket failed: {}", e.getMessage());
                 }
+                running = false;
+                finds.forEach(f -> f.result.complete(List.of()));
                 return;
             } catch (IOException | RuntimeException e) {
                 LOG.debug("mDNS: {}", e.toString());
