@@ -74,6 +74,9 @@ class NodeLibp2pTest {
             address = m.group(1);
             port = m.group(2);
             String peerId = m.group(3);
+            // p2p.listen and p2p.mdns were applied: only the loopback address, no LAN announcements
+            assertTrue(node.output().contains("transport 'libp2p' started: [" + address + "]"), node.output());
+            assertFalse(node.output().contains("mDNS discovery started"), node.output());
             String out = jsPing(address);
             assertTrue(out.contains("\"event\":\"connected\",\"remotePeer\":\"" + peerId + "\""), out);
             assertTrue(Pattern.compile("\"event\":\"ping\",\"rtt\":\\d+").matcher(out).find(), out);
