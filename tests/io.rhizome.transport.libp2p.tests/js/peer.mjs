@@ -1,6 +1,7 @@
 // js-libp2p peer for Rhizome's interop tests and benchmark. Prints one JSON object per line.
 //   node peer.mjs listen                      listen on 127.0.0.1, echo /rhizome/sync/1.0.0 messages
 //   node peer.mjs dial <multiaddr> <count>    dial, ping, exchange <count> sync messages, exit
+//   node peer.mjs ping <multiaddr>            dial any libp2p node, one /ipfs/ping round trip, exit
 //   node peer.mjs bench-listen                listen, count bytes on /rhizome/bench/1.0.0
 //   node peer.mjs bench-dial <multiaddr> <MiB> send <MiB> on /rhizome/bench/1.0.0, report MiB/s
 // MDNS=1 in the environment adds @libp2p/mdns discovery (events: discovery).
@@ -103,6 +104,12 @@ if (mode === 'listen' || mode === 'bench-listen') {
   }
   await stream.close()
   out({ event: 'done' })
+  await node.stop()
+  process.exit(0)
+} else if (mode === 'ping') {
+  const conn = await dial(args[0])
+  const rtt = await node.services.ping.ping(conn.remotePeer)
+  out({ event: 'ping', rtt })
   await node.stop()
   process.exit(0)
 } else if (mode === 'bench-dial') {

@@ -86,6 +86,11 @@ public final class Libp2pHost {
         protocols.put(protocolId, protocol);
     }
 
+    /** Stops serving {@code protocolId} on new streams; open streams are not affected. */
+    public void unregister(String protocolId) {
+        protocols.remove(protocolId);
+    }
+
     /** Called for each connection once it is authenticated and multiplexed, inbound and outbound. */
     public void onConnection(Consumer<Libp2pConnection> listener) {
         connectionListeners.add(listener);
@@ -100,6 +105,8 @@ public final class Libp2pHost {
             for (Multiaddr addr : config.listenAddresses()) {
                 InetSocketAddress bind = toSocketAddress(addr, true);
                 ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                        // a remembered port must be bindable again right after a restart (TIME_WAIT)
+                        .option(ChannelOption.SO_REUSEADDR, true)
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childHandler(new ChannelInitializer<SocketChannel>() {
                             @Override
@@ -133,15 +140,27 @@ public final class Libp2pHost {
     /** The bound listen addresses, each ending in /p2p/{our peer id}; empty when stopped. */
     public List<Multiaddr> listenAddresses() {
         List<Multiaddr> out = new ArrayList<>();
-        for (Channel c : serverChannels) {
-            InetSocketAddress a = (InetSocketAddress) c.localAddress();
+        List<Multiaddr> configured = config.listenAddresses();
+        for (int i = 0; i < serverChannels.size(); i++) {
+            InetSocketAddress a = (InetSocketAddress) serverChannels.get(i).localAddress();
             if (a.getAddress().isAnyLocalAddress()) {
-                out.addAll(interfaceAddresses(a.getPort(), a.getAddress() instanceof Inet6Address));
+                // the JDK binds /ip4/0.0.0.0 as the dual-stack wildcard: announce what was configured
+                boolean v6 = i < configured.size() ? configured.get(i).first(Multiaddr.Protocol.IP6).isPresent()
+                        : a.getAddress() instanceof Inet6Address;
+                out.addAll(interfaceAddresses(a.getPort(), v6));
             } else {
                 out.add(Multiaddr.tcp(a.getAddress(), a.getPort()).withPeerId(peerId));
             }
         }
         return out;
+    }
+
+    /**
+     * The socket addresses actually bound, one per configured listen address and in the same order
+     * (wildcards not expanded, ports resolved); empty when stopped.
+     */
+    public List<InetSocketAddress> boundAddresses() {
+        return serverChannels.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
     }
 
     /** Dials {@code address}; if it ends in /p2p/{id}, the remote must authenticate as that peer. */
@@ -285,7 +304,7 @@ public final class Libp2pHost {
                     continue;
                 }
                 for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
-                    if (a instanceof Inet4Address || v6 && a instanceof Inet6Address && !a.isLinkLocalAddress()) {
+                    if (!v6 && a instanceof Inet4Address || v6 && a instanceof Inet6Address && !a.isLinkLocalAddress()) {
                         out.add(Multiaddr.tcp(a, port).withPeerId(peerId));
                     }
                 }
@@ -332,6 +351,22 @@ public final class Libp2pHost {
     }
 
     /** Parses a multiaddr given by a user or peer, turning format errors into IOExceptions. */
+    /** The TCP port of a listen or dial multiaddr, -1 if it has none. */
+    public static int tcpPort(Multiaddr addr) {
+        return addr.first(Multiaddr.Protocol.TCP).map(c -> ((c.value()[0] & 0xFF) << 8) | (c.value()[1] & 0xFF)).orElse(-1);
+    }
+
+    /** {@code addr} with its TCP port replaced. */
+    public static Multiaddr withTcpPort(Multiaddr addr, int port) {
+        List<Multiaddr.Component> cs = new ArrayList<>();
+        for (Multiaddr.Component c : addr.components()) {
+            cs.add(c.protocol() == Multiaddr.Protocol.TCP
+                    ? new Multiaddr.Component(Multiaddr.Protocol.TCP, new byte[] {(byte) (port >>> 8), (byte) port})
+                    : c);
+        }
+        return new Multiaddr(cs);
+    }
+
     public static Multiaddr parseAddress(String text) throws IOException {
         try {
             return Multiaddr.parse(text);

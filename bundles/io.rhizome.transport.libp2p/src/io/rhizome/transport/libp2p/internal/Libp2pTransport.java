@@ -1,8 +1,14 @@
 package io.rhizome.transport.libp2p.internal;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -14,11 +20,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.rhizome.spi.transport.PeerLink;
+import io.rhizome.spi.transport.ProtocolChannels;
+import io.rhizome.spi.transport.Rendezvous;
 import io.rhizome.spi.transport.Transport;
+import io.rhizome.spi.transport.TransportDiagnostics;
 import io.rhizome.spi.transport.TransportListener;
 import io.rhizome.transport.libp2p.internal.mdns.MdnsPeerDiscovery;
 import io.rhizome.transport.libp2p.internal.mdns.MdnsPeerDiscovery.DiscoveredPeer;
 import io.rhizome.transport.libp2p.internal.multiformats.Multiaddr;
+import io.rhizome.transport.libp2p.internal.multiformats.MultiformatException;
+import io.rhizome.transport.libp2p.internal.multiformats.PeerId;
 import io.rhizome.transport.libp2p.internal.noise.IdentitySigner;
 import io.rhizome.transport.libp2p.internal.yamux.StreamHandler;
 import io.rhizome.transport.libp2p.internal.yamux.YamuxStream;
@@ -27,31 +38,52 @@ import io.rhizome.transport.libp2p.internal.yamux.YamuxStream;
  * The libp2p {@link Transport}: each {@link PeerLink} is a Yamux stream speaking
  * {@value SyncLink#PROTOCOL} on an authenticated libp2p connection; connections to the same peer
  * are reused. Optionally announces itself and finds peers with mDNS; it never connects to a
- * discovered peer by itself: listeners decide (the engine dials paired devices only).
+ * discovered peer by itself: it tells the {@link TransportListener#discovered listener}, which
+ * decides (the engine dials trusted devices only).
+ *
+ * <p>Also a {@link ProtocolChannels} (other protocols framed like sync, on their own streams), a
+ * {@link Rendezvous} (mDNS under {@value MdnsPeerDiscovery#RENDEZVOUS_SERVICE}, started on demand
+ * when peer discovery is off) and {@link TransportDiagnostics} (identify and ping).
  */
-public final class Libp2pTransport implements Transport {
+public final class Libp2pTransport implements Transport, ProtocolChannels, Rendezvous, TransportDiagnostics {
 
     public static final String KIND = "libp2p";
     private static final Logger LOG = LoggerFactory.getLogger(Libp2pTransport.class);
+    /** Protocols the host itself speaks; they cannot be served as channels. */
+    private static final Set<String> RESERVED = Set.of(SyncLink.PROTOCOL, IdentifyProtocol.ID, PingProtocol.ID);
 
     private final IdentitySigner identity;
     private final Libp2pConfig config;
     private final Duration mdnsInterval;
+    private final ListenPortStore ports;
     private final Set<SyncLink> links = ConcurrentHashMap.newKeySet();
     private final List<Consumer<DiscoveredPeer>> discoveryListeners = new CopyOnWriteArrayList<>();
-    private final java.util.Map<String, StreamProtocol> extraProtocols = new ConcurrentHashMap<>();
+    private final Map<String, StreamProtocol> extraProtocols = new ConcurrentHashMap<>();
+    private final Set<String> advertised = ConcurrentHashMap.newKeySet();
+    /** Ports bound by an earlier start of this instance, by configured listen address. */
+    private final Map<Multiaddr, Integer> boundBefore = new ConcurrentHashMap<>();
     private volatile Libp2pHost host;
     private volatile MdnsPeerDiscovery discovery;
+    private volatile TransportListener listener;
 
     public Libp2pTransport(IdentitySigner identity, Libp2pConfig config) {
         this(identity, config, null);
     }
 
-    /** @param mdnsInterval how often to query the LAN with mDNS; null disables mDNS */
+    /** @param mdnsInterval how often to query the LAN with mDNS; null disables mDNS peer discovery */
     public Libp2pTransport(IdentitySigner identity, Libp2pConfig config, Duration mdnsInterval) {
+        this(identity, config, mdnsInterval, ListenPortStore.NONE);
+    }
+
+    /**
+     * @param ports where port-0 listen addresses remember the port they got, so a restarted node is
+     *        reachable at the same address
+     */
+    public Libp2pTransport(IdentitySigner identity, Libp2pConfig config, Duration mdnsInterval, ListenPortStore ports) {
         this.identity = identity;
         this.config = config;
         this.mdnsInterval = mdnsInterval;
+        this.ports = ports;
     }
 
     /**
@@ -63,6 +95,15 @@ public final class Libp2pTransport implements Transport {
         Libp2pHost h = host;
         if (h != null) {
             h.register(protocolId, protocol);
+        }
+    }
+
+    /** Stops serving a protocol registered with {@link #registerProtocol}; open streams stay. */
+    public void unregisterProtocol(String protocolId) {
+        extraProtocols.remove(protocolId);
+        Libp2pHost h = host;
+        if (h != null) {
+            h.unregister(protocolId);
         }
     }
 
@@ -86,32 +127,114 @@ public final class Libp2pTransport implements Transport {
         if (host != null) {
             throw new IllegalStateException("libp2p transport already started");
         }
-        Libp2pHost h = new Libp2pHost(identity, config);
-        h.register(SyncLink.PROTOCOL, (connection, stream) -> {
-            SyncLink link = new SyncLink(connection);
+        Libp2pHost h = startHost(listener);
+        host = h;
+        this.listener = listener;
+        if (mdnsInterval != null || !advertised.isEmpty()) {
+            try {
+                startMdns(h);
+            } catch (IOException e) {
+                // a node without multicast still works by explicit address
+                LOG.warn("libp2p mDNS unavailable: {}", e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Starts a host on the configured addresses, port-0 ones replaced by the port they got before
+     * (this instance's earlier start, else the port store); if a remembered port is taken now, falls
+     * back to a fresh one rather than not starting.
+     */
+    private Libp2pHost startHost(TransportListener listener) throws IOException {
+        List<Multiaddr> configured = config.listenAddresses();
+        List<Multiaddr> wanted = new ArrayList<>();
+        boolean remembered = false;
+        for (Multiaddr a : configured) {
+            Optional<Integer> port = Libp2pHost.tcpPort(a) == 0
+                    ? Optional.ofNullable(boundBefore.get(a)).or(() -> ports.port(a.toString()))
+                    : Optional.empty();
+            if (port.isPresent()) {
+                wanted.add(Libp2pHost.withTcpPort(a, port.get()));
+                remembered = true;
+            } else {
+                wanted.add(a);
+            }
+        }
+        Libp2pHost h;
+        try {
+            h = newHost(config.withListenAddresses(wanted), listener);
+        } catch (IOException e) {
+            if (!remembered) {
+                throw e;
+            }
+            LOG.warn("libp2p: the remembered listen port is not available ({}); listening on a new port, so peers "
+                    + "must learn the new address", e.getMessage());
+            h = newHost(config, listener);
+        }
+        List<InetSocketAddress> bound = h.boundAddresses();
+        Map<String, Integer> toStore = new LinkedHashMap<>();
+        for (int i = 0; i < configured.size() && i < bound.size(); i++) {
+            if (Libp2pHost.tcpPort(configured.get(i)) == 0) {
+                boundBefore.put(configured.get(i), bound.get(i).getPort());
+                toStore.put(configured.get(i).toString(), bound.get(i).getPort());
+            }
+        }
+        if (!toStore.isEmpty()) {
+            try {
+                ports.remember(toStore);
+            } catch (IOException e) {
+                LOG.warn("libp2p: cannot remember the listen ports ({}); a restart may listen on other ports", e.getMessage());
+            }
+        }
+        return h;
+    }
+
+    private Libp2pHost newHost(Libp2pConfig c, TransportListener listener) throws IOException {
+        Libp2pHost h = new Libp2pHost(identity, c);
+        h.register(SyncLink.PROTOCOL, channelProtocol(SyncLink.PROTOCOL, listener));
+        extraProtocols.forEach(h::register);
+        h.start();
+        return h;
+    }
+
+    /** Inbound streams of {@code protocol} become links handed to {@code handler}. */
+    private StreamProtocol channelProtocol(String protocol, TransportListener handler) {
+        return (connection, stream) -> {
+            SyncLink link = new SyncLink(connection, protocol);
             link.attach(stream);
             track(link);
             try {
-                listener.inbound(link);
+                handler.inbound(link);
             } catch (RuntimeException e) {
-                LOG.warn("transport listener failed on an inbound link from {}; closing it", connection, e);
+                LOG.warn("listener failed on an inbound {} link from {}; closing it", protocol, connection, e);
                 link.close();
             }
             return link;
-        });
-        extraProtocols.forEach(h::register);
-        h.start();
-        host = h;
-        if (mdnsInterval != null) {
-            // loopback addresses are announced too: peers in one network namespace find each other
-            MdnsPeerDiscovery d = new MdnsPeerDiscovery(h.peerId(), h::listenAddresses,
-                    peer -> discoveryListeners.forEach(l -> l.accept(peer)), mdnsInterval);
+        };
+    }
+
+    private void startMdns(Libp2pHost h) throws IOException {
+        // loopback addresses are announced too: peers in one network namespace find each other
+        MdnsPeerDiscovery d = new MdnsPeerDiscovery(h.peerId(), h::listenAddresses, this::discovered, mdnsInterval,
+                () -> Set.copyOf(advertised));
+        d.start();
+        discovery = d;
+    }
+
+    private void discovered(DiscoveredPeer peer) {
+        discoveryListeners.forEach(l -> l.accept(peer));
+        TransportListener l = listener;
+        Optional<byte[]> key = peer.peer().ed25519PublicKey();
+        if (l == null || key.isEmpty()) {
+            return;
+        }
+        String deviceId = Base64.getUrlEncoder().withoutPadding().encodeToString(key.get());
+        // best first: the address the announcement came from
+        for (Multiaddr a : peer.addresses()) {
             try {
-                d.start();
-                discovery = d;
-            } catch (IOException e) {
-                // a node without multicast still works by explicit address
-                LOG.warn("libp2p mDNS discovery unavailable: {}", e.getMessage());
+                l.discovered(deviceId, a.toString());
+            } catch (RuntimeException e) {
+                LOG.warn("transport listener failed on discovered device {}", deviceId, e);
             }
         }
     }
@@ -135,13 +258,41 @@ public final class Libp2pTransport implements Transport {
         links.forEach(SyncLink::close);
         h.stop();
         host = null;
+        listener = null;
     }
 
     @Override
     public CompletionStage<PeerLink> connect(String address) {
+        return open(address, SyncLink.PROTOCOL);
+    }
+
+    // ------------------------------------------------------------------ ProtocolChannels
+
+    @Override
+    public void serve(String protocol, TransportListener handler) {
+        checkChannelProtocol(protocol);
+        registerProtocol(protocol, channelProtocol(protocol, handler));
+    }
+
+    @Override
+    public void unserve(String protocol) {
+        if (protocol != null && !RESERVED.contains(protocol)) {
+            unregisterProtocol(protocol);
+        }
+    }
+
+    @Override
+    public CompletionStage<PeerLink> open(String address, String protocol) {
+        if (!SyncLink.PROTOCOL.equals(protocol)) {
+            try {
+                checkChannelProtocol(protocol);
+            } catch (IllegalArgumentException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         return connection(address).thenCompose(c -> {
-            SyncLink link = new SyncLink(c);
-            return c.newStream(SyncLink.PROTOCOL, link).thenApply(stream -> {
+            SyncLink link = new SyncLink(c, protocol);
+            return c.newStream(protocol, link).thenApply(stream -> {
                 link.attach(stream);
                 track(link);
                 return (PeerLink) link;
@@ -149,12 +300,91 @@ public final class Libp2pTransport implements Transport {
         });
     }
 
+    private static void checkChannelProtocol(String protocol) {
+        if (protocol == null || !protocol.startsWith("/") || protocol.length() > 200 || protocol.contains("\n")) {
+            throw new IllegalArgumentException("not a libp2p protocol id (a path such as /rhizome/pair/1.0.0): " + protocol);
+        }
+        if (RESERVED.contains(protocol)) {
+            throw new IllegalArgumentException(protocol + " is spoken by the libp2p transport itself");
+        }
+    }
+
+    // ------------------------------------------------------------------ Rendezvous
+
+    @Override
+    public AutoCloseable advertise(String key) throws IOException {
+        String k = MdnsPeerDiscovery.checkKey(key);
+        mdnsForRendezvous();
+        advertised.add(k);
+        return () -> advertised.remove(k);
+    }
+
+    @Override
+    public CompletionStage<List<String>> find(String key, Duration timeout) {
+        MdnsPeerDiscovery d;
+        try {
+            MdnsPeerDiscovery.checkKey(key);
+            d = mdnsForRendezvous();
+        } catch (IOException | IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return d.find(key, timeout).thenApply(found -> found.stream().map(Multiaddr::toString).toList());
+    }
+
+    /** The running mDNS responder, started now for rendezvous only if peer discovery is off. */
+    private synchronized MdnsPeerDiscovery mdnsForRendezvous() throws IOException {
+        Libp2pHost h = host;
+        if (h == null) {
+            throw new IOException("libp2p transport is not started");
+        }
+        if (discovery == null) {
+            startMdns(h);
+        }
+        return discovery;
+    }
+
+    // ------------------------------------------------------------------ TransportDiagnostics
+
+    @Override
+    public Map<String, Object> localInfo() {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("peerId", PeerId.fromEd25519(identity.publicKey()).toBase58());
+        info.put("listenAddresses", listenAddresses());
+        info.put("agentVersion", config.agentVersion());
+        info.put("mdns", discovery != null);
+        return info;
+    }
+
     /**
      * One /ipfs/ping/1.0.0 round trip to any libp2p node ({@code rhizome p2p ping MULTIADDR}); reuses
      * a connection to the peer if there is one.
      */
+    @Override
     public CompletableFuture<Duration> ping(String address) {
         return connection(address).thenCompose(Libp2pConnection::ping);
+    }
+
+    @Override
+    public CompletionStage<Map<String, Object>> probe(String address) {
+        return connection(address).thenCompose(c -> c.identified().thenApply(info -> describe(c, info)));
+    }
+
+    private static Map<String, Object> describe(Libp2pConnection c, IdentifyInfo info) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        String peer;
+        try {
+            peer = PeerId.fromEd25519(PeerId.decodeEd25519PublicKey(info.publicKey())).toBase58();
+        } catch (MultiformatException e) {
+            // a non-Ed25519 node: the PeerId Noise authenticated is the truth anyway
+            peer = c.remotePeer().toBase58();
+        }
+        out.put("peerId", peer);
+        out.put("agentVersion", info.agentVersion());
+        out.put("protocolVersion", info.protocolVersion());
+        out.put("protocols", List.copyOf(info.protocols()));
+        out.put("listenAddresses", info.listenAddrs().stream().map(Multiaddr::toString).toList());
+        out.put("observedAddress", info.observedAddr().map(Multiaddr::toString).orElse(""));
+        return out;
     }
 
     /** Connects to any libp2p node and returns what it says about itself ({@code rhizome p2p connect}). */

@@ -1,9 +1,11 @@
 package io.rhizome.transport.libp2p.internal;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 import org.osgi.framework.BundleContext;
@@ -15,24 +17,41 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.rhizome.spi.crypto.KeyService;
 import io.rhizome.spi.transport.PeerLink;
+import io.rhizome.spi.transport.ProtocolChannels;
+import io.rhizome.spi.transport.Rendezvous;
 import io.rhizome.spi.transport.Transport;
+import io.rhizome.spi.transport.TransportDiagnostics;
 import io.rhizome.spi.transport.TransportListener;
 import io.rhizome.transport.libp2p.internal.multiformats.Multiaddr;
 import io.rhizome.transport.libp2p.internal.yamux.YamuxConfig;
 
-/** The libp2p transport as an OSGi service: a thin shell around {@link Libp2pTransport}. */
-@Component(service = Transport.class, property = Transport.KIND_PROPERTY + "=" + Libp2pTransport.KIND,
+/**
+ * The libp2p transport as an OSGi service: a thin shell around {@link Libp2pTransport}, registered
+ * as {@link Transport} and its optional capabilities.
+ *
+ * <p>Listen addresses and mDNS come from ConfigAdmin ({@code io.rhizome.transport.libp2p}) when it
+ * sets them, else from the framework properties {@value Libp2pSettings#LISTEN_PROPERTY} and
+ * {@value Libp2pSettings#MDNS_PROPERTY} (the node's rhizome.properties), else the defaults. With a
+ * node home ({@code rhizome.home}), ports picked for port-0 addresses are remembered there.
+ */
+@Component(service = {Transport.class, ProtocolChannels.class, Rendezvous.class, TransportDiagnostics.class},
+        property = Transport.KIND_PROPERTY + "=" + Libp2pTransport.KIND,
         configurationPid = "io.rhizome.transport.libp2p", configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = Libp2pTransportComponent.Config.class)
-public final class Libp2pTransportComponent implements Transport {
+public final class Libp2pTransportComponent implements Transport, ProtocolChannels, Rendezvous, TransportDiagnostics {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Libp2pTransportComponent.class);
 
     @ObjectClassDefinition(name = "Rhizome libp2p transport", description = "libp2p over TCP with Noise and Yamux")
     public @interface Config {
-        @AttributeDefinition(description = "TCP multiaddrs to listen on; port 0 picks a free port")
-        String[] listen() default {"/ip4/0.0.0.0/tcp/0"};
+        @AttributeDefinition(description = "TCP multiaddrs to listen on; port 0 picks a free port (remembered in the "
+                + "node home). Unset: the rhizome.p2p.listen framework property, else /ip4/0.0.0.0/tcp/0", required = false)
+        String[] listen() default {};
 
         @AttributeDefinition(description = "Receive window per stream in bytes (at least 262144)")
         int streamWindow() default 1024 * 1024;
@@ -46,8 +65,9 @@ public final class Libp2pTransportComponent implements Transport {
         @AttributeDefinition(description = "Open connections beyond which new inbound connections are refused")
         int maxConnections() default 256;
 
-        @AttributeDefinition(description = "Announce this node and find peers on the LAN with mDNS (_p2p._udp.local)")
-        boolean mdns() default true;
+        @AttributeDefinition(description = "Announce this node and find peers on the LAN with mDNS (_p2p._udp.local): "
+                + "true or false. Unset: the rhizome.p2p.mdns framework property, else true", required = false)
+        String mdns() default "";
 
         @AttributeDefinition(description = "Seconds between mDNS queries")
         int mdnsIntervalSeconds() default 10;
@@ -57,11 +77,19 @@ public final class Libp2pTransportComponent implements Transport {
 
     @Activate
     public Libp2pTransportComponent(@Reference KeyService keys, Config config, BundleContext context) {
-        Libp2pConfig c = new Libp2pConfig(Arrays.stream(config.listen()).map(Multiaddr::parse).toList(),
-                "rhizome/" + context.getBundle().getVersion(), config.handshakeTimeoutMillis(),
+        List<Multiaddr> listen = config.listen().length > 0
+                ? Arrays.stream(config.listen()).map(Libp2pSettings::parseListenAddress).toList()
+                : Libp2pSettings.parseListen(context.getProperty(Libp2pSettings.LISTEN_PROPERTY));
+        boolean mdns = Libp2pSettings.parseMdns(config.mdns(),
+                Libp2pSettings.parseMdns(context.getProperty(Libp2pSettings.MDNS_PROPERTY), true));
+        Libp2pConfig c = new Libp2pConfig(listen, "rhizome/" + context.getBundle().getVersion(), config.handshakeTimeoutMillis(),
                 new YamuxConfig(config.streamWindow(), config.maxInboundStreams(), 64 * 1024), 2, config.maxConnections());
+        String home = context.getProperty("rhizome.home");
+        ListenPortStore ports = home == null || home.isBlank() ? ListenPortStore.NONE
+                : new FileListenPortStore(Path.of(home).resolve(FileListenPortStore.FILE_NAME));
+        LOG.info("libp2p transport configured: listen {}, mDNS {}", listen, mdns ? "on" : "off");
         this.delegate = new Libp2pTransport(new KeyServiceSigner(keys), c,
-                config.mdns() ? Duration.ofSeconds(config.mdnsIntervalSeconds()) : null);
+                mdns ? Duration.ofSeconds(config.mdnsIntervalSeconds()) : null, ports);
     }
 
     @Deactivate
@@ -97,5 +125,45 @@ public final class Libp2pTransportComponent implements Transport {
     @Override
     public List<String> listenAddresses() {
         return delegate.listenAddresses();
+    }
+
+    @Override
+    public void serve(String protocol, TransportListener handler) {
+        delegate.serve(protocol, handler);
+    }
+
+    @Override
+    public void unserve(String protocol) {
+        delegate.unserve(protocol);
+    }
+
+    @Override
+    public CompletionStage<PeerLink> open(String address, String protocol) {
+        return delegate.open(address, protocol);
+    }
+
+    @Override
+    public AutoCloseable advertise(String key) throws IOException {
+        return delegate.advertise(key);
+    }
+
+    @Override
+    public CompletionStage<List<String>> find(String key, Duration timeout) {
+        return delegate.find(key, timeout);
+    }
+
+    @Override
+    public Map<String, Object> localInfo() {
+        return delegate.localInfo();
+    }
+
+    @Override
+    public CompletionStage<Duration> ping(String address) {
+        return delegate.ping(address);
+    }
+
+    @Override
+    public CompletionStage<Map<String, Object>> probe(String address) {
+        return delegate.probe(address);
     }
 }

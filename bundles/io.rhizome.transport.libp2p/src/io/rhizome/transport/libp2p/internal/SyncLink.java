@@ -21,8 +21,9 @@ import io.rhizome.transport.libp2p.internal.yamux.StreamHandler;
 import io.rhizome.transport.libp2p.internal.yamux.YamuxStream;
 
 /**
- * A {@link PeerLink} on one Yamux stream speaking {@value #PROTOCOL}: each message is an unsigned
- * varint length followed by that many bytes. Until a receiver is set, received bytes are not
+ * A {@link PeerLink} on one Yamux stream speaking {@value #PROTOCOL} (or another protocol served
+ * through {@link io.rhizome.spi.transport.ProtocolChannels}, framed the same way): each message is an
+ * unsigned varint length followed by that many bytes. Until a receiver is set, received bytes are not
  * credited back to the sender, so Yamux flow control bounds what is held.
  */
 public final class SyncLink implements PeerLink, StreamHandler {
@@ -32,6 +33,7 @@ public final class SyncLink implements PeerLink, StreamHandler {
     private static final Logger LOG = LoggerFactory.getLogger(SyncLink.class);
 
     private final Libp2pConnection connection;
+    private final String protocol;
     private final EventLoop loop;
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile YamuxStream stream;
@@ -45,7 +47,12 @@ public final class SyncLink implements PeerLink, StreamHandler {
     private volatile boolean open = true;
 
     SyncLink(Libp2pConnection connection) {
+        this(connection, PROTOCOL);
+    }
+
+    SyncLink(Libp2pConnection connection, String protocol) {
         this.connection = connection;
+        this.protocol = protocol;
         this.loop = connection.channel().eventLoop();
     }
 
@@ -55,6 +62,11 @@ public final class SyncLink implements PeerLink, StreamHandler {
             this.stream = s;
             s.manualCredit(true);
         }
+    }
+
+    /** The stream protocol id this link speaks. */
+    public String protocol() {
+        return protocol;
     }
 
     public Libp2pConnection connection() {
@@ -167,8 +179,8 @@ public final class SyncLink implements PeerLink, StreamHandler {
             }
             buffer.discardSomeReadBytes();
         } catch (MultiformatException e) {
-            LOG.warn("resetting {} link from {}: {}", PROTOCOL, connection, e.getMessage());
-            finish(Optional.of(new IOException("peer " + remotePeerId() + " broke " + PROTOCOL + ": " + e.getMessage())));
+            LOG.warn("resetting {} link from {}: {}", protocol, connection, e.getMessage());
+            finish(Optional.of(new IOException("peer " + remotePeerId() + " broke " + protocol + ": " + e.getMessage())));
             s.reset();
         }
     }
@@ -217,6 +229,6 @@ public final class SyncLink implements PeerLink, StreamHandler {
 
     @Override
     public String toString() {
-        return "libp2p link to " + remotePeerId();
+        return "libp2p " + protocol + " link to " + remotePeerId();
     }
 }

@@ -24,6 +24,9 @@ import org.osgi.util.tracker.ServiceTracker;
 
 import io.rhizome.spi.crypto.KeyService;
 import io.rhizome.spi.transport.PeerLink;
+import io.rhizome.spi.transport.ProtocolChannels;
+import io.rhizome.spi.transport.Rendezvous;
+import io.rhizome.spi.transport.TransportDiagnostics;
 import io.rhizome.spi.transport.Transport;
 import io.rhizome.testsupport.Await;
 import io.rhizome.transport.libp2p.internal.IdentifyInfo;
@@ -82,6 +85,13 @@ class Libp2pServiceTest {
         Transport t = tracker.waitForService(WAIT.toMillis());
         assertEquals("libp2p", t.kind());
         assertTrue(t.listenAddresses().isEmpty());
+        // the optional capabilities: on the Transport object and as services of their own
+        assertTrue(t instanceof ProtocolChannels && t instanceof Rendezvous && t instanceof TransportDiagnostics);
+        for (Class<?> capability : List.of(ProtocolChannels.class, Rendezvous.class, TransportDiagnostics.class)) {
+            ServiceReference<?>[] refs = context.getServiceReferences(capability.getName(), "(transport.kind=libp2p)");
+            assertTrue(refs != null && refs.length == 1, capability.getSimpleName() + " registered");
+        }
+        assertEquals(identity.peerId().toBase58(), ((TransportDiagnostics) t).localInfo().get("peerId"));
 
         List<PeerLink> inbound = new CopyOnWriteArrayList<>();
         t.start(inbound::add);
