@@ -94,6 +94,7 @@ class NodeCrashDuringSyncTest {
                     Thread.sleep(2);
                 }
             }
+            System.out.println("receiver killed with " + killedAt + " of " + KEYS + " entities applied");
             assertTrue(killedAt > 0 && killedAt < KEYS, "the receiver must be killed in the middle of the backlog, was at " + killedAt);
 
             try (NodeProcess restarted = NodeProcess.start(b).awaitReady()) {

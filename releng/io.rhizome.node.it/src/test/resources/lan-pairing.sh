@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs inside a fresh network namespace (unshare -rn) with only loopback: two daemons with mDNS on,
+# `rhizome pair` on A, `rhizome join CODE` on B WITHOUT an address (found on the "LAN" by the code's
+# rendezvous key), then a write on A read on B. Prints LAN-PAIRING-OK at the end; any failure exits
+# non-zero with the reason and the daemons' logs.
+set -euo pipefail
+ROOT="$1"; WORK="$2"
+ip link set lo up && ip link set lo multicast on && ip route add 224.0.0.0/4 dev lo \
+  || { echo "NETNS-SETUP-FAILED: cannot configure loopback multicast in the namespace"; exit 3; }
+R="$ROOT/rhizome"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+fail() { echo "FAILED: $*"; for h in a b; do echo "--- daemon $h ---"; tail -n 60 "$WORK/$h.out" || true; done; exit 1; }
+for h in a b; do
+  mkdir -p "$WORK/$h"
+  printf 'api.port=0\np2p.listen=/ip4/127.0.0.1/tcp/0\np2p.mdns=true\n' > "$WORK/$h/rhizome.properties"
+  "$R" daemon --home "$WORK/$h" > "$WORK/$h.out" 2>&1 &
+  pids+=($!)
+done
+for h in a b; do
+  for _ in $(seq 1 900); do [ -f "$WORK/$h/api.json" ] && break; sleep 0.1; done
+  [ -f "$WORK/$h/api.json" ] || fail "daemon $h did not start within 90 s"
+done
+inv=$("$R" pair --no-wait --json --home "$WORK/a") || fail "pair failed: $inv"
+code=$(printf '%s' "$inv" | sed -n 's/.*"code":"\(RZ-[0-9A-Z-]*\)".*/\1/p')
+[ -n "$code" ] || fail "no code in: $inv"
+echo "invitation $code"
+"$R" join "$code" --timeout 30 --home "$WORK/b" || fail "join without an address failed"
+"$R" put notes lan '"found on the LAN"' --home "$WORK/a" || fail "put on A failed"
+for _ in $(seq 1 300); do
+  v=$("$R" get notes lan --home "$WORK/b" 2>/dev/null || true)
+  [ "$v" = '"found on the LAN"' ] && { echo "LAN-PAIRING-OK"; exit 0; }
+  sleep 0.1
+done
+fail "the write on A did not reach B within 30 s"
