@@ -42,7 +42,7 @@ final class Importer {
     }
 
     /** Lines per transaction: one durable commit per chunk instead of per line. */
-    static final int CHUNK = 100;
+    static final int CHUNK = 500;
 
     /** An import stopped at a line; every line before it was written. */
     static final class Stopped extends Exception {
