@@ -509,6 +509,11 @@ public final class Pairing implements PairingService, TrustedDevices {
                 @Override
                 public void closed() {
                     pushing.remove(p.deviceId());
+                    // the state may have changed while this push was in flight (pushes to a peer
+                    // already being pushed to are skipped): push again if so
+                    if (!version.equals(version(meshState()))) {
+                        meshChanged();
+                    }
                 }
             });
             ch.send(state);
@@ -544,6 +549,14 @@ public final class Pairing implements PairingService, TrustedDevices {
 
     /** Validates a whole mesh update first, then applies it. */
     private void applyMesh(String from, ObjectNode m) throws PairingProtocolException, CryptoException, StoreException {
+        String before = version(meshState());
+        applyMeshUpdate(from, m);
+        if (!before.equals(version(meshState()))) {
+            meshChanged();
+        }
+    }
+
+    private void applyMeshUpdate(String from, ObjectNode m) throws PairingProtocolException, CryptoException, StoreException {
         List<MeshKey> ks = Welcome.keys(m.get("keys"));
         List<Welcome.MeshMember> members = Welcome.members(m.get("members"));
         List<String> revoked = new ArrayList<>();
@@ -592,7 +605,7 @@ public final class Pairing implements PairingService, TrustedDevices {
             }
         }
         if (changed) {
-            meshChanged();
+            LOG.debug("mesh state changed by an update from {}", from);
         }
     }
 

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code rhizome join CODE} without an address: two daemons in a fresh network namespace with only
  * loopback (real multicast, isolated from the machine's LAN) find each other by the code's
- * rendezvous key over mDNS, pair, and a write crosses. Needs {@code unshare} and {@code ip} and the
+ * rendezvous key over mDNS, pair, and a write crosses; after one daemon moves to another port, mDNS
+ * discovery of the paired device reconnects them. Needs {@code unshare} and {@code ip} and the
  * right to create namespaces (CI runs as root); without them the test fails and says so.
  */
 class NodeLanPairingTest {
