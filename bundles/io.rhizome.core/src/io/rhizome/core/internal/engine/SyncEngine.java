@@ -469,6 +469,11 @@ public final class SyncEngine implements AutoCloseable {
                         SyncException.Reason.UNKNOWN_NAMESPACE, "unknown namespace '" + w.namespace()
                                 + "': it is not declared and undeclared namespaces are not allowed by configuration"));
                 CrdtType type = requireType(def);
+                Optional<String> scopeProblem = catalog.scopeProblem(def);
+                if (scopeProblem.isPresent()) {
+                    throw new SyncException(SyncException.Reason.NAMESPACE_UNAVAILABLE, "namespace '" + def.name() + "' is unavailable: "
+                            + scopeProblem.get());
+                }
                 EntityRef ref = new EntityRef(w.namespace(), w.key());
                 CrdtReplica replica = replicaFor(ref, type);
                 snapshots.before(ref, replica);
@@ -528,7 +533,12 @@ public final class SyncEngine implements AutoCloseable {
 
     // ---------------------------------------------------------------- remote processing
 
-    private record Checked(Envelope envelope, ChangeSet changeSet, byte[] raw, NamespaceDefinition def, CrdtType type) {
+    /** A validated incoming entry: a change set (ops) or a scoped entry (states to merge). */
+    private record Checked(String stream, long seq, String namespace, String author, ChangeSet changeSet, ScopedBody scoped,
+            byte[] raw, NamespaceDefinition def, CrdtType type) {
+        List<ChangeSet.Op> items() {
+            return changeSet != null ? changeSet.ops() : scoped.states();
+        }
     }
 
     private void processRemote(RemoteWork work, Outcome out) throws ProtocolException {
@@ -541,82 +551,131 @@ public final class SyncEngine implements AutoCloseable {
         }
         // Phase 1: validate everything; no replica changes.
         for (byte[] raw : work.envelopes()) {
-            Envelope env;
+            Object entry;
             try {
-                env = codec.decodeEnvelope(raw);
+                entry = codec.decodeEntry(raw);
             } catch (InvalidChangeSetException e) {
                 throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, e.getMessage());
             }
-            String stream = env.stream();
+            Envelope env = entry instanceof Envelope e ? e : null;
+            ScopedEnvelope senv = entry instanceof ScopedEnvelope e ? e : null;
+            String namespace = env != null ? env.namespace() : senv.namespace();
+            String author = env != null ? env.author() : senv.author();
+            long seq = env != null ? env.seq() : senv.seq();
+            String stream = Streams.id(namespace, author);
             long have = pending.containsKey(stream) ? pending.get(stream) : out.pending.getOrDefault(stream, 0L);
-            if (env.seq() <= have) {
+            if (seq <= have) {
                 duplicates++;
                 continue;
             }
-            if (env.seq() != have + 1) {
-                throw new ProtocolException(ProtocolException.MISSING_DEPENDENCIES, "change set " + stream + "#" + env.seq()
+            if (seq != have + 1) {
+                throw new ProtocolException(ProtocolException.MISSING_DEPENDENCIES, "change set " + stream + "#" + seq
                         + " arrived but this node has only up to #" + have + " of that stream");
             }
-            SyncPolicy.Decision decision = p.get().canReceive(work.peerId(), env.namespace(), env.author());
+            SyncPolicy.Decision decision = p.get().canReceive(work.peerId(), namespace, author);
             if (!decision.allowed()) {
-                p.get().audit(work.peerId(), env.namespace(), decision);
-                throw new ProtocolException(ProtocolException.REFUSED, "namespace '" + env.namespace() + "' from " + work.peerId()
+                p.get().audit(work.peerId(), namespace, decision);
+                throw new ProtocolException(ProtocolException.REFUSED, "namespace '" + namespace + "' from " + work.peerId()
                         + " refused by policy: " + decision.reason());
             }
             NamespaceDefinition def;
             try {
-                def = catalog.resolve(env.namespace()).orElseThrow(() -> new ProtocolException(
-                        ProtocolException.UNKNOWN_NAMESPACE, "unknown namespace '" + env.namespace() + "' on this node"));
+                def = catalog.resolve(namespace).orElseThrow(() -> new ProtocolException(
+                        ProtocolException.UNKNOWN_NAMESPACE, "unknown namespace '" + namespace + "' on this node"));
             } catch (IllegalArgumentException e) {
                 // A name no namespace can have (the default definition of an undeclared name refuses it).
-                throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + env.seq() + ": "
+                throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + seq + ": "
                         + e.getMessage());
             }
             CrdtType type = types.apply(def.crdtType()).orElseThrow(() -> new ProtocolException(ProtocolException.UNAVAILABLE,
-                    "namespace '" + env.namespace() + "' needs CRDT type '" + def.crdtType() + "', which is not installed here"));
-            ChangeSet cs;
+                    "namespace '" + namespace + "' needs CRDT type '" + def.crdtType() + "', which is not installed here"));
+            Optional<ScopePredicate> scope;
             try {
-                cs = codec.decodeChangeSet(sealer.get().open(env));
-            } catch (SealException | InvalidChangeSetException e) {
-                throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + env.seq() + ": "
-                        + e.getMessage());
+                scope = catalog.predicate(def);
+            } catch (ScopePredicate.InvalidPredicateException e) {
+                throw new ProtocolException(ProtocolException.UNAVAILABLE, "namespace '" + namespace + "' is unavailable here: "
+                        + catalog.scopeProblem(def).orElse(e.getMessage()));
             }
-            if (!cs.namespace().equals(env.namespace()) || !cs.author().equals(env.author()) || cs.seq() != env.seq()) {
-                throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + env.seq()
-                        + ": its body names " + cs.stream() + "#" + cs.seq() + ", not its header");
+            long hlc;
+            ChangeSet cs = null;
+            ScopedBody body = null;
+            if (senv != null) {
+                if (scope.isEmpty()) {
+                    throw new ProtocolException(ProtocolException.REFUSED, "namespace '" + namespace + "' syncs in full on this node, but "
+                            + work.peerId() + " sent " + stream + "#" + seq + " filtered by the selective scope '" + senv.predicate()
+                            + "'; declare the namespace with the same scope on every device");
+                }
+                if (!scope.get().canonical().equals(senv.predicate())) {
+                    throw new ProtocolException(ProtocolException.REFUSED, "namespace '" + namespace + "' is selective by '"
+                            + scope.get().canonical() + "' on this node, but " + work.peerId() + " filtered " + stream + "#" + seq
+                            + " by '" + senv.predicate() + "'; declare the namespace with the same scope on every device");
+                }
+                if (!senv.via().equals(work.peerId())) {
+                    throw new ProtocolException(ProtocolException.REFUSED, "scoped entry " + stream + "#" + seq + " was filtered by "
+                            + senv.via() + " but sent by " + work.peerId() + "; a node sends only scoped entries it made itself");
+                }
+                try {
+                    body = codec.decodeScopedBody(sealer.get().openScoped(senv));
+                } catch (SealException | InvalidChangeSetException e) {
+                    throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "scoped entry " + stream + "#" + seq + ": "
+                            + e.getMessage());
+                }
+                hlc = body.hlc();
+            } else {
+                if (scope.isPresent()) {
+                    throw new ProtocolException(ProtocolException.REFUSED, "namespace '" + namespace + "' is selective ('"
+                            + scope.get().canonical() + "') on this node and accepts only filtered entries, but " + work.peerId()
+                            + " sent the full change set " + stream + "#" + seq + "; declare the namespace with the same scope on every device");
+                }
+                try {
+                    cs = codec.decodeChangeSet(sealer.get().open(env));
+                } catch (SealException | InvalidChangeSetException e) {
+                    throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + seq + ": "
+                            + e.getMessage());
+                }
+                if (!cs.namespace().equals(namespace) || !cs.author().equals(author) || cs.seq() != seq) {
+                    throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + seq
+                            + ": its body names " + cs.stream() + "#" + cs.seq() + ", not its header");
+                }
+                for (Map.Entry<String, Long> dep : cs.deps().entrySet()) {
+                    long depHave = pending.containsKey(dep.getKey()) ? pending.get(dep.getKey())
+                            : out.pending.getOrDefault(dep.getKey(), 0L);
+                    if (depHave < dep.getValue()) {
+                        throw new ProtocolException(ProtocolException.MISSING_DEPENDENCIES, "change set " + stream + "#" + seq
+                                + " depends on " + dep.getKey() + "#" + dep.getValue() + ", which this node does not have");
+                    }
+                }
+                hlc = cs.hlc();
             }
-            for (ChangeSet.Op op : cs.ops()) {
+            for (ChangeSet.Op op : cs != null ? cs.ops() : body.states()) {
                 if (!op.type().equals(def.crdtType())) {
-                    throw new ProtocolException(ProtocolException.UNKNOWN_NAMESPACE, "namespace '" + env.namespace() + "' is of type '"
-                            + def.crdtType() + "' here but the change set " + stream + "#" + env.seq() + " carries '" + op.type() + "' operations");
-                }
-            }
-            for (Map.Entry<String, Long> dep : cs.deps().entrySet()) {
-                long depHave = pending.containsKey(dep.getKey()) ? pending.get(dep.getKey()) : out.pending.getOrDefault(dep.getKey(), 0L);
-                if (depHave < dep.getValue()) {
-                    throw new ProtocolException(ProtocolException.MISSING_DEPENDENCIES, "change set " + stream + "#" + env.seq()
-                            + " depends on " + dep.getKey() + "#" + dep.getValue() + ", which this node does not have");
+                    throw new ProtocolException(ProtocolException.UNKNOWN_NAMESPACE, "namespace '" + namespace + "' is of type '"
+                            + def.crdtType() + "' here but the change set " + stream + "#" + seq + " carries '" + op.type() + "' operations");
                 }
             }
             try {
-                clock.observe(HlcTimestamp.unpack(cs.hlc()));
+                clock.observe(HlcTimestamp.unpack(hlc));
             } catch (ClockDriftException | IllegalArgumentException e) {
-                throw new ProtocolException(ProtocolException.REFUSED, "change set " + stream + "#" + env.seq() + " has a bad timestamp: "
+                throw new ProtocolException(ProtocolException.REFUSED, "change set " + stream + "#" + seq + " has a bad timestamp: "
                         + e.getMessage());
             }
-            pending.put(stream, env.seq());
-            checked.add(new Checked(env, cs, raw, def, type));
+            pending.put(stream, seq);
+            checked.add(new Checked(stream, seq, namespace, author, cs, body, raw, def, type));
         }
         // Phase 2: apply; restore touched replicas if anything fails.
-        Snapshots snapshots = new Snapshots(checked.size() > 1 || checked.stream().anyMatch(c -> c.changeSet().ops().size() > 1));
+        Snapshots snapshots = new Snapshots(checked.size() > 1 || checked.stream().anyMatch(c -> c.items().size() > 1));
         Set<EntityRef> touched = new LinkedHashSet<>();
         try {
             for (Checked c : checked) {
-                for (ChangeSet.Op op : c.changeSet().ops()) {
-                    EntityRef ref = new EntityRef(c.changeSet().namespace(), op.key());
+                for (ChangeSet.Op op : c.items()) {
+                    EntityRef ref = new EntityRef(c.namespace(), op.key());
                     CrdtReplica replica = replicaFor(ref, c.type());
                     snapshots.before(ref, replica);
-                    replica.apply(op.op());
+                    if (c.changeSet() != null) {
+                        replica.apply(op.op());
+                    } else {
+                        replica.merge(op.op());
+                    }
                     touched.add(ref);
                 }
             }
@@ -631,7 +690,7 @@ public final class SyncEngine implements AutoCloseable {
             throw e;
         }
         for (Checked c : checked) {
-            out.entries.add(new NewEntry(c.envelope().stream(), c.envelope().seq(), c.raw()));
+            out.entries.add(new NewEntry(c.stream(), c.seq(), c.raw()));
         }
         out.pending.putAll(pending);
         out.remoteCount += checked.size();
@@ -639,13 +698,83 @@ public final class SyncEngine implements AutoCloseable {
             dirty.add(ref);
         }
         for (Checked c : checked) {
-            for (ChangeSet.Op op : c.changeSet().ops()) {
-                out.changes.add(new EngineListener.EntityChange(c.changeSet().namespace(), op.key(), false, c.changeSet().author()));
+            for (ChangeSet.Op op : c.items()) {
+                out.changes.add(new EngineListener.EntityChange(c.namespace(), op.key(), false, c.author()));
             }
         }
         int dups = duplicates;
         int applied = checked.size();
         out.onDurable.add(() -> work.done().complete(new RemoteResult(applied, dups, Map.copyOf(versions))));
+    }
+
+    // ---------------------------------------------------------------- selective scope (sending side)
+
+    /**
+     * What a peer gets for one log entry of a selective namespace: a {@link ScopedEnvelope} for
+     * the same stream position, carrying the current state of each entity the entry touches that
+     * matches the predicate and is not in {@code alreadySent} (keys this batch already carries in
+     * full), sealed and signed by this node. Entities that do not match are left out; an entry with
+     * none left is a pure skip. Safe to call from any thread.
+     *
+     * @param alreadySent keys carried earlier in the same batch; the keys sent here are added
+     * @return the encoded scoped envelope
+     * @throws StoreException if the entry cannot be read or the result cannot be sealed
+     */
+    public byte[] scopedEntry(LogEntry entry, NamespaceDefinition def, ScopePredicate predicate, Set<String> alreadySent)
+            throws StoreException {
+        String namespace;
+        String author;
+        long seq;
+        long hlc;
+        List<String> keys = new ArrayList<>();
+        try {
+            Object decoded = codec.decodeEntry(entry.payload());
+            if (decoded instanceof ScopedEnvelope se) {
+                ScopedBody body = codec.decodeScopedBody(sealer.get().openScoped(se));
+                namespace = se.namespace();
+                author = se.author();
+                seq = se.seq();
+                hlc = body.hlc();
+                body.states().forEach(o -> keys.add(o.key()));
+            } else {
+                Envelope env = (Envelope) decoded;
+                ChangeSet cs = codec.decodeChangeSet(sealer.get().open(env));
+                namespace = env.namespace();
+                author = env.author();
+                seq = env.seq();
+                hlc = cs.hlc();
+                cs.ops().forEach(o -> keys.add(o.key()));
+            }
+        } catch (InvalidChangeSetException | SealException e) {
+            throw new StoreException("log entry " + entry.author() + "#" + entry.seq() + " cannot be read: " + e.getMessage(), e);
+        }
+        CrdtType type = types.apply(def.crdtType()).orElseThrow(() -> new StoreException("namespace '" + def.name()
+                + "' needs CRDT type '" + def.crdtType() + "', which is not installed"));
+        long changeMillis = HlcTimestamp.unpack(hlc).wallMillis();
+        long now = clock.now().wallMillis();
+        List<ChangeSet.Op> states = new ArrayList<>();
+        replicaLock.lock();
+        try {
+            for (String key : keys) {
+                if (alreadySent.contains(key)) {
+                    continue;
+                }
+                EntityRef ref = new EntityRef(namespace, key);
+                CrdtReplica r = replicas.containsKey(ref) ? replicas.get(ref) : load(ref, type);
+                if (predicate.test(r.value(), changeMillis, now)) {
+                    states.add(new ChangeSet.Op(key, def.crdtType(), r.encodeState()));
+                    alreadySent.add(key);
+                }
+            }
+        } finally {
+            replicaLock.unlock();
+        }
+        try {
+            return codec.encode(sealer.get().sealScoped(namespace, author, seq, deviceId, predicate.canonical(),
+                    codec.encode(new ScopedBody(hlc, states))));
+        } catch (SealException e) {
+            throw new StoreException("cannot seal the scoped entry for " + Streams.id(namespace, author) + "#" + seq + ": " + e.getMessage(), e);
+        }
     }
 
     // ---------------------------------------------------------------- replicas
@@ -767,17 +896,31 @@ public final class SyncEngine implements AutoCloseable {
 
     private void replay(LogEntry entry) throws StoreException {
         try {
-            Envelope env = codec.decodeEnvelope(entry.payload());
-            ChangeSet cs = codec.decodeChangeSet(sealer.get().open(env));
-            for (ChangeSet.Op op : cs.ops()) {
+            Object decoded = codec.decodeEntry(entry.payload());
+            String namespace;
+            List<ChangeSet.Op> items;
+            boolean merge = decoded instanceof ScopedEnvelope;
+            if (decoded instanceof ScopedEnvelope se) {
+                namespace = se.namespace();
+                items = codec.decodeScopedBody(sealer.get().openScoped(se)).states();
+            } else {
+                ChangeSet cs = codec.decodeChangeSet(sealer.get().open((Envelope) decoded));
+                namespace = cs.namespace();
+                items = cs.ops();
+            }
+            for (ChangeSet.Op op : items) {
                 Optional<CrdtType> type = types.apply(op.type());
                 if (type.isEmpty()) {
-                    LOG.warn("cannot replay {}#{} on {}: CRDT type '{}' is not installed", env.stream(), env.seq(), op.key(), op.type());
+                    LOG.warn("cannot replay {}#{} on {}: CRDT type '{}' is not installed", entry.author(), entry.seq(), op.key(), op.type());
                     continue;
                 }
-                EntityRef ref = new EntityRef(cs.namespace(), op.key());
+                EntityRef ref = new EntityRef(namespace, op.key());
                 CrdtReplica r = replicas.containsKey(ref) ? replicas.get(ref) : load(ref, type.get());
-                r.apply(op.op());
+                if (merge) {
+                    r.merge(op.op());
+                } else {
+                    r.apply(op.op());
+                }
                 dirty.add(ref);
             }
         } catch (InvalidChangeSetException | SealException | CrdtDecodeException e) {

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.rhizome.core.internal.engine.ScopePredicate;
 import io.rhizome.core.internal.engine.Streams;
 import io.rhizome.core.internal.engine.SyncEngine;
 import io.rhizome.core.internal.protocol.Message;
@@ -75,6 +76,7 @@ public final class PeerSession implements MessageReceiver {
     private final Host host;
     private final SerialExecutor serial;
     private final AtomicLong batchIds = new AtomicLong();
+    private final AtomicLong batchesSent = new AtomicLong();
     /** Acks since the peer record was last persisted: it is written every {@link #PERSIST_EVERY_ACKS}. */
     private int acksSincePersist;
     private final String peerId;
@@ -115,6 +117,11 @@ public final class PeerSession implements MessageReceiver {
     /** Whether batches are in flight or a catch-up is under way. */
     public boolean isSyncing() {
         return syncing;
+    }
+
+    /** Event batches sent on this session so far (diagnostics and tests). */
+    public long batchesSent() {
+        return batchesSent.get();
     }
 
     public String remoteAgent() {
@@ -337,6 +344,7 @@ public final class PeerSession implements MessageReceiver {
         SyncEngine engine = host.engine();
         long maxBytes = Math.min(MAX_BATCH_BYTES, Math.max(1024, link.maxMessageSize() / 2L));
         Map<String, Boolean> allowed = new HashMap<>();
+        Map<String, Optional<Scope>> scopes = new HashMap<>();
         try {
             while (inflight.size() < WINDOW) {
                 long head = engine.store().head();
@@ -355,25 +363,40 @@ public final class PeerSession implements MessageReceiver {
                 }
                 List<byte[]> payloads = new ArrayList<>();
                 Set<String> streams = new HashSet<>();
+                Map<String, Set<String>> sentKeys = new HashMap<>();
                 long bytes = 0;
+                long next = entries.get(entries.size() - 1).position() + 1;
                 for (LogEntry e : entries) {
                     String stream = e.author();
+                    String namespace = Streams.namespace(stream);
                     if (e.seq() <= peerKnown.getOrDefault(stream, 0L) || refusedStreams.contains(stream)
-                            || !allowed.computeIfAbsent(Streams.namespace(stream), this::mayReceive)) {
+                            || !allowed.computeIfAbsent(namespace, this::mayReceive)) {
                         continue;
                     }
-                    if (e.payload().length + 64L > link.maxMessageSize()) {
+                    byte[] payload = e.payload();
+                    Optional<Scope> scope = scopes.computeIfAbsent(namespace, this::selectiveScope);
+                    if (scope.isPresent()) {
+                        // Selective: the peer gets the matching entities' states (or a skip) for this position.
+                        payload = engine.scopedEntry(e, scope.get().def(), scope.get().predicate(),
+                                sentKeys.computeIfAbsent(namespace, n -> new HashSet<>()));
+                    }
+                    if (payload.length + 64L > link.maxMessageSize()) {
                         LOG.error("peer {}: change set {}#{} ({} bytes) is larger than the link carries; stream held back", peerId, stream,
-                                e.seq(), e.payload().length);
+                                e.seq(), payload.length);
                         refusedStreams.add(stream);
                         continue;
                     }
-                    payloads.add(e.payload());
+                    if (!payloads.isEmpty() && bytes + payload.length > maxBytes) {
+                        // Scoped entries can be larger than the log entries they stand for: the rest goes in the next batch.
+                        next = e.position();
+                        break;
+                    }
+                    payloads.add(payload);
                     streams.add(stream);
-                    bytes += e.payload().length;
+                    bytes += payload.length;
                     peerKnown.put(stream, e.seq());
                 }
-                scanCursor = entries.get(entries.size() - 1).position() + 1;
+                scanCursor = next;
                 if (payloads.isEmpty()) {
                     continue;
                 }
@@ -393,12 +416,34 @@ public final class PeerSession implements MessageReceiver {
         syncing = !inflight.isEmpty() || catchingUp;
     }
 
+    private record Scope(NamespaceDefinition def, ScopePredicate predicate) {
+    }
+
+    /** The predicate of a selective namespace (checked valid by {@link #mayReceive}); empty otherwise. */
+    private Optional<Scope> selectiveScope(String namespace) {
+        Optional<NamespaceDefinition> def = host.engine().catalog().resolve(namespace);
+        try {
+            return def.isEmpty() ? Optional.empty()
+                    : host.engine().catalog().predicate(def.get()).map(p -> new Scope(def.get(), p));
+        } catch (ScopePredicate.InvalidPredicateException e) {
+            throw new IllegalStateException("unreachable: mayReceive refuses namespaces with malformed predicates", e);
+        }
+    }
+
     private boolean mayReceive(String namespace) {
         if (!subscription.isEmpty() && !subscription.contains(namespace)) {
             return false;
         }
         Optional<NamespaceDefinition> def = host.engine().catalog().resolve(namespace);
         if (def.isEmpty() || def.get().scope().kind() == SyncScope.Kind.LOCAL_ONLY) {
+            return false;
+        }
+        Optional<String> problem = host.engine().catalog().scopeProblem(def.get());
+        if (problem.isEmpty() && def.get().scope().kind() == SyncScope.Kind.SELECTIVE && host.engine().type(def.get().crdtType()).isEmpty()) {
+            problem = Optional.of("its CRDT type '" + def.get().crdtType() + "' is not installed, so its selective predicate cannot be evaluated");
+        }
+        if (problem.isPresent()) {
+            LOG.warn("peer {}: not sending namespace '{}': {}", peerId, namespace, problem.get());
             return false;
         }
         Optional<SyncPolicy> policy = host.policy();
@@ -439,6 +484,9 @@ public final class PeerSession implements MessageReceiver {
     private void send(Message m) {
         if (state == State.CLOSED) {
             return;
+        }
+        if (m instanceof Message.EventBatch) {
+            batchesSent.incrementAndGet();
         }
         byte[] bytes = host.codec().encode(m);
         link.send(bytes).whenComplete((ok, failure) -> {
