@@ -97,7 +97,7 @@ public final class SyncEngine implements AutoCloseable {
     private record LocalWork(List<LocalWrite> writes, CompletableFuture<Void> done) implements Work {
     }
 
-    private record RemoteWork(String peerId, List<byte[]> envelopes, CompletableFuture<RemoteResult> done) implements Work {
+    private record RemoteWork(String peerId, List<Decoded> entries, CompletableFuture<RemoteResult> done) implements Work {
     }
 
     private record Stop() implements Work {
@@ -215,25 +215,84 @@ public final class SyncEngine implements AutoCloseable {
         await(done);
     }
 
-    /** Applies a batch of encoded envelopes from a peer: all of them, or none. */
+    /** Applies a batch of encoded envelopes from a peer: all of them, or none. Blocks until done. */
     public RemoteResult applyRemote(String peerId, List<byte[]> envelopes) throws ProtocolException {
-        if (!running) {
-            throw new ProtocolException(ProtocolException.UNAVAILABLE, "the sync engine is stopping");
-        }
-        CompletableFuture<RemoteResult> done = new CompletableFuture<>();
-        queue.add(new RemoteWork(peerId, List.copyOf(envelopes), done));
+        CompletableFuture<RemoteResult> done = applyRemoteAsync(peerId, envelopes);
         try {
             return done.get(config.writeTimeoutMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof ProtocolException pe) {
-                throw pe;
-            }
-            throw new ProtocolException(ProtocolException.UNAVAILABLE, "could not apply the batch: " + e.getCause().getMessage(), e.getCause());
+            throw asProtocolException(e.getCause());
         } catch (TimeoutException e) {
             throw new ProtocolException(ProtocolException.UNAVAILABLE, "the engine did not apply the batch in time");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProtocolException(ProtocolException.UNAVAILABLE, "interrupted");
+        }
+    }
+
+    /**
+     * Applies a batch of encoded envelopes from a peer: all of them, or none. Decoding, opening
+     * (decryption and signature checks) and body decoding happen on the calling thread, so that
+     * they overlap with the engine applying earlier batches; everything that depends on the
+     * replica state runs on the engine thread. Batches are applied in the order of the calls.
+     *
+     * @return completes, on the engine thread, once the batch is durable, or exceptionally with a
+     *         {@link ProtocolException} (see {@link #asProtocolException})
+     */
+    public CompletableFuture<RemoteResult> applyRemoteAsync(String peerId, List<byte[]> envelopes) {
+        if (!running) {
+            return CompletableFuture.failedFuture(new ProtocolException(ProtocolException.UNAVAILABLE, "the sync engine is stopping"));
+        }
+        List<Decoded> decoded = new ArrayList<>(envelopes.size());
+        ChangeSetSealer s = sealer.get();
+        for (byte[] raw : envelopes) {
+            decoded.add(decode(raw, s));
+        }
+        CompletableFuture<RemoteResult> done = new CompletableFuture<>();
+        queue.add(new RemoteWork(peerId, decoded, done));
+        return done.orTimeout(config.writeTimeoutMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The failure of {@link #applyRemoteAsync} as the protocol error to report. */
+    public static ProtocolException asProtocolException(Throwable t) {
+        if (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof ProtocolException pe) {
+            return pe;
+        }
+        if (t instanceof TimeoutException) {
+            return new ProtocolException(ProtocolException.UNAVAILABLE, "the engine did not apply the batch in time");
+        }
+        return new ProtocolException(ProtocolException.UNAVAILABLE, "could not apply the batch: " + t.getMessage(), t);
+    }
+
+    /**
+     * One incoming entry, decoded and opened off the engine thread. Failures are kept, not thrown,
+     * so the engine reports them at the same point of validation as before (a duplicate is a
+     * duplicate even if its body would not open).
+     *
+     * @param entry       the {@link Envelope} or {@link ScopedEnvelope}; null if undecodable
+     * @param body        the {@link ChangeSet} or {@link ScopedBody}; null if it did not open
+     * @param decodeError why the entry is undecodable
+     * @param openError   why the body did not open or decode
+     */
+    private record Decoded(byte[] raw, Object entry, Object body, Exception decodeError, Exception openError) {
+    }
+
+    private Decoded decode(byte[] raw, ChangeSetSealer s) {
+        Object entry;
+        try {
+            entry = codec.decodeEntry(raw);
+        } catch (InvalidChangeSetException e) {
+            return new Decoded(raw, null, null, e, null);
+        }
+        try {
+            Object body = entry instanceof ScopedEnvelope se ? codec.decodeScopedBody(s.openScoped(se))
+                    : codec.decodeChangeSet(s.open((Envelope) entry));
+            return new Decoded(raw, entry, body, null, null);
+        } catch (SealException | InvalidChangeSetException | RuntimeException e) {
+            return new Decoded(raw, entry, null, null, e);
         }
     }
 
@@ -373,6 +432,9 @@ public final class SyncEngine implements AutoCloseable {
         Outcome out = new Outcome();
         out.pending.putAll(versions);
         List<Work> accepted = new ArrayList<>();
+        // Refusals are reported in group order together with the successes (below), so that a
+        // peer gets the answers to its batches in the order it sent them.
+        Map<Work, Exception> refused = new java.util.IdentityHashMap<>();
         replicaLock.lock();
         try {
             for (Work w : group) {
@@ -387,10 +449,10 @@ public final class SyncEngine implements AutoCloseable {
                     if (w instanceof RemoteWork) {
                         rejectedRemote.incrementAndGet();
                     }
-                    fail(w, e);
+                    refused.put(w, e);
                 } catch (RuntimeException e) {
                     LOG.error("unexpected failure applying {}", w.getClass().getSimpleName(), e);
-                    fail(w, w instanceof RemoteWork
+                    refused.put(w, w instanceof RemoteWork
                             ? new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "could not apply: " + e)
                             : new SyncException(SyncException.Reason.INVALID_VALUE, "could not apply: " + e));
                 }
@@ -411,8 +473,9 @@ public final class SyncEngine implements AutoCloseable {
                 } catch (StoreException re) {
                     LOG.error("recovery from the store failed: {}", re.getMessage());
                 }
-                for (Work w : accepted) {
-                    fail(w, w instanceof RemoteWork
+                for (Work w : group) {
+                    Exception why = refused.get(w);
+                    fail(w, why != null ? why : w instanceof RemoteWork
                             ? new ProtocolException(ProtocolException.UNAVAILABLE, "storage failure: " + e.getMessage())
                             : new SyncException(SyncException.Reason.STORAGE, "storage failure: " + e.getMessage(), e));
                 }
@@ -423,7 +486,16 @@ public final class SyncEngine implements AutoCloseable {
         localChangeSets.addAndGet(out.localCount);
         appliedRemote.addAndGet(out.remoteCount);
         sinceCheckpoint += out.entries.size();
-        out.onDurable.forEach(Runnable::run);
+        // Each accepted work added exactly one completion, in group order.
+        java.util.Iterator<Runnable> completions = out.onDurable.iterator();
+        for (Work w : group) {
+            Exception why = refused.get(w);
+            if (why != null) {
+                fail(w, why);
+            } else {
+                completions.next().run();
+            }
+        }
         if (!out.changes.isEmpty()) {
             safely(() -> listener.entitiesChanged(out.changes));
         }
@@ -541,6 +613,28 @@ public final class SyncEngine implements AutoCloseable {
         }
     }
 
+    private record Resolved(NamespaceDefinition def, CrdtType type, Optional<ScopePredicate> scope) {
+    }
+
+    private Resolved resolve(String namespace, String stream, long seq) throws ProtocolException {
+        NamespaceDefinition def;
+        try {
+            def = catalog.resolve(namespace).orElseThrow(() -> new ProtocolException(
+                    ProtocolException.UNKNOWN_NAMESPACE, "unknown namespace '" + namespace + "' on this node"));
+        } catch (IllegalArgumentException e) {
+            // A name no namespace can have (the default definition of an undeclared name refuses it).
+            throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + seq + ": " + e.getMessage());
+        }
+        CrdtType type = types.apply(def.crdtType()).orElseThrow(() -> new ProtocolException(ProtocolException.UNAVAILABLE,
+                "namespace '" + namespace + "' needs CRDT type '" + def.crdtType() + "', which is not installed here"));
+        try {
+            return new Resolved(def, type, catalog.predicate(def));
+        } catch (ScopePredicate.InvalidPredicateException e) {
+            throw new ProtocolException(ProtocolException.UNAVAILABLE, "namespace '" + namespace + "' is unavailable here: "
+                    + catalog.scopeProblem(def).orElse(e.getMessage()));
+        }
+    }
+
     private void processRemote(RemoteWork work, Outcome out) throws ProtocolException {
         Map<String, Long> pending = new HashMap<>();
         List<Checked> checked = new ArrayList<>();
@@ -549,14 +643,16 @@ public final class SyncEngine implements AutoCloseable {
         if (p.isEmpty()) {
             throw new ProtocolException(ProtocolException.REFUSED, "this node has no sync policy installed and accepts nothing");
         }
+        // Decided once per batch: the policy and the namespace definitions do not change within one.
+        Map<String, SyncPolicy.Decision> decisions = new HashMap<>();
+        Map<String, Resolved> resolvedNs = new HashMap<>();
         // Phase 1: validate everything; no replica changes.
-        for (byte[] raw : work.envelopes()) {
-            Object entry;
-            try {
-                entry = codec.decodeEntry(raw);
-            } catch (InvalidChangeSetException e) {
-                throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, e.getMessage());
+        for (Decoded d : work.entries()) {
+            if (d.decodeError() != null) {
+                throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, d.decodeError().getMessage());
             }
+            Object entry = d.entry();
+            byte[] raw = d.raw();
             Envelope env = entry instanceof Envelope e ? e : null;
             ScopedEnvelope senv = entry instanceof ScopedEnvelope e ? e : null;
             String namespace = env != null ? env.namespace() : senv.namespace();
@@ -572,30 +668,20 @@ public final class SyncEngine implements AutoCloseable {
                 throw new ProtocolException(ProtocolException.MISSING_DEPENDENCIES, "change set " + stream + "#" + seq
                         + " arrived but this node has only up to #" + have + " of that stream");
             }
-            SyncPolicy.Decision decision = p.get().canReceive(work.peerId(), namespace, author);
+            SyncPolicy.Decision decision = decisions.computeIfAbsent(stream, x -> p.get().canReceive(work.peerId(), namespace, author));
             if (!decision.allowed()) {
                 p.get().audit(work.peerId(), namespace, decision);
                 throw new ProtocolException(ProtocolException.REFUSED, "namespace '" + namespace + "' from " + work.peerId()
                         + " refused by policy: " + decision.reason());
             }
-            NamespaceDefinition def;
-            try {
-                def = catalog.resolve(namespace).orElseThrow(() -> new ProtocolException(
-                        ProtocolException.UNKNOWN_NAMESPACE, "unknown namespace '" + namespace + "' on this node"));
-            } catch (IllegalArgumentException e) {
-                // A name no namespace can have (the default definition of an undeclared name refuses it).
-                throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + seq + ": "
-                        + e.getMessage());
+            Resolved resolved = resolvedNs.get(namespace);
+            if (resolved == null) {
+                resolved = resolve(namespace, stream, seq);
+                resolvedNs.put(namespace, resolved);
             }
-            CrdtType type = types.apply(def.crdtType()).orElseThrow(() -> new ProtocolException(ProtocolException.UNAVAILABLE,
-                    "namespace '" + namespace + "' needs CRDT type '" + def.crdtType() + "', which is not installed here"));
-            Optional<ScopePredicate> scope;
-            try {
-                scope = catalog.predicate(def);
-            } catch (ScopePredicate.InvalidPredicateException e) {
-                throw new ProtocolException(ProtocolException.UNAVAILABLE, "namespace '" + namespace + "' is unavailable here: "
-                        + catalog.scopeProblem(def).orElse(e.getMessage()));
-            }
+            NamespaceDefinition def = resolved.def();
+            CrdtType type = resolved.type();
+            Optional<ScopePredicate> scope = resolved.scope();
             long hlc;
             ChangeSet cs = null;
             ScopedBody body = null;
@@ -614,12 +700,11 @@ public final class SyncEngine implements AutoCloseable {
                     throw new ProtocolException(ProtocolException.REFUSED, "scoped entry " + stream + "#" + seq + " was filtered by "
                             + senv.via() + " but sent by " + work.peerId() + "; a node sends only scoped entries it made itself");
                 }
-                try {
-                    body = codec.decodeScopedBody(sealer.get().openScoped(senv));
-                } catch (SealException | InvalidChangeSetException e) {
+                if (d.openError() != null) {
                     throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "scoped entry " + stream + "#" + seq + ": "
-                            + e.getMessage());
+                            + d.openError().getMessage());
                 }
+                body = (ScopedBody) d.body();
                 hlc = body.hlc();
             } else {
                 if (scope.isPresent()) {
@@ -627,12 +712,11 @@ public final class SyncEngine implements AutoCloseable {
                             + scope.get().canonical() + "') on this node and accepts only filtered entries, but " + work.peerId()
                             + " sent the full change set " + stream + "#" + seq + "; declare the namespace with the same scope on every device");
                 }
-                try {
-                    cs = codec.decodeChangeSet(sealer.get().open(env));
-                } catch (SealException | InvalidChangeSetException e) {
+                if (d.openError() != null) {
                     throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + seq + ": "
-                            + e.getMessage());
+                            + d.openError().getMessage());
                 }
+                cs = (ChangeSet) d.body();
                 if (!cs.namespace().equals(namespace) || !cs.author().equals(author) || cs.seq() != seq) {
                     throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + seq
                             + ": its body names " + cs.stream() + "#" + cs.seq() + ", not its header");
@@ -662,49 +746,91 @@ public final class SyncEngine implements AutoCloseable {
             pending.put(stream, seq);
             checked.add(new Checked(stream, seq, namespace, author, cs, body, raw, def, type));
         }
-        // Phase 2: apply; restore touched replicas if anything fails.
-        Snapshots snapshots = new Snapshots(checked.size() > 1 || checked.stream().anyMatch(c -> c.items().size() > 1));
+        // Phase 2: apply. No snapshots on the way (they cost an encoded state per entity per
+        // batch): CrdtReplica.apply/merge are atomic per call, and if one fails, the entities the
+        // batch touched are rebuilt from their checkpoint, the log after it and this group's
+        // earlier entries — the state before the batch. Failures are rare (a well-signed but
+        // undecodable op); the rebuild replays at most Config.checkpointEvery change sets.
         Set<EntityRef> touched = new LinkedHashSet<>();
+        Checked current = null;
         try {
             for (Checked c : checked) {
+                current = c;
+                boolean ops = c.changeSet() != null;
                 for (ChangeSet.Op op : c.items()) {
                     EntityRef ref = new EntityRef(c.namespace(), op.key());
+                    touched.add(ref);
                     CrdtReplica replica = replicaFor(ref, c.type());
-                    snapshots.before(ref, replica);
-                    if (c.changeSet() != null) {
+                    if (ops) {
                         replica.apply(op.op());
                     } else {
                         replica.merge(op.op());
                     }
-                    touched.add(ref);
                 }
             }
         } catch (CrdtDecodeException e) {
-            snapshots.restore();
-            throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "an operation could not be applied: " + e.getMessage());
+            rebuild(touched, out.entries);
+            throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + current.stream() + "#" + current.seq()
+                    + ": an operation could not be applied: " + e.getMessage());
         } catch (StoreException e) {
-            snapshots.restore();
+            rebuild(touched, out.entries);
             throw new ProtocolException(ProtocolException.UNAVAILABLE, "storage failure: " + e.getMessage());
         } catch (RuntimeException e) {
-            snapshots.restore();
+            rebuild(touched, out.entries);
             throw e;
         }
         for (Checked c : checked) {
             out.entries.add(new NewEntry(c.stream(), c.seq(), c.raw()));
-        }
-        out.pending.putAll(pending);
-        out.remoteCount += checked.size();
-        for (EntityRef ref : touched) {
-            dirty.add(ref);
-        }
-        for (Checked c : checked) {
             for (ChangeSet.Op op : c.items()) {
                 out.changes.add(new EngineListener.EntityChange(c.namespace(), op.key(), false, c.author()));
             }
         }
+        out.pending.putAll(pending);
+        out.remoteCount += checked.size();
+        dirty.addAll(touched);
         int dups = duplicates;
         int applied = checked.size();
         out.onDurable.add(() -> work.done().complete(new RemoteResult(applied, dups, Map.copyOf(versions))));
+    }
+
+    /**
+     * Puts entities back to their state before the current unit of work: each is dropped from
+     * memory and rebuilt from its checkpoint, the durable log after the checkpoint and the entries
+     * of this group that precede the unit. An entity none of those touches stays absent.
+     */
+    private void rebuild(Set<EntityRef> refs, List<NewEntry> groupEntries) {
+        if (refs.isEmpty()) {
+            return;
+        }
+        for (EntityRef ref : refs) {
+            replicas.remove(ref);
+        }
+        try {
+            long position = store.checkpointPosition();
+            long head = store.head();
+            while (position < head) {
+                List<LogEntry> chunk = store.read(position, 1024, 8L << 20);
+                if (chunk.isEmpty()) {
+                    break;
+                }
+                for (LogEntry entry : chunk) {
+                    replay(entry.payload(), entry.position(), entry.author(), entry.seq(), refs);
+                    position = entry.position() + 1;
+                }
+            }
+            for (NewEntry e : groupEntries) {
+                replay(e.payload(), -1, e.author(), e.seq(), refs);
+            }
+        } catch (StoreException e) {
+            // The entities stay dropped from memory; the next read loads their checkpoint. Rebuild
+            // everything from the store instead, which is what a store failure does anyway.
+            LOG.error("could not rebuild {} entit(ies) after a refused batch: {}; recovering from the store", refs.size(), e.getMessage());
+            try {
+                recover();
+            } catch (StoreException re) {
+                LOG.error("recovery from the store failed: {}", re.getMessage());
+            }
+        }
     }
 
     // ---------------------------------------------------------------- selective scope (sending side)
@@ -895,8 +1021,13 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     private void replay(LogEntry entry) throws StoreException {
+        replay(entry.payload(), entry.position(), entry.author(), entry.seq(), null);
+    }
+
+    /** Applies a logged entry to the replicas; with {@code only}, to those entities only. */
+    private void replay(byte[] payload, long position, String stream, long seq, Set<EntityRef> only) throws StoreException {
         try {
-            Object decoded = codec.decodeEntry(entry.payload());
+            Object decoded = codec.decodeEntry(payload);
             String namespace;
             List<ChangeSet.Op> items;
             boolean merge = decoded instanceof ScopedEnvelope;
@@ -909,12 +1040,15 @@ public final class SyncEngine implements AutoCloseable {
                 items = cs.ops();
             }
             for (ChangeSet.Op op : items) {
-                Optional<CrdtType> type = types.apply(op.type());
-                if (type.isEmpty()) {
-                    LOG.warn("cannot replay {}#{} on {}: CRDT type '{}' is not installed", entry.author(), entry.seq(), op.key(), op.type());
+                EntityRef ref = new EntityRef(namespace, op.key());
+                if (only != null && !only.contains(ref)) {
                     continue;
                 }
-                EntityRef ref = new EntityRef(namespace, op.key());
+                Optional<CrdtType> type = types.apply(op.type());
+                if (type.isEmpty()) {
+                    LOG.warn("cannot replay {}#{} on {}: CRDT type '{}' is not installed", stream, seq, op.key(), op.type());
+                    continue;
+                }
                 CrdtReplica r = replicas.containsKey(ref) ? replicas.get(ref) : load(ref, type.get());
                 if (merge) {
                     r.merge(op.op());
@@ -924,7 +1058,7 @@ public final class SyncEngine implements AutoCloseable {
                 dirty.add(ref);
             }
         } catch (InvalidChangeSetException | SealException | CrdtDecodeException e) {
-            LOG.error("log entry {} ({}#{}) cannot be replayed: {}", entry.position(), entry.author(), entry.seq(), e.getMessage());
+            LOG.error("log entry {} ({}#{}) cannot be replayed: {}", position, stream, seq, e.getMessage());
         }
     }
 

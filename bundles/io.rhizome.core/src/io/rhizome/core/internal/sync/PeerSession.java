@@ -273,21 +273,35 @@ public final class PeerSession implements MessageReceiver {
         }
     }
 
+    /**
+     * Hands the batch to the engine without waiting, so the session decodes (and decrypts) the
+     * next batch while the engine applies this one. The engine applies batches in hand-over order
+     * and completes them in that order; the outcomes come back to this session's serial executor
+     * in that order too, so acks and errors go out in batch order.
+     */
     private void onBatch(Message.EventBatch b) {
-        try {
-            SyncEngine.RemoteResult r = host.engine().applyRemote(peerId, b.changeSets());
+        host.engine().applyRemoteAsync(peerId, b.changeSets())
+                .whenComplete((r, failure) -> serial.execute(() -> batchDone(b, r, failure)));
+    }
+
+    private void batchDone(Message.EventBatch b, SyncEngine.RemoteResult r, Throwable failure) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (failure == null) {
             send(new Message.EventAck(b.batchId(), r.versions()));
             if (b.finalBatch()) {
                 host.syncCompleted(this);
             }
-        } catch (ProtocolException e) {
-            errors++;
-            LOG.warn("peer {}: refused batch {} ({} change sets): [{}] {}", peerId, b.batchId(), b.changeSets().size(), e.code(), e.getMessage());
-            host.error(this, e.code(), e.getMessage());
-            send(new Message.Error(e.code(), e.getMessage(), b.batchId(), false));
-            if (errors > MAX_ERRORS) {
-                fatal(ProtocolException.REFUSED, "too many refused batches (" + errors + ")");
-            }
+            return;
+        }
+        ProtocolException e = SyncEngine.asProtocolException(failure);
+        errors++;
+        LOG.warn("peer {}: refused batch {} ({} change sets): [{}] {}", peerId, b.batchId(), b.changeSets().size(), e.code(), e.getMessage());
+        host.error(this, e.code(), e.getMessage());
+        send(new Message.Error(e.code(), e.getMessage(), b.batchId(), false));
+        if (errors > MAX_ERRORS) {
+            fatal(ProtocolException.REFUSED, "too many refused batches (" + errors + ")");
         }
     }
 
