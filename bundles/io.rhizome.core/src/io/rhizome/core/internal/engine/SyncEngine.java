@@ -123,6 +123,10 @@ public final class SyncEngine implements AutoCloseable {
     private final AtomicLong rejectedRemote = new AtomicLong();
     private final AtomicLong localChangeSets = new AtomicLong();
     private long sinceCheckpoint;
+    /** Entities whose background checkpoint failed: changed again for the next one. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<EntityRef> unsaved = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.ExecutorService checkpointer;
+    private volatile CompletableFuture<Void> backgroundCheckpoint;
     private Thread thread;
     private volatile boolean running;
 
@@ -138,6 +142,15 @@ public final class SyncEngine implements AutoCloseable {
         this.clock = clock;
         this.listener = listener;
         this.config = config;
+        // One thread, only while there is a checkpoint to write (no idle thread per engine).
+        java.util.concurrent.ThreadPoolExecutor exec = new java.util.concurrent.ThreadPoolExecutor(1, 1, 5, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "rhizome-checkpoint-" + shortId(deviceId));
+                    t.setDaemon(true);
+                    return t;
+                });
+        exec.allowCoreThreadTimeOut(true);
+        this.checkpointer = exec;
     }
 
     public String deviceId() {
@@ -504,11 +517,7 @@ public final class SyncEngine implements AutoCloseable {
             safely(() -> listener.appended(a));
         }
         if (sinceCheckpoint >= config.checkpointEvery()) {
-            try {
-                checkpoint();
-            } catch (StoreException e) {
-                LOG.warn("checkpoint failed (the log replays on next start): {}", e.getMessage());
-            }
+            checkpointInBackground();
         }
     }
 
@@ -1062,25 +1071,96 @@ public final class SyncEngine implements AutoCloseable {
         }
     }
 
-    /** Saves every changed replica with the log position it includes. */
+    /**
+     * Saves every changed replica with the log position it includes, synchronously (on stop). Waits
+     * for a checkpoint the engine is writing in the background first, so positions only grow.
+     */
     public void checkpoint() throws StoreException {
+        awaitBackgroundCheckpoint();
         replicaLock.lock();
         try {
-            if (dirty.isEmpty()) {
+            Pending p = encodeDirty();
+            if (p == null) {
                 return;
             }
-            Map<EntityRef, byte[]> states = new HashMap<>();
-            for (EntityRef ref : dirty) {
-                CrdtReplica r = replicas.get(ref);
-                if (r != null) {
-                    states.put(ref, r.encodeState());
-                }
+            try {
+                store.checkpoint(p.states(), p.position());
+            } catch (StoreException | RuntimeException e) {
+                dirty.addAll(p.states().keySet());
+                throw e;
             }
-            store.checkpoint(states, store.head());
-            dirty.clear();
-            sinceCheckpoint = 0;
         } finally {
             replicaLock.unlock();
+        }
+    }
+
+    private record Pending(Map<EntityRef, byte[]> states, long position) {
+    }
+
+    /** Encodes the changed replicas and marks them clean; the caller must save them. Under the lock. */
+    private Pending encodeDirty() {
+        for (EntityRef ref; (ref = unsaved.poll()) != null;) {
+            dirty.add(ref);
+        }
+        if (dirty.isEmpty()) {
+            return null;
+        }
+        Map<EntityRef, byte[]> states = new HashMap<>();
+        for (EntityRef ref : dirty) {
+            CrdtReplica r = replicas.get(ref);
+            if (r != null) {
+                states.put(ref, r.encodeState());
+            }
+        }
+        dirty.clear();
+        sinceCheckpoint = 0;
+        return new Pending(states, store.head());
+    }
+
+    /**
+     * The periodic checkpoint, from the engine thread: the states are encoded here (replicas are
+     * confined to this thread), the store writes them on the checkpoint thread, so the engine goes
+     * on applying meanwhile. Every state it encodes is durable in the log already, and a replay on
+     * top of a newer checkpoint is harmless (operations are idempotent), so readers that load a
+     * checkpoint while one is being written stay correct. If the write fails, the entities are
+     * marked changed again and go into the next checkpoint. While one write is under way, no other
+     * starts (the next group tries again).
+     */
+    private void checkpointInBackground() {
+        CompletableFuture<Void> running = backgroundCheckpoint;
+        if (running != null && !running.isDone()) {
+            return;
+        }
+        Pending p;
+        replicaLock.lock();
+        try {
+            p = encodeDirty();
+        } finally {
+            replicaLock.unlock();
+        }
+        if (p == null) {
+            return;
+        }
+        backgroundCheckpoint = CompletableFuture.runAsync(() -> {
+            try {
+                store.checkpoint(p.states(), p.position());
+            } catch (StoreException | RuntimeException e) {
+                LOG.warn("checkpoint failed (the log replays on next start; retried with the next one): {}", e.getMessage());
+                unsaved.addAll(p.states().keySet());
+            }
+        }, checkpointer);
+    }
+
+    private void awaitBackgroundCheckpoint() {
+        CompletableFuture<Void> running = backgroundCheckpoint;
+        if (running != null) {
+            try {
+                running.get(config.writeTimeoutMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("background checkpoint did not finish: {}", e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
