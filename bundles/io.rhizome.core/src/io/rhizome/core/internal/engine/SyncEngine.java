@@ -116,7 +116,7 @@ public final class SyncEngine implements AutoCloseable {
 
     private final ReentrantLock replicaLock = new ReentrantLock();
     private final Map<EntityRef, CrdtReplica> replicas = new HashMap<>();
-    private final Set<EntityRef> dirty = new LinkedHashSet<>();
+    private final Set<EntityRef> dirty = new java.util.HashSet<>();
     private final Map<String, Long> versions = new ConcurrentHashMap<>();
     private final LinkedBlockingQueue<Work> queue = new LinkedBlockingQueue<>();
     private final AtomicLong appliedRemote = new AtomicLong();
@@ -760,7 +760,7 @@ public final class SyncEngine implements AutoCloseable {
         // batch touched are rebuilt from their checkpoint, the log after it and this group's
         // earlier entries — the state before the batch. Failures are rare (a well-signed but
         // undecodable op); the rebuild replays at most Config.checkpointEvery change sets.
-        Set<EntityRef> touched = new LinkedHashSet<>();
+        List<EntityRef> touched = new ArrayList<>(checked.size());
         Checked current = null;
         try {
             for (Checked c : checked) {
@@ -778,20 +778,22 @@ public final class SyncEngine implements AutoCloseable {
                 }
             }
         } catch (CrdtDecodeException e) {
-            rebuild(touched, out.entries);
+            rebuild(new java.util.HashSet<>(touched), out.entries);
             throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + current.stream() + "#" + current.seq()
                     + ": an operation could not be applied: " + e.getMessage());
         } catch (StoreException e) {
-            rebuild(touched, out.entries);
+            rebuild(new java.util.HashSet<>(touched), out.entries);
             throw new ProtocolException(ProtocolException.UNAVAILABLE, "storage failure: " + e.getMessage());
         } catch (RuntimeException e) {
-            rebuild(touched, out.entries);
+            rebuild(new java.util.HashSet<>(touched), out.entries);
             throw e;
         }
+        int t = 0;
         for (Checked c : checked) {
             out.entries.add(new NewEntry(c.stream(), c.seq(), c.raw()));
             for (ChangeSet.Op op : c.items()) {
-                out.changes.add(new EngineListener.EntityChange(c.namespace(), op.key(), false, c.author()));
+                EntityRef ref = touched.get(t++);
+                out.changes.add(new EngineListener.EntityChange(ref.namespace(), ref.key(), false, c.author()));
             }
         }
         out.pending.putAll(pending);
