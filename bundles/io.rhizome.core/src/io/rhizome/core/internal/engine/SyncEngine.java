@@ -115,6 +115,12 @@ public final class SyncEngine implements AutoCloseable {
     private final ChangeSetCodec codec = new ChangeSetCodec();
 
     private final ReentrantLock replicaLock = new ReentrantLock();
+    /**
+     * Held (write) by the engine thread from applying a group until it is durable, and (read) by
+     * {@link #scopedEntry}: a state sent to a peer never includes changes the store may still
+     * refuse. Host reads use only {@link #replicaLock} and do not wait for the store.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock durableLock = new java.util.concurrent.locks.ReentrantReadWriteLock();
     private final Map<EntityRef, CrdtReplica> replicas = new HashMap<>();
     private final Set<EntityRef> dirty = new java.util.HashSet<>();
     private final Map<String, Long> versions = new ConcurrentHashMap<>();
@@ -442,6 +448,15 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     private void process(List<Work> group) {
+        durableLock.writeLock().lock();
+        try {
+            processGroup(group);
+        } finally {
+            durableLock.writeLock().unlock();
+        }
+    }
+
+    private void processGroup(List<Work> group) {
         Outcome out = new Outcome();
         out.pending.putAll(versions);
         List<Work> accepted = new ArrayList<>();
@@ -849,16 +864,17 @@ public final class SyncEngine implements AutoCloseable {
     /**
      * What a peer gets for one log entry of a selective namespace: a {@link ScopedEnvelope} for
      * the same stream position, carrying the current state of each entity the entry touches that
-     * matches the predicate and is not in {@code alreadySent} (keys this batch already carries in
-     * full), sealed and signed by this node. Entities that do not match are left out; an entry with
-     * none left is a pure skip. Safe to call from any thread.
+     * matches the predicate, sealed and signed by this node. Entities that do not match are left
+     * out; an entry with none left is a pure skip. Every entry carries the states of its own
+     * entities, even if an earlier entry of the same batch carried them already: the receiver
+     * drops entries it holds (duplicates) unread, so a state must never rely on another entry.
+     * Safe to call from any thread; waits while the engine applies a group that is not durable yet.
      *
-     * @param alreadySent keys carried earlier in the same batch; the keys sent here are added
      * @return the encoded scoped envelope
      * @throws StoreException if the entry cannot be read or the result cannot be sealed
      */
-    public byte[] scopedEntry(LogEntry entry, NamespaceDefinition def, ScopePredicate predicate, Set<String> alreadySent)
-            throws StoreException {
+    public byte[] scopedEntry(LogEntry entry, NamespaceDefinition def, ScopePredicate predicate) throws StoreException {
+        Set<String> alreadySent = new java.util.HashSet<>(); // keys repeated inside this one entry
         String namespace;
         String author;
         long seq;
@@ -890,6 +906,7 @@ public final class SyncEngine implements AutoCloseable {
         long changeMillis = HlcTimestamp.unpack(hlc).wallMillis();
         long now = clock.now().wallMillis();
         List<ChangeSet.Op> states = new ArrayList<>();
+        durableLock.readLock().lock();
         replicaLock.lock();
         try {
             for (String key : keys) {
@@ -905,6 +922,7 @@ public final class SyncEngine implements AutoCloseable {
             }
         } finally {
             replicaLock.unlock();
+            durableLock.readLock().unlock();
         }
         try {
             return codec.encode(sealer.get().sealScoped(namespace, author, seq, deviceId, predicate.canonical(),

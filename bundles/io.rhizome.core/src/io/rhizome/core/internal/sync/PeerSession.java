@@ -377,7 +377,6 @@ public final class PeerSession implements MessageReceiver {
                 }
                 List<byte[]> payloads = new ArrayList<>();
                 Set<String> streams = new HashSet<>();
-                Map<String, Set<String>> sentKeys = new HashMap<>();
                 long bytes = 0;
                 long next = entries.get(entries.size() - 1).position() + 1;
                 for (LogEntry e : entries) {
@@ -391,8 +390,7 @@ public final class PeerSession implements MessageReceiver {
                     Optional<Scope> scope = scopes.computeIfAbsent(namespace, this::selectiveScope);
                     if (scope.isPresent()) {
                         // Selective: the peer gets the matching entities' states (or a skip) for this position.
-                        payload = engine.scopedEntry(e, scope.get().def(), scope.get().predicate(),
-                                sentKeys.computeIfAbsent(namespace, n -> new HashSet<>()));
+                        payload = engine.scopedEntry(e, scope.get().def(), scope.get().predicate());
                     }
                     if (payload.length + 64L > link.maxMessageSize()) {
                         LOG.error("peer {}: change set {}#{} ({} bytes) is larger than the link carries; stream held back", peerId, stream,
