@@ -729,7 +729,7 @@ public final class SyncEngine implements AutoCloseable {
                             + d.openError().getMessage());
                 }
                 body = (ScopedBody) d.body();
-                hlc = body.hlc();
+                hlc = Math.max(body.hlc(), body.clock());
             } else {
                 if (scope.isPresent()) {
                     throw new ProtocolException(ProtocolException.REFUSED, "namespace '" + namespace + "' is selective ('"
@@ -906,9 +906,11 @@ public final class SyncEngine implements AutoCloseable {
         long changeMillis = HlcTimestamp.unpack(hlc).wallMillis();
         long now = clock.now().wallMillis();
         List<ChangeSet.Op> states = new ArrayList<>();
+        long readAt;
         durableLock.readLock().lock();
         replicaLock.lock();
         try {
+            readAt = clock.last().pack();
             for (String key : keys) {
                 if (alreadySent.contains(key)) {
                     continue;
@@ -926,7 +928,7 @@ public final class SyncEngine implements AutoCloseable {
         }
         try {
             return codec.encode(sealer.get().sealScoped(namespace, author, seq, deviceId, predicate.canonical(),
-                    codec.encode(new ScopedBody(hlc, states))));
+                    codec.encode(new ScopedBody(hlc, readAt, states))));
         } catch (SealException e) {
             throw new StoreException("cannot seal the scoped entry for " + Streams.id(namespace, author) + "#" + seq + ": " + e.getMessage(), e);
         }

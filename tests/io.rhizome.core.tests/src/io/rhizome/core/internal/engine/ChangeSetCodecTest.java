@@ -46,7 +46,7 @@ class ChangeSetCodecTest {
         assertArrayEquals(new byte[] { 9, 8 }, e.body());
 
         ScopedEnvelope se = new ScopedEnvelope(ScopedEnvelope.VERSION, "t", "dev", 2, Envelope.PLAIN_EPOCH, "relay", "age < 1d",
-                codec.encode(new ScopedBody(5, List.of())));
+                codec.encode(new ScopedBody(5, 7, List.of())));
         ScopedEnvelope s = assertInstanceOf(ScopedEnvelope.class, codec.decodeEntry(codec.encode(se)));
         assertEquals("relay", s.via());
         assertEquals(5, codec.decodeScopedBody(s.body()).hlc());
