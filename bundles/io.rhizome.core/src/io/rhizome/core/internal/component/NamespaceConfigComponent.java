@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -11,6 +13,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
+import io.rhizome.core.internal.engine.ScopePredicate;
 import io.rhizome.spi.namespace.NamespaceDefinition;
 import io.rhizome.spi.namespace.NamespaceProvider;
 import io.rhizome.spi.namespace.SyncScope;
@@ -18,7 +21,10 @@ import io.rhizome.spi.namespace.SyncScope;
 /**
  * A namespace declared in ConfigAdmin (factory PID {@code io.rhizome.namespace}), published as a
  * {@link NamespaceProvider} that ranks above every bundle-contributed definition. An invalid
- * configuration fails activation with a message naming the bad attribute; nothing is declared.
+ * configuration fails activation with a message naming the bad attribute; nothing is declared. A
+ * selective scope whose predicate does not parse is declared nonetheless and logged: the engine then
+ * reports the namespace unavailable (with the parse error) and refuses writes to it, rather than
+ * treating the name as an undeclared namespace with the default type and scope.
  */
 @Component(service = NamespaceProvider.class, configurationPid = "io.rhizome.namespace", configurationPolicy = ConfigurationPolicy.REQUIRE,
         property = "service.ranking:Integer=1000000")
@@ -43,6 +49,8 @@ public class NamespaceConfigComponent implements NamespaceProvider {
         String aclClass() default "";
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(NamespaceConfigComponent.class);
+
     private NamespaceDefinition definition;
 
     @Activate
@@ -53,6 +61,14 @@ public class NamespaceConfigComponent implements NamespaceProvider {
             case "selective" -> {
                 if (config.predicate().isBlank()) {
                     throw new IllegalArgumentException("namespace '" + config.name() + "': a selective scope needs a predicate");
+                }
+                try {
+                    ScopePredicate.parse(config.predicate());
+                } catch (ScopePredicate.InvalidPredicateException e) {
+                    // Still declared, so the namespace is reported unavailable and refuses writes,
+                    // instead of silently falling back to the default for undeclared names.
+                    LOG.error("namespace '{}': the selective predicate '{}' is malformed: {}; the namespace is unavailable until it is fixed",
+                            config.name(), config.predicate(), e.getMessage());
                 }
                 yield SyncScope.selective(config.predicate());
             }

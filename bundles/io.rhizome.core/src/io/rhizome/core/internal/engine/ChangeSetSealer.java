@@ -13,6 +13,16 @@ public interface ChangeSetSealer {
     /** Opens an envelope's body, verifying whatever the seal protects. */
     byte[] open(Envelope envelope) throws SealException;
 
+    /**
+     * Seals the body of a scoped entry made by this node ({@code via}). The context binds the
+     * namespace, the stream position it stands for, the predicate and this node's key.
+     */
+    ScopedEnvelope sealScoped(String namespace, String author, long seq, String via, String predicate, byte[] encodedBody)
+            throws SealException;
+
+    /** Opens a scoped entry, verifying {@code via}'s signature. */
+    byte[] openScoped(ScopedEnvelope envelope) throws SealException;
+
     /** The body could not be sealed or opened (tampered, unknown epoch, unknown algorithm...). */
     final class SealException extends Exception {
         private static final long serialVersionUID = 1L;
@@ -36,6 +46,20 @@ public interface ChangeSetSealer {
         public byte[] open(Envelope envelope) throws SealException {
             if (envelope.epoch() != Envelope.PLAIN_EPOCH) {
                 throw new SealException("change set " + envelope.stream() + "#" + envelope.seq() + " is sealed under key epoch "
+                        + envelope.epoch() + " but this node has no encryption provider");
+            }
+            return envelope.body();
+        }
+
+        @Override
+        public ScopedEnvelope sealScoped(String namespace, String author, long seq, String via, String predicate, byte[] body) {
+            return new ScopedEnvelope(ScopedEnvelope.VERSION, namespace, author, seq, Envelope.PLAIN_EPOCH, via, predicate, body);
+        }
+
+        @Override
+        public byte[] openScoped(ScopedEnvelope envelope) throws SealException {
+            if (envelope.epoch() != Envelope.PLAIN_EPOCH) {
+                throw new SealException("scoped entry " + envelope.stream() + "#" + envelope.seq() + " is sealed under key epoch "
                         + envelope.epoch() + " but this node has no encryption provider");
             }
             return envelope.body();

@@ -32,6 +32,8 @@ public final class NamespaceCatalog {
     }
 
     private final Map<String, Source> sources = new ConcurrentHashMap<>();
+    /** Parsed predicates by text: a {@link ScopePredicate} or the parse error's message. */
+    private final Map<String, Object> predicates = new ConcurrentHashMap<>();
     private volatile Defaults defaults = new Defaults(true, "lww-register", SyncScope.FULL);
 
     public void defaults(Defaults d) {
@@ -92,6 +94,40 @@ public final class NamespaceCatalog {
             return Optional.empty();
         }
         return Optional.of(new NamespaceDefinition(name, def.crdtType(), def.scope(), Optional.empty()));
+    }
+
+    /**
+     * The predicate of a selective namespace; empty for full and local-only scopes.
+     *
+     * @throws ScopePredicate.InvalidPredicateException if the declared predicate is malformed
+     *                                                  (the namespace is then unavailable)
+     */
+    public Optional<ScopePredicate> predicate(NamespaceDefinition d) throws ScopePredicate.InvalidPredicateException {
+        if (d.scope().kind() != SyncScope.Kind.SELECTIVE) {
+            return Optional.empty();
+        }
+        String text = d.scope().predicate().orElse("");
+        Object parsed = predicates.computeIfAbsent(text, t -> {
+            try {
+                return ScopePredicate.parse(t);
+            } catch (ScopePredicate.InvalidPredicateException e) {
+                return e.getMessage();
+            }
+        });
+        if (parsed instanceof ScopePredicate p) {
+            return Optional.of(p);
+        }
+        throw new ScopePredicate.InvalidPredicateException((String) parsed);
+    }
+
+    /** Why a namespace cannot be used as declared (its scope predicate is malformed), if so. */
+    public Optional<String> scopeProblem(NamespaceDefinition d) {
+        try {
+            predicate(d);
+            return Optional.empty();
+        } catch (ScopePredicate.InvalidPredicateException e) {
+            return Optional.of("its selective scope predicate '" + d.scope().predicate().orElse("") + "' is malformed: " + e.getMessage());
+        }
     }
 
     private List<Source> sortedSources() {

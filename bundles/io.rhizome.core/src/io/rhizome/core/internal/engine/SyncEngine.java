@@ -97,7 +97,7 @@ public final class SyncEngine implements AutoCloseable {
     private record LocalWork(List<LocalWrite> writes, CompletableFuture<Void> done) implements Work {
     }
 
-    private record RemoteWork(String peerId, List<byte[]> envelopes, CompletableFuture<RemoteResult> done) implements Work {
+    private record RemoteWork(String peerId, List<Decoded> entries, CompletableFuture<RemoteResult> done) implements Work {
     }
 
     private record Stop() implements Work {
@@ -115,14 +115,24 @@ public final class SyncEngine implements AutoCloseable {
     private final ChangeSetCodec codec = new ChangeSetCodec();
 
     private final ReentrantLock replicaLock = new ReentrantLock();
+    /**
+     * Held (write) by the engine thread from applying a group until it is durable, and (read) by
+     * {@link #scopedEntry}: a state sent to a peer never includes changes the store may still
+     * refuse. Host reads use only {@link #replicaLock} and do not wait for the store.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock durableLock = new java.util.concurrent.locks.ReentrantReadWriteLock();
     private final Map<EntityRef, CrdtReplica> replicas = new HashMap<>();
-    private final Set<EntityRef> dirty = new LinkedHashSet<>();
+    private final Set<EntityRef> dirty = new java.util.HashSet<>();
     private final Map<String, Long> versions = new ConcurrentHashMap<>();
     private final LinkedBlockingQueue<Work> queue = new LinkedBlockingQueue<>();
     private final AtomicLong appliedRemote = new AtomicLong();
     private final AtomicLong rejectedRemote = new AtomicLong();
     private final AtomicLong localChangeSets = new AtomicLong();
     private long sinceCheckpoint;
+    /** Entities whose background checkpoint failed: changed again for the next one. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<EntityRef> unsaved = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.ExecutorService checkpointer;
+    private volatile CompletableFuture<Void> backgroundCheckpoint;
     private Thread thread;
     private volatile boolean running;
 
@@ -138,6 +148,15 @@ public final class SyncEngine implements AutoCloseable {
         this.clock = clock;
         this.listener = listener;
         this.config = config;
+        // One thread, only while there is a checkpoint to write (no idle thread per engine).
+        java.util.concurrent.ThreadPoolExecutor exec = new java.util.concurrent.ThreadPoolExecutor(1, 1, 5, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "rhizome-checkpoint-" + shortId(deviceId));
+                    t.setDaemon(true);
+                    return t;
+                });
+        exec.allowCoreThreadTimeOut(true);
+        this.checkpointer = exec;
     }
 
     public String deviceId() {
@@ -215,25 +234,84 @@ public final class SyncEngine implements AutoCloseable {
         await(done);
     }
 
-    /** Applies a batch of encoded envelopes from a peer: all of them, or none. */
+    /** Applies a batch of encoded envelopes from a peer: all of them, or none. Blocks until done. */
     public RemoteResult applyRemote(String peerId, List<byte[]> envelopes) throws ProtocolException {
-        if (!running) {
-            throw new ProtocolException(ProtocolException.UNAVAILABLE, "the sync engine is stopping");
-        }
-        CompletableFuture<RemoteResult> done = new CompletableFuture<>();
-        queue.add(new RemoteWork(peerId, List.copyOf(envelopes), done));
+        CompletableFuture<RemoteResult> done = applyRemoteAsync(peerId, envelopes);
         try {
             return done.get(config.writeTimeoutMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof ProtocolException pe) {
-                throw pe;
-            }
-            throw new ProtocolException(ProtocolException.UNAVAILABLE, "could not apply the batch: " + e.getCause().getMessage(), e.getCause());
+            throw asProtocolException(e.getCause());
         } catch (TimeoutException e) {
             throw new ProtocolException(ProtocolException.UNAVAILABLE, "the engine did not apply the batch in time");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProtocolException(ProtocolException.UNAVAILABLE, "interrupted");
+        }
+    }
+
+    /**
+     * Applies a batch of encoded envelopes from a peer: all of them, or none. Decoding, opening
+     * (decryption and signature checks) and body decoding happen on the calling thread, so that
+     * they overlap with the engine applying earlier batches; everything that depends on the
+     * replica state runs on the engine thread. Batches are applied in the order of the calls.
+     *
+     * @return completes, on the engine thread, once the batch is durable, or exceptionally with a
+     *         {@link ProtocolException} (see {@link #asProtocolException})
+     */
+    public CompletableFuture<RemoteResult> applyRemoteAsync(String peerId, List<byte[]> envelopes) {
+        if (!running) {
+            return CompletableFuture.failedFuture(new ProtocolException(ProtocolException.UNAVAILABLE, "the sync engine is stopping"));
+        }
+        List<Decoded> decoded = new ArrayList<>(envelopes.size());
+        ChangeSetSealer s = sealer.get();
+        for (byte[] raw : envelopes) {
+            decoded.add(decode(raw, s));
+        }
+        CompletableFuture<RemoteResult> done = new CompletableFuture<>();
+        queue.add(new RemoteWork(peerId, decoded, done));
+        return done.orTimeout(config.writeTimeoutMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The failure of {@link #applyRemoteAsync} as the protocol error to report. */
+    public static ProtocolException asProtocolException(Throwable t) {
+        if (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof ProtocolException pe) {
+            return pe;
+        }
+        if (t instanceof TimeoutException) {
+            return new ProtocolException(ProtocolException.UNAVAILABLE, "the engine did not apply the batch in time");
+        }
+        return new ProtocolException(ProtocolException.UNAVAILABLE, "could not apply the batch: " + t.getMessage(), t);
+    }
+
+    /**
+     * One incoming entry, decoded and opened off the engine thread. Failures are kept, not thrown,
+     * so the engine reports them at the same point of validation as before (a duplicate is a
+     * duplicate even if its body would not open).
+     *
+     * @param entry       the {@link Envelope} or {@link ScopedEnvelope}; null if undecodable
+     * @param body        the {@link ChangeSet} or {@link ScopedBody}; null if it did not open
+     * @param decodeError why the entry is undecodable
+     * @param openError   why the body did not open or decode
+     */
+    private record Decoded(byte[] raw, Object entry, Object body, Exception decodeError, Exception openError) {
+    }
+
+    private Decoded decode(byte[] raw, ChangeSetSealer s) {
+        Object entry;
+        try {
+            entry = codec.decodeEntry(raw);
+        } catch (InvalidChangeSetException e) {
+            return new Decoded(raw, null, null, e, null);
+        }
+        try {
+            Object body = entry instanceof ScopedEnvelope se ? codec.decodeScopedBody(s.openScoped(se))
+                    : codec.decodeChangeSet(s.open((Envelope) entry));
+            return new Decoded(raw, entry, body, null, null);
+        } catch (SealException | InvalidChangeSetException | RuntimeException e) {
+            return new Decoded(raw, entry, null, null, e);
         }
     }
 
@@ -370,9 +448,21 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     private void process(List<Work> group) {
+        durableLock.writeLock().lock();
+        try {
+            processGroup(group);
+        } finally {
+            durableLock.writeLock().unlock();
+        }
+    }
+
+    private void processGroup(List<Work> group) {
         Outcome out = new Outcome();
         out.pending.putAll(versions);
         List<Work> accepted = new ArrayList<>();
+        // Refusals are reported in group order together with the successes (below), so that a
+        // peer gets the answers to its batches in the order it sent them.
+        Map<Work, Exception> refused = new java.util.IdentityHashMap<>();
         replicaLock.lock();
         try {
             for (Work w : group) {
@@ -387,10 +477,10 @@ public final class SyncEngine implements AutoCloseable {
                     if (w instanceof RemoteWork) {
                         rejectedRemote.incrementAndGet();
                     }
-                    fail(w, e);
+                    refused.put(w, e);
                 } catch (RuntimeException e) {
                     LOG.error("unexpected failure applying {}", w.getClass().getSimpleName(), e);
-                    fail(w, w instanceof RemoteWork
+                    refused.put(w, w instanceof RemoteWork
                             ? new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "could not apply: " + e)
                             : new SyncException(SyncException.Reason.INVALID_VALUE, "could not apply: " + e));
                 }
@@ -411,8 +501,9 @@ public final class SyncEngine implements AutoCloseable {
                 } catch (StoreException re) {
                     LOG.error("recovery from the store failed: {}", re.getMessage());
                 }
-                for (Work w : accepted) {
-                    fail(w, w instanceof RemoteWork
+                for (Work w : group) {
+                    Exception why = refused.get(w);
+                    fail(w, why != null ? why : w instanceof RemoteWork
                             ? new ProtocolException(ProtocolException.UNAVAILABLE, "storage failure: " + e.getMessage())
                             : new SyncException(SyncException.Reason.STORAGE, "storage failure: " + e.getMessage(), e));
                 }
@@ -423,7 +514,16 @@ public final class SyncEngine implements AutoCloseable {
         localChangeSets.addAndGet(out.localCount);
         appliedRemote.addAndGet(out.remoteCount);
         sinceCheckpoint += out.entries.size();
-        out.onDurable.forEach(Runnable::run);
+        // Each accepted work added exactly one completion, in group order.
+        java.util.Iterator<Runnable> completions = out.onDurable.iterator();
+        for (Work w : group) {
+            Exception why = refused.get(w);
+            if (why != null) {
+                fail(w, why);
+            } else {
+                completions.next().run();
+            }
+        }
         if (!out.changes.isEmpty()) {
             safely(() -> listener.entitiesChanged(out.changes));
         }
@@ -432,11 +532,7 @@ public final class SyncEngine implements AutoCloseable {
             safely(() -> listener.appended(a));
         }
         if (sinceCheckpoint >= config.checkpointEvery()) {
-            try {
-                checkpoint();
-            } catch (StoreException e) {
-                LOG.warn("checkpoint failed (the log replays on next start): {}", e.getMessage());
-            }
+            checkpointInBackground();
         }
     }
 
@@ -469,6 +565,11 @@ public final class SyncEngine implements AutoCloseable {
                         SyncException.Reason.UNKNOWN_NAMESPACE, "unknown namespace '" + w.namespace()
                                 + "': it is not declared and undeclared namespaces are not allowed by configuration"));
                 CrdtType type = requireType(def);
+                Optional<String> scopeProblem = catalog.scopeProblem(def);
+                if (scopeProblem.isPresent()) {
+                    throw new SyncException(SyncException.Reason.NAMESPACE_UNAVAILABLE, "namespace '" + def.name() + "' is unavailable: "
+                            + scopeProblem.get());
+                }
                 EntityRef ref = new EntityRef(w.namespace(), w.key());
                 CrdtReplica replica = replicaFor(ref, type);
                 snapshots.before(ref, replica);
@@ -528,7 +629,34 @@ public final class SyncEngine implements AutoCloseable {
 
     // ---------------------------------------------------------------- remote processing
 
-    private record Checked(Envelope envelope, ChangeSet changeSet, byte[] raw, NamespaceDefinition def, CrdtType type) {
+    /** A validated incoming entry: a change set (ops) or a scoped entry (states to merge). */
+    private record Checked(String stream, long seq, String namespace, String author, ChangeSet changeSet, ScopedBody scoped,
+            byte[] raw, NamespaceDefinition def, CrdtType type) {
+        List<ChangeSet.Op> items() {
+            return changeSet != null ? changeSet.ops() : scoped.states();
+        }
+    }
+
+    private record Resolved(NamespaceDefinition def, CrdtType type, Optional<ScopePredicate> scope) {
+    }
+
+    private Resolved resolve(String namespace, String stream, long seq) throws ProtocolException {
+        NamespaceDefinition def;
+        try {
+            def = catalog.resolve(namespace).orElseThrow(() -> new ProtocolException(
+                    ProtocolException.UNKNOWN_NAMESPACE, "unknown namespace '" + namespace + "' on this node"));
+        } catch (IllegalArgumentException e) {
+            // A name no namespace can have (the default definition of an undeclared name refuses it).
+            throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + seq + ": " + e.getMessage());
+        }
+        CrdtType type = types.apply(def.crdtType()).orElseThrow(() -> new ProtocolException(ProtocolException.UNAVAILABLE,
+                "namespace '" + namespace + "' needs CRDT type '" + def.crdtType() + "', which is not installed here"));
+        try {
+            return new Resolved(def, type, catalog.predicate(def));
+        } catch (ScopePredicate.InvalidPredicateException e) {
+            throw new ProtocolException(ProtocolException.UNAVAILABLE, "namespace '" + namespace + "' is unavailable here: "
+                    + catalog.scopeProblem(def).orElse(e.getMessage()));
+        }
     }
 
     private void processRemote(RemoteWork work, Outcome out) throws ProtocolException {
@@ -539,113 +667,271 @@ public final class SyncEngine implements AutoCloseable {
         if (p.isEmpty()) {
             throw new ProtocolException(ProtocolException.REFUSED, "this node has no sync policy installed and accepts nothing");
         }
+        // Decided once per batch: the policy and the namespace definitions do not change within one.
+        Map<String, SyncPolicy.Decision> decisions = new HashMap<>();
+        Map<String, Resolved> resolvedNs = new HashMap<>();
         // Phase 1: validate everything; no replica changes.
-        for (byte[] raw : work.envelopes()) {
-            Envelope env;
-            try {
-                env = codec.decodeEnvelope(raw);
-            } catch (InvalidChangeSetException e) {
-                throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, e.getMessage());
+        for (Decoded d : work.entries()) {
+            if (d.decodeError() != null) {
+                throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, d.decodeError().getMessage());
             }
-            String stream = env.stream();
+            Object entry = d.entry();
+            byte[] raw = d.raw();
+            Envelope env = entry instanceof Envelope e ? e : null;
+            ScopedEnvelope senv = entry instanceof ScopedEnvelope e ? e : null;
+            String namespace = env != null ? env.namespace() : senv.namespace();
+            String author = env != null ? env.author() : senv.author();
+            long seq = env != null ? env.seq() : senv.seq();
+            String stream = Streams.id(namespace, author);
             long have = pending.containsKey(stream) ? pending.get(stream) : out.pending.getOrDefault(stream, 0L);
-            if (env.seq() <= have) {
+            if (seq <= have) {
                 duplicates++;
                 continue;
             }
-            if (env.seq() != have + 1) {
-                throw new ProtocolException(ProtocolException.MISSING_DEPENDENCIES, "change set " + stream + "#" + env.seq()
+            if (seq != have + 1) {
+                throw new ProtocolException(ProtocolException.MISSING_DEPENDENCIES, "change set " + stream + "#" + seq
                         + " arrived but this node has only up to #" + have + " of that stream");
             }
-            SyncPolicy.Decision decision = p.get().canReceive(work.peerId(), env.namespace(), env.author());
+            SyncPolicy.Decision decision = decisions.computeIfAbsent(stream, x -> p.get().canReceive(work.peerId(), namespace, author));
             if (!decision.allowed()) {
-                p.get().audit(work.peerId(), env.namespace(), decision);
-                throw new ProtocolException(ProtocolException.REFUSED, "namespace '" + env.namespace() + "' from " + work.peerId()
+                p.get().audit(work.peerId(), namespace, decision);
+                throw new ProtocolException(ProtocolException.REFUSED, "namespace '" + namespace + "' from " + work.peerId()
                         + " refused by policy: " + decision.reason());
             }
-            NamespaceDefinition def;
-            try {
-                def = catalog.resolve(env.namespace()).orElseThrow(() -> new ProtocolException(
-                        ProtocolException.UNKNOWN_NAMESPACE, "unknown namespace '" + env.namespace() + "' on this node"));
-            } catch (IllegalArgumentException e) {
-                // A name no namespace can have (the default definition of an undeclared name refuses it).
-                throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + env.seq() + ": "
-                        + e.getMessage());
+            Resolved resolved = resolvedNs.get(namespace);
+            if (resolved == null) {
+                resolved = resolve(namespace, stream, seq);
+                resolvedNs.put(namespace, resolved);
             }
-            CrdtType type = types.apply(def.crdtType()).orElseThrow(() -> new ProtocolException(ProtocolException.UNAVAILABLE,
-                    "namespace '" + env.namespace() + "' needs CRDT type '" + def.crdtType() + "', which is not installed here"));
-            ChangeSet cs;
-            try {
-                cs = codec.decodeChangeSet(sealer.get().open(env));
-            } catch (SealException | InvalidChangeSetException e) {
-                throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + env.seq() + ": "
-                        + e.getMessage());
+            NamespaceDefinition def = resolved.def();
+            CrdtType type = resolved.type();
+            Optional<ScopePredicate> scope = resolved.scope();
+            long hlc;
+            ChangeSet cs = null;
+            ScopedBody body = null;
+            if (senv != null) {
+                if (scope.isEmpty()) {
+                    throw new ProtocolException(ProtocolException.REFUSED, "namespace '" + namespace + "' syncs in full on this node, but "
+                            + work.peerId() + " sent " + stream + "#" + seq + " filtered by the selective scope '" + senv.predicate()
+                            + "'; declare the namespace with the same scope on every device");
+                }
+                if (!scope.get().canonical().equals(senv.predicate())) {
+                    throw new ProtocolException(ProtocolException.REFUSED, "namespace '" + namespace + "' is selective by '"
+                            + scope.get().canonical() + "' on this node, but " + work.peerId() + " filtered " + stream + "#" + seq
+                            + " by '" + senv.predicate() + "'; declare the namespace with the same scope on every device");
+                }
+                if (!senv.via().equals(work.peerId())) {
+                    throw new ProtocolException(ProtocolException.REFUSED, "scoped entry " + stream + "#" + seq + " was filtered by "
+                            + senv.via() + " but sent by " + work.peerId() + "; a node sends only scoped entries it made itself");
+                }
+                if (d.openError() != null) {
+                    throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "scoped entry " + stream + "#" + seq + ": "
+                            + d.openError().getMessage());
+                }
+                body = (ScopedBody) d.body();
+                hlc = Math.max(body.hlc(), body.clock());
+            } else {
+                if (scope.isPresent()) {
+                    throw new ProtocolException(ProtocolException.REFUSED, "namespace '" + namespace + "' is selective ('"
+                            + scope.get().canonical() + "') on this node and accepts only filtered entries, but " + work.peerId()
+                            + " sent the full change set " + stream + "#" + seq + "; declare the namespace with the same scope on every device");
+                }
+                if (d.openError() != null) {
+                    throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + seq + ": "
+                            + d.openError().getMessage());
+                }
+                cs = (ChangeSet) d.body();
+                if (!cs.namespace().equals(namespace) || !cs.author().equals(author) || cs.seq() != seq) {
+                    throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + seq
+                            + ": its body names " + cs.stream() + "#" + cs.seq() + ", not its header");
+                }
+                for (Map.Entry<String, Long> dep : cs.deps().entrySet()) {
+                    long depHave = pending.containsKey(dep.getKey()) ? pending.get(dep.getKey())
+                            : out.pending.getOrDefault(dep.getKey(), 0L);
+                    if (depHave < dep.getValue()) {
+                        throw new ProtocolException(ProtocolException.MISSING_DEPENDENCIES, "change set " + stream + "#" + seq
+                                + " depends on " + dep.getKey() + "#" + dep.getValue() + ", which this node does not have");
+                    }
+                }
+                hlc = cs.hlc();
             }
-            if (!cs.namespace().equals(env.namespace()) || !cs.author().equals(env.author()) || cs.seq() != env.seq()) {
-                throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + env.seq()
-                        + ": its body names " + cs.stream() + "#" + cs.seq() + ", not its header");
-            }
-            for (ChangeSet.Op op : cs.ops()) {
+            for (ChangeSet.Op op : cs != null ? cs.ops() : body.states()) {
                 if (!op.type().equals(def.crdtType())) {
-                    throw new ProtocolException(ProtocolException.UNKNOWN_NAMESPACE, "namespace '" + env.namespace() + "' is of type '"
-                            + def.crdtType() + "' here but the change set " + stream + "#" + env.seq() + " carries '" + op.type() + "' operations");
-                }
-            }
-            for (Map.Entry<String, Long> dep : cs.deps().entrySet()) {
-                long depHave = pending.containsKey(dep.getKey()) ? pending.get(dep.getKey()) : out.pending.getOrDefault(dep.getKey(), 0L);
-                if (depHave < dep.getValue()) {
-                    throw new ProtocolException(ProtocolException.MISSING_DEPENDENCIES, "change set " + stream + "#" + env.seq()
-                            + " depends on " + dep.getKey() + "#" + dep.getValue() + ", which this node does not have");
+                    throw new ProtocolException(ProtocolException.UNKNOWN_NAMESPACE, "namespace '" + namespace + "' is of type '"
+                            + def.crdtType() + "' here but the change set " + stream + "#" + seq + " carries '" + op.type() + "' operations");
                 }
             }
             try {
-                clock.observe(HlcTimestamp.unpack(cs.hlc()));
+                clock.observe(HlcTimestamp.unpack(hlc));
             } catch (ClockDriftException | IllegalArgumentException e) {
-                throw new ProtocolException(ProtocolException.REFUSED, "change set " + stream + "#" + env.seq() + " has a bad timestamp: "
+                throw new ProtocolException(ProtocolException.REFUSED, "change set " + stream + "#" + seq + " has a bad timestamp: "
                         + e.getMessage());
             }
-            pending.put(stream, env.seq());
-            checked.add(new Checked(env, cs, raw, def, type));
+            pending.put(stream, seq);
+            checked.add(new Checked(stream, seq, namespace, author, cs, body, raw, def, type));
         }
-        // Phase 2: apply; restore touched replicas if anything fails.
-        Snapshots snapshots = new Snapshots(checked.size() > 1 || checked.stream().anyMatch(c -> c.changeSet().ops().size() > 1));
-        Set<EntityRef> touched = new LinkedHashSet<>();
+        // Phase 2: apply. No snapshots on the way (they cost an encoded state per entity per
+        // batch): CrdtReplica.apply/merge are atomic per call, and if one fails, the entities the
+        // batch touched are rebuilt from their checkpoint, the log after it and this group's
+        // earlier entries — the state before the batch. Failures are rare (a well-signed but
+        // undecodable op); the rebuild replays at most Config.checkpointEvery change sets.
+        List<EntityRef> touched = new ArrayList<>(checked.size());
+        Checked current = null;
         try {
             for (Checked c : checked) {
-                for (ChangeSet.Op op : c.changeSet().ops()) {
-                    EntityRef ref = new EntityRef(c.changeSet().namespace(), op.key());
-                    CrdtReplica replica = replicaFor(ref, c.type());
-                    snapshots.before(ref, replica);
-                    replica.apply(op.op());
+                current = c;
+                boolean ops = c.changeSet() != null;
+                for (ChangeSet.Op op : c.items()) {
+                    EntityRef ref = new EntityRef(c.namespace(), op.key());
                     touched.add(ref);
+                    CrdtReplica replica = replicaFor(ref, c.type());
+                    if (ops) {
+                        replica.apply(op.op());
+                    } else {
+                        replica.merge(op.op());
+                    }
                 }
             }
         } catch (CrdtDecodeException e) {
-            snapshots.restore();
-            throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "an operation could not be applied: " + e.getMessage());
+            rebuild(new java.util.HashSet<>(touched), out.entries);
+            throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + current.stream() + "#" + current.seq()
+                    + ": an operation could not be applied: " + e.getMessage());
         } catch (StoreException e) {
-            snapshots.restore();
+            rebuild(new java.util.HashSet<>(touched), out.entries);
             throw new ProtocolException(ProtocolException.UNAVAILABLE, "storage failure: " + e.getMessage());
         } catch (RuntimeException e) {
-            snapshots.restore();
+            rebuild(new java.util.HashSet<>(touched), out.entries);
             throw e;
         }
+        int t = 0;
         for (Checked c : checked) {
-            out.entries.add(new NewEntry(c.envelope().stream(), c.envelope().seq(), c.raw()));
+            out.entries.add(new NewEntry(c.stream(), c.seq(), c.raw()));
+            for (ChangeSet.Op op : c.items()) {
+                EntityRef ref = touched.get(t++);
+                out.changes.add(new EngineListener.EntityChange(ref.namespace(), ref.key(), false, c.author()));
+            }
         }
         out.pending.putAll(pending);
         out.remoteCount += checked.size();
-        for (EntityRef ref : touched) {
-            dirty.add(ref);
-        }
-        for (Checked c : checked) {
-            for (ChangeSet.Op op : c.changeSet().ops()) {
-                out.changes.add(new EngineListener.EntityChange(c.changeSet().namespace(), op.key(), false, c.changeSet().author()));
-            }
-        }
+        dirty.addAll(touched);
         int dups = duplicates;
         int applied = checked.size();
         out.onDurable.add(() -> work.done().complete(new RemoteResult(applied, dups, Map.copyOf(versions))));
+    }
+
+    /**
+     * Puts entities back to their state before the current unit of work: each is dropped from
+     * memory and rebuilt from its checkpoint, the durable log after the checkpoint and the entries
+     * of this group that precede the unit. An entity none of those touches stays absent.
+     */
+    private void rebuild(Set<EntityRef> refs, List<NewEntry> groupEntries) {
+        if (refs.isEmpty()) {
+            return;
+        }
+        for (EntityRef ref : refs) {
+            replicas.remove(ref);
+        }
+        try {
+            long position = store.checkpointPosition();
+            long head = store.head();
+            while (position < head) {
+                List<LogEntry> chunk = store.read(position, 1024, 8L << 20);
+                if (chunk.isEmpty()) {
+                    break;
+                }
+                for (LogEntry entry : chunk) {
+                    replay(entry.payload(), entry.position(), entry.author(), entry.seq(), refs);
+                    position = entry.position() + 1;
+                }
+            }
+            for (NewEntry e : groupEntries) {
+                replay(e.payload(), -1, e.author(), e.seq(), refs);
+            }
+        } catch (StoreException e) {
+            // The entities stay dropped from memory; the next read loads their checkpoint. Rebuild
+            // everything from the store instead, which is what a store failure does anyway.
+            LOG.error("could not rebuild {} entit(ies) after a refused batch: {}; recovering from the store", refs.size(), e.getMessage());
+            try {
+                recover();
+            } catch (StoreException re) {
+                LOG.error("recovery from the store failed: {}", re.getMessage());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- selective scope (sending side)
+
+    /**
+     * What a peer gets for one log entry of a selective namespace: a {@link ScopedEnvelope} for
+     * the same stream position, carrying the current state of each entity the entry touches that
+     * matches the predicate, sealed and signed by this node. Entities that do not match are left
+     * out; an entry with none left is a pure skip. Every entry carries the states of its own
+     * entities, even if an earlier entry of the same batch carried them already: the receiver
+     * drops entries it holds (duplicates) unread, so a state must never rely on another entry.
+     * Safe to call from any thread; waits while the engine applies a group that is not durable yet.
+     *
+     * @return the encoded scoped envelope
+     * @throws StoreException if the entry cannot be read or the result cannot be sealed
+     */
+    public byte[] scopedEntry(LogEntry entry, NamespaceDefinition def, ScopePredicate predicate) throws StoreException {
+        Set<String> alreadySent = new java.util.HashSet<>(); // keys repeated inside this one entry
+        String namespace;
+        String author;
+        long seq;
+        long hlc;
+        List<String> keys = new ArrayList<>();
+        try {
+            Object decoded = codec.decodeEntry(entry.payload());
+            if (decoded instanceof ScopedEnvelope se) {
+                ScopedBody body = codec.decodeScopedBody(sealer.get().openScoped(se));
+                namespace = se.namespace();
+                author = se.author();
+                seq = se.seq();
+                hlc = body.hlc();
+                body.states().forEach(o -> keys.add(o.key()));
+            } else {
+                Envelope env = (Envelope) decoded;
+                ChangeSet cs = codec.decodeChangeSet(sealer.get().open(env));
+                namespace = env.namespace();
+                author = env.author();
+                seq = env.seq();
+                hlc = cs.hlc();
+                cs.ops().forEach(o -> keys.add(o.key()));
+            }
+        } catch (InvalidChangeSetException | SealException e) {
+            throw new StoreException("log entry " + entry.author() + "#" + entry.seq() + " cannot be read: " + e.getMessage(), e);
+        }
+        CrdtType type = types.apply(def.crdtType()).orElseThrow(() -> new StoreException("namespace '" + def.name()
+                + "' needs CRDT type '" + def.crdtType() + "', which is not installed"));
+        long changeMillis = HlcTimestamp.unpack(hlc).wallMillis();
+        long now = clock.now().wallMillis();
+        List<ChangeSet.Op> states = new ArrayList<>();
+        long readAt;
+        durableLock.readLock().lock();
+        replicaLock.lock();
+        try {
+            readAt = clock.last().pack();
+            for (String key : keys) {
+                if (alreadySent.contains(key)) {
+                    continue;
+                }
+                EntityRef ref = new EntityRef(namespace, key);
+                CrdtReplica r = replicas.containsKey(ref) ? replicas.get(ref) : load(ref, type);
+                if (predicate.test(r.value(), changeMillis, now)) {
+                    states.add(new ChangeSet.Op(key, def.crdtType(), r.encodeState()));
+                    alreadySent.add(key);
+                }
+            }
+        } finally {
+            replicaLock.unlock();
+            durableLock.readLock().unlock();
+        }
+        try {
+            return codec.encode(sealer.get().sealScoped(namespace, author, seq, deviceId, predicate.canonical(),
+                    codec.encode(new ScopedBody(hlc, readAt, states))));
+        } catch (SealException e) {
+            throw new StoreException("cannot seal the scoped entry for " + Streams.id(namespace, author) + "#" + seq + ": " + e.getMessage(), e);
+        }
     }
 
     // ---------------------------------------------------------------- replicas
@@ -766,44 +1052,137 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     private void replay(LogEntry entry) throws StoreException {
+        replay(entry.payload(), entry.position(), entry.author(), entry.seq(), null);
+    }
+
+    /** Applies a logged entry to the replicas; with {@code only}, to those entities only. */
+    private void replay(byte[] payload, long position, String stream, long seq, Set<EntityRef> only) throws StoreException {
         try {
-            Envelope env = codec.decodeEnvelope(entry.payload());
-            ChangeSet cs = codec.decodeChangeSet(sealer.get().open(env));
-            for (ChangeSet.Op op : cs.ops()) {
-                Optional<CrdtType> type = types.apply(op.type());
-                if (type.isEmpty()) {
-                    LOG.warn("cannot replay {}#{} on {}: CRDT type '{}' is not installed", env.stream(), env.seq(), op.key(), op.type());
+            Object decoded = codec.decodeEntry(payload);
+            String namespace;
+            List<ChangeSet.Op> items;
+            boolean merge = decoded instanceof ScopedEnvelope;
+            if (decoded instanceof ScopedEnvelope se) {
+                namespace = se.namespace();
+                items = codec.decodeScopedBody(sealer.get().openScoped(se)).states();
+            } else {
+                ChangeSet cs = codec.decodeChangeSet(sealer.get().open((Envelope) decoded));
+                namespace = cs.namespace();
+                items = cs.ops();
+            }
+            for (ChangeSet.Op op : items) {
+                EntityRef ref = new EntityRef(namespace, op.key());
+                if (only != null && !only.contains(ref)) {
                     continue;
                 }
-                EntityRef ref = new EntityRef(cs.namespace(), op.key());
+                Optional<CrdtType> type = types.apply(op.type());
+                if (type.isEmpty()) {
+                    LOG.warn("cannot replay {}#{} on {}: CRDT type '{}' is not installed", stream, seq, op.key(), op.type());
+                    continue;
+                }
                 CrdtReplica r = replicas.containsKey(ref) ? replicas.get(ref) : load(ref, type.get());
-                r.apply(op.op());
+                if (merge) {
+                    r.merge(op.op());
+                } else {
+                    r.apply(op.op());
+                }
                 dirty.add(ref);
             }
         } catch (InvalidChangeSetException | SealException | CrdtDecodeException e) {
-            LOG.error("log entry {} ({}#{}) cannot be replayed: {}", entry.position(), entry.author(), entry.seq(), e.getMessage());
+            LOG.error("log entry {} ({}#{}) cannot be replayed: {}", position, stream, seq, e.getMessage());
         }
     }
 
-    /** Saves every changed replica with the log position it includes. */
+    /**
+     * Saves every changed replica with the log position it includes, synchronously (on stop). Waits
+     * for a checkpoint the engine is writing in the background first, so positions only grow.
+     */
     public void checkpoint() throws StoreException {
+        awaitBackgroundCheckpoint();
         replicaLock.lock();
         try {
-            if (dirty.isEmpty()) {
+            Pending p = encodeDirty();
+            if (p == null) {
                 return;
             }
-            Map<EntityRef, byte[]> states = new HashMap<>();
-            for (EntityRef ref : dirty) {
-                CrdtReplica r = replicas.get(ref);
-                if (r != null) {
-                    states.put(ref, r.encodeState());
-                }
+            try {
+                store.checkpoint(p.states(), p.position());
+            } catch (StoreException | RuntimeException e) {
+                dirty.addAll(p.states().keySet());
+                throw e;
             }
-            store.checkpoint(states, store.head());
-            dirty.clear();
-            sinceCheckpoint = 0;
         } finally {
             replicaLock.unlock();
+        }
+    }
+
+    private record Pending(Map<EntityRef, byte[]> states, long position) {
+    }
+
+    /** Encodes the changed replicas and marks them clean; the caller must save them. Under the lock. */
+    private Pending encodeDirty() {
+        for (EntityRef ref; (ref = unsaved.poll()) != null;) {
+            dirty.add(ref);
+        }
+        if (dirty.isEmpty()) {
+            return null;
+        }
+        Map<EntityRef, byte[]> states = new HashMap<>();
+        for (EntityRef ref : dirty) {
+            CrdtReplica r = replicas.get(ref);
+            if (r != null) {
+                states.put(ref, r.encodeState());
+            }
+        }
+        dirty.clear();
+        sinceCheckpoint = 0;
+        return new Pending(states, store.head());
+    }
+
+    /**
+     * The periodic checkpoint, from the engine thread: the states are encoded here (replicas are
+     * confined to this thread), the store writes them on the checkpoint thread, so the engine goes
+     * on applying meanwhile. Every state it encodes is durable in the log already, and a replay on
+     * top of a newer checkpoint is harmless (operations are idempotent), so readers that load a
+     * checkpoint while one is being written stay correct. If the write fails, the entities are
+     * marked changed again and go into the next checkpoint. While one write is under way, no other
+     * starts (the next group tries again).
+     */
+    private void checkpointInBackground() {
+        CompletableFuture<Void> running = backgroundCheckpoint;
+        if (running != null && !running.isDone()) {
+            return;
+        }
+        Pending p;
+        replicaLock.lock();
+        try {
+            p = encodeDirty();
+        } finally {
+            replicaLock.unlock();
+        }
+        if (p == null) {
+            return;
+        }
+        backgroundCheckpoint = CompletableFuture.runAsync(() -> {
+            try {
+                store.checkpoint(p.states(), p.position());
+            } catch (StoreException | RuntimeException e) {
+                LOG.warn("checkpoint failed (the log replays on next start; retried with the next one): {}", e.getMessage());
+                unsaved.addAll(p.states().keySet());
+            }
+        }, checkpointer);
+    }
+
+    private void awaitBackgroundCheckpoint() {
+        CompletableFuture<Void> running = backgroundCheckpoint;
+        if (running != null) {
+            try {
+                running.get(config.writeTimeoutMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("background checkpoint did not finish: {}", e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -103,9 +103,9 @@ public final class SyncServiceImpl implements SyncService {
         }
         List<NamespaceInfo> infos = new ArrayList<>();
         for (NamespaceDefinition d : defs.values()) {
-            boolean available = engine.type(d.crdtType()).isPresent();
-            infos.add(new NamespaceInfo(d.name(), d.crdtType(), d.scope(), d.aclClass(), available,
-                    available ? Optional.empty() : Optional.of("CRDT type '" + d.crdtType() + "' is not installed")));
+            Optional<String> problem = engine.type(d.crdtType()).isPresent() ? engine.catalog().scopeProblem(d)
+                    : Optional.of("CRDT type '" + d.crdtType() + "' is not installed");
+            infos.add(new NamespaceInfo(d.name(), d.crdtType(), d.scope(), d.aclClass(), problem.isEmpty(), problem));
         }
         return infos;
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.rhizome.core.internal.engine.ScopePredicate;
 import io.rhizome.core.internal.engine.Streams;
 import io.rhizome.core.internal.engine.SyncEngine;
 import io.rhizome.core.internal.protocol.Message;
@@ -75,6 +76,7 @@ public final class PeerSession implements MessageReceiver {
     private final Host host;
     private final SerialExecutor serial;
     private final AtomicLong batchIds = new AtomicLong();
+    private final AtomicLong batchesSent = new AtomicLong();
     /** Acks since the peer record was last persisted: it is written every {@link #PERSIST_EVERY_ACKS}. */
     private int acksSincePersist;
     private final String peerId;
@@ -115,6 +117,11 @@ public final class PeerSession implements MessageReceiver {
     /** Whether batches are in flight or a catch-up is under way. */
     public boolean isSyncing() {
         return syncing;
+    }
+
+    /** Event batches sent on this session so far (diagnostics and tests). */
+    public long batchesSent() {
+        return batchesSent.get();
     }
 
     public String remoteAgent() {
@@ -266,21 +273,35 @@ public final class PeerSession implements MessageReceiver {
         }
     }
 
+    /**
+     * Hands the batch to the engine without waiting, so the session decodes (and decrypts) the
+     * next batch while the engine applies this one. The engine applies batches in hand-over order
+     * and completes them in that order; the outcomes come back to this session's serial executor
+     * in that order too, so acks and errors go out in batch order.
+     */
     private void onBatch(Message.EventBatch b) {
-        try {
-            SyncEngine.RemoteResult r = host.engine().applyRemote(peerId, b.changeSets());
+        host.engine().applyRemoteAsync(peerId, b.changeSets())
+                .whenComplete((r, failure) -> serial.execute(() -> batchDone(b, r, failure)));
+    }
+
+    private void batchDone(Message.EventBatch b, SyncEngine.RemoteResult r, Throwable failure) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (failure == null) {
             send(new Message.EventAck(b.batchId(), r.versions()));
             if (b.finalBatch()) {
                 host.syncCompleted(this);
             }
-        } catch (ProtocolException e) {
-            errors++;
-            LOG.warn("peer {}: refused batch {} ({} change sets): [{}] {}", peerId, b.batchId(), b.changeSets().size(), e.code(), e.getMessage());
-            host.error(this, e.code(), e.getMessage());
-            send(new Message.Error(e.code(), e.getMessage(), b.batchId(), false));
-            if (errors > MAX_ERRORS) {
-                fatal(ProtocolException.REFUSED, "too many refused batches (" + errors + ")");
-            }
+            return;
+        }
+        ProtocolException e = SyncEngine.asProtocolException(failure);
+        errors++;
+        LOG.warn("peer {}: refused batch {} ({} change sets): [{}] {}", peerId, b.batchId(), b.changeSets().size(), e.code(), e.getMessage());
+        host.error(this, e.code(), e.getMessage());
+        send(new Message.Error(e.code(), e.getMessage(), b.batchId(), false));
+        if (errors > MAX_ERRORS) {
+            fatal(ProtocolException.REFUSED, "too many refused batches (" + errors + ")");
         }
     }
 
@@ -337,6 +358,7 @@ public final class PeerSession implements MessageReceiver {
         SyncEngine engine = host.engine();
         long maxBytes = Math.min(MAX_BATCH_BYTES, Math.max(1024, link.maxMessageSize() / 2L));
         Map<String, Boolean> allowed = new HashMap<>();
+        Map<String, Optional<Scope>> scopes = new HashMap<>();
         try {
             while (inflight.size() < WINDOW) {
                 long head = engine.store().head();
@@ -356,24 +378,37 @@ public final class PeerSession implements MessageReceiver {
                 List<byte[]> payloads = new ArrayList<>();
                 Set<String> streams = new HashSet<>();
                 long bytes = 0;
+                long next = entries.get(entries.size() - 1).position() + 1;
                 for (LogEntry e : entries) {
                     String stream = e.author();
+                    String namespace = Streams.namespace(stream);
                     if (e.seq() <= peerKnown.getOrDefault(stream, 0L) || refusedStreams.contains(stream)
-                            || !allowed.computeIfAbsent(Streams.namespace(stream), this::mayReceive)) {
+                            || !allowed.computeIfAbsent(namespace, this::mayReceive)) {
                         continue;
                     }
-                    if (e.payload().length + 64L > link.maxMessageSize()) {
+                    byte[] payload = e.payload();
+                    Optional<Scope> scope = scopes.computeIfAbsent(namespace, this::selectiveScope);
+                    if (scope.isPresent()) {
+                        // Selective: the peer gets the matching entities' states (or a skip) for this position.
+                        payload = engine.scopedEntry(e, scope.get().def(), scope.get().predicate());
+                    }
+                    if (payload.length + 64L > link.maxMessageSize()) {
                         LOG.error("peer {}: change set {}#{} ({} bytes) is larger than the link carries; stream held back", peerId, stream,
-                                e.seq(), e.payload().length);
+                                e.seq(), payload.length);
                         refusedStreams.add(stream);
                         continue;
                     }
-                    payloads.add(e.payload());
+                    if (!payloads.isEmpty() && bytes + payload.length > maxBytes) {
+                        // Scoped entries can be larger than the log entries they stand for: the rest goes in the next batch.
+                        next = e.position();
+                        break;
+                    }
+                    payloads.add(payload);
                     streams.add(stream);
-                    bytes += e.payload().length;
+                    bytes += payload.length;
                     peerKnown.put(stream, e.seq());
                 }
-                scanCursor = entries.get(entries.size() - 1).position() + 1;
+                scanCursor = next;
                 if (payloads.isEmpty()) {
                     continue;
                 }
@@ -393,12 +428,34 @@ public final class PeerSession implements MessageReceiver {
         syncing = !inflight.isEmpty() || catchingUp;
     }
 
+    private record Scope(NamespaceDefinition def, ScopePredicate predicate) {
+    }
+
+    /** The predicate of a selective namespace (checked valid by {@link #mayReceive}); empty otherwise. */
+    private Optional<Scope> selectiveScope(String namespace) {
+        Optional<NamespaceDefinition> def = host.engine().catalog().resolve(namespace);
+        try {
+            return def.isEmpty() ? Optional.empty()
+                    : host.engine().catalog().predicate(def.get()).map(p -> new Scope(def.get(), p));
+        } catch (ScopePredicate.InvalidPredicateException e) {
+            throw new IllegalStateException("unreachable: mayReceive refuses namespaces with malformed predicates", e);
+        }
+    }
+
     private boolean mayReceive(String namespace) {
         if (!subscription.isEmpty() && !subscription.contains(namespace)) {
             return false;
         }
         Optional<NamespaceDefinition> def = host.engine().catalog().resolve(namespace);
         if (def.isEmpty() || def.get().scope().kind() == SyncScope.Kind.LOCAL_ONLY) {
+            return false;
+        }
+        Optional<String> problem = host.engine().catalog().scopeProblem(def.get());
+        if (problem.isEmpty() && def.get().scope().kind() == SyncScope.Kind.SELECTIVE && host.engine().type(def.get().crdtType()).isEmpty()) {
+            problem = Optional.of("its CRDT type '" + def.get().crdtType() + "' is not installed, so its selective predicate cannot be evaluated");
+        }
+        if (problem.isPresent()) {
+            LOG.warn("peer {}: not sending namespace '{}': {}", peerId, namespace, problem.get());
             return false;
         }
         Optional<SyncPolicy> policy = host.policy();
@@ -439,6 +496,9 @@ public final class PeerSession implements MessageReceiver {
     private void send(Message m) {
         if (state == State.CLOSED) {
             return;
+        }
+        if (m instanceof Message.EventBatch) {
+            batchesSent.incrementAndGet();
         }
         byte[] bytes = host.codec().encode(m);
         link.send(bytes).whenComplete((ok, failure) -> {

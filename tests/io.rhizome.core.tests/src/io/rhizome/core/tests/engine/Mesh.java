@@ -55,6 +55,8 @@ final class Mesh implements AutoCloseable {
     final Set<String> untrusted = ConcurrentHashMap.newKeySet();
     private final ServiceTracker<CrdtType, CrdtType> types;
     boolean allowUndeclared = true;
+    /** Further namespaces a node declares, by device id (e.g. selective ones). */
+    java.util.function.Function<String, List<NamespaceDefinition>> extraNamespaces = id -> List.of();
 
     Mesh() throws InterruptedException {
         this(new MemoryNetwork());
@@ -109,6 +111,7 @@ final class Mesh implements AutoCloseable {
         List<NamespaceDefinition> defs = new ArrayList<>();
         NAMESPACES.forEach((ns, type) -> defs.add(NamespaceDefinition.of(ns, type)));
         defs.add(new NamespaceDefinition("private", "lww-register", SyncScope.LOCAL_ONLY, Optional.empty()));
+        defs.addAll(extraNamespaces.apply(deviceId));
         catalog.putSource("test", 0, defs);
         SyncPolicy policy = policy();
         Node node = new Node(new Node.Parts(deviceId, store, this::type, catalog, () -> sealer, () -> Optional.of(policy),

@@ -111,6 +111,24 @@ public final class EngineBench {
         return Double.NaN;
     }
 
+    /** CPU seconds per live thread, keyed by name (numbered pool threads summed under their prefix). */
+    private static Map<String, Double> cpuByThread() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Double> out = new HashMap<>();
+        for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            long ns = mx.getThreadCpuTime(info.getThreadId());
+            if (ns < 0) {
+                continue;
+            }
+            String name = info.getThreadName().startsWith("rhizome-sync") ? "rhizome-sync" : info.getThreadName();
+            out.merge(name, ns / 1e9, Double::sum);
+        }
+        return out;
+    }
+
     private interface Measurement {
         void run() throws Exception;
     }
@@ -151,6 +169,7 @@ public final class EngineBench {
         }
 
         double cpu0 = cpuSeconds();
+        Map<String, Double> threads0 = cpuByThread();
         long start = System.nanoTime();
         String id = b.orchestrator().connect(MemoryNetwork.KIND, MemoryNetwork.address("A")).toCompletableFuture().get(60, TimeUnit.SECONDS);
         if (!id.equals("A")) {
@@ -165,6 +184,17 @@ public final class EngineBench {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpu = cpuSeconds() - cpu0;
+        Map<String, Double> threads1 = cpuByThread();
+        double engineB = threads1.getOrDefault("rhizome-engine-B", 0.0) - threads0.getOrDefault("rhizome-engine-B", 0.0);
+        double engineA = threads1.getOrDefault("rhizome-engine-A", 0.0) - threads0.getOrDefault("rhizome-engine-A", 0.0);
+        double sessions = threads1.getOrDefault("rhizome-sync", 0.0) - threads0.getOrDefault("rhizome-sync", 0.0);
+        System.out.printf(Locale.ROOT, "sync CPU by thread: receiving engine thread %.2f s, sending engine thread %.2f s, session threads %.2f s%n",
+                engineB, engineA, sessions);
+        if (options.containsKey("thread-detail")) {
+            threads1.entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue() - threads0.getOrDefault(e.getKey(), 0.0)))
+                    .filter(e -> e.getValue() > 0.05).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .forEach(e -> System.out.printf(Locale.ROOT, "  %-40s %.2f s%n", e.getKey(), e.getValue()));
+        }
         for (int k = 0; k < 10_000; k += 997) {
             if (!a.service().get("reg", "k" + k).equals(b.service().get("reg", "k" + k))) {
                 throw new IllegalStateException("values differ at k" + k);

@@ -1,0 +1,111 @@
+package io.rhizome.core.internal.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+
+import io.rhizome.core.internal.engine.ChangeSetCodec.InvalidChangeSetException;
+
+/** The hand-written streaming decoders are as strict as the mapper they replace. */
+class ChangeSetCodecTest {
+
+    private final ChangeSetCodec codec = new ChangeSetCodec();
+    private final ObjectMapper cbor = new ObjectMapper(new CBORFactory());
+
+    private static ChangeSet sample() {
+        return new ChangeSet("reg", "dev", 7, 123456789L, Map.of("reg|other", 3L),
+                List.of(new ChangeSet.Op("k1", "lww-register", new byte[] { 1, 2, 3 }), new ChangeSet.Op("k2", "lww-register", new byte[0])));
+    }
+
+    @Test
+    void roundTripsChangeSetsEnvelopesAndScopedEntries() throws Exception {
+        ChangeSet cs = sample();
+        ChangeSet back = codec.decodeChangeSet(codec.encode(cs));
+        assertEquals(cs.namespace(), back.namespace());
+        assertEquals(cs.author(), back.author());
+        assertEquals(cs.seq(), back.seq());
+        assertEquals(cs.hlc(), back.hlc());
+        assertEquals(cs.deps(), back.deps());
+        assertEquals(2, back.ops().size());
+        assertArrayEquals(new byte[] { 1, 2, 3 }, back.ops().get(0).op());
+
+        Envelope env = new Envelope(Envelope.VERSION, "reg", "dev", 7, 4, new byte[] { 9, 8 });
+        Envelope e = assertInstanceOf(Envelope.class, codec.decodeEntry(codec.encode(env)));
+        assertEquals(4, e.epoch());
+        assertArrayEquals(new byte[] { 9, 8 }, e.body());
+
+        ScopedEnvelope se = new ScopedEnvelope(ScopedEnvelope.VERSION, "t", "dev", 2, Envelope.PLAIN_EPOCH, "relay", "age < 1d",
+                codec.encode(new ScopedBody(5, 7, List.of())));
+        ScopedEnvelope s = assertInstanceOf(ScopedEnvelope.class, codec.decodeEntry(codec.encode(se)));
+        assertEquals("relay", s.via());
+        assertEquals(5, codec.decodeScopedBody(s.body()).hlc());
+    }
+
+    @Test
+    void theVersionIsFoundAlsoWhenItIsNotTheFirstKey() throws Exception {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("namespace", "t");
+        m.put("version", 2);
+        m.put("author", "dev");
+        m.put("seq", 1);
+        m.put("epoch", -1);
+        m.put("via", "relay");
+        m.put("predicate", "age < 1d");
+        m.put("body", new byte[] { 1 });
+        assertInstanceOf(ScopedEnvelope.class, codec.decodeEntry(cbor.writeValueAsBytes(m)));
+    }
+
+    private void refused(Map<String, Object> m, String expect) throws Exception {
+        byte[] bytes = cbor.writeValueAsBytes(m);
+        InvalidChangeSetException e = assertThrows(InvalidChangeSetException.class, () -> codec.decodeChangeSet(bytes));
+        assertTrue(e.getMessage().contains(expect), e.getMessage());
+    }
+
+    private static Map<String, Object> valid() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("namespace", "reg");
+        m.put("author", "dev");
+        m.put("seq", 1);
+        m.put("hlc", 5);
+        m.put("deps", Map.of());
+        m.put("ops", List.of(Map.of("key", "k", "type", "lww-register", "op", new byte[] { 1 })));
+        return m;
+    }
+
+    @Test
+    void malformedChangeSetsAreRefusedWithTheReason() throws Exception {
+        Map<String, Object> m = valid();
+        codec.decodeChangeSet(cbor.writeValueAsBytes(m));
+        m.put("extra", 1);
+        refused(m, "unknown field 'extra'");
+        m = valid();
+        m.remove("hlc");
+        refused(m, "missing fields");
+        m = valid();
+        m.put("seq", "one");
+        refused(m, "'seq' must be an integer");
+        m = valid();
+        m.put("ops", List.of(Map.of("key", "k", "type", "lww-register")));
+        refused(m, "missing fields (needs key, type, op)");
+        m = valid();
+        m.put("deps", List.of(1));
+        refused(m, "'deps' must be a map");
+        byte[] ok = cbor.writeValueAsBytes(valid());
+        byte[] trailing = java.util.Arrays.copyOf(ok, ok.length + 1);
+        assertThrows(InvalidChangeSetException.class, () -> codec.decodeChangeSet(trailing));
+        assertThrows(InvalidChangeSetException.class, () -> codec.decodeChangeSet(java.util.Arrays.copyOf(ok, ok.length - 2)));
+        assertThrows(InvalidChangeSetException.class, () -> codec.decodeChangeSet(new byte[0]));
+        assertThrows(InvalidChangeSetException.class, () -> codec.decodeEntry(cbor.writeValueAsBytes(List.of(1, 2))));
+    }
+}
