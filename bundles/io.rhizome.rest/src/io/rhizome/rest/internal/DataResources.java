@@ -148,6 +148,15 @@ final class DataResources {
             while (sync.namespaces().stream().noneMatch(n -> n.name().equals(def.name())) && System.currentTimeMillis() < deadline) {
                 Thread.sleep(10);
             }
+            // the engine parses selective predicates; a malformed one is refused here, and the
+            // declaration taken back, rather than leaving a namespace nobody can write to
+            Optional<io.rhizome.api.NamespaceInfo> declared = sync.namespaces().stream().filter(n -> n.name().equals(def.name())).findFirst();
+            if (declared.isPresent() && !declared.get().available()
+                    && declared.get().unavailableReason().orElse("").contains("scope predicate")) {
+                admin.get().remove(def.name());
+                return RestResponse.error(400, "invalid_namespace", "namespace '" + def.name() + "' not declared: "
+                        + declared.get().unavailableReason().get());
+            }
             return new RestResponse(201, namespaces().body(), "application/json", null);
         } catch (IllegalArgumentException e) {
             return RestResponse.error(400, "invalid_namespace", e.getMessage());

@@ -41,6 +41,16 @@ class NodeDataTest {
             assertEquals(2, badJson.exitCode());
             assertEquals(1, NodeProcess.cli("get", "notes", "c", "--home", h).exitCode(), "nothing was written");
 
+            NodeProcess.CliResult badScope = NodeProcess.cli("ns", "create", "tasks", "lww-map", "--scope", "selective", "--predicate",
+                    "field status ~ open", "--home", h);
+            assertEquals(1, badScope.exitCode(), badScope.stdout());
+            assertTrue(badScope.stderr().contains("malformed"), badScope.stderr());
+            assertTrue(!NodeProcess.cli("ls", "--home", h).stdout().contains("tasks"), "a refused declaration is taken back");
+            NodeProcess.CliResult goodScope = NodeProcess.cli("ns", "create", "tasks", "lww-map", "--scope", "selective", "--predicate",
+                    "field status = open", "--home", h);
+            assertEquals(0, goodScope.exitCode(), goodScope.stderr());
+            assertEquals(0, NodeProcess.cli("ns", "delete", "tasks", "--home", h).exitCode());
+
             String export = NodeProcess.cli("export", "--home", h).stdout();
             assertEquals(3, export.strip().lines().count(), export);
             assertTrue(export.contains("{\"namespace\":\"visits\",\"key\":\"home\",\"type\":\"pn-counter\",\"value\":7}"), export);
