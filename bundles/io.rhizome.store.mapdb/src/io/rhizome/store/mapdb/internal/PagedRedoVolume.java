@@ -42,6 +42,8 @@ final class PagedRedoVolume extends Volume {
 
     static final int PAGE_SHIFT = 12;
     static final int PAGE_SIZE = 1 << PAGE_SHIFT;
+    /** How far the data file grows at a time (a multiple of the page size). */
+    static final long GROW_STEP = 1L << 20;
     private static final long REDO_MAGIC = 0x52485a5245444f31L; // "RHZREDO1"
     private static final int REDO_HEADER = 8 + 8 + 4;
     private static final int REDO_PAGE_HEADER = 8 + 4 + 4;
@@ -312,7 +314,10 @@ final class PagedRedoVolume extends Volume {
     @Override
     public void ensureAvailable(long offset) {
         if (offset > length) {
-            length = ((offset + PAGE_SIZE - 1) >>> PAGE_SHIFT) << PAGE_SHIFT;
+            // Grow in steps of GROW_STEP, not page by page: a commit that changes the file's size
+            // makes fdatasync also commit the file system's metadata journal (several ms); growing
+            // in large steps keeps almost every commit inside the already allocated length.
+            length = ((offset + GROW_STEP - 1) / GROW_STEP) * GROW_STEP;
         }
     }
 

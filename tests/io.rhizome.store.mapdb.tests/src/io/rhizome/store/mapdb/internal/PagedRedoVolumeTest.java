@@ -170,7 +170,13 @@ class PagedRedoVolumeTest {
         v.ensureAvailable(10 * PagedRedoVolume.PAGE_SIZE);
         v.putByte(10L * PagedRedoVolume.PAGE_SIZE - 1, (byte) 9);
         v.sync();
-        assertEquals(10L * PagedRedoVolume.PAGE_SIZE, Files.size(data()));
+        // the file grows in whole steps, so that most commits do not change its size
+        assertEquals(PagedRedoVolume.GROW_STEP, Files.size(data()));
+        assertEquals(PagedRedoVolume.GROW_STEP, v.length());
+        v.ensureAvailable(PagedRedoVolume.GROW_STEP + 1);
+        v.putByte(PagedRedoVolume.GROW_STEP, (byte) 7);
+        v.sync();
+        assertEquals(2 * PagedRedoVolume.GROW_STEP, Files.size(data()));
         v.truncate(2L * PagedRedoVolume.PAGE_SIZE);
         v.sync();
         assertEquals(2L * PagedRedoVolume.PAGE_SIZE, Files.size(data()));
