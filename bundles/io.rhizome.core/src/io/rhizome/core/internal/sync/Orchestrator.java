@@ -54,6 +54,8 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     private final Map<String, String> connecting = new ConcurrentHashMap<>();
     private volatile SyncEvents events = SyncEvents.NONE;
     private volatile java.util.function.Predicate<String> trusted = id -> false;
+    /** Revoked devices: their links are refused until they are trusted again (paired anew). */
+    private final Map<String, Boolean> forgotten = new ConcurrentHashMap<>();
     private volatile boolean paused;
     private volatile Instant lastSyncTime;
     private volatile String lastError;
@@ -255,6 +257,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
 
     /** Closes a peer's session and drops its record, so it is not reconnected (revocation). */
     public void forget(String peerId) {
+        forgotten.put(peerId, Boolean.FALSE);
         PeerSession s = sessions.remove(peerId);
         if (s != null) {
             s.close("device " + peerId + " was revoked");
@@ -264,6 +267,19 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
 
     private void attach(PeerLink link, boolean initiator) {
         String peerId = link.remotePeerId();
+        Boolean logged = forgotten.get(peerId);
+        if (logged != null) {
+            if (trusted.test(peerId)) {
+                forgotten.remove(peerId);
+            } else {
+                if (!logged) {
+                    LOG.info("refusing links from revoked device {} (logged once)", peerId);
+                    forgotten.put(peerId, Boolean.TRUE);
+                }
+                link.close();
+                return;
+            }
+        }
         if (peerId.equals(engine.deviceId())) {
             LOG.warn("refusing a link to ourselves over '{}'", link.transportKind());
             link.close();

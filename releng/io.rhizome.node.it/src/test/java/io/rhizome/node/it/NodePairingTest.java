@@ -101,6 +101,8 @@ class NodePairingTest {
             assertEquals(1, leaked.exitCode(), "the revoked device received a write made after the revocation: " + leaked.stdout());
             assertEquals("\"hello from A\"", NodeProcess.cli("get", "notes", "from-a", "--home", b.toString()).stdout().strip(),
                     "what B had stays");
+            JsonNode after = json(NodeProcess.cli("status", "--json", "--home", a.toString()));
+            assertEquals(0, after.path("sync").path("connectedPeers").asInt(), "A refuses links from the revoked device: " + after);
         }
     }
 
