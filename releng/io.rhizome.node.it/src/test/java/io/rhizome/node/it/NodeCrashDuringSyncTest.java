@@ -25,17 +25,7 @@ class NodeCrashDuringSyncTest {
     @TempDir
     Path tmp;
 
-    private Path home(String name) throws Exception {
-        Path home = tmp.resolve(name);
-        Files.createDirectories(home);
-        Files.writeString(home.resolve("rhizome.properties"), "api.port=0\np2p.listen=/ip4/127.0.0.1/tcp/0\np2p.mdns=false\n");
-        return home;
-    }
 
-    private static JsonNode json(NodeProcess.CliResult r) throws Exception {
-        assertEquals(0, r.exitCode(), r.stderr());
-        return NodeProcess.JSON.readTree(r.stdout());
-    }
 
     /** Number of keys the node holds in namespace visits, via REST (-1 if it does not answer). */
     private static int keys(NodeProcess node) {
@@ -50,8 +40,8 @@ class NodeCrashDuringSyncTest {
 
     @Test
     void receiverKilledDuringAnIncomingBatchConvergesExactly() throws Exception {
-        Path a = home("a");
-        Path b = home("b");
+        Path a = NodeProcess.loopbackHome(tmp, "a");
+        Path b = NodeProcess.loopbackHome(tmp, "b");
         Path data = tmp.resolve("visits.jsonl");
         StringBuilder sb = new StringBuilder();
         long expectedSum = 0;
@@ -64,7 +54,7 @@ class NodeCrashDuringSyncTest {
 
         try (NodeProcess na = NodeProcess.start(a).awaitReady()) {
             assertEquals(0, NodeProcess.cli("ns", "create", "visits", "pn-counter", "--home", a.toString()).exitCode());
-            JsonNode inv = json(NodeProcess.cli("pair", "--no-wait", "--json", "--home", a.toString()));
+            JsonNode inv = NodeProcess.json(NodeProcess.cli("pair", "--no-wait", "--json", "--home", a.toString()));
             NodeProcess nb = NodeProcess.start(b).awaitReady();
             try {
                 assertEquals(0, NodeProcess.cli("ns", "create", "visits", "pn-counter", "--home", b.toString()).exitCode());

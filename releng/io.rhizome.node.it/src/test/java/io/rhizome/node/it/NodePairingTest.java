@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -25,18 +24,7 @@ class NodePairingTest {
     @TempDir
     Path tmp;
 
-    /** A home whose node listens for libp2p on loopback only, without mDNS (the pairing goes by address). */
-    private Path home(String name) throws Exception {
-        Path home = tmp.resolve(name);
-        Files.createDirectories(home);
-        Files.writeString(home.resolve("rhizome.properties"), "api.port=0\np2p.listen=/ip4/127.0.0.1/tcp/0\np2p.mdns=false\n");
-        return home;
-    }
 
-    private static JsonNode json(NodeProcess.CliResult r) throws Exception {
-        assertEquals(0, r.exitCode(), r.stderr());
-        return NodeProcess.JSON.readTree(r.stdout());
-    }
 
     /** Polls {@code rhizome get} until it prints {@code expected} (bounded). */
     private static void awaitValue(Path home, String ns, String key, String expected) throws Exception {
@@ -55,15 +43,15 @@ class NodePairingTest {
 
     @Test
     void pairWriteBothWaysThenRevoke() throws Exception {
-        Path a = home("a");
-        Path b = home("b");
+        Path a = NodeProcess.loopbackHome(tmp, "a");
+        Path b = NodeProcess.loopbackHome(tmp, "b");
         try (NodeProcess na = NodeProcess.start(a).awaitReady(); NodeProcess nb = NodeProcess.start(b).awaitReady()) {
-            JsonNode status = json(NodeProcess.cli("status", "--json", "--home", a.toString()));
+            JsonNode status = NodeProcess.json(NodeProcess.cli("status", "--json", "--home", a.toString()));
             JsonNode libp2p = status.path("transports").path("libp2p");
             assertTrue(libp2p.path("peerId").asText().startsWith("12D3KooW"), status.toString());
             assertFalse(libp2p.path("listenAddresses").isEmpty(), status.toString());
 
-            JsonNode invitation = json(NodeProcess.cli("pair", "--no-wait", "--json", "--home", a.toString()));
+            JsonNode invitation = NodeProcess.json(NodeProcess.cli("pair", "--no-wait", "--json", "--home", a.toString()));
             String code = invitation.path("code").asText();
             assertTrue(code.matches("RZ-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}"), code);
             assertEquals(3, invitation.path("attemptsLeft").asInt());
@@ -71,10 +59,10 @@ class NodePairingTest {
 
             NodeProcess.CliResult join = NodeProcess.cli("join", code, "--addr", addr, "--home", b.toString());
             assertEquals(0, join.exitCode(), join.stderr() + join.stdout() + "\n--- A ---\n" + na.output() + "\n--- B ---\n" + nb.output());
-            String aId = json(NodeProcess.cli("identity", "--json", "--home", a.toString())).path("deviceId").asText();
-            String bId = json(NodeProcess.cli("identity", "--json", "--home", b.toString())).path("deviceId").asText();
+            String aId = NodeProcess.json(NodeProcess.cli("identity", "--json", "--home", a.toString())).path("deviceId").asText();
+            String bId = NodeProcess.json(NodeProcess.cli("identity", "--json", "--home", b.toString())).path("deviceId").asText();
             assertTrue(join.stdout().contains(aId), join.stdout());
-            JsonNode used = json(NodeProcess.cli("pair", "--no-wait", "--json", "--home", a.toString()));
+            JsonNode used = NodeProcess.json(NodeProcess.cli("pair", "--no-wait", "--json", "--home", a.toString()));
             assertEquals("active", used.path("state").asText(), "a new invitation replaces the used one");
 
             assertEquals(0, NodeProcess.cli("put", "notes", "from-a", "\"hello from A\"", "--home", a.toString()).exitCode());
@@ -82,17 +70,17 @@ class NodePairingTest {
             assertEquals(0, NodeProcess.cli("put", "notes", "from-b", "\"hello from B\"", "--home", b.toString()).exitCode());
             awaitValue(a, "notes", "from-b", "\"hello from B\"");
 
-            JsonNode peers = json(NodeProcess.cli("peers", "--json", "--home", a.toString()));
+            JsonNode peers = NodeProcess.json(NodeProcess.cli("peers", "--json", "--home", a.toString()));
             assertEquals(1, peers.path("peers").size(), peers.toString());
             assertEquals(bId, peers.path("peers").get(0).path("deviceId").asText());
             assertTrue(peers.path("peers").get(0).path("connected").asBoolean(), peers.toString());
             assertEquals("libp2p", peers.path("peers").get(0).path("transport").asText());
 
-            long epochBefore = json(NodeProcess.cli("identity", "--json", "--home", a.toString())).path("meshEpoch").asLong();
+            long epochBefore = NodeProcess.json(NodeProcess.cli("identity", "--json", "--home", a.toString())).path("meshEpoch").asLong();
             NodeProcess.CliResult revoke = NodeProcess.cli("peers", "revoke", bId, "--home", a.toString());
             assertEquals(0, revoke.exitCode(), revoke.stderr());
-            assertEquals(epochBefore + 1, json(NodeProcess.cli("identity", "--json", "--home", a.toString())).path("meshEpoch").asLong());
-            assertEquals(0, json(NodeProcess.cli("peers", "--json", "--home", a.toString())).path("peers").size());
+            assertEquals(epochBefore + 1, NodeProcess.json(NodeProcess.cli("identity", "--json", "--home", a.toString())).path("meshEpoch").asLong());
+            assertEquals(0, NodeProcess.json(NodeProcess.cli("peers", "--json", "--home", a.toString())).path("peers").size());
 
             assertEquals(0, NodeProcess.cli("put", "notes", "after-revoke", "\"secret\"", "--home", a.toString()).exitCode());
             // B keeps trying to reconnect every 2 s; give it several rounds, then check nothing arrived
@@ -101,17 +89,17 @@ class NodePairingTest {
             assertEquals(1, leaked.exitCode(), "the revoked device received a write made after the revocation: " + leaked.stdout());
             assertEquals("\"hello from A\"", NodeProcess.cli("get", "notes", "from-a", "--home", b.toString()).stdout().strip(),
                     "what B had stays");
-            JsonNode after = json(NodeProcess.cli("status", "--json", "--home", a.toString()));
+            JsonNode after = NodeProcess.json(NodeProcess.cli("status", "--json", "--home", a.toString()));
             assertEquals(0, after.path("sync").path("connectedPeers").asInt(), "A refuses links from the revoked device: " + after);
         }
     }
 
     @Test
     void threeWrongCodesKillTheInvitation() throws Exception {
-        Path a = home("a");
-        Path c = home("c");
+        Path a = NodeProcess.loopbackHome(tmp, "a");
+        Path c = NodeProcess.loopbackHome(tmp, "c");
         try (NodeProcess na = NodeProcess.start(a).awaitReady(); NodeProcess nc = NodeProcess.start(c).awaitReady()) {
-            JsonNode invitation = json(NodeProcess.cli("pair", "--no-wait", "--json", "--home", a.toString()));
+            JsonNode invitation = NodeProcess.json(NodeProcess.cli("pair", "--no-wait", "--json", "--home", a.toString()));
             String code = invitation.path("code").asText();
             String addr = invitation.path("addresses").get(0).asText();
             char last = code.charAt(code.length() - 1);
@@ -124,10 +112,10 @@ class NodePairingTest {
             NodeProcess.CliResult right = NodeProcess.cli("join", code, "--addr", addr, "--home", c.toString());
             assertEquals(1, right.exitCode(), right.stdout());
             assertTrue(right.stderr().contains("locked"), right.stderr());
-            JsonNode state = json(NodeProcess.cli("pair", "--json", "--no-wait", "--home", a.toString()));
+            JsonNode state = NodeProcess.json(NodeProcess.cli("pair", "--json", "--no-wait", "--home", a.toString()));
             assertEquals("active", state.path("state").asText());
-            assertEquals(0, json(NodeProcess.cli("peers", "--json", "--home", a.toString())).path("peers").size());
-            assertEquals(0, json(NodeProcess.cli("peers", "--json", "--home", c.toString())).path("peers").size());
+            assertEquals(0, NodeProcess.json(NodeProcess.cli("peers", "--json", "--home", a.toString())).path("peers").size());
+            assertEquals(0, NodeProcess.json(NodeProcess.cli("peers", "--json", "--home", c.toString())).path("peers").size());
 
             NodeProcess.CliResult malformed = NodeProcess.cli("join", "RZ-1234", "--addr", addr, "--home", c.toString());
             assertEquals(1, malformed.exitCode());

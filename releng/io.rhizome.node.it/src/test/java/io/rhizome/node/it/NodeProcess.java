@@ -113,6 +113,23 @@ final class NodeProcess implements AutoCloseable {
     record CliResult(int exitCode, String stdout, String stderr) {
     }
 
+    /**
+     * A home folder {@code tmp/name} whose node listens for libp2p on loopback only, without mDNS
+     * (tests pair by address).
+     */
+    static Path loopbackHome(Path tmp, String name) throws IOException {
+        Path home = tmp.resolve(name);
+        Files.createDirectories(home);
+        Files.writeString(home.resolve("rhizome.properties"), "api.port=0\np2p.listen=/ip4/127.0.0.1/tcp/0\np2p.mdns=false\n");
+        return home;
+    }
+
+    /** The JSON a successful CLI run printed (asserts exit code 0). */
+    static JsonNode json(CliResult r) throws IOException {
+        org.junit.jupiter.api.Assertions.assertEquals(0, r.exitCode(), r.stderr());
+        return JSON.readTree(r.stdout());
+    }
+
     static CliResult cli(String... args) throws Exception {
         return cliWithInput("", args);
     }
