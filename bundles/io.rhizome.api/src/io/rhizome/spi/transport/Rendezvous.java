@@ -14,6 +14,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  * <p>The key is public on the network (anyone on the LAN sees it), so it must not reveal a secret;
  * the devices authenticate each other afterwards.
  *
+ * <p><b>Threading:</b> thread-safe; {@link #find} never blocks the caller and its stage completes
+ * on a transport thread. An advertisement lasts until its handle is closed; while the transport
+ * is stopped nothing is announced, and it is announced again when the transport restarts.
+ *
  * @since 0.1
  */
 @ConsumerType

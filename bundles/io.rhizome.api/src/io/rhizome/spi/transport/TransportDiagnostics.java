@@ -11,6 +11,11 @@ import org.osgi.annotation.versioning.ConsumerType;
  * ({@code rhizome p2p ping/connect}, {@code rhizome status}). Works against any node speaking the
  * transport's protocol, not only Rhizome nodes.
  *
+ * <p><b>Threading and failure:</b> thread-safe; the stages complete on transport threads, or
+ * exceptionally with an {@link java.io.IOException} naming the address and what failed (refused,
+ * timed out, protocol not spoken); {@link IllegalArgumentException} for an address the transport
+ * cannot parse. Callers bound their own waiting.
+ *
  * @since 0.1
  */
 @ConsumerType

@@ -42,8 +42,8 @@ public class PairingComponent implements PairingService, TrustedDevices {
     @Activate
     public PairingComponent(@Reference KeyService keys, @Reference(policyOption = ReferencePolicyOption.GREEDY) ReplicaStore store,
             @Reference SyncService sync) throws StoreException {
+        // DS binds the dynamic transports after this constructor has run: addTransport serves them
         pairing = new Pairing(keys, store, sync, () -> transports, executor, System::currentTimeMillis);
-        transports.forEach(pairing::transportAdded);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)

@@ -157,12 +157,7 @@ public final class MdnsPeerDiscovery implements AutoCloseable {
         for (String key : asked) {
             String instance = key + suffix;
             ptrs.add(DnsMessage.Record.ptr(RENDEZVOUS_SERVICE, instance, TTL_SECONDS));
-            for (Multiaddr a : addresses.get()) {
-                String text = DNSADDR + a.withPeerId(self);
-                if (text.length() <= 255) {
-                    txt.add(DnsMessage.Record.txt(instance, List.of(text), TTL_SECONDS));
-                }
-            }
+            txt.addAll(dnsaddrRecords(instance));
         }
         if (txt.isEmpty()) {
             return Optional.empty();
@@ -259,13 +254,7 @@ public final class MdnsPeerDiscovery implements AutoCloseable {
             return Optional.empty();
         }
         String instance = peerName + "." + SERVICE;
-        List<DnsMessage.Record> txt = new ArrayList<>();
-        for (Multiaddr a : addresses.get()) {
-            String text = DNSADDR + a.withPeerId(self);
-            if (text.length() <= 255) {
-                txt.add(DnsMessage.Record.txt(instance, List.of(text), TTL_SECONDS));
-            }
-        }
+        List<DnsMessage.Record> txt = dnsaddrRecords(instance);
         if (txt.isEmpty()) {
             return Optional.empty();
         }
@@ -450,5 +439,17 @@ public final class MdnsPeerDiscovery implements AutoCloseable {
 
     static InetAddress group() {
         return GROUP.getAddress();
+    }
+
+    /** One {@code dnsaddr=} TXT record per listen address of this node (those that fit a TXT string). */
+    private List<DnsMessage.Record> dnsaddrRecords(String instance) {
+        List<DnsMessage.Record> txt = new ArrayList<>();
+        for (Multiaddr a : addresses.get()) {
+            String text = DNSADDR + a.withPeerId(self);
+            if (text.length() <= 255) {
+                txt.add(DnsMessage.Record.txt(instance, List.of(text), TTL_SECONDS));
+            }
+        }
+        return txt;
     }
 }
