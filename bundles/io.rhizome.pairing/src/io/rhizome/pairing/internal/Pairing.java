@@ -427,10 +427,7 @@ public final class Pairing implements PairingService, TrustedDevices {
 
     private ObjectNode meshState() {
         ObjectNode m = Wire.message("mesh");
-        var k = m.putArray("keys");
-        for (MeshKey key : allKeys()) {
-            k.addObject().put("epoch", key.epoch()).put("key", key.key());
-        }
+        Welcome.keys(m.putArray("keys"), allKeys());
         List<Welcome.MeshMember> members = new ArrayList<>(members(null));
         members.add(new Welcome.MeshMember(keys.deviceId(), ownAddresses()));
         Welcome.members(m.putArray("members"), members);
@@ -575,7 +572,6 @@ public final class Pairing implements PairingService, TrustedDevices {
                 throw new CryptoException("mesh key epoch " + k.epoch() + " from " + from + " differs from the one held here (two devices rotated at once?)");
             }
         }
-        boolean changed = false;
         for (String id : revoked) {
             if (id.equals(keys.deviceId()) || trusted.isRevoked(id)) {
                 continue;
@@ -583,13 +579,11 @@ public final class Pairing implements PairingService, TrustedDevices {
             trusted.revoke(id, clock.getAsLong());
             sync.forgetPeer(id);
             LOG.warn("device {} was revoked by {}", id, from);
-            changed = true;
         }
         for (MeshKey k : ks) {
             if (keys.meshKey(k.epoch()).isEmpty()) {
                 keys.installMeshKey(k);
                 LOG.info("mesh key epoch {} received from {}", k.epoch(), from);
-                changed = true;
             }
         }
         for (Welcome.MeshMember mm : members) {
@@ -599,13 +593,9 @@ public final class Pairing implements PairingService, TrustedDevices {
             if (!trusted.isTrusted(mm.deviceId())) {
                 trusted.trust(new TrustedPeer(mm.deviceId(), DeviceIds.fingerprint(mm.deviceId()), clock.getAsLong(), mm.addresses(), "mesh"));
                 LOG.info("device {} joined the mesh (told by {})", mm.deviceId(), from);
-                changed = true;
             } else if (!mm.addresses().isEmpty()) {
                 trusted.addAddresses(mm.deviceId(), mm.addresses());
             }
-        }
-        if (changed) {
-            LOG.debug("mesh state changed by an update from {}", from);
         }
     }
 

@@ -22,10 +22,7 @@ record Welcome(List<MeshKey> keys, List<MeshMember> members, List<String> addres
 
     byte[] encode() {
         ObjectNode m = Wire.message("welcome");
-        ArrayNode k = m.putArray("keys");
-        for (MeshKey key : keys) {
-            k.addObject().put("epoch", key.epoch()).put("key", key.key());
-        }
+        keys(m.putArray("keys"), keys);
         members(m.putArray("members"), members);
         strings(m.putArray("addresses"), addresses);
         return Wire.encode(m);
@@ -34,6 +31,12 @@ record Welcome(List<MeshKey> keys, List<MeshMember> members, List<String> addres
     static Welcome decode(byte[] bytes) throws PairingProtocolException {
         ObjectNode m = Wire.decode(bytes);
         return new Welcome(keys(m.get("keys")), members(m.get("members")), strings(m.get("addresses")));
+    }
+
+    static void keys(ArrayNode into, List<MeshKey> keys) {
+        for (MeshKey key : keys) {
+            into.addObject().put("epoch", key.epoch()).put("key", key.key());
+        }
     }
 
     static void members(ArrayNode into, List<MeshMember> members) {
