@@ -16,17 +16,30 @@ import java.util.Optional;
  * @param pendingMutations local events not yet acknowledged by every known peer
  * @param connectedPeers   how many peers are connected now
  * @param peers            per-peer detail
- * @param lastError        the last error, if the state is {@link SyncState#ERROR}
+ * @param lastError        the last error of the past minute (any state)
+ * @param clockProblem     set when peers refused this node's change sets because its clock is
+ *                         beyond the drift limit, with what to do; new writes are refused meanwhile
+ * @param revoked          set when a peer told this node that it was revoked from the mesh: it no
+ *                         longer dials its former peers
  * @since 0.1
  */
 public record SyncStatus(String deviceId, SyncState state, boolean online, Optional<Instant> lastSyncTime,
                          long pendingMutations, int connectedPeers, List<PeerStatus> peers,
-                         Optional<String> lastError) {
+                         Optional<String> lastError, Optional<String> clockProblem, Optional<String> revoked) {
     public SyncStatus {
         Objects.requireNonNull(deviceId, "deviceId");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(lastSyncTime, "lastSyncTime");
         Objects.requireNonNull(lastError, "lastError");
+        Objects.requireNonNull(clockProblem, "clockProblem");
+        Objects.requireNonNull(revoked, "revoked");
         peers = List.copyOf(peers);
+    }
+
+    /** A status without clock problem and not revoked. */
+    public SyncStatus(String deviceId, SyncState state, boolean online, Optional<Instant> lastSyncTime, long pendingMutations,
+            int connectedPeers, List<PeerStatus> peers, Optional<String> lastError) {
+        this(deviceId, state, online, lastSyncTime, pendingMutations, connectedPeers, peers, lastError, Optional.empty(),
+                Optional.empty());
     }
 }

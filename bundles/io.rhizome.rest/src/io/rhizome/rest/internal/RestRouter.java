@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.osgi.service.cm.ConfigurationAdmin;
 
+import io.rhizome.api.HeldBack;
 import io.rhizome.api.PeerStatus;
 import io.rhizome.spi.crypto.KeyService;
 import io.rhizome.spi.crypto.RecoveryService;
@@ -164,8 +165,22 @@ public final class RestRouter {
             pn.put("transport", p.transport().orElse(null));
             pn.put("lastSeen", p.lastSeen().map(Instant::toString).orElse(null));
             pn.put("pendingEvents", p.pendingEvents());
+            pn.put("lastSync", p.lastSync().map(Instant::toString).orElse(null));
+            ArrayNode held = pn.putArray("heldBack");
+            for (HeldBack h : p.heldBack()) {
+                ObjectNode hn = held.addObject();
+                hn.put("direction", h.direction().id());
+                hn.put("namespace", h.namespace());
+                hn.put("author", h.author());
+                hn.put("seq", h.seq());
+                hn.put("code", h.code());
+                hn.put("reason", h.reason());
+                hn.put("since", h.since().toString());
+            }
         }
         s.put("lastError", status.lastError().orElse(null));
+        s.put("clockProblem", status.clockProblem().orElse(null));
+        s.put("revoked", status.revoked().orElse(null));
         return s;
     }
 

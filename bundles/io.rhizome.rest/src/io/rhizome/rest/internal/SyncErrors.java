@@ -16,6 +16,9 @@ final class SyncErrors {
             case INVALID_VALUE -> RestResponse.error(400, "invalid_value", e.getMessage());
             case CLOSED -> RestResponse.error(503, "unavailable", e.getMessage());
             case STORAGE -> RestResponse.error(500, "storage", e.getMessage());
+            case VALUE_TOO_LARGE -> RestResponse.error(413, "too_large", e.getMessage());
+            case CONFLICT -> RestResponse.error(409, "conflict", e.getMessage());
+            case CLOCK_SKEW -> RestResponse.error(503, "clock_skew", e.getMessage());
         };
     }
 }
