@@ -104,6 +104,15 @@ public interface SyncService {
      */
     AutoCloseable addChangeListener(String namespace, Consumer<ChangeEvent> listener);
 
+    /**
+     * Registers a listener for streams that stop flowing to or from a peer (a refusal, with its
+     * reason) and that flow again. Called on a notification thread of the engine, never while a
+     * write is in progress; a listener that throws is logged and kept.
+     *
+     * @return closes the registration
+     */
+    AutoCloseable addStreamListener(Consumer<StreamEvent> listener);
+
     /** Asks every connected peer for what this node lacks and reconnects to known peers now. */
     void forceSync();
 

@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.rhizome.api.ChangeEvent;
+import io.rhizome.api.StreamEvent;
 import io.rhizome.api.NamespaceInfo;
 import io.rhizome.api.SyncException;
 import io.rhizome.api.SyncService;
@@ -218,9 +219,14 @@ final class DataResources {
 
     private RestResponse events(List<String> namespaces) {
         return RestResponse.stream("text/event-stream", out -> {
-            BlockingQueue<ChangeEvent> queue = new ArrayBlockingQueue<>(MAX_QUEUED_EVENTS);
+            BlockingQueue<Object> queue = new ArrayBlockingQueue<>(MAX_QUEUED_EVENTS);
             boolean[] overflow = new boolean[1];
             AutoCloseable registration = sync.addChangeListener(null, e -> {
+                if ((namespaces.isEmpty() || namespaces.contains(e.namespace())) && !queue.offer(e)) {
+                    overflow[0] = true;
+                }
+            });
+            AutoCloseable streams = sync.addStreamListener(e -> {
                 if ((namespaces.isEmpty() || namespaces.contains(e.namespace())) && !queue.offer(e)) {
                     overflow[0] = true;
                 }
@@ -229,15 +235,18 @@ final class DataResources {
                 out.write(": rhizome change stream\n\n".getBytes(StandardCharsets.UTF_8));
                 out.flush();
                 while (true) {
-                    ChangeEvent e = queue.poll(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
+                    Object next = queue.poll(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
                     if (overflow[0]) {
                         out.write("event: overflow\ndata: {\"message\":\"the client reads too slowly; reconnect\"}\n\n".getBytes(StandardCharsets.UTF_8));
                         out.flush();
                         return;
                     }
-                    if (e == null) {
+                    if (next == null) {
                         out.write(":\n\n".getBytes(StandardCharsets.UTF_8));
+                    } else if (next instanceof StreamEvent se) {
+                        out.write(streamEvent(se).getBytes(StandardCharsets.UTF_8));
                     } else {
+                        ChangeEvent e = (ChangeEvent) next;
                         ObjectNode o = entity(e.namespace(), e.key(), sync.get(e.namespace(), e.key()));
                         o.put("origin", e.origin().name().toLowerCase(java.util.Locale.ROOT));
                         o.put("author", e.author());
@@ -250,11 +259,23 @@ final class DataResources {
             } finally {
                 try {
                     registration.close();
+                    streams.close();
                 } catch (Exception ignored) {
                     // listener registrations close without failing
                 }
             }
         });
+    }
+
+    /** {@code held-back} (with the reason) or {@code flowing} for a stream to or from a peer. */
+    private String streamEvent(StreamEvent e) throws java.io.IOException {
+        ObjectNode o = json.createObjectNode();
+        o.put("peer", e.peerId());
+        o.put("direction", e.direction().id());
+        o.put("namespace", e.namespace());
+        o.put("author", e.author());
+        e.reason().ifPresent(r -> o.put("reason", r));
+        return "event: " + (e.reason().isPresent() ? "held-back" : "flowing") + "\ndata: " + json.writeValueAsString(o) + "\n\n";
     }
 
     // ------------------------------------------------------------------ export / import

@@ -48,6 +48,17 @@ final class EventAdminEvents implements SyncEvents {
     }
 
     @Override
+    public void heldBack(String peerId, String direction, String stream, java.util.Optional<String> reason) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("peer", peerId);
+        props.put("direction", direction);
+        props.put("stream", stream);
+        props.put("heldBack", reason.isPresent());
+        reason.ifPresent(r -> props.put("reason", r));
+        post(TOPIC_HELD_BACK, props);
+    }
+
+    @Override
     public void entitiesUpdated(List<EntityChange> changes) {
         Map<String, Object> props = new HashMap<>();
         props.put("count", changes.size());

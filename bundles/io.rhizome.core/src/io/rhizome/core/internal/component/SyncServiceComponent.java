@@ -32,6 +32,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rhizome.api.ChangeEvent;
 import io.rhizome.api.NamespaceInfo;
 import io.rhizome.api.SyncService;
+import io.rhizome.api.StreamEvent;
 import io.rhizome.api.SyncStatus;
 import io.rhizome.core.internal.engine.ChangeSetSealer;
 import io.rhizome.core.internal.engine.CryptoSealer;
@@ -177,6 +178,15 @@ public class SyncServiceComponent implements SyncService {
     void addType(CrdtType type, Map<String, Object> props) {
         String name = String.valueOf(props.getOrDefault(CrdtType.TYPE_PROPERTY, type.name()));
         types.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>()).add(ranked(type, props));
+        askPeersAgain();
+    }
+
+    /** Something a peer's refused stream may have waited for arrived (a CRDT type, a policy): ask again. */
+    private void askPeersAgain() {
+        Node n = node;
+        if (n != null) {
+            n.orchestrator().forceSync();
+        }
     }
 
     void removeType(CrdtType type, Map<String, Object> props) {
@@ -200,6 +210,7 @@ public class SyncServiceComponent implements SyncService {
     void addPolicy(SyncPolicy policy, Map<String, Object> props) {
         policies.add(ranked(policy, props));
         LOG.info("sync policy '{}' available (ranking {})", props.get(SyncPolicy.NAME_PROPERTY), ranking(props));
+        askPeersAgain();
     }
 
     void removePolicy(SyncPolicy policy) {
@@ -365,6 +376,11 @@ public class SyncServiceComponent implements SyncService {
     @Override
     public AutoCloseable addChangeListener(String namespace, Consumer<ChangeEvent> listener) {
         return node().service().addChangeListener(namespace, listener);
+    }
+
+    @Override
+    public AutoCloseable addStreamListener(Consumer<StreamEvent> listener) {
+        return node().service().addStreamListener(listener);
     }
 
     @Override

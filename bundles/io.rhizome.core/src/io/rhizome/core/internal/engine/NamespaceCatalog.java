@@ -35,6 +35,25 @@ public final class NamespaceCatalog {
     /** Parsed predicates by text: a {@link ScopePredicate} or the parse error's message. */
     private final Map<String, Object> predicates = new ConcurrentHashMap<>();
     private volatile Defaults defaults = new Defaults(true, "lww-register", SyncScope.FULL);
+    private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Called after any source of definitions changed (a namespace declared, changed or removed),
+     * on the thread that changed it: the node asks its peers again for what it refused before.
+     */
+    public void onChange(Runnable listener) {
+        changeListeners.add(listener);
+    }
+
+    private void changed() {
+        for (Runnable r : changeListeners) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.warn("namespace change listener failed", e);
+            }
+        }
+    }
 
     public void defaults(Defaults d) {
         this.defaults = d;
@@ -45,12 +64,17 @@ public final class NamespaceCatalog {
     }
 
     public void putSource(String sourceId, long ranking, List<NamespaceDefinition> definitions) {
-        sources.put(sourceId, new Source(sourceId, ranking, List.copyOf(definitions)));
+        Source before = sources.put(sourceId, new Source(sourceId, ranking, List.copyOf(definitions)));
         logConflicts();
+        if (before == null || before.ranking() != ranking || !before.definitions().equals(definitions)) {
+            changed();
+        }
     }
 
     public void removeSource(String sourceId) {
-        sources.remove(sourceId);
+        if (sources.remove(sourceId) != null) {
+            changed();
+        }
     }
 
     /** The winning declared definition of every declared name, sorted by name. */

@@ -27,11 +27,11 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.rhizome.api.SyncException;
-import io.rhizome.api.clock.ClockDriftException;
 import io.rhizome.api.clock.HlcTimestamp;
 import io.rhizome.api.clock.HybridLogicalClock;
 import io.rhizome.core.internal.engine.ChangeSetCodec.InvalidChangeSetException;
 import io.rhizome.core.internal.engine.ChangeSetSealer.SealException;
+import io.rhizome.core.internal.protocol.Message;
 import io.rhizome.core.internal.protocol.ProtocolException;
 import io.rhizome.spi.crdt.CrdtDecodeException;
 import io.rhizome.spi.crdt.CrdtIntentException;
@@ -78,8 +78,8 @@ public final class SyncEngine implements AutoCloseable {
         public static final Config DEFAULT = new Config(4096, 20_000, 60_000);
     }
 
-    /** The outcome of a remote batch. */
-    public record RemoteResult(int applied, int duplicates, Map<String, Long> versions) {
+    /** The outcome of a remote batch: what was applied, and the streams refused (each from its {@code seq} on). */
+    public record RemoteResult(int applied, int duplicates, Map<String, Long> versions, List<Message.Refusal> refusals) {
     }
 
     /** One write of a local transaction. */
@@ -103,6 +103,14 @@ public final class SyncEngine implements AutoCloseable {
     private record Stop() implements Work {
     }
 
+    /**
+     * The largest encoded change set a local transaction may produce (per namespace): half the
+     * 16 MiB frame every transport carries, so a change set always fits one batch, whatever the
+     * envelope and batch framing add. Larger transactions are refused when written, never held
+     * back later.
+     */
+    public static final int MAX_CHANGE_SET_BYTES = 8 * 1024 * 1024;
+
     private final String deviceId;
     private final ReplicaStore store;
     private final Function<String, Optional<CrdtType>> types;
@@ -113,6 +121,7 @@ public final class SyncEngine implements AutoCloseable {
     private final EngineListener listener;
     private final Config config;
     private final ChangeSetCodec codec = new ChangeSetCodec();
+    private final IncomingCheck incoming;
 
     private final ReentrantLock replicaLock = new ReentrantLock();
     /**
@@ -135,6 +144,7 @@ public final class SyncEngine implements AutoCloseable {
     private volatile CompletableFuture<Void> backgroundCheckpoint;
     private Thread thread;
     private volatile boolean running;
+    private volatile Supplier<Optional<String>> clockGuard = Optional::empty;
 
     public SyncEngine(String deviceId, ReplicaStore store, Function<String, Optional<CrdtType>> types, NamespaceCatalog catalog,
             Supplier<ChangeSetSealer> sealer, Supplier<Optional<SyncPolicy>> policy, HybridLogicalClock clock,
@@ -148,6 +158,7 @@ public final class SyncEngine implements AutoCloseable {
         this.clock = clock;
         this.listener = listener;
         this.config = config;
+        this.incoming = new IncomingCheck(catalog, types, clock);
         // One thread, only while there is a checkpoint to write (no idle thread per engine).
         java.util.concurrent.ThreadPoolExecutor exec = new java.util.concurrent.ThreadPoolExecutor(1, 1, 5, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> {
@@ -161,6 +172,19 @@ public final class SyncEngine implements AutoCloseable {
 
     public String deviceId() {
         return deviceId;
+    }
+
+    /**
+     * Says why local writes must not be stamped now (peers refuse this node's clock), if so; local
+     * transactions are then refused with {@link SyncException.Reason#CLOCK_SKEW}. Called on the
+     * engine thread for every local transaction, so it must be cheap.
+     */
+    public void clockGuard(Supplier<Optional<String>> guard) {
+        this.clockGuard = guard == null ? Optional::empty : guard;
+    }
+
+    public HybridLogicalClock clock() {
+        return clock;
     }
 
     public ReplicaStore store() {
@@ -296,7 +320,7 @@ public final class SyncEngine implements AutoCloseable {
      * @param decodeError why the entry is undecodable
      * @param openError   why the body did not open or decode
      */
-    private record Decoded(byte[] raw, Object entry, Object body, Exception decodeError, Exception openError) {
+    record Decoded(byte[] raw, Object entry, Object body, Exception decodeError, Exception openError) {
     }
 
     private Decoded decode(byte[] raw, ChangeSetSealer s) {
@@ -558,6 +582,10 @@ public final class SyncEngine implements AutoCloseable {
         Snapshots snapshots = new Snapshots(work.writes().size() > 1);
         Map<String, List<ChangeSet.Op>> opsByNamespace = new LinkedHashMap<>();
         Set<EntityRef> touched = new LinkedHashSet<>();
+        Optional<String> skew = clockGuard.get();
+        if (skew.isPresent()) {
+            throw new SyncException(SyncException.Reason.CLOCK_SKEW, skew.get());
+        }
         HlcTimestamp now = clock.now();
         try {
             for (LocalWrite w : work.writes()) {
@@ -590,7 +618,13 @@ public final class SyncEngine implements AutoCloseable {
                 long seq = out.pending.getOrDefault(stream, 0L) + 1;
                 ChangeSet cs = new ChangeSet(e.getKey(), deviceId, seq, now.pack(), depsOf(e.getKey(), stream, out.pending), e.getValue());
                 Envelope env = sealer.get().seal(cs, codec.encode(cs));
-                entries.add(new NewEntry(stream, seq, codec.encode(env)));
+                byte[] encoded = codec.encode(env);
+                if (encoded.length > MAX_CHANGE_SET_BYTES) {
+                    throw new SyncException(SyncException.Reason.VALUE_TOO_LARGE, "the writes of this transaction to namespace '"
+                            + e.getKey() + "' encode to " + encoded.length + " bytes, but a change set may be at most "
+                            + MAX_CHANGE_SET_BYTES + " bytes (so that every link can carry it); split the transaction");
+                }
+                entries.add(new NewEntry(stream, seq, encoded));
                 pending.put(stream, seq);
             }
             out.entries.addAll(entries);
@@ -629,156 +663,29 @@ public final class SyncEngine implements AutoCloseable {
 
     // ---------------------------------------------------------------- remote processing
 
-    /** A validated incoming entry: a change set (ops) or a scoped entry (states to merge). */
-    private record Checked(String stream, long seq, String namespace, String author, ChangeSet changeSet, ScopedBody scoped,
-            byte[] raw, NamespaceDefinition def, CrdtType type) {
-        List<ChangeSet.Op> items() {
-            return changeSet != null ? changeSet.ops() : scoped.states();
-        }
-    }
-
-    private record Resolved(NamespaceDefinition def, CrdtType type, Optional<ScopePredicate> scope) {
-    }
-
-    private Resolved resolve(String namespace, String stream, long seq) throws ProtocolException {
-        NamespaceDefinition def;
-        try {
-            def = catalog.resolve(namespace).orElseThrow(() -> new ProtocolException(
-                    ProtocolException.UNKNOWN_NAMESPACE, "unknown namespace '" + namespace + "' on this node"));
-        } catch (IllegalArgumentException e) {
-            // A name no namespace can have (the default definition of an undeclared name refuses it).
-            throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + seq + ": " + e.getMessage());
-        }
-        CrdtType type = types.apply(def.crdtType()).orElseThrow(() -> new ProtocolException(ProtocolException.UNAVAILABLE,
-                "namespace '" + namespace + "' needs CRDT type '" + def.crdtType() + "', which is not installed here"));
-        try {
-            return new Resolved(def, type, catalog.predicate(def));
-        } catch (ScopePredicate.InvalidPredicateException e) {
-            throw new ProtocolException(ProtocolException.UNAVAILABLE, "namespace '" + namespace + "' is unavailable here: "
-                    + catalog.scopeProblem(def).orElse(e.getMessage()));
-        }
-    }
-
     private void processRemote(RemoteWork work, Outcome out) throws ProtocolException {
-        Map<String, Long> pending = new HashMap<>();
-        List<Checked> checked = new ArrayList<>();
-        int duplicates = 0;
         Optional<SyncPolicy> p = policy.get();
         if (p.isEmpty()) {
             throw new ProtocolException(ProtocolException.REFUSED, "this node has no sync policy installed and accepts nothing");
         }
-        // Decided once per batch: the policy and the namespace definitions do not change within one.
-        Map<String, SyncPolicy.Decision> decisions = new HashMap<>();
-        Map<String, Resolved> resolvedNs = new HashMap<>();
-        // Phase 1: validate everything; no replica changes.
-        for (Decoded d : work.entries()) {
-            if (d.decodeError() != null) {
-                throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, d.decodeError().getMessage());
-            }
-            Object entry = d.entry();
-            byte[] raw = d.raw();
-            Envelope env = entry instanceof Envelope e ? e : null;
-            ScopedEnvelope senv = entry instanceof ScopedEnvelope e ? e : null;
-            String namespace = env != null ? env.namespace() : senv.namespace();
-            String author = env != null ? env.author() : senv.author();
-            long seq = env != null ? env.seq() : senv.seq();
-            String stream = Streams.id(namespace, author);
-            long have = pending.containsKey(stream) ? pending.get(stream) : out.pending.getOrDefault(stream, 0L);
-            if (seq <= have) {
-                duplicates++;
-                continue;
-            }
-            if (seq != have + 1) {
-                throw new ProtocolException(ProtocolException.MISSING_DEPENDENCIES, "change set " + stream + "#" + seq
-                        + " arrived but this node has only up to #" + have + " of that stream");
-            }
-            SyncPolicy.Decision decision = decisions.computeIfAbsent(stream, x -> p.get().canReceive(work.peerId(), namespace, author));
-            if (!decision.allowed()) {
-                p.get().audit(work.peerId(), namespace, decision);
-                throw new ProtocolException(ProtocolException.REFUSED, "namespace '" + namespace + "' from " + work.peerId()
-                        + " refused by policy: " + decision.reason());
-            }
-            Resolved resolved = resolvedNs.get(namespace);
-            if (resolved == null) {
-                resolved = resolve(namespace, stream, seq);
-                resolvedNs.put(namespace, resolved);
-            }
-            NamespaceDefinition def = resolved.def();
-            CrdtType type = resolved.type();
-            Optional<ScopePredicate> scope = resolved.scope();
-            long hlc;
-            ChangeSet cs = null;
-            ScopedBody body = null;
-            if (senv != null) {
-                if (scope.isEmpty()) {
-                    throw new ProtocolException(ProtocolException.REFUSED, "namespace '" + namespace + "' syncs in full on this node, but "
-                            + work.peerId() + " sent " + stream + "#" + seq + " filtered by the selective scope '" + senv.predicate()
-                            + "'; declare the namespace with the same scope on every device");
-                }
-                if (!scope.get().canonical().equals(senv.predicate())) {
-                    throw new ProtocolException(ProtocolException.REFUSED, "namespace '" + namespace + "' is selective by '"
-                            + scope.get().canonical() + "' on this node, but " + work.peerId() + " filtered " + stream + "#" + seq
-                            + " by '" + senv.predicate() + "'; declare the namespace with the same scope on every device");
-                }
-                if (!senv.via().equals(work.peerId())) {
-                    throw new ProtocolException(ProtocolException.REFUSED, "scoped entry " + stream + "#" + seq + " was filtered by "
-                            + senv.via() + " but sent by " + work.peerId() + "; a node sends only scoped entries it made itself");
-                }
-                if (d.openError() != null) {
-                    throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "scoped entry " + stream + "#" + seq + ": "
-                            + d.openError().getMessage());
-                }
-                body = (ScopedBody) d.body();
-                hlc = Math.max(body.hlc(), body.clock());
-            } else {
-                if (scope.isPresent()) {
-                    throw new ProtocolException(ProtocolException.REFUSED, "namespace '" + namespace + "' is selective ('"
-                            + scope.get().canonical() + "') on this node and accepts only filtered entries, but " + work.peerId()
-                            + " sent the full change set " + stream + "#" + seq + "; declare the namespace with the same scope on every device");
-                }
-                if (d.openError() != null) {
-                    throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + seq + ": "
-                            + d.openError().getMessage());
-                }
-                cs = (ChangeSet) d.body();
-                if (!cs.namespace().equals(namespace) || !cs.author().equals(author) || cs.seq() != seq) {
-                    throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, "change set " + stream + "#" + seq
-                            + ": its body names " + cs.stream() + "#" + cs.seq() + ", not its header");
-                }
-                for (Map.Entry<String, Long> dep : cs.deps().entrySet()) {
-                    long depHave = pending.containsKey(dep.getKey()) ? pending.get(dep.getKey())
-                            : out.pending.getOrDefault(dep.getKey(), 0L);
-                    if (depHave < dep.getValue()) {
-                        throw new ProtocolException(ProtocolException.MISSING_DEPENDENCIES, "change set " + stream + "#" + seq
-                                + " depends on " + dep.getKey() + "#" + dep.getValue() + ", which this node does not have");
-                    }
-                }
-                hlc = cs.hlc();
-            }
-            for (ChangeSet.Op op : cs != null ? cs.ops() : body.states()) {
-                if (!op.type().equals(def.crdtType())) {
-                    throw new ProtocolException(ProtocolException.UNKNOWN_NAMESPACE, "namespace '" + namespace + "' is of type '"
-                            + def.crdtType() + "' here but the change set " + stream + "#" + seq + " carries '" + op.type() + "' operations");
-                }
-            }
-            try {
-                clock.observe(HlcTimestamp.unpack(hlc));
-            } catch (ClockDriftException | IllegalArgumentException e) {
-                throw new ProtocolException(ProtocolException.REFUSED, "change set " + stream + "#" + seq + " has a bad timestamp: "
-                        + e.getMessage());
-            }
-            pending.put(stream, seq);
-            checked.add(new Checked(stream, seq, namespace, author, cs, body, raw, def, type));
+        // Phase 1: validate everything; no replica changes. Refused streams are left out.
+        IncomingCheck.Result result = incoming.check(work.peerId(), work.entries(), p.get(), out.pending);
+        for (Message.Refusal r : result.refusals()) {
+            LOG.warn("peer {}: refused stream {} from #{} on (the rest of the batch goes on): [{}] {}", work.peerId(), r.stream(),
+                    r.seq(), r.code(), r.message());
         }
+        List<IncomingCheck.Checked> checked = result.checked();
+        Map<String, Long> pending = result.pending();
+        int duplicates = result.duplicates();
         // Phase 2: apply. No snapshots on the way (they cost an encoded state per entity per
         // batch): CrdtReplica.apply/merge are atomic per call, and if one fails, the entities the
         // batch touched are rebuilt from their checkpoint, the log after it and this group's
         // earlier entries — the state before the batch. Failures are rare (a well-signed but
         // undecodable op); the rebuild replays at most Config.checkpointEvery change sets.
         List<EntityRef> touched = new ArrayList<>(checked.size());
-        Checked current = null;
+        IncomingCheck.Checked current = null;
         try {
-            for (Checked c : checked) {
+            for (IncomingCheck.Checked c : checked) {
                 current = c;
                 boolean ops = c.changeSet() != null;
                 for (ChangeSet.Op op : c.items()) {
@@ -804,7 +711,7 @@ public final class SyncEngine implements AutoCloseable {
             throw e;
         }
         int t = 0;
-        for (Checked c : checked) {
+        for (IncomingCheck.Checked c : checked) {
             out.entries.add(new NewEntry(c.stream(), c.seq(), c.raw()));
             for (ChangeSet.Op op : c.items()) {
                 EntityRef ref = touched.get(t++);
@@ -816,7 +723,8 @@ public final class SyncEngine implements AutoCloseable {
         dirty.addAll(touched);
         int dups = duplicates;
         int applied = checked.size();
-        out.onDurable.add(() -> work.done().complete(new RemoteResult(applied, dups, Map.copyOf(versions))));
+        List<Message.Refusal> refusals = result.refusals();
+        out.onDurable.add(() -> work.done().complete(new RemoteResult(applied, dups, Map.copyOf(versions), refusals)));
     }
 
     /**

@@ -36,23 +36,37 @@ public sealed interface Message {
     /** The protocol id on transports that name stream protocols (libp2p). */
     String PROTOCOL_ID = "/rhizome/sync/" + PROTOCOL_VERSION;
 
-    /** First message of the side that opened the link. */
-    record Hello(String protocolVersion, String deviceId, List<String> namespaces, String agent) implements Message {
+    /**
+     * First message of the side that opened the link. {@code wallMillis}: the sender's wall clock
+     * when it sent the message (null from nodes that predate it), so each side can tell whether its
+     * clock is beyond the drift limit from the other's.
+     */
+    record Hello(String protocolVersion, String deviceId, List<String> namespaces, String agent, Long wallMillis) implements Message {
         public Hello {
             Objects.requireNonNull(protocolVersion, "protocolVersion");
             Objects.requireNonNull(deviceId, "deviceId");
             namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
             agent = agent == null ? "" : agent;
         }
+
+        /** Without the sender's wall clock (nodes before it was sent). */
+        public Hello(String protocolVersion, String deviceId, List<String> namespaces, String agent) {
+            this(protocolVersion, deviceId, namespaces, agent, null);
+        }
     }
 
     /** Answer to {@link Hello}. */
-    record HelloAck(String protocolVersion, String deviceId, List<String> namespaces, String agent) implements Message {
+    record HelloAck(String protocolVersion, String deviceId, List<String> namespaces, String agent, Long wallMillis) implements Message {
         public HelloAck {
             Objects.requireNonNull(protocolVersion, "protocolVersion");
             Objects.requireNonNull(deviceId, "deviceId");
             namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
             agent = agent == null ? "" : agent;
+        }
+
+        /** Without the sender's wall clock (nodes before it was sent). */
+        public HelloAck(String protocolVersion, String deviceId, List<String> namespaces, String agent) {
+            this(protocolVersion, deviceId, namespaces, agent, null);
         }
     }
 
@@ -83,10 +97,32 @@ public sealed interface Message {
         }
     }
 
-    /** A batch was applied (or was already held): the receiver's versions afterwards. */
-    record EventAck(long batchId, Map<String, Long> versions) implements Message {
+    /**
+     * A batch was applied (or was already held): the receiver's versions afterwards. Streams the
+     * receiver refused are listed in {@code refused}; every other stream of the batch was applied
+     * (a refusal holds back only its own stream). {@code wallMillis} is the receiver's wall clock
+     * (null from nodes that predate it).
+     */
+    record EventAck(long batchId, Map<String, Long> versions, List<Refusal> refused, Long wallMillis) implements Message {
         public EventAck {
             versions = versions == null ? Map.of() : Map.copyOf(versions);
+            refused = refused == null ? List.of() : List.copyOf(refused);
+        }
+
+        public EventAck(long batchId, Map<String, Long> versions) {
+            this(batchId, versions, List.of(), null);
+        }
+    }
+
+    /**
+     * One stream of a batch that the receiver refused from {@code seq} on, with the protocol error
+     * code and a sentence. The receiver holds everything of that stream up to {@code seq - 1}.
+     */
+    record Refusal(String stream, long seq, String code, String message) {
+        public Refusal {
+            Objects.requireNonNull(stream, "stream");
+            Objects.requireNonNull(code, "code");
+            Objects.requireNonNull(message, "message");
         }
     }
 
@@ -105,14 +141,21 @@ public sealed interface Message {
     }
 
     /**
-     * Something was refused. {@code batchId} names the refused batch (or -1).
+     * Something was refused. {@code batchId} names the refused batch (or -1). When every stream of
+     * a batch was refused for a reason of its own, {@code refused} lists them (the sender holds back
+     * exactly those); {@code wallMillis} is the sender's wall clock (null from older nodes).
      *
      * @param fatal whether the sender closes the link after this message
      */
-    record Error(String code, String message, long batchId, boolean fatal) implements Message {
+    record Error(String code, String message, long batchId, boolean fatal, List<Refusal> refused, Long wallMillis) implements Message {
         public Error {
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(message, "message");
+            refused = refused == null ? List.of() : List.copyOf(refused);
+        }
+
+        public Error(String code, String message, long batchId, boolean fatal) {
+            this(code, message, batchId, fatal, List.of(), null);
         }
     }
 }

@@ -16,6 +16,10 @@ public class ProtocolException extends Exception {
     public static final String REFUSED = "refused";
     public static final String INVALID_CHANGE_SET = "invalid-change-set";
     public static final String UNAVAILABLE = "unavailable";
+    /** A change set is stamped further ahead of the receiver's clock than the drift limit allows. */
+    public static final String CLOCK_DRIFT = "clock-drift";
+    /** The peer is not (or no longer) a member of this node's mesh. */
+    public static final String REVOKED = "revoked";
 
     private final String code;
 

@@ -3,6 +3,7 @@ package io.rhizome.core.internal.service;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import io.rhizome.api.clock.HybridLogicalClock;
@@ -35,14 +36,22 @@ public final class Node implements AutoCloseable {
     private final SyncServiceImpl service;
 
     public Node(Parts parts) throws StoreException {
+        this(parts, System::currentTimeMillis);
+    }
+
+    /** A node whose wall clock is {@code wallClock} (tests and fault injection skew it). */
+    public Node(Parts parts, LongSupplier wallClock) throws StoreException {
         Relay relay = new Relay();
-        HybridLogicalClock clock = new HybridLogicalClock(System::currentTimeMillis, parts.maxClockDriftMillis());
+        HybridLogicalClock clock = new HybridLogicalClock(wallClock, parts.maxClockDriftMillis());
         engine = new SyncEngine(parts.deviceId(), parts.store(), parts.types(), parts.catalog(), parts.sealer(), parts.policy(), clock, relay,
                 parts.config());
-        orchestrator = new Orchestrator(engine, new PeerBook(parts.store()), parts.policy());
+        orchestrator = new Orchestrator(engine, new PeerBook(parts.store()), parts.policy(), parts.maxClockDriftMillis(), wallClock);
+        // A namespace declared or changed here may be what a peer's refused stream waited for.
+        parts.catalog().onChange(orchestrator::forceSync);
         service = new SyncServiceImpl(engine, orchestrator);
         relay.orchestrator = orchestrator;
         relay.service = service;
+        orchestrator.events(service.streamEvents());
     }
 
     /** Forwards engine notifications to the orchestrator (sessions) and the host's listeners. */
@@ -69,7 +78,7 @@ public final class Node implements AutoCloseable {
     }
 
     public void events(SyncEvents events) {
-        orchestrator.events(events);
+        orchestrator.events(SyncEvents.both(events, service.streamEvents()));
     }
 
     public SyncEngine engine() {

@@ -20,11 +20,13 @@ import io.rhizome.api.ChangeEvent;
 import io.rhizome.api.NamespaceInfo;
 import io.rhizome.api.SyncException;
 import io.rhizome.api.SyncService;
+import io.rhizome.api.StreamEvent;
 import io.rhizome.api.SyncStatus;
 import io.rhizome.core.internal.engine.EngineListener.EntityChange;
 import io.rhizome.core.internal.engine.SyncEngine;
 import io.rhizome.core.internal.engine.SyncEngine.LocalWrite;
 import io.rhizome.core.internal.sync.Orchestrator;
+import io.rhizome.core.internal.sync.SyncEvents;
 import io.rhizome.spi.namespace.NamespaceDefinition;
 
 /** {@link SyncService} over one engine and its orchestrator. */
@@ -44,9 +46,21 @@ public final class SyncServiceImpl implements SyncService {
         return t;
     });
 
+    private final StreamListeners streamListeners = new StreamListeners(dispatcher::execute);
+
     public SyncServiceImpl(SyncEngine engine, Orchestrator orchestrator) {
         this.engine = engine;
         this.orchestrator = orchestrator;
+    }
+
+    /** Where the orchestrator's stream notices reach the host's stream listeners. */
+    SyncEvents streamEvents() {
+        return streamListeners;
+    }
+
+    @Override
+    public AutoCloseable addStreamListener(Consumer<StreamEvent> listener) {
+        return streamListeners.add(listener);
     }
 
     void close() {

@@ -3,7 +3,6 @@ package io.rhizome.core.internal.sync;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,11 +20,8 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.rhizome.api.PeerStatus;
-import io.rhizome.api.SyncState;
 import io.rhizome.api.SyncStatus;
 import io.rhizome.core.internal.engine.EngineListener;
-import io.rhizome.core.internal.engine.Streams;
 import io.rhizome.core.internal.engine.SyncEngine;
 import io.rhizome.core.internal.protocol.MessageCodec;
 import io.rhizome.spi.policy.SyncPolicy;
@@ -52,6 +48,9 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     private final Map<Transport, Boolean> transports = new ConcurrentHashMap<>();
     private final Map<String, PeerSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, String> connecting = new ConcurrentHashMap<>();
+    private final Map<String, HeldStreams> held = new ConcurrentHashMap<>();
+    private final ClockWatch clockWatch;
+    private final java.util.function.LongSupplier wallClock;
     private volatile SyncEvents events = SyncEvents.NONE;
     private volatile java.util.function.Predicate<String> trusted = id -> false;
     /** Revoked devices: their links are refused until they are trusted again (paired anew). */
@@ -62,8 +61,12 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     private volatile long lastErrorAt;
     private ScheduledFuture<?> reconnectTask;
 
-    public Orchestrator(SyncEngine engine, PeerBook peers, Supplier<Optional<SyncPolicy>> policy) {
+    public Orchestrator(SyncEngine engine, PeerBook peers, Supplier<Optional<SyncPolicy>> policy, long maxClockDriftMillis,
+            java.util.function.LongSupplier wallClock) {
         this.engine = engine;
+        this.wallClock = wallClock;
+        this.clockWatch = new ClockWatch(engine.clock(), maxClockDriftMillis, wallClock, System::nanoTime);
+        engine.clockGuard(clockWatch::writeBlock);
         this.peers = peers;
         this.policy = policy;
         AtomicInteger n = new AtomicInteger();
@@ -90,7 +93,10 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
 
     public synchronized void start() {
         if (reconnectTask == null) {
-            reconnectTask = scheduler.scheduleWithFixedDelay(this::reconnect, RECONNECT_MILLIS, RECONNECT_MILLIS, TimeUnit.MILLISECONDS);
+            reconnectTask = scheduler.scheduleWithFixedDelay(() -> {
+                sessions.values().forEach(PeerSession::retryHeld);
+                reconnect();
+            }, RECONNECT_MILLIS, RECONNECT_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -217,7 +223,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
             if (!r.addresses().contains(a)) {
                 List<PeerRecord.Address> addrs = new ArrayList<>(r.addresses());
                 addrs.add(a);
-                peers.put(new PeerRecord(r.peerId(), r.acked(), r.cursor(), r.lastSeen(), addrs));
+                peers.put(r.withAddresses(addrs));
                 peers.persist(r.peerId());
             }
             attach(link, true);
@@ -258,6 +264,8 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     /** Closes a peer's session and drops its record, so it is not reconnected (revocation). */
     public void forget(String peerId) {
         forgotten.put(peerId, Boolean.FALSE);
+        held.remove(peerId);
+        clockWatch.forget(peerId);
         PeerSession s = sessions.remove(peerId);
         if (s != null) {
             s.close("device " + peerId + " was revoked");
@@ -366,6 +374,36 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
         events.error(session.peerId(), code, message);
     }
 
+    @Override
+    public HeldStreams held(String peerId) {
+        return held.computeIfAbsent(peerId, id -> new HeldStreams());
+    }
+
+    @Override
+    public ClockWatch clockWatch() {
+        return clockWatch;
+    }
+
+    @Override
+    public long wallMillis() {
+        return wallClock.getAsLong();
+    }
+
+    @Override
+    public void exchanged(PeerSession session) {
+        long now = System.currentTimeMillis();
+        peers.put(peers.getOrFresh(session.peerId()).withLastSync(now));
+        lastSyncTime = Instant.ofEpochMilli(now);
+    }
+
+    @Override
+    public void heldBack(PeerSession session, String direction, String stream, Optional<String> reason) {
+        if (reason.isEmpty()) {
+            LOG.info("peer {}: {} stream {} flows again", session.peerId(), direction, stream);
+        }
+        events.heldBack(session.peerId(), direction, stream, reason);
+    }
+
     private void recordError(String message) {
         lastError = message;
         lastErrorAt = System.currentTimeMillis();
@@ -392,54 +430,21 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     }
 
     public SyncStatus status() {
-        Map<String, Long> mine = engine.versions();
-        List<PeerStatus> peerStatuses = new ArrayList<>();
-        long pendingMax = 0;
-        int connected = 0;
-        boolean syncing = false;
-        List<PeerRecord> records = new ArrayList<>(peers.all());
+        List<StatusReport.Peer> list = new ArrayList<>();
+        Map<String, PeerRecord> records = new java.util.TreeMap<>();
+        for (PeerRecord r : peers.all()) {
+            records.put(r.peerId(), r);
+        }
         for (PeerSession s : sessions.values()) {
-            if (records.stream().noneMatch(r -> r.peerId().equals(s.peerId()))) {
-                records.add(PeerRecord.fresh(s.peerId()));
-            }
+            records.putIfAbsent(s.peerId(), PeerRecord.fresh(s.peerId()));
         }
-        records.sort(Comparator.comparing(PeerRecord::peerId));
-        for (PeerRecord r : records) {
-            PeerSession s = sessions.get(r.peerId());
-            boolean isConnected = s != null && s.isOpen();
-            if (isConnected) {
-                connected++;
-                syncing |= s.isSyncing();
-            }
-            long pending = pendingFor(mine, r.acked());
-            pendingMax = Math.max(pendingMax, pending);
-            peerStatuses.add(new PeerStatus(r.peerId(), isConnected,
-                    isConnected ? Optional.of(s.link().transportKind()) : Optional.empty(),
-                    r.lastSeen() > 0 ? Optional.of(Instant.ofEpochMilli(r.lastSeen())) : Optional.empty(), pending));
-        }
-        if (records.isEmpty()) {
-            pendingMax = pendingFor(mine, Map.of());
+        for (PeerRecord r : records.values()) {
+            HeldStreams h = held.get(r.peerId());
+            list.add(new StatusReport.Peer(r, Optional.ofNullable(sessions.get(r.peerId())), h == null ? List.of() : h.snapshot()));
         }
         boolean online = transports.values().stream().anyMatch(Boolean::booleanValue);
         boolean recentError = lastError != null && System.currentTimeMillis() - lastErrorAt < 60_000;
-        SyncState state;
-        if (!online || connected == 0) {
-            state = recentError && connected == 0 && online ? SyncState.ERROR : SyncState.OFFLINE;
-        } else {
-            state = syncing ? SyncState.SYNCING : SyncState.IDLE;
-        }
-        return new SyncStatus(engine.deviceId(), state, online, Optional.ofNullable(lastSyncTime), pendingMax, connected, peerStatuses,
-                recentError ? Optional.of(lastError) : Optional.empty());
-    }
-
-    /** Local change sets the peer has not acknowledged. */
-    private long pendingFor(Map<String, Long> mine, Map<String, Long> acked) {
-        long pending = 0;
-        for (Map.Entry<String, Long> e : mine.entrySet()) {
-            if (Streams.author(e.getKey()).equals(engine.deviceId())) {
-                pending += Math.max(0, e.getValue() - acked.getOrDefault(e.getKey(), 0L));
-            }
-        }
-        return pending;
+        return new StatusReport(engine, policy.get()).build(list, online, recentError ? Optional.of(lastError) : Optional.empty(),
+                clockWatch.writeBlock().or(clockWatch::behind), Optional.empty());
     }
 }

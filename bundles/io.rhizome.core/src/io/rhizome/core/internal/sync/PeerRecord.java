@@ -11,16 +11,33 @@ import java.util.Map;
  * @param cursor     log position before which the peer has everything it is allowed to receive
  * @param lastSeen   epoch millis of its last message, 0 if never
  * @param addresses  where to reach it: {@code kind} + {@code address} pairs
+ * @param lastSync   epoch millis of the last completed exchange with it (a batch acknowledged either way), 0 if never
  */
-public record PeerRecord(String peerId, Map<String, Long> acked, long cursor, long lastSeen, List<Address> addresses) {
+public record PeerRecord(String peerId, Map<String, Long> acked, long cursor, long lastSeen, List<Address> addresses, long lastSync) {
 
     public PeerRecord {
         acked = acked == null ? Map.of() : Map.copyOf(acked);
         addresses = addresses == null ? List.of() : List.copyOf(addresses);
     }
 
+    public PeerRecord(String peerId, Map<String, Long> acked, long cursor, long lastSeen, List<Address> addresses) {
+        this(peerId, acked, cursor, lastSeen, addresses, 0);
+    }
+
     public static PeerRecord fresh(String peerId) {
-        return new PeerRecord(peerId, Map.of(), 0, 0, List.of());
+        return new PeerRecord(peerId, Map.of(), 0, 0, List.of(), 0);
+    }
+
+    public PeerRecord withLastSeen(long millis) {
+        return new PeerRecord(peerId, acked, cursor, millis, addresses, lastSync);
+    }
+
+    public PeerRecord withLastSync(long millis) {
+        return new PeerRecord(peerId, acked, cursor, lastSeen, addresses, millis);
+    }
+
+    public PeerRecord withAddresses(List<Address> list) {
+        return new PeerRecord(peerId, acked, cursor, lastSeen, list, lastSync);
     }
 
     /** A transport address of a peer. */

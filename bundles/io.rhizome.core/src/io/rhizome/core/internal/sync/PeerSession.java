@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.rhizome.core.internal.engine.BatchRefusedException;
 import io.rhizome.core.internal.engine.ScopePredicate;
 import io.rhizome.core.internal.engine.Streams;
 import io.rhizome.core.internal.engine.SyncEngine;
@@ -64,11 +65,34 @@ public final class PeerSession implements MessageReceiver {
         void syncCompleted(PeerSession session);
 
         void error(PeerSession session, String code, String message);
+
+        /** The streams held back between this node and the peer (one object per peer, across sessions). */
+        HeldStreams held(String peerId);
+
+        /** What peers say about their clocks. */
+        ClockWatch clockWatch();
+
+        /** This node's wall clock (the one its timestamps come from), sent to peers. */
+        long wallMillis();
+
+        /** An exchange with the peer completed (a batch acknowledged or applied). */
+        void exchanged(PeerSession session);
+
+        /** A stream started or stopped being held back ({@code reason} empty: it flows again). */
+        void heldBack(PeerSession session, String direction, String stream, Optional<String> reason);
     }
 
     private enum State { AWAIT_HELLO, AWAIT_HELLO_ACK, OPEN, CLOSED }
 
-    private record InFlight(long batchId, long endCursor, Set<String> streams, boolean finalBatch) {
+    /** A batch sent and not yet answered; {@code firsts}: each stream's first entry in it. */
+    private record InFlight(long batchId, long endCursor, Map<String, First> firsts, boolean finalBatch) {
+        Set<String> streams() {
+            return firsts.keySet();
+        }
+    }
+
+    /** Where a stream starts in a batch: log position and change-set number. */
+    private record First(long position, long seq) {
     }
 
     private final PeerLink link;
@@ -85,9 +109,10 @@ public final class PeerSession implements MessageReceiver {
     private boolean requested;
     private boolean catchingUp;
     private long scanCursor;
-    private final Map<String, Long> peerKnown = new HashMap<>();
+    /** What the peer holds, as far as this session knows (written by the session, read by status). */
+    private final Map<String, Long> peerKnown = new java.util.concurrent.ConcurrentHashMap<>();
     private final ArrayDeque<InFlight> inflight = new ArrayDeque<>();
-    private final Set<String> refusedStreams = new HashSet<>();
+    private final HeldStreams held;
     private List<String> subscription = List.of();
     private int errors;
     private volatile boolean syncing;
@@ -99,6 +124,7 @@ public final class PeerSession implements MessageReceiver {
         this.host = host;
         this.serial = new SerialExecutor(workers);
         this.peerId = link.remotePeerId();
+        this.held = host.held(peerId);
         this.state = initiator ? State.AWAIT_HELLO_ACK : State.AWAIT_HELLO;
     }
 
@@ -124,6 +150,11 @@ public final class PeerSession implements MessageReceiver {
         return batchesSent.get();
     }
 
+    /** What the peer holds as far as this session knows: a snapshot, safe from any thread. */
+    public Map<String, Long> known() {
+        return Map.copyOf(peerKnown);
+    }
+
     public String remoteAgent() {
         return remoteAgent;
     }
@@ -131,13 +162,28 @@ public final class PeerSession implements MessageReceiver {
     void start() {
         link.receiver(this);
         if (initiator) {
-            serial.execute(() -> send(new Message.Hello(Message.PROTOCOL_VERSION, host.engine().deviceId(), offered(), agent())));
+            serial.execute(() -> send(new Message.Hello(Message.PROTOCOL_VERSION, host.engine().deviceId(), offered(), agent(),
+                    host.wallMillis())));
         }
     }
 
     /** New entries were appended to the log: send what the peer lacks. */
     void wake() {
         serial.execute(this::pump);
+    }
+
+    /** Sends again the held-back streams whose retry time has come. */
+    void retryHeld() {
+        serial.execute(() -> {
+            if (state == State.OPEN && requested) {
+                held.due(false).ifPresent(this::rescanFrom);
+            }
+        });
+    }
+
+    private void rescanFrom(long position) {
+        scanCursor = Math.min(scanCursor, position);
+        pump();
     }
 
     /** Ask the peer again for everything this node lacks. */
@@ -202,7 +248,8 @@ public final class PeerSession implements MessageReceiver {
         }
         checkVersionAndIdentity(h.protocolVersion(), h.deviceId());
         remoteAgent = h.agent();
-        send(new Message.HelloAck(Message.PROTOCOL_VERSION, host.engine().deviceId(), offered(), agent()));
+        host.clockWatch().observe(peerId, h.wallMillis());
+        send(new Message.HelloAck(Message.PROTOCOL_VERSION, host.engine().deviceId(), offered(), agent(), host.wallMillis()));
         open();
     }
 
@@ -216,6 +263,7 @@ public final class PeerSession implements MessageReceiver {
         }
         checkVersionAndIdentity(h.protocolVersion(), h.deviceId());
         remoteAgent = h.agent();
+        host.clockWatch().observe(peerId, h.wallMillis());
         open();
     }
 
@@ -248,9 +296,10 @@ public final class PeerSession implements MessageReceiver {
             send(new Message.SyncState(host.engine().versions()));
             requested = true;
             catchingUp = true;
+            // The peer asks again (it connected, or something changed there): held-back streams
+            // are tried again now. Batches still in flight stay in the window: their answers come.
+            held.due(true);
             scanCursor = resumeCursor(r.versions());
-            inflight.clear();
-            refusedStreams.clear();
             pump();
         } else if (m instanceof Message.SyncState s) {
             mergeKnown(s.versions());
@@ -289,19 +338,41 @@ public final class PeerSession implements MessageReceiver {
             return;
         }
         if (failure == null) {
-            send(new Message.EventAck(b.batchId(), r.versions()));
+            for (Message.Refusal refusal : r.refusals()) {
+                refusedByUs(refusal);
+            }
+            for (String stream : held.weHold(r.versions())) {
+                host.heldBack(this, "incoming", stream, Optional.empty());
+            }
+            send(new Message.EventAck(b.batchId(), r.versions(), r.refusals(), host.wallMillis()));
+            host.exchanged(this);
             if (b.finalBatch()) {
                 host.syncCompleted(this);
             }
             return;
         }
         ProtocolException e = SyncEngine.asProtocolException(failure);
-        errors++;
-        LOG.warn("peer {}: refused batch {} ({} change sets): [{}] {}", peerId, b.batchId(), b.changeSets().size(), e.code(), e.getMessage());
-        host.error(this, e.code(), e.getMessage());
-        send(new Message.Error(e.code(), e.getMessage(), b.batchId(), false));
+        List<Message.Refusal> refusals = e instanceof BatchRefusedException br ? br.refusals() : List.of();
+        if (refusals.isEmpty()) {
+            errors++;
+            LOG.warn("peer {}: refused batch {} ({} change sets): [{}] {}", peerId, b.batchId(), b.changeSets().size(), e.code(),
+                    e.getMessage());
+            host.error(this, e.code(), e.getMessage());
+        }
+        for (Message.Refusal refusal : refusals) {
+            refusedByUs(refusal);
+        }
+        send(new Message.Error(e.code(), e.getMessage(), b.batchId(), false, refusals, host.wallMillis()));
         if (errors > MAX_ERRORS) {
             fatal(ProtocolException.REFUSED, "too many refused batches (" + errors + ")");
+        }
+    }
+
+    private void refusedByUs(Message.Refusal r) {
+        if (held.refusedByUs(r.stream(), r.seq(), r.code(), r.message())) {
+            LOG.warn("peer {}: holding back its stream {} from #{}: [{}] {}", peerId, r.stream(), r.seq(), r.code(), r.message());
+            host.error(this, r.code(), "incoming " + r.stream() + "#" + r.seq() + " refused: " + r.message());
+            host.heldBack(this, "incoming", r.stream(), Optional.of(r.message()));
         }
     }
 
@@ -311,35 +382,64 @@ public final class PeerSession implements MessageReceiver {
             throw new ProtocolException(ProtocolException.UNEXPECTED, "ack for batch " + a.batchId() + " that is not the oldest in flight");
         }
         inflight.removeFirst();
-        mergeKnown(a.versions());
-        if (refusedStreams.isEmpty()) {
-            PeerRecord r = host.peers().getOrFresh(peerId);
-            host.peers().put(new PeerRecord(peerId, mergedMax(r.acked(), a.versions()), Math.max(r.cursor(), f.endCursor()),
-                    System.currentTimeMillis(), r.addresses()));
-            if (++acksSincePersist >= PERSIST_EVERY_ACKS || f.finalBatch() || inflight.isEmpty()) {
-                acksSincePersist = 0;
-                persistPeer();
-            }
+        host.clockWatch().observe(peerId, a.wallMillis());
+        for (Message.Refusal r : a.refused()) {
+            refusedByPeer(f, r.stream(), r.seq(), r.code(), r.message());
         }
+        mergeKnown(a.versions());
+        for (String stream : held.peerHolds(a.versions())) {
+            host.heldBack(this, "outgoing", stream, Optional.empty());
+        }
+        PeerRecord r = host.peers().getOrFresh(peerId);
+        long cursor = Math.max(r.cursor(), f.endCursor());
+        long firstHeld = held.firstHeldPosition().orElse(Long.MAX_VALUE);
+        host.peers().put(new PeerRecord(peerId, mergedMax(r.acked(), a.versions()), Math.min(cursor, firstHeld),
+                System.currentTimeMillis(), r.addresses(), System.currentTimeMillis()));
+        if (++acksSincePersist >= PERSIST_EVERY_ACKS || f.finalBatch() || inflight.isEmpty()) {
+            acksSincePersist = 0;
+            persistPeer();
+        }
+        host.exchanged(this);
         if (f.finalBatch()) {
             host.syncCompleted(this);
         }
         pump();
     }
 
+    /** The peer refused {@code stream} from {@code seq} on: leave it out until its retry, then send from there. */
+    private void refusedByPeer(InFlight f, String stream, long seq, String code, String message) {
+        First first = f == null ? null : f.firsts().get(stream);
+        // What was counted as sent did not arrive: the peer holds the stream up to seq - 1.
+        peerKnown.put(stream, seq - 1);
+        if (held.refusedByPeer(stream, seq, code, message, first == null ? -1 : first.position())) {
+            LOG.warn("peer {} refuses {} from #{} on (only that stream waits; retried): [{}] {}", peerId, stream, seq, code, message);
+            host.error(this, code, "outgoing " + stream + "#" + seq + " refused: " + message);
+            host.heldBack(this, "outgoing", stream, Optional.of(message));
+        }
+    }
+
     private void onError(Message.Error e) {
-        errors++;
-        LOG.warn("peer {} reports [{}] {}{}", peerId, e.code(), e.message(), e.batchId() >= 0 ? " (batch " + e.batchId() + ")" : "");
-        host.error(this, e.code(), e.message());
+        host.clockWatch().observe(peerId, e.wallMillis());
         if (e.batchId() >= 0) {
             InFlight f = inflight.peekFirst();
             if (f != null && f.batchId() == e.batchId()) {
                 inflight.removeFirst();
-                refusedStreams.addAll(f.streams());
-                for (String s : f.streams()) {
-                    peerKnown.remove(s);
+                if (!e.refused().isEmpty()) {
+                    for (Message.Refusal r : e.refused()) {
+                        refusedByPeer(f, r.stream(), r.seq(), r.code(), r.message());
+                    }
+                } else {
+                    // A peer that refused the batch as a whole: every stream of it waits for the retry.
+                    for (Map.Entry<String, First> first : f.firsts().entrySet()) {
+                        refusedByPeer(f, first.getKey(), first.getValue().seq(), e.code(), e.message());
+                    }
                 }
             }
+        }
+        if (e.refused().isEmpty()) {
+            errors++;
+            LOG.warn("peer {} reports [{}] {}{}", peerId, e.code(), e.message(), e.batchId() >= 0 ? " (batch " + e.batchId() + ")" : "");
+            host.error(this, e.code(), e.message());
         }
         if (e.fatal() || errors > MAX_ERRORS) {
             closeNow("peer error: " + e.message());
@@ -367,7 +467,7 @@ public final class PeerSession implements MessageReceiver {
                         catchingUp = false;
                         long id = batchIds.incrementAndGet();
                         send(new Message.EventBatch(id, List.of(), true));
-                        inflight.addLast(new InFlight(id, scanCursor, Set.of(), true));
+                        inflight.addLast(new InFlight(id, scanCursor, Map.of(), true));
                     }
                     break;
                 }
@@ -376,13 +476,13 @@ public final class PeerSession implements MessageReceiver {
                     break;
                 }
                 List<byte[]> payloads = new ArrayList<>();
-                Set<String> streams = new HashSet<>();
+                Map<String, First> streams = new HashMap<>();
                 long bytes = 0;
                 long next = entries.get(entries.size() - 1).position() + 1;
                 for (LogEntry e : entries) {
                     String stream = e.author();
                     String namespace = Streams.namespace(stream);
-                    if (e.seq() <= peerKnown.getOrDefault(stream, 0L) || refusedStreams.contains(stream)
+                    if (e.seq() <= peerKnown.getOrDefault(stream, 0L) || held.blocks(stream)
                             || !allowed.computeIfAbsent(namespace, this::mayReceive)) {
                         continue;
                     }
@@ -393,9 +493,13 @@ public final class PeerSession implements MessageReceiver {
                         payload = engine.scopedEntry(e, scope.get().def(), scope.get().predicate());
                     }
                     if (payload.length + 64L > link.maxMessageSize()) {
-                        LOG.error("peer {}: change set {}#{} ({} bytes) is larger than the link carries; stream held back", peerId, stream,
-                                e.seq(), payload.length);
-                        refusedStreams.add(stream);
+                        String why = "change set " + stream + "#" + e.seq() + " (" + payload.length + " bytes) is larger than the '"
+                                + link.transportKind() + "' link carries (" + link.maxMessageSize() + " bytes)";
+                        if (held.refusedByPeer(stream, e.seq(), ProtocolException.TOO_LARGE, why, e.position())) {
+                            LOG.error("peer {}: {}; stream held back", peerId, why);
+                            host.error(this, ProtocolException.TOO_LARGE, why);
+                            host.heldBack(this, "outgoing", stream, Optional.of(why));
+                        }
                         continue;
                     }
                     if (!payloads.isEmpty() && bytes + payload.length > maxBytes) {
@@ -404,7 +508,7 @@ public final class PeerSession implements MessageReceiver {
                         break;
                     }
                     payloads.add(payload);
-                    streams.add(stream);
+                    streams.putIfAbsent(stream, new First(e.position(), e.seq()));
                     bytes += payload.length;
                     peerKnown.put(stream, e.seq());
                 }
@@ -527,7 +631,7 @@ public final class PeerSession implements MessageReceiver {
 
     private void touch() {
         PeerRecord r = host.peers().getOrFresh(peerId);
-        host.peers().put(new PeerRecord(peerId, r.acked(), r.cursor(), System.currentTimeMillis(), r.addresses()));
+        host.peers().put(r.withLastSeen(System.currentTimeMillis()));
     }
 
     private void persistPeer() {

@@ -240,15 +240,49 @@ class HostileInputTest {
 
     // ------------------------------------------------------------------ batches
 
+    /**
+     * Issue #10, "no stream held hostage": a change set of a namespace A does not know refuses its
+     * own stream only; the rest of the batch is applied, the ack names the refused stream, and A's
+     * status shows it held back (until this commit the whole batch was refused).
+     */
     @Test
-    void aBatchForAnUnknownNamespaceIsRefusedAndNothingOfItIsApplied() throws Exception {
+    void aStreamOfAnUnknownNamespaceIsRefusedAloneAndTheRestOfTheBatchIsApplied() throws Exception {
         setUp();
         State before = stateOfA();
         rogue.dial("A").handshake();
-        long bid = rogue.batch(List.of(fromM.get("reg|M#1"), fromM.get("nope|M#1")));
+        long bid = rogue.batch(List.of(fromM.get("reg|M#1"), fromM.get("nope|M#1"), fromM.get("reg|M#2")));
+        Message.EventAck ack = rogue.awaitAck(bid);
+        assertEquals(1, ack.refused().size(), "one refused stream: " + ack.refused());
+        Message.Refusal refusal = ack.refused().get(0);
+        assertEquals("nope|M", refusal.stream());
+        assertEquals(1, refusal.seq());
+        assertEquals(ProtocolException.UNKNOWN_NAMESPACE, refusal.code());
+        assertTrue(refusal.message().contains("nope"), refusal.message());
+        assertEquals(2L, ack.versions().get("reg|M"), "the other stream of the batch was applied");
+        assertFalse(ack.versions().containsKey("nope|M"));
+        assertEquals(2, mesh.value("A", "reg", "x").orElseThrow().asInt());
+        assertFalse(mesh.node("A").engine().versions().containsKey("nope|M"), "nothing of the refused stream is held");
+        assertEquals(before.head() + 2, mesh.node("A").engine().store().head(), "exactly the two accepted change sets were logged");
+        var rogueStatus = mesh.node("A").service().status().peers().stream().filter(p -> p.peerId().equals("ROGUE")).findFirst()
+                .orElseThrow();
+        assertEquals(1, rogueStatus.heldBack().size(), rogueStatus.toString());
+        assertEquals(io.rhizome.api.HeldBack.Direction.INCOMING, rogueStatus.heldBack().get(0).direction());
+        assertEquals("nope", rogueStatus.heldBack().get(0).namespace());
+        assertTrue(rogue.isOpen(), "a refused stream does not end the session");
+        assertHonestPeerKeepsSyncing();
+    }
+
+    /** A batch whose every stream is refused applies nothing and is answered with an Error listing each refused stream. */
+    @Test
+    void aBatchWhoseEveryStreamIsRefusedIsAnsweredWithAnErrorListingThem() throws Exception {
+        setUp();
+        State before = stateOfA();
+        rogue.dial("A").handshake();
+        long bid = rogue.batch(List.of(fromM.get("nope|M#1")));
         Message.Error e = rogue.await(Message.Error.class);
         assertError(e, ProtocolException.UNKNOWN_NAMESPACE, false, bid);
         assertTrue(e.message().contains("nope"), e.message());
+        assertEquals(List.of("nope|M"), e.refused().stream().map(Message.Refusal::stream).toList());
         assertUnchanged(before);
         assertTrue(rogue.isOpen(), "a refused batch does not end the session");
         assertHonestPeerKeepsSyncing();

@@ -55,6 +55,9 @@ final class Mesh implements AutoCloseable {
     final Set<String> untrusted = ConcurrentHashMap.newKeySet();
     private final ServiceTracker<CrdtType, CrdtType> types;
     boolean allowUndeclared = true;
+    static final long MAX_DRIFT_MILLIS = 300_000;
+    /** How far each node's wall clock is off (ms); change it to skew a running node's clock. */
+    final Map<String, java.util.concurrent.atomic.AtomicLong> clockOffsets = new ConcurrentHashMap<>();
     /** Further namespaces a node declares, by device id (e.g. selective ones). */
     java.util.function.Function<String, List<NamespaceDefinition>> extraNamespaces = id -> List.of();
 
@@ -114,8 +117,9 @@ final class Mesh implements AutoCloseable {
         defs.addAll(extraNamespaces.apply(deviceId));
         catalog.putSource("test", 0, defs);
         SyncPolicy policy = policy();
+        java.util.concurrent.atomic.AtomicLong offset = clockOffsets.computeIfAbsent(deviceId, d -> new java.util.concurrent.atomic.AtomicLong());
         Node node = new Node(new Node.Parts(deviceId, store, this::type, catalog, () -> sealer, () -> Optional.of(policy),
-                300_000, new SyncEngine.Config(4096, 5000, 60_000))).start();
+                MAX_DRIFT_MILLIS, new SyncEngine.Config(4096, 5000, 60_000)), () -> System.currentTimeMillis() + offset.get()).start();
         MemoryTransport t = network.endpoint(deviceId);
         node.orchestrator().addTransport(t);
         nodes.put(deviceId, node);
