@@ -121,8 +121,10 @@ public class SyncServiceComponent implements SyncService {
         if (keys == null) {
             LOG.warn("no KeyService is installed: change sets are NOT end-to-end encrypted; install io.rhizome.crypto.bc");
         }
+        long skew = clockOffsetMillis();
         Node n = new Node(new Node.Parts(deviceId, store, lookup, catalog, () -> sealer, this::policy,
-                config.maxClockDriftMillis(), new SyncEngine.Config(4096, config.checkpointEvery(), 60_000)));
+                config.maxClockDriftMillis(), new SyncEngine.Config(4096, config.checkpointEvery(), 60_000)),
+                skew == 0 ? System::currentTimeMillis : () -> System.currentTimeMillis() + skew);
         n.events(new EventAdminEvents(() -> eventAdmin));
         n.orchestrator().trusted(id -> trustedDevices.stream().anyMatch(t -> t.isTrusted(id)));
         n.start();
@@ -139,6 +141,26 @@ public class SyncServiceComponent implements SyncService {
         node = null;
         if (n != null) {
             n.close();
+        }
+    }
+
+    /**
+     * Fault injection for tests of clock skew (README, "Clock skew"): the system property
+     * {@value #CLOCK_OFFSET_PROPERTY} moves this node's wall clock by that many milliseconds.
+     */
+    static final String CLOCK_OFFSET_PROPERTY = "rhizome.clock.offsetMillis";
+
+    private static long clockOffsetMillis() {
+        String v = System.getProperty(CLOCK_OFFSET_PROPERTY);
+        if (v == null || v.isBlank()) {
+            return 0;
+        }
+        try {
+            long offset = Long.parseLong(v.trim());
+            LOG.warn("this node's clock is moved by {} ms ({}): for tests of clock skew only", offset, CLOCK_OFFSET_PROPERTY);
+            return offset;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(CLOCK_OFFSET_PROPERTY + " must be a whole number of milliseconds, not '" + v + "'");
         }
     }
 

@@ -71,10 +71,12 @@ final class IncomingCheck {
     }
 
     /**
-     * @param held what this node holds before the batch (stream → highest change-set number)
+     * @param held     what this node holds before the batch (stream → highest change-set number)
+     * @param heldBack the peer's streams this node refused before (see {@link SyncEngine#applyRemoteAsync})
      * @throws ProtocolException if the batch as a whole is refused
      */
-    Result check(String peerId, List<SyncEngine.Decoded> entries, SyncPolicy policy, Map<String, Long> held) throws ProtocolException {
+    Result check(String peerId, List<SyncEngine.Decoded> entries, SyncPolicy policy, Map<String, Long> held, java.util.Set<String> heldBack)
+            throws ProtocolException {
         Map<String, Long> pending = new HashMap<>();
         List<Checked> checked = new ArrayList<>();
         Map<String, Message.Refusal> refused = new LinkedHashMap<>();
@@ -98,6 +100,12 @@ final class IncomingCheck {
             long have = pending.containsKey(stream) ? pending.get(stream) : held.getOrDefault(stream, 0L);
             if (seq <= have) {
                 duplicates++;
+                continue;
+            }
+            if (seq != have + 1 && heldBack.contains(stream)) {
+                // The rest of a stream refused before, sent before the peer knew: refused with it.
+                refused.put(stream, new Message.Refusal(stream, have + 1, ProtocolException.MISSING_DEPENDENCIES, "change set " + stream
+                        + "#" + seq + " follows #" + (have + 1) + ", which this node refused; the stream waits for #" + (have + 1)));
                 continue;
             }
             if (seq != have + 1) {

@@ -122,6 +122,8 @@ public final class SyncEngine implements AutoCloseable {
     private final Config config;
     private final ChangeSetCodec codec = new ChangeSetCodec();
     private final IncomingCheck incoming;
+    /** Engine thread only: per peer, the streams whose last change set from it was refused. */
+    private final Map<String, Set<String>> refusedFrom = new HashMap<>();
 
     private final ReentrantLock replicaLock = new ReentrantLock();
     /**
@@ -620,6 +622,8 @@ public final class SyncEngine implements AutoCloseable {
                 Envelope env = sealer.get().seal(cs, codec.encode(cs));
                 byte[] encoded = codec.encode(env);
                 if (encoded.length > MAX_CHANGE_SET_BYTES) {
+                    // The replicas took the operations already; put the entities back as the log has them.
+                    rebuild(new java.util.HashSet<>(touched), out.entries);
                     throw new SyncException(SyncException.Reason.VALUE_TOO_LARGE, "the writes of this transaction to namespace '"
                             + e.getKey() + "' encode to " + encoded.length + " bytes, but a change set may be at most "
                             + MAX_CHANGE_SET_BYTES + " bytes (so that every link can carry it); split the transaction");
@@ -669,7 +673,18 @@ public final class SyncEngine implements AutoCloseable {
             throw new ProtocolException(ProtocolException.REFUSED, "this node has no sync policy installed and accepts nothing");
         }
         // Phase 1: validate everything; no replica changes. Refused streams are left out.
-        IncomingCheck.Result result = incoming.check(work.peerId(), work.entries(), p.get(), out.pending);
+        // Streams refused from this peer before: the rest of one of them, sent before the peer
+        // knew, is refused with it instead of being a gap that refuses the whole batch.
+        Set<String> refusedBefore = refusedFrom.computeIfAbsent(work.peerId(), x -> new java.util.HashSet<>());
+        IncomingCheck.Result result;
+        try {
+            result = incoming.check(work.peerId(), work.entries(), p.get(), out.pending, refusedBefore);
+        } catch (BatchRefusedException e) {
+            e.refusals().forEach(r -> refusedBefore.add(r.stream()));
+            throw e;
+        }
+        result.refusals().forEach(r -> refusedBefore.add(r.stream()));
+        refusedBefore.removeAll(result.pending().keySet());
         for (Message.Refusal r : result.refusals()) {
             LOG.warn("peer {}: refused stream {} from #{} on (the rest of the batch goes on): [{}] {}", work.peerId(), r.stream(),
                     r.seq(), r.code(), r.message());

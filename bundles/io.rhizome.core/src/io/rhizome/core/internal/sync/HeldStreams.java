@@ -56,11 +56,16 @@ public final class HeldStreams {
     boolean refusedByPeer(String stream, long seq, String code, String reason, long firstPosition) {
         long now = clock.getAsLong();
         Outgoing before = outgoing.get(stream);
+        if (before != null && before.blocked() && before.info().seq() <= seq) {
+            // A later batch, sent before the refusal was known, refused the rest of the stream: nothing new.
+            return false;
+        }
         long backoff = before == null ? FIRST_RETRY_MILLIS : Math.min(MAX_RETRY_MILLIS, before.backoff() * 2);
-        Instant since = before != null && before.info().seq() == seq ? before.info().since() : Instant.ofEpochMilli(now);
+        Instant since = before != null ? before.info().since() : Instant.ofEpochMilli(now);
         long position = before == null || firstPosition >= 0 && (before.firstPosition() < 0 || firstPosition < before.firstPosition())
                 ? firstPosition : before.firstPosition();
-        HeldBack info = new HeldBack(HeldBack.Direction.OUTGOING, Streams.namespace(stream), Streams.author(stream), seq, code, reason, since);
+        long first = before == null ? seq : Math.min(seq, before.info().seq());
+        HeldBack info = new HeldBack(HeldBack.Direction.OUTGOING, Streams.namespace(stream), Streams.author(stream), first, code, reason, since);
         outgoing.put(stream, new Outgoing(info, position, now + backoff, backoff, true));
         return before == null || !before.info().reason().equals(reason);
     }
@@ -116,6 +121,9 @@ public final class HeldStreams {
     /** This node refused the peer's {@code stream} from {@code seq} on. */
     boolean refusedByUs(String stream, long seq, String code, String reason) {
         HeldBack before = incoming.get(stream);
+        if (before != null && before.seq() < seq) {
+            return false; // the rest of a stream already held back from an earlier change set
+        }
         Instant since = before != null ? before.since() : Instant.ofEpochMilli(clock.getAsLong());
         incoming.put(stream, new HeldBack(HeldBack.Direction.INCOMING, Streams.namespace(stream), Streams.author(stream), seq, code,
                 reason, since));

@@ -409,8 +409,8 @@ public final class PeerSession implements MessageReceiver {
     /** The peer refused {@code stream} from {@code seq} on: leave it out until its retry, then send from there. */
     private void refusedByPeer(InFlight f, String stream, long seq, String code, String message) {
         First first = f == null ? null : f.firsts().get(stream);
-        // What was counted as sent did not arrive: the peer holds the stream up to seq - 1.
-        peerKnown.put(stream, seq - 1);
+        // What was counted as sent did not arrive: the peer holds the stream up to seq - 1 at most.
+        peerKnown.merge(stream, seq - 1, Math::min);
         if (held.refusedByPeer(stream, seq, code, message, first == null ? -1 : first.position())) {
             LOG.warn("peer {} refuses {} from #{} on (only that stream waits; retried): [{}] {}", peerId, stream, seq, code, message);
             host.error(this, code, "outgoing " + stream + "#" + seq + " refused: " + message);

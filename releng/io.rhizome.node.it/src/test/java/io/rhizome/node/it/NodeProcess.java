@@ -38,12 +38,19 @@ final class NodeProcess implements AutoCloseable {
     }
 
     static NodeProcess start(Path home, String... extraArgs) throws IOException {
+        return start(home, java.util.Map.of(), extraArgs);
+    }
+
+    /** Starts a node with extra environment variables (e.g. {@code RHIZOME_JAVA_OPTS}). */
+    static NodeProcess start(Path home, java.util.Map<String, String> env, String... extraArgs) throws IOException {
         Files.createDirectories(home);
         Path output = home.resolveSibling(home.getFileName() + "-daemon.out");
         List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("rhizome").toString(), "daemon", "--home", home.toString()));
         cmd.addAll(List.of(extraArgs));
-        Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
-                .redirectOutput(output.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         return new NodeProcess(home, p, output);
     }
 
