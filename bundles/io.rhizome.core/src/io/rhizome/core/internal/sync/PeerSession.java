@@ -3,7 +3,6 @@ package io.rhizome.core.internal.sync;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,14 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.rhizome.core.internal.engine.BatchRefusedException;
-import io.rhizome.core.internal.engine.ScopePredicate;
 import io.rhizome.core.internal.engine.Streams;
 import io.rhizome.core.internal.engine.SyncEngine;
 import io.rhizome.core.internal.protocol.Message;
 import io.rhizome.core.internal.protocol.MessageCodec;
 import io.rhizome.core.internal.protocol.ProtocolException;
-import io.rhizome.spi.namespace.NamespaceDefinition;
-import io.rhizome.spi.namespace.SyncScope;
 import io.rhizome.spi.policy.SyncPolicy;
 import io.rhizome.spi.store.LogEntry;
 import io.rhizome.spi.store.StoreException;
@@ -162,7 +158,7 @@ public final class PeerSession implements MessageReceiver {
     void start() {
         link.receiver(this);
         if (initiator) {
-            serial.execute(() -> send(new Message.Hello(Message.PROTOCOL_VERSION, host.engine().deviceId(), offered(), agent(),
+            serial.execute(() -> send(new Message.Hello(Message.PROTOCOL_VERSION, host.engine().deviceId(), SendFilter.offered(host.engine().catalog()), agent(),
                     host.wallMillis())));
         }
     }
@@ -249,7 +245,7 @@ public final class PeerSession implements MessageReceiver {
         checkVersionAndIdentity(h.protocolVersion(), h.deviceId());
         remoteAgent = h.agent();
         host.clockWatch().observe(peerId, h.wallMillis());
-        send(new Message.HelloAck(Message.PROTOCOL_VERSION, host.engine().deviceId(), offered(), agent(), host.wallMillis()));
+        send(new Message.HelloAck(Message.PROTOCOL_VERSION, host.engine().deviceId(), SendFilter.offered(host.engine().catalog()), agent(), host.wallMillis()));
         open();
     }
 
@@ -457,8 +453,7 @@ public final class PeerSession implements MessageReceiver {
         }
         SyncEngine engine = host.engine();
         long maxBytes = Math.min(MAX_BATCH_BYTES, Math.max(1024, link.maxMessageSize() / 2L));
-        Map<String, Boolean> allowed = new HashMap<>();
-        Map<String, Optional<Scope>> scopes = new HashMap<>();
+        SendFilter filter = new SendFilter(engine, host.policy(), peerId, subscription);
         try {
             while (inflight.size() < WINDOW) {
                 long head = engine.store().head();
@@ -483,11 +478,11 @@ public final class PeerSession implements MessageReceiver {
                     String stream = e.author();
                     String namespace = Streams.namespace(stream);
                     if (e.seq() <= peerKnown.getOrDefault(stream, 0L) || held.blocks(stream)
-                            || !allowed.computeIfAbsent(namespace, this::mayReceive)) {
+                            || !filter.mayReceive(namespace)) {
                         continue;
                     }
                     byte[] payload = e.payload();
-                    Optional<Scope> scope = scopes.computeIfAbsent(namespace, this::selectiveScope);
+                    Optional<SendFilter.Scope> scope = filter.scope(namespace);
                     if (scope.isPresent()) {
                         // Selective: the peer gets the matching entities' states (or a skip) for this position.
                         payload = engine.scopedEntry(e, scope.get().def(), scope.get().predicate());
@@ -530,48 +525,6 @@ public final class PeerSession implements MessageReceiver {
             host.error(this, ProtocolException.UNAVAILABLE, e.getMessage());
         }
         syncing = !inflight.isEmpty() || catchingUp;
-    }
-
-    private record Scope(NamespaceDefinition def, ScopePredicate predicate) {
-    }
-
-    /** The predicate of a selective namespace (checked valid by {@link #mayReceive}); empty otherwise. */
-    private Optional<Scope> selectiveScope(String namespace) {
-        Optional<NamespaceDefinition> def = host.engine().catalog().resolve(namespace);
-        try {
-            return def.isEmpty() ? Optional.empty()
-                    : host.engine().catalog().predicate(def.get()).map(p -> new Scope(def.get(), p));
-        } catch (ScopePredicate.InvalidPredicateException e) {
-            throw new IllegalStateException("unreachable: mayReceive refuses namespaces with malformed predicates", e);
-        }
-    }
-
-    private boolean mayReceive(String namespace) {
-        if (!subscription.isEmpty() && !subscription.contains(namespace)) {
-            return false;
-        }
-        Optional<NamespaceDefinition> def = host.engine().catalog().resolve(namespace);
-        if (def.isEmpty() || def.get().scope().kind() == SyncScope.Kind.LOCAL_ONLY) {
-            return false;
-        }
-        Optional<String> problem = host.engine().catalog().scopeProblem(def.get());
-        if (problem.isEmpty() && def.get().scope().kind() == SyncScope.Kind.SELECTIVE && host.engine().type(def.get().crdtType()).isEmpty()) {
-            problem = Optional.of("its CRDT type '" + def.get().crdtType() + "' is not installed, so its selective predicate cannot be evaluated");
-        }
-        if (problem.isPresent()) {
-            LOG.warn("peer {}: not sending namespace '{}': {}", peerId, namespace, problem.get());
-            return false;
-        }
-        Optional<SyncPolicy> policy = host.policy();
-        if (policy.isEmpty()) {
-            return false;
-        }
-        SyncPolicy.Decision d = policy.get().canSend(peerId, namespace);
-        if (!d.allowed()) {
-            policy.get().audit(peerId, namespace, d);
-            LOG.info("peer {}: not sending namespace '{}': {}", peerId, namespace, d.reason());
-        }
-        return d.allowed();
     }
 
     /** Where to start scanning: the persisted cursor, unless the peer has lost what it acked. */
@@ -636,16 +589,6 @@ public final class PeerSession implements MessageReceiver {
 
     private void persistPeer() {
         host.peers().persist(peerId);
-    }
-
-    private List<String> offered() {
-        List<String> names = new ArrayList<>();
-        for (NamespaceDefinition d : host.engine().catalog().declared()) {
-            if (d.scope().kind() != SyncScope.Kind.LOCAL_ONLY) {
-                names.add(d.name());
-            }
-        }
-        return names;
     }
 
     private static String agent() {
