@@ -204,7 +204,13 @@ final class DataCommands {
                 } else {
                     try {
                         JsonNode e = json.readTree(data);
-                        if (e.has("origin")) {
+                        if (e.has("direction")) {
+                            // A stream held back (with the reason) or flowing again, to or from a peer.
+                            out.printf("%-6s %s %s|%s %s %s%s%n", e.has("reason") ? "HELD" : "FLOWS", e.path("direction").asText(),
+                                    e.path("namespace").asText(), shortId(e.path("author").asText()),
+                                    "outgoing".equals(e.path("direction").asText()) ? "to" : "from", shortId(e.path("peer").asText()),
+                                    e.has("reason") ? ": " + e.path("reason").asText() : "");
+                        } else if (e.has("origin")) {
                             out.printf("%-6s %s/%s = %s%n", e.path("origin").asText(), e.path("namespace").asText(), e.path("key").asText(),
                                     e.path("value").toString());
                         } else {
@@ -217,6 +223,10 @@ final class DataCommands {
                 out.flush();
             }
         }, err);
+    }
+
+    private static String shortId(String id) {
+        return id.length() <= 12 ? id : id.substring(0, 12) + "…";
     }
 
     private int export(List<String> args) throws DaemonClient.NoDaemonException {
