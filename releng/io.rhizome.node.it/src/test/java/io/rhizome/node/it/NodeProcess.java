@@ -39,12 +39,21 @@ final class NodeProcess implements AutoCloseable {
 
     static NodeProcess start(Path home, String... extraArgs) throws IOException {
         Files.createDirectories(home);
-        Path output = home.resolveSibling(home.getFileName() + "-daemon.out");
+        // One file per start: two daemons started on one home must not share their output.
+        Path output = Files.createTempFile(home.toAbsolutePath().getParent(), home.getFileName() + "-daemon-", ".out");
         List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("rhizome").toString(), "daemon", "--home", home.toString()));
         cmd.addAll(List.of(extraArgs));
         Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
                 .redirectOutput(output.toFile()).start();
         return new NodeProcess(home, p, output);
+    }
+
+    /** Waits (bounded) until the process has ended; returns its exit code. */
+    int awaitExit(Duration timeout) throws Exception {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("the node did not exit within " + timeout + ":\n" + output());
+        }
+        return process.exitValue();
     }
 
     /** Waits until the node has published api.json (it does so only once the REST API serves). */
