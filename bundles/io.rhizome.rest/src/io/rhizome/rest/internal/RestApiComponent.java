@@ -83,7 +83,7 @@ public class RestApiComponent {
     private Thread publisher;
     private volatile boolean active;
     private BundleContext context;
-    private boolean node;
+    private boolean standaloneNode;
     private int configuredPort;
     private final HttpRuntimeWatch runtimeWatch = new HttpRuntimeWatch();
     private final FrameworkListener startedListener = e -> {
@@ -125,7 +125,7 @@ public class RestApiComponent {
     void activate(BundleContext context) {
         this.context = context;
         home = NodeHome.resolve(context);
-        node = Boolean.parseBoolean(context.getProperty("rhizome.node"));
+        standaloneNode = Boolean.parseBoolean(context.getProperty("rhizome.node"));
         configuredPort = configuredPort(context.getProperty("org.osgi.service.http.port"));
         context.addFrameworkListener(startedListener);
         pid = ProcessHandle.current().pid();
@@ -188,7 +188,7 @@ public class RestApiComponent {
     /** The REST API will not be served: in the standalone node no CLI could ever reach it, so the node stops. */
     private void giveUp(String message) {
         LOG.error(message);
-        if (node && active) {
+        if (standaloneNode && active) {
             // The shutdown hook (NodeShutdownComponent) stops the framework cleanly; the exit code tells the launcher's caller.
             System.exit(EXIT_NO_REST_API);
         }
