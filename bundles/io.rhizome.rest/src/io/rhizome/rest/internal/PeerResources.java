@@ -152,6 +152,8 @@ final class PeerResources {
         o.put("transport", s.flatMap(PeerStatus::transport).orElse(null));
         o.put("lastSeen", s.flatMap(PeerStatus::lastSeen).map(Instant::toString).orElse(null));
         o.put("pendingEvents", s.map(PeerStatus::pendingEvents).orElse(0L));
+        o.put("lastSync", s.flatMap(PeerStatus::lastSync).map(Instant::toString).orElse(null));
+        o.put("heldBackStreams", s.map(x -> x.heldBack().size()).orElse(0));
         ArrayNode a = o.putArray("addresses");
         t.addresses().forEach(a::add);
         return o;

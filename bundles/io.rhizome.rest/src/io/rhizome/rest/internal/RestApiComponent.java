@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -38,7 +40,8 @@ import jakarta.servlet.Servlet;
 /**
  * The daemon's loopback REST API: registers the API servlet on the HTTP whiteboard and, once the
  * HTTP runtime serves it, writes {@code HOME/api.json} (port + a fresh API key) so the CLI can
- * reach it. The file is removed when the component stops.
+ * reach it. The file is removed when the component stops. In the standalone node, a REST API that
+ * cannot be served (its port is taken) stops the node: without it no CLI can reach the node.
  */
 @Component(immediate = true)
 public class RestApiComponent {
@@ -47,6 +50,8 @@ public class RestApiComponent {
     static final String SERVLET_NAME = "rhizome-rest-api";
     private static final long READY_TIMEOUT_MILLIS = 60_000;
     private static final long ENGINE_GRACE_MILLIS = 20_000;
+    /** The node's exit code when its REST API cannot be served (see the README, "The node and the CLI"). */
+    static final int EXIT_NO_REST_API = 1;
 
     private final ObjectMapper json = new ObjectMapper();
     private final List<Map<String, Object>> runtimes = new CopyOnWriteArrayList<>();
@@ -77,6 +82,16 @@ public class RestApiComponent {
     private ServiceRegistration<Servlet> servlet;
     private Thread publisher;
     private volatile boolean active;
+    private BundleContext context;
+    private boolean standaloneNode;
+    private int configuredPort;
+    private final HttpRuntimeWatch runtimeWatch = new HttpRuntimeWatch();
+    private final FrameworkListener startedListener = e -> {
+        // The Equinox launcher starts the framework first and its bundles afterwards, by raising the start level.
+        if (e.getType() == FrameworkEvent.STARTED || e.getType() == FrameworkEvent.STARTLEVEL_CHANGED) {
+            runtimeWatch.frameworkStarted();
+        }
+    };
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -108,7 +123,11 @@ public class RestApiComponent {
 
     @Activate
     void activate(BundleContext context) {
+        this.context = context;
         home = NodeHome.resolve(context);
+        standaloneNode = Boolean.parseBoolean(context.getProperty("rhizome.node"));
+        configuredPort = configuredPort(context.getProperty("org.osgi.service.http.port"));
+        context.addFrameworkListener(startedListener);
         pid = ProcessHandle.current().pid();
         ApiKey key = ApiKey.random(new SecureRandom());
         NodeInfo node = new NodeInfo(context.getBundle().getVersion().toString(), home,
@@ -132,6 +151,10 @@ public class RestApiComponent {
         long start = System.currentTimeMillis();
         long deadline = start + READY_TIMEOUT_MILLIS;
         while (active && System.currentTimeMillis() < deadline) {
+            if (runtimeWatch.gaveUp(!runtimeServices.isEmpty(), System.currentTimeMillis())) {
+                giveUp(HttpRuntimeWatch.failure(configuredPort, home.resolve("rhizome.properties")));
+                return;
+            }
             Optional<Integer> port = servedPort();
             // Ready means the engine answers too; a node without a store gets the API after a grace period.
             boolean engineUp = sync != null || System.currentTimeMillis() - start > ENGINE_GRACE_MILLIS;
@@ -157,8 +180,26 @@ public class RestApiComponent {
             }
         }
         if (active) {
-            LOG.error("the HTTP runtime did not serve the REST API within {} ms; is org.apache.felix.http.jetty12 running?",
-                    READY_TIMEOUT_MILLIS);
+            giveUp("the HTTP runtime did not serve the REST API within " + READY_TIMEOUT_MILLIS
+                    + " ms; is org.apache.felix.http.jetty12 running?");
+        }
+    }
+
+    /** The REST API will not be served: in the standalone node no CLI could ever reach it, so the node stops. */
+    private void giveUp(String message) {
+        LOG.error(message);
+        if (standaloneNode && active) {
+            // The shutdown hook (NodeShutdownComponent) stops the framework cleanly; the exit code tells the launcher's caller.
+            System.exit(EXIT_NO_REST_API);
+        }
+    }
+
+    /** The port the node was told to use; 0 (pick one) when the property is absent or not a number. */
+    static int configuredPort(String property) {
+        try {
+            return property == null ? 0 : Integer.parseInt(property.trim());
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 
@@ -217,6 +258,7 @@ public class RestApiComponent {
     @Deactivate
     void deactivate() {
         active = false;
+        context.removeFrameworkListener(startedListener);
         if (publisher != null) {
             publisher.interrupt();
         }

@@ -69,9 +69,10 @@ public final class RestRouter {
 
     public RestResponse handle(RestRequest request) {
         if (!apiKey.matches(request.apiKey().orElse(null))) {
+            // Anyone on this machine can ask: the answer names no path of the node's home.
             return RestResponse.error(401, "unauthorized", request.apiKey().isEmpty()
-                    ? "missing X-API-Key header; the key is in " + node.home().resolve("api.json")
-                    : "wrong X-API-Key; the current key is in " + node.home().resolve("api.json"));
+                    ? "missing X-API-Key header; the key is in api.json in the node's home folder"
+                    : "wrong X-API-Key; the current key is in api.json in the node's home folder (a new one on every start)");
         }
         String path = request.path().endsWith("/") && request.path().length() > 1
                 ? request.path().substring(0, request.path().length() - 1)

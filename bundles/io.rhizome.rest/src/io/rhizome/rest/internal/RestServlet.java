@@ -5,6 +5,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import jakarta.servlet.http.HttpServlet;
@@ -15,6 +18,7 @@ import jakarta.servlet.http.HttpServletResponse;
 final class RestServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(RestServlet.class);
     /** Requests larger than this are refused before being read. */
     static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -50,7 +54,12 @@ final class RestServlet extends HttpServlet {
         resp.setHeader("Cache-Control", "no-store");
         if (response.streamed()) {
             resp.flushBuffer();
-            response.stream().write(resp.getOutputStream());
+            try {
+                response.stream().write(resp.getOutputStream());
+            } catch (IOException gone) {
+                // The client went away (Ctrl-C on `rhizome watch`): how a stream ends, not a server fault.
+                LOG.info("client of {} {} went away: {}", req.getMethod(), req.getRequestURI(), gone.toString());
+            }
         } else {
             json.writeValue(resp.getOutputStream(), response.body());
         }

@@ -77,6 +77,10 @@ final class DaemonClient {
         HttpRequest request = HttpRequest.newBuilder(base.resolve("/api" + path)).header("X-API-Key", apiKey).GET().build();
         try {
             HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            if (response.statusCode() == 401) {
+                response.body().close();
+                throw notThisHomesDaemon();
+            }
             try (java.io.BufferedReader r = DataCommands.reader(response.body())) {
                 if (response.statusCode() != 200) {
                     JsonNode body = json.readTree(r);
@@ -100,10 +104,22 @@ final class DaemonClient {
         }
     }
 
+    /**
+     * A 401 to the key of this home's api.json: whatever listens on that port is not this home's
+     * daemon (the file outlived a killed daemon and another node took the port), or it just restarted.
+     */
+    private NoDaemonException notThisHomesDaemon() {
+        return new NoDaemonException("the daemon at " + base.getHost() + ":" + base.getPort()
+                + " does not accept the key in api.json (the file is stale, or the daemon just restarted); run the command again, or start one with: rhizome daemon");
+    }
+
     private Response send(HttpRequest.Builder builder) throws NoDaemonException {
         HttpRequest request = builder.header("X-API-Key", apiKey).timeout(Duration.ofSeconds(150)).build();
         try {
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() == 401) {
+                throw notThisHomesDaemon();
+            }
             JsonNode body = response.body().length == 0 ? json.nullNode() : json.readTree(response.body());
             return new Response(response.statusCode(), body);
         } catch (ConnectException e) {

@@ -2,7 +2,6 @@ package io.rhizome.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -146,28 +145,7 @@ public final class Main {
         if (inv.jsonOutput()) {
             return printJson(r.body());
         }
-        JsonNode node = r.body().path("node");
-        JsonNode sync = r.body().path("sync");
-        out.printf("Rhizome node %s (pid %d), up %s%n", node.path("version").asText(), node.path("pid").asLong(),
-                human(Duration.ofMillis(node.path("uptimeMillis").asLong())));
-        out.printf("home:     %s%n", node.path("home").asText());
-        out.printf("plugins:  %d%n", node.path("plugins").asInt());
-        if (sync.has("deviceId")) {
-            out.printf("device:   %s%n", sync.path("deviceId").asText());
-            out.printf("sync:     %s, %d peer(s) connected, %d pending mutation(s)%n", sync.path("state").asText(),
-                    sync.path("connectedPeers").asInt(), sync.path("pendingMutations").asLong());
-            out.printf("last sync: %s%n", sync.path("lastSyncTime").isNull() ? "never" : sync.path("lastSyncTime").asText());
-            r.body().path("transports").fields().forEachRemaining(t -> {
-                JsonNode tn = t.getValue();
-                out.printf("%s:%s%s%n", t.getKey(), " ".repeat(Math.max(1, 9 - t.getKey().length())),
-                        tn.has("peerId") ? "PeerId " + tn.path("peerId").asText() : "");
-                for (JsonNode addr : tn.path("listenAddresses")) {
-                    out.printf("          listening on %s%n", addr.asText());
-                }
-            });
-        } else {
-            out.printf("sync:     %s (%s)%n", sync.path("state").asText(), sync.path("reason").asText());
-        }
+        out.print(StatusView.render(r.body()));
         return OK;
     }
 
@@ -199,16 +177,5 @@ public final class Main {
     int refused(DaemonClient.Response r) {
         err.println("rhizome: the daemon answered " + r.status() + ": " + r.body().path("message").asText(r.body().toString()));
         return REFUSED;
-    }
-
-    static String human(Duration d) {
-        long s = d.toSeconds();
-        if (s < 60) {
-            return s + "s";
-        }
-        if (s < 3600) {
-            return (s / 60) + "m " + (s % 60) + "s";
-        }
-        return (s / 3600) + "h " + (s % 3600 / 60) + "m";
     }
 }

@@ -236,6 +236,20 @@ final class PeerCommands {
         return Main.OK;
     }
 
+    /** One line per trusted device; HELD BACK counts streams that wait (details: rhizome status). */
+    static String peerTable(JsonNode peers) {
+        StringBuilder b = new StringBuilder();
+        String format = "%-44s %-10s %-9s %-24s %-24s %-8s %-9s %s%n";
+        b.append(String.format(format, "DEVICE", "CONNECTED", "TRANSPORT", "LAST SEEN", "LAST SYNC", "PENDING", "HELD BACK", "PAIRED"));
+        for (JsonNode n : peers.path("peers")) {
+            b.append(String.format(format, n.path("deviceId").asText(), n.path("connected").asBoolean() ? "yes" : "no",
+                    StatusView.text(n, "transport").orElse("-"), StatusView.text(n, "lastSeen").orElse("never"),
+                    StatusView.text(n, "lastSync").orElse("never"), n.path("pendingEvents").asLong(),
+                    n.path("heldBackStreams").asInt(), n.path("pairedAt").asText() + " (" + n.path("via").asText() + ")"));
+        }
+        return b.toString();
+    }
+
     // ------------------------------------------------------------------ peers
 
     private int peers(Args a) throws DaemonClient.NoDaemonException {
@@ -263,13 +277,7 @@ final class PeerCommands {
             out.println("No paired devices. Pair one with: rhizome pair   (and on the other device: rhizome join CODE)");
             return Main.OK;
         }
-        out.printf("%-44s %-10s %-9s %-24s %-8s %s%n", "DEVICE", "CONNECTED", "TRANSPORT", "LAST SEEN", "PENDING", "PAIRED");
-        for (JsonNode n : r.body().path("peers")) {
-            out.printf("%-44s %-10s %-9s %-24s %-8d %s (%s)%n", n.path("deviceId").asText(), n.path("connected").asBoolean() ? "yes" : "no",
-                    n.path("transport").asText("-").equals("null") ? "-" : n.path("transport").asText("-"),
-                    n.path("lastSeen").isNull() ? "never" : n.path("lastSeen").asText(), n.path("pendingEvents").asLong(),
-                    n.path("pairedAt").asText(), n.path("via").asText());
-        }
+        out.print(peerTable(r.body()));
         return Main.OK;
     }
 

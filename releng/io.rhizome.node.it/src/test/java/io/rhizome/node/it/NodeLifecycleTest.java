@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collections;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +41,21 @@ class NodeLifecycleTest {
             HttpResponse<String> noKey = node.request("GET", "/api/v1/status", null);
             assertEquals(401, noKey.statusCode());
             assertTrue(NodeProcess.JSON.readTree(noKey.body()).path("message").asText().contains("X-API-Key"), noKey.body());
-            assertEquals(401, node.request("GET", "/api/v1/status", key + "x").statusCode());
+            HttpResponse<String> wrongKey = node.request("GET", "/api/v1/status", key + "x");
+            assertEquals(401, wrongKey.statusCode());
+            for (HttpResponse<String> refused : java.util.List.of(noKey, wrongKey)) {
+                assertFalse(refused.body().contains(home.toRealPath().toString()), "a 401 names no path of the home: " + refused.body());
+                assertFalse(refused.body().contains(tmp.toRealPath().toString()), refused.body());
+            }
+            // A CLI with a stale api.json (another home's, same port): one line, exit 3, neither home named.
+            Path other = tmp.resolve("other");
+            Files.createDirectories(other);
+            Files.writeString(other.resolve("api.json"), "{\"port\":" + node.port() + ",\"apiKey\":\"stale-key\",\"pid\":1}");
+            NodeProcess.CliResult stale = NodeProcess.cli("status", "--home", other.toString());
+            assertEquals(3, stale.exitCode(), stale.stderr());
+            assertEquals(1, stale.stderr().strip().lines().count(), stale.stderr());
+            assertTrue(stale.stderr().contains("does not accept the key in api.json"), stale.stderr());
+            assertFalse(stale.stderr().contains(home.toRealPath().toString()), stale.stderr());
             assertEquals(401, node.request("GET", "/api/v1/plugins", null).statusCode());
 
             HttpResponse<String> ok = node.request("GET", "/api/v1/status", key);
@@ -124,8 +140,63 @@ class NodeLifecycleTest {
         try (NodeProcess node = NodeProcess.start(home).awaitReady()) {
             NodeProcess.CliResult second = NodeProcess.cli("daemon", "--home", home.toString());
             assertNotEquals(0, second.exitCode());
+            assertEquals(2, second.exitCode(), second.stderr());
             assertTrue(second.stderr().contains("already running"), second.stderr());
+            assertEquals(1, second.stderr().strip().lines().count(), "one line: " + second.stderr());
+            assertTrue(second.stderr().contains("already running for " + home.toRealPath() + " (pid " + node.process.pid() + ")"),
+                    second.stderr());
             assertTrue(node.process.isAlive());
+            assertEquals(node.process.pid(), node.apiJson().path("pid").asLong(), "the refused start left api.json alone");
+            assertEquals(200, node.request("GET", "/api/v1/status", node.apiJson().path("apiKey").asText()).statusCode());
+        }
+    }
+
+    @Test
+    void aTakenRestPortStopsTheDaemonWithoutApiJson() throws Exception {
+        Path home = tmp.resolve("home");
+        Files.createDirectories(home);
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            Files.writeString(home.resolve("rhizome.properties"), "api.port=" + port + "\np2p.listen=/ip4/127.0.0.1/tcp/0\np2p.mdns=false\n");
+            try (NodeProcess node = NodeProcess.start(home)) {
+                int exit = node.awaitExit(NodeProcess.START_TIMEOUT);
+                assertNotEquals(0, exit, node.output());
+                assertEquals(1, exit, node.output());
+                assertTrue(node.output().contains("the REST API cannot listen on 127.0.0.1:" + port
+                        + ": another program is listening on it; set api.port in " + home.toRealPath().resolve("rhizome.properties")
+                        + " to a free port, or to 0 to pick one"), node.output());
+                assertFalse(Files.exists(home.resolve("api.json")), "no api.json for a node without REST API");
+                assertFalse(node.output().contains("Rhizome node ready"), node.output());
+            }
+        }
+    }
+
+    @Test
+    void anInterruptedWatchIsNoErrorInTheLog() throws Exception {
+        Path home = NodeProcess.loopbackHome(tmp, "home");
+        try (NodeProcess node = NodeProcess.start(home).awaitReady()) {
+            Path watchOut = tmp.resolve("watch.out");
+            Process watch = new ProcessBuilder(NodeProcess.ROOT.resolve("rhizome").toString(), "watch", "--home", home.toString())
+                    .directory(NodeProcess.ROOT.toFile()).redirectErrorStream(true).redirectOutput(watchOut.toFile()).start();
+            try {
+                Path log = home.resolve("logs/rhizome.log");
+                long deadline = System.nanoTime() + NodeProcess.START_TIMEOUT.toNanos();
+                // Writes until the watch shows one (its stream is live), then until the daemon notices it went away.
+                for (int i = 0; !Files.readString(log).contains("client of GET /api/v1/events went away"); i++) {
+                    assertTrue(System.nanoTime() < deadline, "the daemon never noticed the watch went away:\n" + Files.readString(log));
+                    assertEquals(0, NodeProcess.cli("put", "notes", "k" + i, "\"v\"", "--home", home.toString()).exitCode());
+                    if (watch.isAlive() && Files.readString(watchOut).contains("notes/k")) {
+                        watch.destroy(); // Ctrl-C
+                        assertTrue(watch.waitFor(30, TimeUnit.SECONDS));
+                    }
+                }
+                assertFalse(watch.isAlive());
+                String text = Files.readString(log);
+                assertFalse(text.lines().anyMatch(l -> l.contains(" ERROR ")), "no ERROR line:\n" + text);
+                assertFalse(text.lines().anyMatch(l -> l.startsWith("\tat ")), "no stack trace:\n" + text);
+            } finally {
+                watch.destroyForcibly();
+            }
         }
     }
 

@@ -44,7 +44,8 @@ final class NodeProcess implements AutoCloseable {
     /** Starts a node with extra environment variables (e.g. {@code RHIZOME_JAVA_OPTS}). */
     static NodeProcess start(Path home, java.util.Map<String, String> env, String... extraArgs) throws IOException {
         Files.createDirectories(home);
-        Path output = home.resolveSibling(home.getFileName() + "-daemon.out");
+        // One file per start: two daemons started on one home must not share their output.
+        Path output = Files.createTempFile(home.toAbsolutePath().getParent(), home.getFileName() + "-daemon-", ".out");
         List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("rhizome").toString(), "daemon", "--home", home.toString()));
         cmd.addAll(List.of(extraArgs));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
@@ -52,6 +53,14 @@ final class NodeProcess implements AutoCloseable {
         pb.environment().putAll(env);
         Process p = pb.start();
         return new NodeProcess(home, p, output);
+    }
+
+    /** Waits (bounded) until the process has ended; returns its exit code. */
+    int awaitExit(Duration timeout) throws Exception {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("the node did not exit within " + timeout + ":\n" + output());
+        }
+        return process.exitValue();
     }
 
     /** Waits until the node has published api.json (it does so only once the REST API serves). */

@@ -1,0 +1,83 @@
+package io.rhizome.cli;
+
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The human form of {@code GET /api/v1/status}. It shows everything that needs a person: a
+ * revoked device and a clock problem first, the last error whenever the daemon reports one, and
+ * every stream held back from or by a peer, so "synced" is never claimed when something waits.
+ */
+final class StatusView {
+
+    private StatusView() {
+    }
+
+    static String render(JsonNode status) {
+        StringBuilder b = new StringBuilder();
+        JsonNode node = status.path("node");
+        JsonNode sync = status.path("sync");
+        line(b, "Rhizome node %s (pid %d), up %s", node.path("version").asText(), node.path("pid").asLong(),
+                human(Duration.ofMillis(node.path("uptimeMillis").asLong())));
+        text(sync, "revoked").ifPresent(r -> line(b, "REVOKED:  %s", r));
+        text(sync, "clockProblem").ifPresent(c -> line(b, "CLOCK:    %s", c));
+        line(b, "home:     %s", node.path("home").asText());
+        line(b, "plugins:  %d", node.path("plugins").asInt());
+        if (!sync.has("deviceId")) {
+            line(b, "sync:     %s (%s)", sync.path("state").asText(), sync.path("reason").asText());
+            return b.toString();
+        }
+        line(b, "device:   %s", sync.path("deviceId").asText());
+        line(b, "sync:     %s, %d peer(s) connected, %d pending mutation(s)", sync.path("state").asText(),
+                sync.path("connectedPeers").asInt(), sync.path("pendingMutations").asLong());
+        line(b, "last sync: %s", text(sync, "lastSyncTime").orElse("never"));
+        text(sync, "lastError").ifPresent(e -> line(b, "last error: %s", e));
+        for (JsonNode p : sync.path("peers")) {
+            peer(b, p);
+        }
+        status.path("transports").fields().forEachRemaining(t -> {
+            JsonNode tn = t.getValue();
+            line(b, "%s:%s%s", t.getKey(), " ".repeat(Math.max(1, 9 - t.getKey().length())),
+                    tn.has("peerId") ? "PeerId " + tn.path("peerId").asText() : "");
+            for (JsonNode addr : tn.path("listenAddresses")) {
+                line(b, "          listening on %s", addr.asText());
+            }
+        });
+        return b.toString();
+    }
+
+    private static void peer(StringBuilder b, JsonNode p) {
+        String link = p.path("connected").asBoolean()
+                ? "connected" + text(p, "transport").map(t -> " (" + t + ")").orElse("")
+                : "not connected";
+        line(b, "peer:     %s: %s, last sync %s, %d pending", p.path("peerId").asText(), link,
+                text(p, "lastSync").orElse("never"), p.path("pendingEvents").asLong());
+        for (JsonNode h : p.path("heldBack")) {
+            line(b, "          held back %s: %s from %s, change set %d on: %s (%s, since %s)",
+                    h.path("direction").asText(), h.path("namespace").asText(), h.path("author").asText(),
+                    h.path("seq").asLong(), h.path("reason").asText(), h.path("code").asText(), h.path("since").asText());
+        }
+    }
+
+    /** The text of {@code field}, empty when it is absent, null or blank. */
+    static java.util.Optional<String> text(JsonNode n, String field) {
+        JsonNode v = n.path(field);
+        return v.isMissingNode() || v.isNull() || v.asText().isBlank() ? java.util.Optional.empty() : java.util.Optional.of(v.asText());
+    }
+
+    private static void line(StringBuilder b, String format, Object... args) {
+        b.append(String.format(format, args)).append(System.lineSeparator());
+    }
+
+    static String human(Duration d) {
+        long s = d.toSeconds();
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return (s / 60) + "m " + (s % 60) + "s";
+        }
+        return (s / 3600) + "h " + (s % 3600 / 60) + "m";
+    }
+}
