@@ -1,8 +1,6 @@
 package io.rhizome.crdt.internal;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -26,7 +24,7 @@ import io.rhizome.spi.crdt.VersionVector;
  * <p>Intents: {@code {"op":"set","key":k,"value":v}}, {@code {"op":"remove","key":k}},
  * {@code {"op":"update","key":k,"type":t,"intent":{...}}} (the nested intent of type {@code t}).
  * Value: a JSON object of the present keys (sorted), nested CRDTs shown by their own value.
- * Removals leave a timestamp that {@link #compact} drops once every replica has seen it.
+ * Removals leave a timestamp (kept: see {@link #compact}).
  */
 public final class LwwMapReplica extends AbstractReplica<LwwMapReplica.Op> {
 
@@ -281,17 +279,17 @@ public final class LwwMapReplica extends AbstractReplica<LwwMapReplica.Op> {
         slots.putAll(changes);
     }
 
+    /**
+     * Keeps removal markers. Dropping one is safe only once no write concurrent with the removal
+     * can still arrive — and "every replica has seen the removal" does not say that: a set made
+     * elsewhere before its writer saw the removal, with an older timestamp, may not have reached
+     * this replica yet; without the marker it would bring the key back here and nowhere else (the
+     * random-schedule conformance property found exactly that). A replica has no causal-stability
+     * information that would make the drop safe, so a removed key costs its name and three numbers.
+     */
     @Override
     public void compact(VersionVector seenByAll) {
-        List<String> drop = new ArrayList<>();
-        slots.forEach((k, s) -> {
-            // Every replica has seen this removal, so every later write to the key is causally after
-            // it and carries a greater timestamp: the removal no longer decides anything.
-            if (s.removed() && s.dot.seq() <= seenByAll.get(s.dot.origin())) {
-                drop.add(k);
-            }
-        });
-        drop.forEach(slots::remove);
+        // nothing to drop safely; see above
     }
 
     @Override
