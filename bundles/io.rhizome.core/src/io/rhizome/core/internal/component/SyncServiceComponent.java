@@ -38,6 +38,7 @@ import io.rhizome.core.internal.engine.CryptoSealer;
 import io.rhizome.core.internal.engine.NamespaceCatalog;
 import io.rhizome.core.internal.engine.SyncEngine;
 import io.rhizome.core.internal.service.Node;
+import io.rhizome.core.internal.sync.TrustedDevicesUnion;
 import io.rhizome.spi.crdt.CrdtType;
 import io.rhizome.spi.crypto.EncryptionProvider;
 import io.rhizome.spi.crypto.KeyService;
@@ -123,7 +124,7 @@ public class SyncServiceComponent implements SyncService {
         Node n = new Node(new Node.Parts(deviceId, store, lookup, catalog, () -> sealer, this::policy,
                 config.maxClockDriftMillis(), new SyncEngine.Config(4096, config.checkpointEvery(), 60_000)));
         n.events(new EventAdminEvents(() -> eventAdmin));
-        n.orchestrator().trusted(id -> trustedDevices.stream().anyMatch(t -> t.isTrusted(id)));
+        n.orchestrator().trusted(new TrustedDevicesUnion(() -> trustedDevices));
         n.start();
         node = n;
         for (Transport t : transports) {

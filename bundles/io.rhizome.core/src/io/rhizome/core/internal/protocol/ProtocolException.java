@@ -16,6 +16,11 @@ public class ProtocolException extends Exception {
     public static final String REFUSED = "refused";
     public static final String INVALID_CHANGE_SET = "invalid-change-set";
     public static final String UNAVAILABLE = "unavailable";
+    /**
+     * The receiver revoked the sender from the mesh and refuses its links (fatal). Believed by the
+     * sender only from a device it trusts.
+     */
+    public static final String REVOKED = "revoked";
 
     private final String code;
 

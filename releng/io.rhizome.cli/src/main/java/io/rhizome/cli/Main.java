@@ -157,6 +157,9 @@ public final class Main {
             out.printf("sync:     %s, %d peer(s) connected, %d pending mutation(s)%n", sync.path("state").asText(),
                     sync.path("connectedPeers").asInt(), sync.path("pendingMutations").asLong());
             out.printf("last sync: %s%n", sync.path("lastSyncTime").isNull() ? "never" : sync.path("lastSyncTime").asText());
+            if (sync.path("revoked").isTextual()) {
+                out.printf("revoked:  %s%n", sync.path("revoked").asText());
+            }
             r.body().path("transports").fields().forEachRemaining(t -> {
                 JsonNode tn = t.getValue();
                 out.printf("%s:%s%s%n", t.getKey(), " ".repeat(Math.max(1, 9 - t.getKey().length())),
