@@ -60,6 +60,11 @@ public interface Transport {
      */
     CompletionStage<PeerLink> connect(String address);
 
-    /** The addresses peers can reach this node at, in this transport's syntax; empty when stopped. */
+    /**
+     * The addresses peers can reach this node at, in this transport's syntax; empty when stopped.
+     * Concrete addresses only: a wildcard bind ({@code 0.0.0.0}, {@code ::}) is listed as the
+     * addresses of the interfaces it covers, and a port-0 bind as the port it got, because these
+     * addresses are announced to other devices, which dial them.
+     */
     List<String> listenAddresses();
 }

@@ -23,7 +23,8 @@ public interface TransportDiagnostics {
 
     /**
      * This node as the transport sees it, for status output: for {@code libp2p} {@code peerId}
-     * (base58btc) and {@code listenAddresses} (multiaddrs including {@code /p2p/<PeerId>}).
+     * (base58btc), {@code listenAddresses} (multiaddrs including {@code /p2p/<PeerId>}) and
+     * {@code streamsOpened} (streams this node opened since it started: how often it dials).
      */
     Map<String, Object> localInfo();
 

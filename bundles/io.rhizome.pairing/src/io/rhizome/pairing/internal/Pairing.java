@@ -31,7 +31,6 @@ import io.rhizome.api.SyncService;
 import io.rhizome.spi.crypto.CryptoException;
 import io.rhizome.spi.crypto.KeyService;
 import io.rhizome.spi.crypto.KeyService.MeshKey;
-import io.rhizome.spi.policy.TrustedDevices;
 import io.rhizome.spi.store.ReplicaStore;
 import io.rhizome.spi.store.StoreException;
 import io.rhizome.spi.transport.MessageReceiver;
@@ -50,12 +49,24 @@ import io.rhizome.spi.transport.TransportListener;
  * devices with addresses, revoked devices) to the others after a change and every
  * {@value #MESH_PUSH_SECONDS} seconds until they acknowledged it; receivers accept it only from a
  * device they trust, never re-trust a device they know as revoked, and forward what was new to them.
+ * Each device lists itself among the members with its current listen addresses, so a device that
+ * moved (a restart on another port) is dialled where it is now.
+ *
+ * <p>A revoked device is told so, by the devices that refuse it, over the sync protocol (the
+ * engine calls {@link MeshMembership#revokedBy}) and over the mesh protocol (a mesh update it pushes to a device
+ * that revoked it is answered with the error code {@value #REVOKED_CODE}). Either notice counts only
+ * from a device this one trusts; it is kept durably until this device pairs again, and meanwhile
+ * this device pushes no mesh updates and its engine dials no one.
  */
-public final class Pairing implements PairingService, TrustedDevices {
+public final class Pairing implements PairingService {
 
     public static final String PAIR_PROTOCOL = "/rhizome/pair/1.0.0";
     public static final String MESH_PROTOCOL = "/rhizome/mesh/1.0.0";
     static final int MESH_PUSH_SECONDS = 30;
+    /** The mesh-protocol error code that tells a device it was revoked. */
+    static final String REVOKED_CODE = "revoked";
+    /** After a transport appears: announce this device's (possibly new) addresses soon, not in 30 s. */
+    static final int ANNOUNCE_AFTER_START_SECONDS = 5;
     private static final Logger LOG = LoggerFactory.getLogger(Pairing.class);
 
     private final KeyService keys;
@@ -66,6 +77,7 @@ public final class Pairing implements PairingService, TrustedDevices {
     private final LongSupplier clock;
     private final SecureRandom random = new SecureRandom();
     private final TrustedStore trusted;
+    private final MeshMembership membership;
     /** Mesh state version each peer acknowledged (in memory: after a restart everyone is told once). */
     private final Map<String, String> acknowledged = new ConcurrentHashMap<>();
     private final Set<String> pushing = ConcurrentHashMap.newKeySet();
@@ -81,6 +93,7 @@ public final class Pairing implements PairingService, TrustedDevices {
         this.executor = executor;
         this.clock = clock;
         this.trusted = new TrustedStore(store);
+        this.membership = new MeshMembership(trusted);
         executor.scheduleWithFixedDelay(this::pushMeshSafely, MESH_PUSH_SECONDS, MESH_PUSH_SECONDS, TimeUnit.SECONDS);
     }
 
@@ -91,6 +104,7 @@ public final class Pairing implements PairingService, TrustedDevices {
         if (t instanceof ProtocolChannels pc) {
             pc.serve(PAIR_PROTOCOL, inboundPair());
             pc.serve(MESH_PROTOCOL, inboundMesh());
+            executor.schedule(this::pushMeshSafely, ANNOUNCE_AFTER_START_SECONDS, TimeUnit.SECONDS);
         }
     }
 
@@ -117,9 +131,9 @@ public final class Pairing implements PairingService, TrustedDevices {
 
     // ------------------------------------------------------------------ TrustedDevices
 
-    @Override
-    public boolean isTrusted(String deviceId) {
-        return trusted.isTrusted(deviceId);
+    /** The trusted devices as the engine and the policy see them (the {@code TrustedDevices} service). */
+    public MeshMembership membership() {
+        return membership;
     }
 
     // ------------------------------------------------------------------ inviting
@@ -203,6 +217,7 @@ public final class Pairing implements PairingService, TrustedDevices {
                 @Override
                 public void paired(String deviceId) throws Exception {
                     trusted.trust(new TrustedPeer(deviceId, DeviceIds.fingerprint(deviceId), clock.getAsLong(), List.of(), "invited"));
+                    membership.rejoined();
                     LOG.info("device {} ({}) paired with this device using the invitation", deviceId, DeviceIds.fingerprint(deviceId));
                     executor.execute(() -> stopAdvertising(invitation));
                 }
@@ -368,6 +383,7 @@ public final class Pairing implements PairingService, TrustedDevices {
             inviterAddrs.add(kind + " " + address);
             welcome.addresses().stream().filter(a -> !inviterAddrs.contains(a)).forEach(inviterAddrs::add);
             trusted.trust(new TrustedPeer(inviter, DeviceIds.fingerprint(inviter), clock.getAsLong(), inviterAddrs, "joined"));
+            membership.rejoined();
             for (Welcome.MeshMember m : welcome.members()) {
                 if (!m.deviceId().equals(keys.deviceId()) && !trusted.isRevoked(m.deviceId())) {
                     trusted.trust(new TrustedPeer(m.deviceId(), DeviceIds.fingerprint(m.deviceId()), clock.getAsLong(), m.addresses(), "mesh"));
@@ -457,6 +473,9 @@ public final class Pairing implements PairingService, TrustedDevices {
     }
 
     private void pushMesh() {
+        if (trusted.selfRevoked().isPresent()) {
+            return; // out of the mesh: nobody wants this device's updates, so do not dial them
+        }
         ObjectNode state = meshState();
         String version = version(state);
         for (TrustedPeer p : trusted.all()) {
@@ -497,6 +516,9 @@ public final class Pairing implements PairingService, TrustedDevices {
                     if (m.path("t").asText().equals("ok")) {
                         acknowledged.put(p.deviceId(), version);
                         LOG.info("device {} has the current mesh state", p.deviceId());
+                    } else if (m.path("code").asText().equals(REVOKED_CODE)) {
+                        // the channel is authenticated as p, a device trusted here (checked above)
+                        membership.revokedBy(p.deviceId(), java.time.Instant.ofEpochMilli(clock.getAsLong()));
                     } else {
                         LOG.warn("device {} refused the mesh update: {}", p.deviceId(), m.path("message").asText(m.toString()));
                     }
@@ -524,6 +546,11 @@ public final class Pairing implements PairingService, TrustedDevices {
             ch.start(new ChannelHandler() {
                 @Override
                 public boolean message(ObjectNode m) throws PairingProtocolException {
+                    if (membership.isRevoked(remote)) {
+                        LOG.info("refused a mesh update from {}: it was revoked; telling it so", remote);
+                        ch.send(Wire.error(REVOKED_CODE, "device " + remote + " was revoked from this mesh; pair it again to rejoin"));
+                        return true;
+                    }
                     if (!trusted.isTrusted(remote)) {
                         LOG.warn("refused a mesh update from {}: not a trusted device", remote);
                         ch.send(Wire.error("untrusted", "device " + remote + " is not trusted here"));

@@ -76,7 +76,39 @@ public class PairingComponent implements PairingService, TrustedDevices {
     @Override
     public boolean isTrusted(String deviceId) {
         Pairing p = pairing;
-        return p != null && p.isTrusted(deviceId);
+        return p != null && p.membership().isTrusted(deviceId);
+    }
+
+    @Override
+    public java.util.Set<String> trustedDeviceIds() {
+        Pairing p = pairing;
+        return p == null ? java.util.Set.of() : p.membership().trustedDeviceIds();
+    }
+
+    @Override
+    public List<DeviceAddress> addresses(String deviceId) {
+        Pairing p = pairing;
+        return p == null ? List.of() : p.membership().addresses(deviceId);
+    }
+
+    @Override
+    public boolean isRevoked(String deviceId) {
+        Pairing p = pairing;
+        return p != null && p.membership().isRevoked(deviceId);
+    }
+
+    @Override
+    public void revokedBy(String byDevice, java.time.Instant at) {
+        Pairing p = pairing;
+        if (p != null) {
+            p.membership().revokedBy(byDevice, at);
+        }
+    }
+
+    @Override
+    public Optional<String> revocation() {
+        Pairing p = pairing;
+        return p == null ? Optional.empty() : p.membership().revocation();
     }
 
     @Override

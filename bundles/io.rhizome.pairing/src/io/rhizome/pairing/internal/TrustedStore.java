@@ -20,13 +20,15 @@ import io.rhizome.spi.store.StoreException;
 
 /**
  * The trusted devices and the revoked ones, in the node's durable store (MapDB) as metadata
- * {@code pairing/trusted/<id>} and {@code pairing/revoked/<id>} (JSON), mirrored in memory so that
- * {@link #isTrusted} answers without I/O. A change is written before it becomes visible.
+ * {@code pairing/trusted/<id>} and {@code pairing/revoked/<id>} (JSON), and this device's own
+ * revocation ({@code pairing/self-revoked}), mirrored in memory so that {@link #isTrusted} answers
+ * without I/O. A change is written before it becomes visible.
  */
 final class TrustedStore {
 
     static final String TRUSTED = "pairing/trusted/";
     static final String REVOKED = "pairing/revoked/";
+    static final String SELF_REVOKED = "pairing/self-revoked";
 
     /** A revocation: when, and by which device. */
     record Revocation(String deviceId, long revokedAt) {
@@ -36,6 +38,8 @@ final class TrustedStore {
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, TrustedPeer> trusted = new ConcurrentHashMap<>();
     private final Map<String, Revocation> revoked = new ConcurrentHashMap<>();
+    /** Set when a trusted device told this one that it was revoked: {@code deviceId} is the teller. */
+    private volatile Optional<Revocation> selfRevoked = Optional.empty();
 
     TrustedStore(ReplicaStore store) throws StoreException {
         this.store = store;
@@ -47,6 +51,10 @@ final class TrustedStore {
             for (byte[] v : store.metaWithPrefix(REVOKED).values()) {
                 Revocation r = json.readValue(v, Revocation.class);
                 revoked.put(r.deviceId(), r);
+            }
+            Optional<byte[]> self = store.meta(SELF_REVOKED);
+            if (self.isPresent() && self.get().length > 0) {
+                selfRevoked = Optional.of(json.readValue(self.get(), Revocation.class));
             }
         } catch (IOException e) {
             throw new StoreException("the trusted-device records in " + store.location() + " are unreadable: " + e.getMessage(), e);
@@ -85,7 +93,32 @@ final class TrustedStore {
         trusted.put(peer.deviceId(), peer);
     }
 
-    /** Adds addresses to a trusted device's record; returns false if it is not trusted. */
+    /** This device's own revocation, as told by a trusted device; empty while it is a member. */
+    Optional<Revocation> selfRevoked() {
+        return selfRevoked;
+    }
+
+    /** Records that {@code by} told this device it was revoked (the first notice is kept). */
+    synchronized void revokedSelf(String by, long at) throws StoreException {
+        if (selfRevoked.isPresent()) {
+            return;
+        }
+        Revocation r = new Revocation(by, at);
+        store.putMeta(Map.of(SELF_REVOKED, bytes(r)));
+        selfRevoked = Optional.of(r);
+    }
+
+    /** A new pairing makes this device a member again. */
+    synchronized void clearSelfRevoked() throws StoreException {
+        store.putMeta(Map.of(SELF_REVOKED, new byte[0]));
+        selfRevoked = Optional.empty();
+    }
+
+    /**
+     * Adds addresses to a trusted device's record, in front of the ones it had (the newest
+     * announcement first, so a device that moved is dialled where it is now), at most 16; returns
+     * false if it is not trusted.
+     */
     synchronized boolean addAddresses(String deviceId, List<String> addresses) throws StoreException {
         TrustedPeer p = trusted.get(deviceId);
         if (p == null) {

@@ -21,6 +21,7 @@ public final class MemoryNetwork {
     private final Map<String, MemoryTransport> listening = new ConcurrentHashMap<>();
     private final Set<Set<String>> cut = ConcurrentHashMap.newKeySet();
     private final List<MemoryLink> links = new CopyOnWriteArrayList<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> dials = new ConcurrentHashMap<>();
     private final int maxMessageSize;
 
     public MemoryNetwork() {
@@ -73,7 +74,14 @@ public final class MemoryNetwork {
         }
     }
 
+    /** How many times {@code deviceId} dialled anyone, successfully or not (tests bound dial rates with it). */
+    public long dials(String deviceId) {
+        java.util.concurrent.atomic.AtomicLong n = dials.get(deviceId);
+        return n == null ? 0 : n.get();
+    }
+
     MemoryLink dial(MemoryTransport from, String address) throws IOException {
+        dials.computeIfAbsent(from.deviceId(), d -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
         if (!address.startsWith(SCHEME)) {
             throw new IOException("not a memory address: '" + address + "' (expected memory:<deviceId>)");
         }

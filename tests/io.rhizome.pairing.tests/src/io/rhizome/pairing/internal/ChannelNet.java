@@ -37,7 +37,7 @@ final class ChannelNet {
     }
 
     final class Node implements Transport, ProtocolChannels, Rendezvous {
-        final String name;
+        volatile String name;
         final String deviceId;
         final Map<String, TransportListener> served = new ConcurrentHashMap<>();
         volatile boolean down;
@@ -50,6 +50,13 @@ final class ChannelNet {
         @Override
         public String kind() {
             return "net";
+        }
+
+        /** Listens at {@code net:<newName>} from now on, and no longer at the old address (a restart on another port). */
+        void moveTo(String newName) {
+            nodes.remove(name, this);
+            name = newName;
+            nodes.put(newName, this);
         }
 
         @Override

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import io.rhizome.api.PairingException;
 import io.rhizome.api.PairingService;
 import io.rhizome.api.SyncService;
+import io.rhizome.spi.policy.TrustedDevices;
 import io.rhizome.spi.store.NewEntry;
 import io.rhizome.spi.transport.Transport;
 import io.rhizome.testsupport.Await;
@@ -43,11 +45,13 @@ class PairingMeshTest {
         final List<String> connects = new CopyOnWriteArrayList<>();
         final List<String> forgotten = new CopyOnWriteArrayList<>();
         final ChannelNet.Node node;
-        final Pairing pairing;
+        final SyncService sync;
+        Pairing pairing;
+        ScheduledExecutorService executor;
 
         Device(String name) throws Exception {
             node = net.node(name, keys.deviceId());
-            SyncService sync = (SyncService) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { SyncService.class },
+            sync = (SyncService) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { SyncService.class },
                     (proxy, method, args) -> switch (method.getName()) {
                         case "connect" -> {
                             connects.add(args[0] + " " + args[1]);
@@ -59,15 +63,85 @@ class PairingMeshTest {
                         }
                         default -> throw new UnsupportedOperationException(method.getName());
                     });
-            ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor();
-            executors.add(ex);
-            pairing = new Pairing(keys, store, sync, () -> List.<Transport>of(node), ex, System::currentTimeMillis);
+            executor = Executors.newSingleThreadScheduledExecutor();
+            executors.add(executor);
+            pairing = new Pairing(keys, store, sync, () -> List.<Transport>of(node), executor, System::currentTimeMillis);
             pairing.transportAdded(node);
         }
 
         String id() {
             return keys.deviceId();
         }
+
+        /** A new pairing service over the same keys, store and transport: the node restarted. */
+        Pairing restart() throws Exception {
+            pairing.close();
+            executor.shutdownNow();
+            executor = Executors.newSingleThreadScheduledExecutor();
+            executors.add(executor);
+            pairing = new Pairing(keys, store, sync, () -> List.<Transport>of(node), executor, System::currentTimeMillis);
+            pairing.transportAdded(node);
+            return pairing;
+        }
+    }
+
+    private static TrustedDevices.DeviceAddress net(String name) {
+        return new TrustedDevices.DeviceAddress("net", "net:" + name);
+    }
+
+    @Test
+    void everyMemberKnowsWhereTheOthersListenAlsoAfterOneMoved() throws Exception {
+        Device a = new Device("a");
+        Device b = new Device("b");
+        Device c = new Device("c");
+        b.pairing.join(a.pairing.invite().code(), Optional.empty(), Duration.ofSeconds(20));
+        Await.until(Duration.ofSeconds(10), "the inviter learns where the first joiner listens", () -> a.pairing.membership().addresses(b.id()).contains(net("b")));
+        c.pairing.join(a.pairing.invite().code(), Optional.empty(), Duration.ofSeconds(20));
+
+        assertEquals(Set.of(a.id(), b.id()), c.pairing.membership().trustedDeviceIds());
+        assertEquals(List.of(net("b")), c.pairing.membership().addresses(b.id()), "the welcome carries the other members' addresses");
+        Await.until(Duration.ofSeconds(20), "the first joiner learns the second and where it listens through a mesh update",
+                () -> b.pairing.membership().addresses(c.id()).contains(net("c")));
+        assertEquals(Set.of(a.id(), c.id()), b.pairing.membership().trustedDeviceIds());
+        assertEquals(List.of(), b.pairing.membership().addresses("not-a-member"));
+
+        // c restarts listening elsewhere: it announces its new address, which comes first everywhere
+        c.node.moveTo("c2");
+        c.restart();
+        Await.until(Duration.ofSeconds(30), "a and b learn c's new address", () -> a.pairing.membership().addresses(c.id()).get(0).equals(net("c2"))
+                && b.pairing.membership().addresses(c.id()).get(0).equals(net("c2")));
+    }
+
+    @Test
+    void aRevokedDeviceLearnsItOnlyFromItsMeshKeepsItAndPairingAgainClearsIt() throws Exception {
+        Device a = new Device("a");
+        Device b = new Device("b");
+        Device stranger = new Device("s");
+        b.pairing.join(a.pairing.invite().code(), Optional.empty(), Duration.ofSeconds(20));
+        a.pairing.revoke(b.id());
+        assertTrue(a.pairing.membership().isRevoked(b.id()));
+        assertFalse(a.pairing.membership().isRevoked(stranger.id()), "a device never trusted is not 'revoked'");
+
+        b.pairing.membership().revokedBy(stranger.id(), java.time.Instant.now());
+        assertTrue(b.pairing.membership().revocation().isEmpty(), "a stranger's notice is ignored");
+
+        // b pushes its mesh state to a after a restart; a answers that b was revoked
+        b.restart();
+        Await.until(Duration.ofSeconds(30), "b learns from a that it was revoked", () -> b.pairing.membership().revocation().isPresent());
+        String sentence = b.pairing.membership().revocation().orElseThrow();
+        assertTrue(sentence.contains("revoked from the mesh by " + a.id()) && sentence.contains("pair it again"), sentence);
+        assertTrue(b.restart().membership().revocation().isPresent(), "the revocation survives a restart");
+
+        b.pairing.join(a.pairing.invite().code(), Optional.empty(), Duration.ofSeconds(20));
+        assertTrue(b.pairing.membership().revocation().isEmpty(), "pairing again makes b a member again");
+        assertTrue(a.pairing.membership().isTrusted(b.id()));
+        assertFalse(a.pairing.membership().isRevoked(b.id()));
+        assertTrue(b.restart().membership().revocation().isEmpty(), "durably");
+
+        // the engine's path: a trusted device refused a sync link and said why
+        b.pairing.membership().revokedBy(a.id(), java.time.Instant.parse("2026-12-01T10:00:00Z"));
+        assertEquals(Optional.of("this device was revoked from the mesh by " + a.id() + " at 2026-12-01T10:00:00Z; pair it again to rejoin"),
+                b.pairing.membership().revocation());
     }
 
     @AfterEach
@@ -84,8 +158,8 @@ class PairingMeshTest {
         PairingService.Invitation inv = a.pairing.invite();
         PairingService.TrustedPeer viaRendezvous = b.pairing.join(inv.code(), Optional.empty(), Duration.ofSeconds(20));
         assertEquals(a.id(), viaRendezvous.deviceId());
-        assertTrue(a.pairing.isTrusted(b.id()));
-        assertTrue(b.pairing.isTrusted(a.id()));
+        assertTrue(a.pairing.membership().isTrusted(b.id()));
+        assertTrue(b.pairing.membership().isTrusted(a.id()));
         assertEquals(a.keys.currentMeshKey(), b.keys.currentMeshKey(), "the joiner has the mesh key");
         assertEquals(List.of("net net:a"), b.connects, "the joiner starts syncing with the inviter");
         Await.until(Duration.ofSeconds(10), "the inviter learns where the joiner listens",
@@ -94,16 +168,16 @@ class PairingMeshTest {
 
         PairingService.Invitation second = b.pairing.invite();
         c.pairing.join(second.code(), Optional.of("net:b"), Duration.ofSeconds(20));
-        assertTrue(c.pairing.isTrusted(a.id()), "the welcome lists the rest of the mesh");
-        Await.until(Duration.ofSeconds(20), "the first device learns about the third through a mesh update", () -> a.pairing.isTrusted(c.id()));
+        assertTrue(c.pairing.membership().isTrusted(a.id()), "the welcome lists the rest of the mesh");
+        Await.until(Duration.ofSeconds(20), "the first device learns about the third through a mesh update", () -> a.pairing.membership().isTrusted(c.id()));
 
         long before = a.keys.currentMeshKey().epoch();
         a.pairing.revoke(b.id());
-        assertFalse(a.pairing.isTrusted(b.id()));
+        assertFalse(a.pairing.membership().isTrusted(b.id()));
         assertEquals(before + 1, a.keys.currentMeshKey().epoch());
         assertEquals(List.of(b.id()), a.forgotten);
         Await.until(Duration.ofSeconds(20), "the third device hears of the revocation and gets the new epoch",
-                () -> !c.pairing.isTrusted(b.id()) && c.keys.currentMeshKey().equals(a.keys.currentMeshKey()));
+                () -> !c.pairing.membership().isTrusted(b.id()) && c.keys.currentMeshKey().equals(a.keys.currentMeshKey()));
         assertTrue(c.forgotten.contains(b.id()));
         assertFalse(b.keys.meshKey(before + 1).isPresent(), "the revoked device never gets the new key");
 
@@ -124,8 +198,8 @@ class PairingMeshTest {
         assertEquals("locked", a.pairing.invitation().orElseThrow().state());
         PairingException e = assertThrows(PairingException.class, () -> b.pairing.join(inv.code(), Optional.of("net:a"), Duration.ofSeconds(20)));
         assertTrue(e.getMessage().contains("locked"), e.getMessage());
-        assertFalse(a.pairing.isTrusted(b.id()));
-        assertFalse(b.pairing.isTrusted(a.id()));
+        assertFalse(a.pairing.membership().isTrusted(b.id()));
+        assertFalse(b.pairing.membership().isTrusted(a.id()));
         assertTrue(b.keys.meshKey(0).isPresent() && !b.keys.currentMeshKey().equals(a.keys.currentMeshKey()), "nothing changed on the joiner");
     }
 
@@ -178,12 +252,29 @@ class PairingMeshTest {
         });
         link.send(Wire.encode(m));
         assertEquals("ok", answer.get(10, java.util.concurrent.TimeUnit.SECONDS));
-        assertFalse(a.pairing.isTrusted(c.id()), "a revoked device stays revoked whatever other devices say");
+        assertFalse(a.pairing.membership().isTrusted(c.id()), "a revoked device stays revoked whatever other devices say");
 
-        // an untrusted device's mesh update is refused
-        io.rhizome.spi.transport.PeerLink fromC = c.node.open("net:a", Pairing.MESH_PROTOCOL).toCompletableFuture().get();
+        // mesh updates from a device that is not trusted are refused: a revoked one is told it was
+        // revoked, a stranger that it is not trusted
+        Device stranger = new Device("s");
+        assertTrue(sendEvilMeshUpdate(c, b).contains(Pairing.REVOKED_CODE));
+        assertTrue(sendEvilMeshUpdate(stranger, b).contains("untrusted"));
+        assertTrue(a.pairing.membership().isTrusted(b.id()));
+        assertFalse(a.keys.meshKey(99).isPresent());
+
+        // a pairing service restarted over the same store knows who is trusted and who is revoked
+        Pairing restarted = new Pairing(a.keys, a.store, (SyncService) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] { SyncService.class }, (p, method, args) -> null), List::of, executors.get(0), System::currentTimeMillis);
+        assertTrue(restarted.membership().isTrusted(b.id()));
+        assertFalse(restarted.membership().isTrusted(c.id()));
+        assertTrue(new TrustedStore(a.store).isRevoked(c.id()));
+    }
+
+    /** {@code from} sends a's pairing a mesh update revoking {@code victim} under a made-up key; returns the raw answer. */
+    private static String sendEvilMeshUpdate(Device from, Device victim) throws Exception {
+        io.rhizome.spi.transport.PeerLink link = from.node.open("net:a", Pairing.MESH_PROTOCOL).toCompletableFuture().get();
         CompletableFuture<String> refused = new CompletableFuture<>();
-        fromC.receiver(new io.rhizome.spi.transport.MessageReceiver() {
+        link.receiver(new io.rhizome.spi.transport.MessageReceiver() {
             @Override
             public void message(io.rhizome.spi.transport.PeerLink l, byte[] bytes) {
                 refused.complete(new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1));
@@ -196,17 +287,8 @@ class PairingMeshTest {
         });
         com.fasterxml.jackson.databind.node.ObjectNode evil = Wire.message("mesh");
         evil.putArray("keys").addObject().put("epoch", 99).put("key", new byte[32]);
-        evil.putArray("revoked").add(b.id());
-        fromC.send(Wire.encode(evil));
-        assertTrue(refused.get(10, java.util.concurrent.TimeUnit.SECONDS).contains("untrusted"));
-        assertTrue(a.pairing.isTrusted(b.id()));
-        assertFalse(a.keys.meshKey(99).isPresent());
-
-        // a pairing service restarted over the same store knows who is trusted and who is revoked
-        Pairing restarted = new Pairing(a.keys, a.store, (SyncService) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] { SyncService.class }, (p, method, args) -> null), List::of, executors.get(0), System::currentTimeMillis);
-        assertTrue(restarted.isTrusted(b.id()));
-        assertFalse(restarted.isTrusted(c.id()));
-        assertTrue(new TrustedStore(a.store).isRevoked(c.id()));
+        evil.putArray("revoked").add(victim.id());
+        link.send(Wire.encode(evil));
+        return refused.get(10, java.util.concurrent.TimeUnit.SECONDS);
     }
 }

@@ -39,6 +39,7 @@ import io.rhizome.core.internal.engine.CryptoSealer;
 import io.rhizome.core.internal.engine.NamespaceCatalog;
 import io.rhizome.core.internal.engine.SyncEngine;
 import io.rhizome.core.internal.service.Node;
+import io.rhizome.core.internal.sync.TrustedDevicesUnion;
 import io.rhizome.spi.crdt.CrdtType;
 import io.rhizome.spi.crypto.EncryptionProvider;
 import io.rhizome.spi.crypto.KeyService;
@@ -126,7 +127,7 @@ public class SyncServiceComponent implements SyncService {
                 config.maxClockDriftMillis(), new SyncEngine.Config(4096, config.checkpointEvery(), 60_000)),
                 skew == 0 ? System::currentTimeMillis : () -> System.currentTimeMillis() + skew);
         n.events(new EventAdminEvents(() -> eventAdmin));
-        n.orchestrator().trusted(id -> trustedDevices.stream().anyMatch(t -> t.isTrusted(id)));
+        n.orchestrator().trusted(new TrustedDevicesUnion(() -> trustedDevices));
         n.start();
         node = n;
         for (Transport t : transports) {

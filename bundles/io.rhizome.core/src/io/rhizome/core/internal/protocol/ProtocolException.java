@@ -18,7 +18,10 @@ public class ProtocolException extends Exception {
     public static final String UNAVAILABLE = "unavailable";
     /** A change set is stamped further ahead of the receiver's clock than the drift limit allows. */
     public static final String CLOCK_DRIFT = "clock-drift";
-    /** The peer is not (or no longer) a member of this node's mesh. */
+    /**
+     * The receiver revoked the sender from the mesh and refuses its links (fatal). Believed by the
+     * sender only from a device it trusts.
+     */
     public static final String REVOKED = "revoked";
 
     private final String code;

@@ -24,7 +24,10 @@ import io.rhizome.api.SyncStatus;
 import io.rhizome.core.internal.engine.EngineListener;
 import io.rhizome.core.internal.engine.SyncEngine;
 import io.rhizome.core.internal.protocol.MessageCodec;
+import io.rhizome.core.internal.protocol.ProtocolException;
 import io.rhizome.spi.policy.SyncPolicy;
+import io.rhizome.spi.policy.TrustedDevices;
+import io.rhizome.spi.policy.TrustedDevices.DeviceAddress;
 import io.rhizome.spi.store.LogEntry;
 import io.rhizome.spi.transport.PeerLink;
 import io.rhizome.spi.transport.Transport;
@@ -52,9 +55,8 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     private final ClockWatch clockWatch;
     private final java.util.function.LongSupplier wallClock;
     private volatile SyncEvents events = SyncEvents.NONE;
-    private volatile java.util.function.Predicate<String> trusted = id -> false;
-    /** Revoked devices: their links are refused until they are trusted again (paired anew). */
-    private final Map<String, Boolean> forgotten = new ConcurrentHashMap<>();
+    private final Membership membership = new Membership();
+    private final Dialler dialler = new Dialler(System::currentTimeMillis);
     private volatile boolean paused;
     private volatile Instant lastSyncTime;
     private volatile String lastError;
@@ -86,9 +88,12 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
         this.events = events == null ? SyncEvents.NONE : events;
     }
 
-    /** Which devices discovered on the local network are dialled (paired devices, say). */
-    public void trusted(java.util.function.Predicate<String> trusted) {
-        this.trusted = trusted == null ? id -> false : trusted;
+    /**
+     * The mesh's trusted devices (paired devices, say): dialled at the addresses they announced and
+     * when discovered on the local network; revoked ones are refused and told so.
+     */
+    public void trusted(TrustedDevices trusted) {
+        membership.devices(trusted);
     }
 
     public synchronized void start() {
@@ -212,12 +217,22 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
      * Connects to a peer at an address of a transport kind, and remembers the address for reconnects.
      */
     public CompletionStage<String> connect(String kind, String address) {
+        return connect(kind, address, Optional.empty());
+    }
+
+    /** As {@link #connect(String, String)}; with {@code expected}, a link to another device is closed and fails. */
+    private CompletionStage<String> connect(String kind, String address, Optional<String> expected) {
         Optional<Transport> t = transports.entrySet().stream().filter(e -> e.getValue() && e.getKey().kind().equals(kind))
                 .map(Map.Entry::getKey).findFirst();
         if (t.isEmpty()) {
             return CompletableFuture.failedFuture(new IOException("no started transport of kind '" + kind + "'"));
         }
         return t.get().connect(address).thenApply(link -> {
+            if (expected.isPresent() && !expected.get().equals(link.remotePeerId())) {
+                link.close();
+                throw new java.util.concurrent.CompletionException(new IOException("the device at " + address + " is " + link.remotePeerId()
+                        + ", not " + expected.get()));
+            }
             PeerRecord r = peers.getOrFresh(link.remotePeerId());
             PeerRecord.Address a = new PeerRecord.Address(kind, address);
             if (!r.addresses().contains(a)) {
@@ -242,7 +257,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
 
     /** A transport found {@code deviceId} on the local network: dial it if it is trusted and not connected. */
     public void discovered(String kind, String deviceId, String address) {
-        if (paused || deviceId.equals(engine.deviceId()) || !trusted.test(deviceId)) {
+        if (paused || deviceId.equals(engine.deviceId()) || !membership.isTrusted(deviceId) || membership.selfRevoked()) {
             return;
         }
         PeerSession s = sessions.get(deviceId);
@@ -263,7 +278,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
 
     /** Closes a peer's session and drops its record, so it is not reconnected (revocation). */
     public void forget(String peerId) {
-        forgotten.put(peerId, Boolean.FALSE);
+        membership.forget(peerId);
         held.remove(peerId);
         clockWatch.forget(peerId);
         PeerSession s = sessions.remove(peerId);
@@ -275,18 +290,14 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
 
     private void attach(PeerLink link, boolean initiator) {
         String peerId = link.remotePeerId();
-        Boolean logged = forgotten.get(peerId);
-        if (logged != null) {
-            if (trusted.test(peerId)) {
-                forgotten.remove(peerId);
-            } else {
-                if (!logged) {
-                    LOG.info("refusing links from revoked device {} (logged once)", peerId);
-                    forgotten.put(peerId, Boolean.TRUE);
-                }
-                link.close();
-                return;
-            }
+        if (membership.selfRevoked()) {
+            link.close();
+            return;
+        }
+        if (membership.refusesRevoked(peerId)) {
+            // tell it first, so it stops dialling; the link is closed once the error is written
+            link.send(codec.encode(Membership.revokedError(engine.deviceId()))).whenComplete((ok, failure) -> link.close());
+            return;
         }
         if (peerId.equals(engine.deviceId())) {
             LOG.warn("refusing a link to ourselves over '{}'", link.transportKind());
@@ -301,29 +312,35 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
         session.start();
     }
 
+    /** One dialling round: every known or trusted device without a link, at most one dial each (see {@link Dialler}). */
     private void reconnect() {
-        if (paused) {
+        if (paused || membership.selfRevoked()) {
             return;
         }
-        for (PeerRecord r : peers.all()) {
-            if (sessions.containsKey(r.peerId()) || connecting.containsKey(r.peerId())) {
-                continue;
+        Map<String, List<DeviceAddress>> candidates = Dialler.candidates(peers.all(), membership.devices());
+        candidates.forEach((peerId, addresses) -> {
+            if (peerId.equals(engine.deviceId()) || sessions.containsKey(peerId) || connecting.containsKey(peerId)) {
+                return;
             }
-            for (PeerRecord.Address a : r.addresses()) {
-                boolean available = transports.entrySet().stream().anyMatch(e -> e.getValue() && e.getKey().kind().equals(a.kind()));
-                if (!available) {
-                    continue;
-                }
-                connecting.put(r.peerId(), a.address());
-                connect(a.kind(), a.address()).whenComplete((id, failure) -> {
-                    connecting.remove(r.peerId());
-                    if (failure != null) {
-                        LOG.debug("reconnect to {} at {} failed: {}", r.peerId(), a.address(), failure.getMessage());
-                    }
-                });
-                break;
+            List<DeviceAddress> usable = addresses.stream()
+                    .filter(a -> transports.entrySet().stream().anyMatch(e -> e.getValue() && e.getKey().kind().equals(a.transportKind())))
+                    .toList();
+            dialler.due(peerId, usable).ifPresent(a -> dial(peerId, a));
+        });
+    }
+
+    private void dial(String peerId, DeviceAddress a) {
+        connecting.put(peerId, a.address());
+        connect(a.transportKind(), a.address(), Optional.of(peerId)).whenComplete((id, failure) -> {
+            connecting.remove(peerId);
+            if (failure == null) {
+                dialler.succeeded(peerId, a);
+            } else {
+                dialler.failed(peerId, a);
+                LOG.debug("dialling {} at {} failed (next try in {} ms or later): {}", peerId, a.address(), dialler.backoffMillis(peerId, a),
+                        failure.getMessage());
             }
-        }
+        });
     }
 
     // ------------------------------------------------------------------ session host
@@ -370,6 +387,9 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
 
     @Override
     public void error(PeerSession session, String code, String message) {
+        if (ProtocolException.REVOKED.equals(code) && membership.revocationNotice(session.peerId(), Instant.now())) {
+            sessions.values().forEach(s -> s.close("this device was revoked from the mesh"));
+        }
         recordError("peer " + session.peerId() + ": [" + code + "] " + message);
         events.error(session.peerId(), code, message);
     }
@@ -445,6 +465,6 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
         boolean online = transports.values().stream().anyMatch(Boolean::booleanValue);
         boolean recentError = lastError != null && System.currentTimeMillis() - lastErrorAt < 60_000;
         return new StatusReport(engine, policy.get()).build(list, online, recentError ? Optional.of(lastError) : Optional.empty(),
-                clockWatch.writeBlock().or(clockWatch::behind), Optional.empty());
+                clockWatch.writeBlock().or(clockWatch::behind), membership.revocation());
     }
 }

@@ -62,6 +62,8 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
     private final Set<String> advertised = ConcurrentHashMap.newKeySet();
     /** Ports bound by an earlier start of this instance, by configured listen address. */
     private final Map<Multiaddr, Integer> boundBefore = new ConcurrentHashMap<>();
+    /** Streams this node opened (sync links and protocol channels), for status: shows how often it dials. */
+    private final java.util.concurrent.atomic.AtomicLong streamsOpened = new java.util.concurrent.atomic.AtomicLong();
     private volatile Libp2pHost host;
     private volatile MdnsPeerDiscovery discovery;
     private volatile TransportListener listener;
@@ -290,6 +292,7 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
                 return CompletableFuture.failedFuture(e);
             }
         }
+        streamsOpened.incrementAndGet();
         return connection(address).thenCompose(c -> {
             SyncLink link = new SyncLink(c, protocol);
             return c.newStream(protocol, link).thenApply(stream -> {
@@ -352,6 +355,7 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
         info.put("listenAddresses", listenAddresses());
         info.put("agentVersion", config.agentVersion());
         info.put("mdns", discovery != null);
+        info.put("streamsOpened", streamsOpened.get());
         return info;
     }
 

@@ -153,6 +153,28 @@ class Libp2pCapabilitiesTest {
     }
 
     @Test
+    void aWildcardBindIsAnnouncedAsConcreteDialableAddresses() throws Exception {
+        // what pairing announces to other devices: they dial these, so no 0.0.0.0 and no port 0
+        TestKeys keys = TestKeys.random();
+        Libp2pTransport b = new Libp2pTransport(new KeyServiceSigner(keys),
+                Nodes.config().withListenAddresses(List.of(io.rhizome.transport.libp2p.internal.multiformats.Multiaddr.parse("/ip4/0.0.0.0/tcp/0"))));
+        transports.add(b);
+        List<PeerLink> inbound = new CopyOnWriteArrayList<>();
+        b.start(inbound::add);
+        List<String> announced = b.listenAddresses();
+        assertFalse(announced.isEmpty());
+        for (String a : announced) {
+            assertFalse(a.contains("/0.0.0.0/") || a.contains("/tcp/0/"), "not dialable: " + a);
+            assertTrue(a.endsWith("/p2p/" + keys.peerId().toBase58()), a);
+        }
+        String loopback = announced.stream().filter(a -> a.startsWith("/ip4/127.0.0.1/tcp/")).findFirst()
+                .orElseThrow(() -> new AssertionError("the loopback interface is listed: " + announced));
+        Libp2pTransport a = started(TestKeys.random(), new CopyOnWriteArrayList<>());
+        get(a.connect(loopback)).close();
+        Await.until(WAIT, "the announced loopback address reaches the wildcard listener", () -> !inbound.isEmpty());
+    }
+
+    @Test
     void diagnosticsDescribeThisNodePingAndProbeAnother() throws Exception {
         TestKeys keysB = TestKeys.random();
         Libp2pTransport a = started(TestKeys.random(), new CopyOnWriteArrayList<>());
@@ -175,6 +197,10 @@ class Libp2pCapabilitiesTest {
                 probe.toString());
         assertTrue(probe.get("observedAddress").toString().startsWith("/ip4/127.0.0.1/tcp/"), probe.toString());
         assertFalse(((List<?>) probe.get("listenAddresses")).isEmpty());
+
+        long opened = (Long) a.localInfo().get("streamsOpened");
+        get(a.connect(addrB)).close();
+        assertEquals(opened + 1, a.localInfo().get("streamsOpened"), "status counts the streams this node opened (how often it dials)");
 
         ExecutionException nobody = assertThrows(ExecutionException.class, () -> get(d.ping("/ip4/127.0.0.1/tcp/1")));
         assertInstanceOf(IOException.class, nobody.getCause());
