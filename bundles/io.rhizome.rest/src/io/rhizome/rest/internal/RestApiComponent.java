@@ -48,7 +48,8 @@ public class RestApiComponent {
     private static final long READY_TIMEOUT_MILLIS = 60_000;
     private static final long ENGINE_GRACE_MILLIS = 20_000;
 
-    private final ObjectMapper json = new ObjectMapper();
+    /** Strict: one JSON value per body or line, nothing after it. */
+    private final ObjectMapper json = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final List<Map<String, Object>> runtimes = new CopyOnWriteArrayList<>();
     private final List<HttpServiceRuntime> runtimeServices = new CopyOnWriteArrayList<>();
 

@@ -144,6 +144,7 @@ public final class SyncServiceImpl implements SyncService {
     }
 
     private JsonNode deleteIntent(String namespace) {
+        requireExisting(namespace);
         NamespaceDefinition def = engine.catalog().resolve(namespace).orElseThrow(
                 () -> new SyncException(SyncException.Reason.UNKNOWN_NAMESPACE, "unknown namespace '" + namespace + "'"));
         if (def.crdtType().equals("lww-register") || def.crdtType().equals("mv-register")) {
@@ -198,7 +199,28 @@ public final class SyncServiceImpl implements SyncService {
 
     /** Writes a list of local writes as one transaction. */
     public void write(List<LocalWrite> writes) {
+        checkLimits(writes);
         engine.write(writes);
+    }
+
+    /** Every writer passes here, so hosts, REST and import get the same refusal, before anything is written. */
+    private static void checkLimits(List<LocalWrite> writes) {
+        for (LocalWrite w : writes) {
+            ValueLimits.checkName("namespace name", w.namespace());
+            ValueLimits.checkName("key", w.key());
+            ValueLimits.checkIntent(w.intent());
+        }
+    }
+
+    /**
+     * A delete names an existing namespace: one that is declared or holds data. Otherwise the
+     * tombstone would create the namespace (as an undeclared default) on every device.
+     */
+    private void requireExisting(String namespace) {
+        if (engine.catalog().declared(namespace).isEmpty() && !engine.namespacesWithData().contains(namespace)) {
+            throw new SyncException(SyncException.Reason.UNKNOWN_NAMESPACE, "unknown namespace '" + namespace
+                    + "': it is not declared and holds no data, so there is nothing to delete");
+        }
     }
 
     @Override
