@@ -176,7 +176,8 @@ class NodeInputTest {
             HttpResponse<String> surrogate = rest(node, "PUT", "/api/v1/ns/notes/s", "\"\\ud800x\"");
             assertEquals(400, surrogate.statusCode(), surrogate.body());
             assertTrue(surrogate.body().contains("lone UTF-16 surrogate"), surrogate.body());
-            assertRefused(cli(home, "put", "notes", "s", "{\"\\udc00\":1}"), 1, "surrogate");
+            assertRefused(cli(home, "put", "notes", "s", "\"x\\udc00\""), 1, "lone UTF-16 surrogate");
+            assertEquals(400, rest(node, "PUT", "/api/v1/ns/notes/s", "{\"\\udc00\":1}").statusCode());
             assertEquals(400, rest(node, "POST", "/api/v1/ns/notes/s", "{\"op\":\"set\",\"value\":[\"a\\udbff\"]}").statusCode());
             Path file = tmp.resolve("bad.jsonl");
             Files.writeString(file, "{\"namespace\":\"notes\",\"key\":\"k\\ud800\",\"value\":1}\n");
@@ -219,12 +220,21 @@ class NodeInputTest {
             assertEquals(deepest, cli(home, "get", "notes", "deep").stdout().strip());
             assertEquals(largest, cli(home, "get", "notes", "large").stdout().strip());
             assertEquals(astral, cli(home, "get", "notes", "astral").stdout().strip());
+            // a text grown past 1 MiB by two writes that each fit
+            assertEquals(0, cli(home, "ns", "create", "docs", "text").exitCode());
+            String half = "é😀".repeat(100_000); // 600,000 bytes of UTF-8
+            for (int i = 0; i < 2; i++) {
+                NodeProcess.CliResult w = cliIn(home, "{\"op\":\"insert\",\"index\":0,\"text\":\"" + half + "\"}", "mutate", "docs",
+                        "readme", "-");
+                assertEquals(0, w.exitCode(), w.stderr());
+            }
             NodeProcess.CliResult export = cli(home, "export");
             assertEquals(0, export.exitCode(), export.stderr());
             exported = export.stdout();
-            assertEquals(3, exported.strip().lines().count());
+            assertEquals(4, exported.strip().lines().count());
         }
         try (NodeProcess node = NodeProcess.start(other).awaitReady()) {
+            assertEquals(0, cli(other, "ns", "create", "docs", "text").exitCode());
             Path file = tmp.resolve("limits.jsonl");
             Files.writeString(file, exported);
             NodeProcess.CliResult imp = cli(other, "import", file.toString());
