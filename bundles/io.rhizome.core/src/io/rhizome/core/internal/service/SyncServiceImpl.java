@@ -112,12 +112,14 @@ public final class SyncServiceImpl implements SyncService {
 
     @Override
     public Optional<JsonNode> get(String namespace, String key) {
+        requireValidName(namespace);
         requireKnown(namespace);
         return engine.get(namespace, key);
     }
 
     @Override
     public List<String> keys(String namespace) {
+        requireValidName(namespace);
         requireKnown(namespace);
         return engine.keys(namespace);
     }
@@ -206,9 +208,18 @@ public final class SyncServiceImpl implements SyncService {
     /** Every writer passes here, so hosts, REST and import get the same refusal, before anything is written. */
     private static void checkLimits(List<LocalWrite> writes) {
         for (LocalWrite w : writes) {
-            ValueLimits.checkName("namespace name", w.namespace());
+            requireValidName(w.namespace());
             ValueLimits.checkName("key", w.key());
             ValueLimits.checkIntent(w.intent());
+        }
+    }
+
+    /** A name no namespace can have is refused with the grammar, not failed on deep inside. */
+    private static void requireValidName(String namespace) {
+        try {
+            NamespaceDefinition.of(namespace, "lww-register");
+        } catch (IllegalArgumentException e) {
+            throw new SyncException(SyncException.Reason.INVALID_VALUE, e.getMessage());
         }
     }
 
@@ -217,7 +228,10 @@ public final class SyncServiceImpl implements SyncService {
      * tombstone would create the namespace (as an undeclared default) on every device.
      */
     private void requireExisting(String namespace) {
-        if (engine.catalog().declared(namespace).isEmpty() && !engine.namespacesWithData().contains(namespace)) {
+        requireValidName(namespace);
+        // every namespace with data has a change-set stream; there are few streams, unlike entities
+        if (engine.catalog().declared(namespace).isEmpty()
+                && engine.versions().keySet().stream().noneMatch(s -> io.rhizome.core.internal.engine.Streams.namespace(s).equals(namespace))) {
             throw new SyncException(SyncException.Reason.UNKNOWN_NAMESPACE, "unknown namespace '" + namespace
                     + "': it is not declared and holds no data, so there is nothing to delete");
         }

@@ -94,6 +94,14 @@ class ValueLimitsTest {
         assertEquals(SyncException.Reason.INVALID_VALUE, refusal(() -> a.put("reg", "k\ud800", IntNode.valueOf(1))));
         assertEquals(SyncException.Reason.INVALID_VALUE, refusal(() -> a.put("fresh\udfff", "k", IntNode.valueOf(1))));
         assertEquals(SyncException.Reason.INVALID_VALUE, refusal(() -> a.put("reg", "", IntNode.valueOf(1))));
+        for (String name : List.of("UPPER", "white space", "reg|x", "")) {
+            SyncException e = assertThrows(SyncException.class, () -> a.put(name, "k", IntNode.valueOf(1)));
+            assertEquals(SyncException.Reason.INVALID_VALUE, e.reason(), name);
+            assertTrue(e.getMessage().contains("invalid namespace name"), e.getMessage());
+            assertEquals(SyncException.Reason.INVALID_VALUE, refusal(() -> a.get(name, "k")), "get " + name);
+            assertEquals(SyncException.Reason.INVALID_VALUE, refusal(() -> a.keys(name)), "keys " + name);
+            assertEquals(SyncException.Reason.INVALID_VALUE, refusal(() -> a.delete(name, "k")), "delete " + name);
+        }
         assertEquals(SyncException.Reason.VALUE_TOO_LARGE, refusal(() -> a.put("reg", "k".repeat(ValueLimits.MAX_NAME_BYTES + 1),
                 IntNode.valueOf(1))));
 
