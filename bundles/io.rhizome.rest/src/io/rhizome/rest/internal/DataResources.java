@@ -335,9 +335,9 @@ final class DataResources {
         o.put("error", "unexportable");
         o.put("namespace", ns);
         if (key != null) {
-            o.put("key", key);
+            o.put("key", RestResponse.wellFormed(key)); // data from before the Unicode check may hold a lone surrogate
         }
-        o.put("message", "cannot export " + ns + (key == null ? "" : "/" + key) + ": " + oneLine(e));
+        o.put("message", RestResponse.wellFormed("cannot export " + ns + (key == null ? "" : "/" + key) + ": " + oneLine(e)));
         return json.writeValueAsBytes(o);
     }
 
