@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -287,58 +286,7 @@ final class DataResources {
             chosen.add(n);
         }
         List<NamespaceInfo> namespaces = requested.isEmpty() ? all : chosen;
-        return RestResponse.stream("application/x-ndjson", out -> writeExport(out, namespaces));
-    }
-
-    private void writeExport(OutputStream out, List<NamespaceInfo> namespaces) throws IOException {
-        for (NamespaceInfo n : namespaces) {
-            if (!n.available()) {
-                continue;
-            }
-            List<String> keys;
-            try {
-                keys = sync.keys(n.name());
-            } catch (RuntimeException e) {
-                out.write(exportError(n.name(), null, e));
-                out.write('\n');
-                continue;
-            }
-            for (String key : keys) {
-                byte[] line;
-                try {
-                    Optional<JsonNode> v = sync.get(n.name(), key);
-                    if (v.isEmpty()) {
-                        continue;
-                    }
-                    ObjectNode o = json.createObjectNode();
-                    o.put("namespace", n.name());
-                    o.put("key", key);
-                    o.put("type", n.crdtType());
-                    o.set("value", v.get());
-                    line = json.writeValueAsBytes(o);
-                } catch (IOException | RuntimeException e) {
-                    line = exportError(n.name(), key, e);
-                }
-                out.write(line);
-                out.write('\n');
-            }
-        }
-        out.flush();
-    }
-
-    /**
-     * An export line for an entity that cannot be written: the export goes on, and the line tells
-     * the reader (the CLI exits non-zero with it) what is missing instead of leaving it out silently.
-     */
-    private byte[] exportError(String ns, String key, Exception e) throws IOException {
-        ObjectNode o = json.createObjectNode();
-        o.put("error", "unexportable");
-        o.put("namespace", ns);
-        if (key != null) {
-            o.put("key", RestResponse.wellFormed(key)); // data from before the Unicode check may hold a lone surrogate
-        }
-        o.put("message", RestResponse.wellFormed("cannot export " + ns + (key == null ? "" : "/" + key) + ": " + oneLine(e)));
-        return json.writeValueAsBytes(o);
+        return RestResponse.stream("application/x-ndjson", out -> new Exporter(sync, json).write(out, namespaces));
     }
 
     private RestResponse importLines(byte[] body) {
@@ -413,7 +361,7 @@ final class DataResources {
         return Optional.empty();
     }
 
-    private static String oneLine(Exception e) {
+    static String oneLine(Exception e) {
         String m = e.getMessage() == null ? e.toString() : e.getMessage();
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);
