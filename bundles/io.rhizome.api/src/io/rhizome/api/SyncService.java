@@ -26,6 +26,15 @@ import com.fasterxml.jackson.databind.JsonNode;
  * applied as a whole, and reaches peers as a whole.
  * <p><b>Failure:</b> a request that cannot be carried out throws {@link SyncException} and writes
  * nothing — for a transaction, nothing of the whole transaction.
+ * <p><b>Limits:</b> a key is a non-empty string of valid Unicode, at most 1,024 bytes in UTF-8
+ * (namespace names follow {@link io.rhizome.spi.namespace.NamespaceDefinition}). Each value in an intent ({@code value}, {@code values}, {@code text}, ...) holds
+ * valid Unicode only (no lone UTF-16 surrogate, in strings or member names), nests at most 64
+ * levels of arrays and objects, has finite numbers of at most 1,000 characters, and is at most
+ * 1 MiB as compact UTF-8 JSON. A write beyond them is refused with
+ * {@link SyncException.Reason#INVALID_VALUE} ({@link SyncException.Reason#VALUE_TOO_LARGE} for
+ * sizes); what is accepted is read back, exported and received by peers exactly as written.
+ * {@link #delete} in a namespace that is neither declared nor holds data is refused with
+ * {@link SyncException.Reason#UNKNOWN_NAMESPACE} (it would otherwise create the namespace).
  *
  * @since 0.1
  */

@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,12 +68,23 @@ final class DataResources {
             }
             return importLines(request.body());
         }
-        String rest = path.substring("/v1/ns/".length());
-        int slash = rest.indexOf('/');
-        String ns = slash < 0 ? rest : rest.substring(0, slash);
-        String key = slash < 0 ? "" : rest.substring(slash + 1);
+        List<String> segments;
+        try {
+            segments = PathSegments.split(request.path().substring("/v1/ns/".length()));
+        } catch (PathSegments.MalformedSegmentException e) {
+            return RestResponse.error(400, "invalid_path", e.getMessage());
+        }
+        if (segments.size() > 2) {
+            return RestResponse.error(404, "not_found", "no resource at /api" + request.path()
+                    + ": the path is /v1/ns/{namespace}/{key}; a key containing '/' is sent percent-encoded as %2F");
+        }
+        String ns = segments.get(0);
+        String key = segments.size() < 2 ? "" : segments.get(1);
         if (ns.isEmpty()) {
             return RestResponse.error(404, "not_found", "no namespace given");
+        }
+        if (segments.size() == 2 && key.isEmpty() && !request.method().equals("GET")) {
+            return RestResponse.error(400, "invalid_key", "the key is empty; a key is a non-empty string");
         }
         if (key.isEmpty()) {
             if (request.method().equals("DELETE")) {
@@ -114,8 +124,11 @@ final class DataResources {
         JsonNode value;
         try {
             value = json.readTree(request.body());
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            return RestResponse.error(400, "invalid_value", "the request body is beyond what any write accepts (a value nests at most "
+                    + "64 levels and is at most 1 MiB): " + oneLine(e));
         } catch (IOException e) {
-            return RestResponse.error(400, "invalid_json", "the request body is not valid JSON: " + oneLine(e));
+            return RestResponse.error(400, "invalid_json", "the request body is not one valid JSON value: " + oneLine(e));
         }
         if (value == null || value.isMissingNode()) {
             return RestResponse.error(400, "invalid_json", "the request body is not valid JSON");
@@ -194,6 +207,9 @@ final class DataResources {
     private RestResponse value(String ns, String key) {
         Optional<JsonNode> v = sync.get(ns, key);
         if (v.isEmpty()) {
+            if (sync.namespaces().stream().noneMatch(n -> n.name().equals(ns))) {
+                return RestResponse.error(404, "unknown_namespace", "unknown namespace '" + ns + "': it is not declared and holds no data");
+            }
             return new RestResponse(404, entity(ns, key, v), "application/json", null);
         }
         return RestResponse.ok(entity(ns, key, v));
@@ -291,29 +307,7 @@ final class DataResources {
             chosen.add(n);
         }
         List<NamespaceInfo> namespaces = requested.isEmpty() ? all : chosen;
-        return RestResponse.stream("application/x-ndjson", out -> writeExport(out, namespaces));
-    }
-
-    private void writeExport(OutputStream out, List<NamespaceInfo> namespaces) throws IOException {
-        for (NamespaceInfo n : namespaces) {
-            if (!n.available()) {
-                continue;
-            }
-            for (String key : sync.keys(n.name())) {
-                Optional<JsonNode> v = sync.get(n.name(), key);
-                if (v.isEmpty()) {
-                    continue;
-                }
-                ObjectNode o = json.createObjectNode();
-                o.put("namespace", n.name());
-                o.put("key", key);
-                o.put("type", n.crdtType());
-                o.set("value", v.get());
-                out.write(json.writeValueAsBytes(o));
-                out.write('\n');
-            }
-        }
-        out.flush();
+        return RestResponse.stream("application/x-ndjson", out -> new Exporter(sync, json).write(out, namespaces));
     }
 
     private RestResponse importLines(byte[] body) {
@@ -370,6 +364,9 @@ final class DataResources {
         if (node == null || !node.isObject()) {
             return Optional.of("expected a JSON object with namespace, key and value");
         }
+        if (node.path("error").isTextual()) {
+            return Optional.of("this line records an export failure, not an entity (" + node.path("message").asText() + ")");
+        }
         if (!node.path("namespace").isTextual() || node.get("namespace").asText().isEmpty()) {
             return Optional.of("\"namespace\" must be a non-empty string");
         }
@@ -385,7 +382,7 @@ final class DataResources {
         return Optional.empty();
     }
 
-    private static String oneLine(Exception e) {
+    static String oneLine(Exception e) {
         String m = e.getMessage() == null ? e.toString() : e.getMessage();
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);

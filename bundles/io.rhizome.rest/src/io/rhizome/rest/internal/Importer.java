@@ -203,14 +203,10 @@ final class Importer {
                     if (size > 0) {
                         out.add(op("delete").put("index", 0).put("count", size));
                     }
-                    ObjectNode ins = op("insert").put("index", 0);
                     if (text) {
-                        if (!desired.asText().isEmpty()) {
-                            out.add(ins.put("text", desired.asText()));
-                        }
-                    } else if (!desired.isEmpty()) {
-                        ins.putArray("values").addAll((com.fasterxml.jackson.databind.node.ArrayNode) desired);
-                        out.add(ins);
+                        insertText(out, desired.asText());
+                    } else {
+                        insertValues(out, desired);
                     }
                 }
             }
@@ -218,6 +214,49 @@ final class Importer {
                     + "' (or-map and third-party types: their export does not carry the nested types)");
         }
         return out;
+    }
+
+    /**
+     * Characters per text insert: a text may have grown past the 1 MiB a single write may carry
+     * (by many writes), so it is re-inserted in pieces that each fit (at most 6 bytes a character).
+     */
+    static final int TEXT_CHUNK = 128 * 1024;
+    /** Budget per list insert, counted as 3 bytes per character of each element's JSON text. */
+    static final int VALUES_CHUNK_BYTES = 512 * 1024;
+
+    private static void insertText(List<JsonNode> out, String text) {
+        int index = 0;
+        int at = 0;
+        while (at < text.length()) {
+            int end = Math.min(text.length(), at + TEXT_CHUNK);
+            if (end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
+                end--; // never split a surrogate pair
+            }
+            String piece = text.substring(at, end);
+            out.add(op("insert").put("index", index).put("text", piece));
+            index += piece.codePointCount(0, piece.length());
+            at = end;
+        }
+    }
+
+    private static void insertValues(List<JsonNode> out, JsonNode values) {
+        int index = 0;
+        com.fasterxml.jackson.databind.node.ArrayNode chunk = F.arrayNode();
+        long budget = 0;
+        for (JsonNode v : values) {
+            long size = 3L * v.toString().length();
+            if (!chunk.isEmpty() && budget + size > VALUES_CHUNK_BYTES) {
+                out.add(op("insert").put("index", index).set("values", chunk));
+                index += chunk.size();
+                chunk = F.arrayNode();
+                budget = 0;
+            }
+            chunk.add(v);
+            budget += size;
+        }
+        if (!chunk.isEmpty()) {
+            out.add(op("insert").put("index", index).set("values", chunk));
+        }
     }
 
     private static ObjectNode op(String name) {

@@ -53,7 +53,8 @@ public class RestApiComponent {
     /** The node's exit code when its REST API cannot be served (see the README, "The node and the CLI"). */
     static final int EXIT_NO_REST_API = 1;
 
-    private final ObjectMapper json = new ObjectMapper();
+    /** Strict: one JSON value per body or line, nothing after it. */
+    private final ObjectMapper json = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final List<Map<String, Object>> runtimes = new CopyOnWriteArrayList<>();
     private final List<HttpServiceRuntime> runtimeServices = new CopyOnWriteArrayList<>();
 

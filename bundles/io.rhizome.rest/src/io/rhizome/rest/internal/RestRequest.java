@@ -8,7 +8,7 @@ import java.util.Optional;
  * One HTTP request as the router sees it, independent of the servlet API.
  *
  * @param method  upper-case HTTP method
- * @param path    the path below {@code /api}, e.g. {@code /v1/status}
+ * @param path    the path below {@code /api}, still percent-encoded, e.g. {@code /v1/ns/notes/a%2Fb}
  * @param query   decoded query parameters (first value of each)
  * @param apiKey  the {@code X-API-Key} header, if sent
  * @param body    the request body (empty for none)

@@ -30,8 +30,25 @@ public record RestResponse(int status, JsonNode body, String contentType, Stream
     public static RestResponse error(int status, String code, String message) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("error", code);
-        node.put("message", message);
+        node.put("message", wellFormed(message));
         return new RestResponse(status, node, "application/json", null);
+    }
+
+    /**
+     * A message may quote a refused key or name; one with a lone surrogate has no UTF-8 form and
+     * would break the answer, so such a character becomes U+FFFD.
+     */
+    static String wellFormed(String message) {
+        StringBuilder b = new StringBuilder(message.length());
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < message.length() && Character.isLowSurrogate(message.charAt(i + 1))) {
+                b.append(c).append(message.charAt(++i));
+            } else {
+                b.append(Character.isSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+        return b.toString();
     }
 
     public boolean streamed() {

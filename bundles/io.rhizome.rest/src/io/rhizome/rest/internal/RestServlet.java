@@ -30,6 +30,20 @@ final class RestServlet extends HttpServlet {
         this.json = json;
     }
 
+    /**
+     * The path below the servlet, still percent-encoded: keys may hold an encoded {@code /}, so
+     * the resources split first and decode after ({@link PathSegments}).
+     */
+    private static String rawPath(HttpServletRequest req) {
+        String uri = req.getRequestURI();
+        String prefix = req.getContextPath() + req.getServletPath();
+        if (uri != null && uri.startsWith(prefix)) {
+            String raw = uri.substring(prefix.length());
+            return raw.isEmpty() ? "/" : raw;
+        }
+        return req.getPathInfo() == null ? "/" : req.getPathInfo();
+    }
+
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         RestResponse response;
@@ -43,7 +57,7 @@ final class RestServlet extends HttpServlet {
             } else {
                 Map<String, String> query = new HashMap<>();
                 req.getParameterMap().forEach((k, v) -> query.put(k, v.length > 0 ? v[0] : ""));
-                String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
+                String path = rawPath(req);
                 response = router.handle(new RestRequest(req.getMethod(), path, query,
                         Optional.ofNullable(req.getHeader("X-API-Key")), body));
             }

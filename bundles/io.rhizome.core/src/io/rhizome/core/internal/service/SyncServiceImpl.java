@@ -126,12 +126,14 @@ public final class SyncServiceImpl implements SyncService {
 
     @Override
     public Optional<JsonNode> get(String namespace, String key) {
+        requireValidName(namespace);
         requireKnown(namespace);
         return engine.get(namespace, key);
     }
 
     @Override
     public List<String> keys(String namespace) {
+        requireValidName(namespace);
         requireKnown(namespace);
         return engine.keys(namespace);
     }
@@ -158,6 +160,7 @@ public final class SyncServiceImpl implements SyncService {
     }
 
     private JsonNode deleteIntent(String namespace) {
+        requireExisting(namespace);
         NamespaceDefinition def = engine.catalog().resolve(namespace).orElseThrow(
                 () -> new SyncException(SyncException.Reason.UNKNOWN_NAMESPACE, "unknown namespace '" + namespace + "'"));
         if (def.crdtType().equals("lww-register") || def.crdtType().equals("mv-register")) {
@@ -212,7 +215,40 @@ public final class SyncServiceImpl implements SyncService {
 
     /** Writes a list of local writes as one transaction. */
     public void write(List<LocalWrite> writes) {
+        checkLimits(writes);
         engine.write(writes);
+    }
+
+    /** Every writer passes here, so hosts, REST and import get the same refusal, before anything is written. */
+    private static void checkLimits(List<LocalWrite> writes) {
+        for (LocalWrite w : writes) {
+            requireValidName(w.namespace());
+            ValueLimits.checkName("key", w.key());
+            ValueLimits.checkIntent(w.intent());
+        }
+    }
+
+    /** A name no namespace can have is refused with the grammar, not failed on deep inside. */
+    private static void requireValidName(String namespace) {
+        try {
+            NamespaceDefinition.of(namespace, "lww-register");
+        } catch (IllegalArgumentException e) {
+            throw new SyncException(SyncException.Reason.INVALID_VALUE, e.getMessage());
+        }
+    }
+
+    /**
+     * A delete names an existing namespace: one that is declared or holds data. Otherwise the
+     * tombstone would create the namespace (as an undeclared default) on every device.
+     */
+    private void requireExisting(String namespace) {
+        requireValidName(namespace);
+        // every namespace with data has a change-set stream; there are few streams, unlike entities
+        if (engine.catalog().declared(namespace).isEmpty()
+                && engine.versions().keySet().stream().noneMatch(s -> io.rhizome.core.internal.engine.Streams.namespace(s).equals(namespace))) {
+            throw new SyncException(SyncException.Reason.UNKNOWN_NAMESPACE, "unknown namespace '" + namespace
+                    + "': it is not declared and holds no data, so there is nothing to delete");
+        }
     }
 
     @Override

@@ -83,8 +83,13 @@ final class DaemonClient {
             }
             try (java.io.BufferedReader r = DataCommands.reader(response.body())) {
                 if (response.statusCode() != 200) {
-                    JsonNode body = json.readTree(r);
-                    err.println("rhizome: " + (body == null ? "the daemon answered " + response.statusCode() : body.path("message").asText()));
+                    StringBuilder text = new StringBuilder();
+                    char[] buf = new char[4096];
+                    for (int n; text.length() < 65536 && (n = r.read(buf)) > 0;) {
+                        text.append(buf, 0, n);
+                    }
+                    err.println("rhizome: " + message(response.statusCode(), body(response.statusCode(),
+                            text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
                     return Main.REFUSED;
                 }
                 String line;
@@ -113,6 +118,38 @@ final class DaemonClient {
                 + " does not accept the key in api.json (the file is stale, or the daemon just restarted); run the command again, or start one with: rhizome daemon");
     }
 
+    /**
+     * The JSON body of an answer; an answer that is not JSON (an HTML error page of the HTTP
+     * server, say) becomes {@code {"message": one sentence}} so that no caller prints markup or null.
+     */
+    private JsonNode body(int status, byte[] bytes) {
+        if (bytes.length > 0) {
+            try {
+                JsonNode parsed = json.readTree(bytes);
+                if (parsed != null && !parsed.isMissingNode()) {
+                    return parsed;
+                }
+            } catch (IOException notJson) {
+                // described below
+            }
+        }
+        String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        java.util.regex.Matcher title = java.util.regex.Pattern.compile("(?is)<title>(.*?)</title>").matcher(text);
+        String detail = title.find() ? title.group(1) : text.replaceAll("(?s)<[^>]*>", " ");
+        detail = detail.replaceAll("\\s+", " ").trim();
+        if (detail.length() > 200) {
+            detail = detail.substring(0, 200) + "…";
+        }
+        return json.createObjectNode().put("message", "the daemon answered HTTP " + status
+                + (detail.isEmpty() ? " without an explanation" : " (not JSON): " + detail));
+    }
+
+    /** The one-sentence message of an error answer. */
+    static String message(int status, JsonNode body) {
+        String m = body == null ? "" : body.path("message").asText("");
+        return m.isBlank() ? "the daemon answered HTTP " + status + " without an explanation" : m;
+    }
+
     private Response send(HttpRequest.Builder builder) throws NoDaemonException {
         HttpRequest request = builder.header("X-API-Key", apiKey).timeout(Duration.ofSeconds(150)).build();
         try {
@@ -120,8 +157,7 @@ final class DaemonClient {
             if (response.statusCode() == 401) {
                 throw notThisHomesDaemon();
             }
-            JsonNode body = response.body().length == 0 ? json.nullNode() : json.readTree(response.body());
-            return new Response(response.statusCode(), body);
+            return new Response(response.statusCode(), body(response.statusCode(), response.body()));
         } catch (ConnectException e) {
             throw new NoDaemonException("no daemon is running at " + base.getHost() + ":" + base.getPort()
                     + " (api.json is stale: the daemon was killed); start one with: rhizome daemon");

@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -46,8 +45,34 @@ final class DataCommands {
         };
     }
 
-    private static String seg(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    /**
+     * Percent-encodes a path segment: every byte but ASCII letters, digits, {@code -_~} — so
+     * {@code /}, {@code %}, {@code \}, {@code .} and {@code ..} reach the daemon as part of the
+     * key, never as path structure.
+     */
+    static String seg(String s) {
+        StringBuilder b = new StringBuilder();
+        for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
+            int c = x & 0xFF;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '~') {
+                b.append((char) c);
+            } else {
+                b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16))).append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+            }
+        }
+        return b.toString();
+    }
+
+    /** A refusal for an empty namespace or key argument, or empty when both are given. */
+    private java.util.Optional<Integer> emptyName(List<String> args, int count) {
+        String[] what = {"namespace", "key"};
+        for (int i = 0; i < count && i < args.size(); i++) {
+            if (args.get(i).isEmpty()) {
+                err.println("rhizome: the " + what[i] + " is empty; a " + what[i] + " is a non-empty string");
+                return java.util.Optional.of(Main.USAGE);
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     private int usage(String text) {
@@ -61,7 +86,7 @@ final class DataCommands {
 
     private int print(DaemonClient.Response r) {
         if (!r.ok()) {
-            err.println("rhizome: " + r.body().path("message").asText(r.body().toString()));
+            err.println("rhizome: " + DaemonClient.message(r.status(), r.body()));
             return Main.REFUSED;
         }
         out.println(r.body().toString());
@@ -131,6 +156,9 @@ final class DataCommands {
         if (args.size() != 2) {
             return usage("get NS KEY");
         }
+        if (emptyName(args, 2).isPresent()) {
+            return Main.USAGE;
+        }
         DaemonClient.Response r = client().get("/v1/ns/" + seg(args.get(0)) + "/" + seg(args.get(1)));
         if (r.status() == 404 && r.body().has("value")) {
             err.println("rhizome: " + args.get(0) + "/" + args.get(1) + " has no value");
@@ -164,11 +192,17 @@ final class DataCommands {
     }
 
     private int send(String method, List<String> args, String usage) throws DaemonClient.NoDaemonException {
+        if (emptyName(args, 2).isPresent()) {
+            return Main.USAGE;
+        }
         byte[] body;
         try {
             body = jsonArg(args.get(2));
         } catch (IOException e) {
-            err.println("rhizome: not valid JSON: " + args.get(2) + " (a string needs quotes: '\"text\"')");
+            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            int nl = why == null ? -1 : why.indexOf('\n');
+            err.println("rhizome: not one valid JSON value: " + args.get(2) + " (" + (nl < 0 ? why : why.substring(0, nl))
+                    + "; a string needs quotes: '\"text\"')");
             return Main.USAGE;
         }
         DaemonClient.Response r = client().send(method, "/v1/ns/" + seg(args.get(0)) + "/" + seg(args.get(1)), body);
@@ -185,6 +219,9 @@ final class DataCommands {
     private int del(List<String> args) throws DaemonClient.NoDaemonException {
         if (args.size() != 2) {
             return usage("del NS KEY");
+        }
+        if (emptyName(args, 2).isPresent()) {
+            return Main.USAGE;
         }
         DaemonClient.Response r = client().send("DELETE", "/v1/ns/" + seg(args.get(0)) + "/" + seg(args.get(1)), new byte[0]);
         return r.ok() ? Main.OK : print(r);
@@ -238,7 +275,29 @@ final class DataCommands {
             names.add(a.substring(5));
         }
         DaemonClient c = client();
-        return c.stream("/v1/export" + nsQuery(names), out::println, err);
+        List<String> failures = new ArrayList<>();
+        int rc = c.stream("/v1/export" + nsQuery(names), line -> {
+            // the daemon marks an entity it could not export with an error line instead of leaving it out
+            if (line.startsWith("{\"error\"")) {
+                try {
+                    failures.add(json.readTree(line).path("message").asText(line));
+                } catch (IOException e) {
+                    failures.add(line);
+                }
+            } else {
+                out.println(line);
+            }
+        }, err);
+        out.flush();
+        for (String f : failures) {
+            err.println("rhizome: " + f);
+        }
+        if (rc == Main.OK && !failures.isEmpty()) {
+            err.println("rhizome: the export is incomplete: " + failures.size() + " entit" + (failures.size() == 1 ? "y" : "ies")
+                    + " could not be exported (listed above)");
+            return Main.REFUSED;
+        }
+        return rc;
     }
 
     private int importFile(List<String> args) throws DaemonClient.NoDaemonException {

@@ -23,7 +23,8 @@ public final class Main {
 
     private final PrintStream out;
     private final PrintStream err;
-    private final ObjectMapper json = new ObjectMapper();
+    /** Strict: an argument or file line is one JSON value with nothing after it. */
+    private final ObjectMapper json = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     Main(PrintStream out, PrintStream err) {
         this.out = out;
@@ -31,7 +32,10 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(new Main(System.out, System.err).run(args));
+        // JSON is UTF-8 (RFC 8259): values print the same on every platform, whatever the locale
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, java.nio.charset.StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, java.nio.charset.StandardCharsets.UTF_8);
+        System.exit(new Main(out, err).run(args));
     }
 
     /** Parsed global options and the remaining words. */
