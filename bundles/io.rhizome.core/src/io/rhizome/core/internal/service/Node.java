@@ -33,6 +33,9 @@ public final class Node implements AutoCloseable {
     private final SyncEngine engine;
     private final Orchestrator orchestrator;
     private final SyncServiceImpl service;
+    private final MeshDeclarations declarations;
+    private volatile Runnable stopResyncOnChange = () -> {
+    };
 
     public Node(Parts parts) throws StoreException {
         Relay relay = new Relay();
@@ -40,18 +43,30 @@ public final class Node implements AutoCloseable {
         engine = new SyncEngine(parts.deviceId(), parts.store(), parts.types(), parts.catalog(), parts.sealer(), parts.policy(), clock, relay,
                 parts.config());
         orchestrator = new Orchestrator(engine, new PeerBook(parts.store()), parts.policy());
-        service = new SyncServiceImpl(engine, orchestrator);
+        declarations = new MeshDeclarations(engine, System::currentTimeMillis);
+        service = new SyncServiceImpl(engine, orchestrator, declarations);
         relay.orchestrator = orchestrator;
         relay.service = service;
+        relay.declarations = declarations;
     }
 
     /** Forwards engine notifications to the orchestrator (sessions) and the host's listeners. */
     private static final class Relay implements EngineListener {
         volatile Orchestrator orchestrator;
         volatile SyncServiceImpl service;
+        volatile MeshDeclarations declarations;
 
         @Override
         public void entitiesChanged(List<EntityChange> changes) {
+            // The catalog first: sessions and host listeners then see the declarations that came with the data.
+            if (changes.stream().anyMatch(c -> c.namespace().equals(NamespaceCatalog.DECLARATIONS))) {
+                declarations.refresh();
+                // Declarations are the node's own bookkeeping, not host data: no events for them.
+                changes = changes.stream().filter(c -> !c.namespace().equals(NamespaceCatalog.DECLARATIONS)).toList();
+                if (changes.isEmpty()) {
+                    return;
+                }
+            }
             orchestrator.entitiesChanged(changes);
             service.dispatch(changes);
         }
@@ -64,7 +79,19 @@ public final class Node implements AutoCloseable {
 
     public Node start() throws StoreException {
         engine.start();
+        declarations.refresh();
         orchestrator.start();
+        // Streams refused under the old definitions (data that came with or before its
+        // declaration) may be accepted now: ask every peer again — but only if something was
+        // refused since the last time, so that every new namespace in the mesh does not reset
+        // every link.
+        java.util.concurrent.atomic.AtomicLong refusedAtLastResync = new java.util.concurrent.atomic.AtomicLong(engine.rejectedRemoteCount());
+        stopResyncOnChange = engine.catalog().onChange(() -> {
+            long refused = engine.rejectedRemoteCount();
+            if (refusedAtLastResync.getAndSet(refused) != refused) {
+                orchestrator.forceSync();
+            }
+        });
         return this;
     }
 
@@ -86,6 +113,7 @@ public final class Node implements AutoCloseable {
 
     @Override
     public void close() {
+        stopResyncOnChange.run();
         orchestrator.close();
         engine.close();
         service.close();

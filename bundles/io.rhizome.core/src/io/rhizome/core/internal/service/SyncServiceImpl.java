@@ -37,6 +37,7 @@ public final class SyncServiceImpl implements SyncService {
 
     private final SyncEngine engine;
     private final Orchestrator orchestrator;
+    private final MeshDeclarations declarations;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService dispatcher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "rhizome-change-listeners");
@@ -44,9 +45,10 @@ public final class SyncServiceImpl implements SyncService {
         return t;
     });
 
-    public SyncServiceImpl(SyncEngine engine, Orchestrator orchestrator) {
+    public SyncServiceImpl(SyncEngine engine, Orchestrator orchestrator, MeshDeclarations declarations) {
         this.engine = engine;
         this.orchestrator = orchestrator;
+        this.declarations = declarations;
     }
 
     void close() {
@@ -97,7 +99,7 @@ public final class SyncServiceImpl implements SyncService {
             defs.put(d.name(), d);
         }
         for (String name : engine.namespacesWithData()) {
-            if (!defs.containsKey(name)) {
+            if (!defs.containsKey(name) && !name.equals(SyncService.DECLARATIONS_NAMESPACE)) {
                 engine.catalog().resolve(name).ifPresent(d -> defs.put(name, d));
             }
         }
@@ -105,7 +107,8 @@ public final class SyncServiceImpl implements SyncService {
         for (NamespaceDefinition d : defs.values()) {
             Optional<String> problem = engine.type(d.crdtType()).isPresent() ? engine.catalog().scopeProblem(d)
                     : Optional.of("CRDT type '" + d.crdtType() + "' is not installed");
-            infos.add(new NamespaceInfo(d.name(), d.crdtType(), d.scope(), d.aclClass(), problem.isEmpty(), problem));
+            infos.add(new NamespaceInfo(d.name(), d.crdtType(), d.scope(), d.aclClass(), problem.isEmpty(), problem,
+                    declarations.warning(d.name())));
         }
         return infos;
     }
@@ -196,9 +199,22 @@ public final class SyncServiceImpl implements SyncService {
         return result;
     }
 
-    /** Writes a list of local writes as one transaction. */
+    /**
+     * Writes a list of local writes as one transaction, preceded by the mesh declaration of every
+     * name it auto-creates (see {@link MeshDeclarations#withDeclarations}).
+     */
     public void write(List<LocalWrite> writes) {
-        engine.write(writes);
+        engine.write(declarations.withDeclarations(writes));
+    }
+
+    @Override
+    public void declare(NamespaceDefinition definition) {
+        declarations.declare(definition);
+    }
+
+    @Override
+    public boolean undeclare(String namespace) {
+        return declarations.undeclare(namespace);
     }
 
     @Override

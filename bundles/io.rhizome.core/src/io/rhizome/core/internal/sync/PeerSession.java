@@ -76,6 +76,11 @@ public final class PeerSession implements MessageReceiver {
     private final Host host;
     private final SerialExecutor serial;
     private final AtomicLong batchIds = new AtomicLong();
+    /**
+     * Batches up to this id were in flight when the peer asked again (SyncRequest) and are
+     * forgotten: their acks may still arrive and are ignored, not a protocol error.
+     */
+    private long forgottenUpTo;
     private final AtomicLong batchesSent = new AtomicLong();
     /** Acks since the peer record was last persisted: it is written every {@link #PERSIST_EVERY_ACKS}. */
     private int acksSincePersist;
@@ -144,6 +149,7 @@ public final class PeerSession implements MessageReceiver {
     void requestSync() {
         serial.execute(() -> {
             if (state == State.OPEN) {
+                LOG.debug("peer {}: asking again for what this node lacks", peerId);
                 send(new Message.SyncRequest(host.engine().versions()));
             }
         });
@@ -244,11 +250,16 @@ public final class PeerSession implements MessageReceiver {
 
     private void onOpenMessage(Message m) throws ProtocolException {
         if (m instanceof Message.SyncRequest r) {
+            LOG.debug("peer {}: sync requested; {} batch(es) in flight are forgotten", peerId, inflight.size());
+            // What the peer holds is what it says now: entries of forgotten batches it may have
+            // refused must not count as known, or they would never be sent again on this link.
+            peerKnown.clear();
             mergeKnown(r.versions());
             send(new Message.SyncState(host.engine().versions()));
             requested = true;
             catchingUp = true;
             scanCursor = resumeCursor(r.versions());
+            forgottenUpTo = batchIds.get();
             inflight.clear();
             refusedStreams.clear();
             pump();
@@ -307,6 +318,10 @@ public final class PeerSession implements MessageReceiver {
 
     private void onAck(Message.EventAck a) throws ProtocolException {
         InFlight f = inflight.peekFirst();
+        if (a.batchId() <= forgottenUpTo && (f == null || f.batchId() != a.batchId())) {
+            mergeKnown(a.versions());
+            return;
+        }
         if (f == null || f.batchId() != a.batchId()) {
             throw new ProtocolException(ProtocolException.UNEXPECTED, "ack for batch " + a.batchId() + " that is not the oldest in flight");
         }
