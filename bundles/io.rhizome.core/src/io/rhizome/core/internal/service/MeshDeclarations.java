@@ -118,12 +118,12 @@ public final class MeshDeclarations {
             if (mine && otherType && wroteUnderIt && unavailable.isEmpty()) {
                 unavailable = Optional.of("this device declared namespace '" + name + "' " + describe(d.definition())
                         + " while device " + winner.by() + " declared it " + describe(winner.definition())
-                        + "; the mesh uses the latter, and this device holds data written under its own declaration. "
-                        + "Export that data, move it to a new namespace name and declare '" + name + "' again to use it here");
+                        + "; the mesh uses the latter, and this device holds data written under its own declaration, "
+                        + "which keeps its type: write new data of that kind to a new namespace name");
             }
         }
         if (!rivals.isEmpty()) {
-            LOG.warn("namespace '{}' has concurrent declarations; the mesh uses {} by {}; {}", name, describe(winner.definition()),
+            LOG.warn("namespace '{}' has concurrent declarations; the mesh uses the declaration {} by {}; {}", name, describe(winner.definition()),
                     winner.by(), rivals);
         }
         return new MeshDeclaration(winner.definition(), winner.by(), rivals, unavailable);
