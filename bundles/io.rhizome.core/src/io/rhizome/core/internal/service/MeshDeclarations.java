@@ -35,10 +35,11 @@ import io.rhizome.spi.namespace.SyncScope;
  * {@code {"crdtType","scope","predicate"?,"aclClass"?,"by","at"}} or {@code {"withdrawn":true,"by","at"}}.
  *
  * <p><b>Concurrent declarations</b> (two devices declared a name before they synced) stay side by
- * side in the register. Every device picks the same winner: the later {@code at}, then the greater
- * device id. A device whose own losing declaration is of another CRDT type and which wrote data
- * under it finds the namespace unavailable, with both declarations named, instead of having its
- * entities reinterpreted as the winner's type; everyone else sees the loser as a warning.
+ * side in the register. Every device picks the same winner: a declaration before a withdrawal,
+ * then the later {@code at} (the declaring device's wall clock), then the greater device id. A
+ * device whose own losing declaration is of another CRDT type and which wrote data under it finds
+ * the namespace unavailable, with both declarations named, instead of having its entities
+ * reinterpreted as the winner's type; everyone else sees the loser as a warning.
  *
  * <p>Thread-safe: {@link #refresh} runs on the engine thread (after changes of the reserved
  * namespace) and on start; the others on callers' threads.
@@ -102,7 +103,9 @@ public final class MeshDeclarations {
     }
 
     private MeshDeclaration resolve(String name, List<Declared> siblings) {
-        Declared winner = siblings.stream().max(Comparator.comparingLong(Declared::at).thenComparing(Declared::by)).orElseThrow();
+        // A withdrawal never beats a concurrent declaration: the declarer may have written data under it.
+        Declared winner = siblings.stream().max(Comparator.comparing((Declared d) -> d.definition().isPresent())
+                .thenComparingLong(Declared::at).thenComparing(Declared::by)).orElseThrow();
         List<String> rivals = new ArrayList<>();
         Optional<String> unavailable = Optional.empty();
         Set<Optional<NamespaceDefinition>> seen = new LinkedHashSet<>();
