@@ -26,11 +26,12 @@ start() { # home
 now() { date +%s.%N; }
 start a; start b
 "$R" ns create bench lww-register --home "$work/a" >/dev/null
-"$R" ns create bench lww-register --home "$work/b" >/dev/null
 inv=$("$R" pair --no-wait --json --home "$work/a")
 code=$(printf '%s' "$inv" | sed -n 's/.*"code":"\(RZ-[0-9A-Z-]*\)".*/\1/p')
 addr=$(printf '%s' "$inv" | sed -n 's/.*"addresses":\["\([^"]*\)".*/\1/p')
 "$R" join "$code" --addr "$addr" --home "$work/b" >/dev/null
+# a declaration is a change set: B declares after joining (before, it could not join)
+"$R" ns create bench lww-register --home "$work/b" >/dev/null
 echo "paired: B joined A at $addr"
 
 bid=$("$R" identity --json --home "$work/b" | sed -n 's/.*"deviceId":"\([^"]*\)".*/\1/p')

@@ -50,6 +50,39 @@ public interface SyncService {
     /** Every namespace the node knows (declared, or holding data), available or not. */
     List<NamespaceInfo> namespaces();
 
+    /**
+     * Declares a namespace for the whole mesh: its CRDT type, scope and ACL class travel to every
+     * device as a signed declaration (in the reserved namespace {@value #DECLARATIONS_NAMESPACE}),
+     * so devices that have not declared the name adopt it. A local declaration (ConfigAdmin, a
+     * {@code NamespaceProvider}) still wins on its own device; {@link NamespaceInfo#warning()}
+     * shows the disagreement. Declaring the same definition again changes nothing; another scope
+     * for a namespace with data is allowed (the scope decides only what is sent from now on).
+     *
+     * @throws SyncException {@link SyncException.Reason#CONFLICT} if the namespace holds data of
+     *                       another CRDT type (nothing is declared: use a new name);
+     *                       {@link SyncException.Reason#INVALID_VALUE} if the name is reserved or
+     *                       the type is not installed (nothing is declared), or if the selective
+     *                       predicate is malformed — then the declaration IS published and the
+     *                       namespace is unavailable (writes refused, nothing sent) until it is
+     *                       declared again with a valid predicate
+     * @since 0.1
+     */
+    void declare(io.rhizome.spi.namespace.NamespaceDefinition definition);
+
+    /**
+     * Withdraws the mesh declaration of a namespace that holds no data; the name becomes
+     * undeclared on every device that did not declare it locally.
+     *
+     * @return false if the mesh had no declaration of that name
+     * @throws SyncException {@link SyncException.Reason#CONFLICT} if the namespace holds data: its
+     *                       declaration stays, so that its writes keep reaching peers
+     * @since 0.1
+     */
+    boolean undeclare(String namespace);
+
+    /** The reserved namespace that carries namespace declarations; not writable directly. */
+    String DECLARATIONS_NAMESPACE = "rhizome.namespaces";
+
     /** The current converged value of an entity, empty when it does not exist (or was deleted). */
     Optional<JsonNode> get(String namespace, String key);
 

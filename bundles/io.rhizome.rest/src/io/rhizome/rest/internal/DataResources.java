@@ -148,52 +148,48 @@ final class DataResources {
             n.aclClass().ifPresent(a -> o.put("aclClass", a));
             o.put("available", n.available());
             n.unavailableReason().ifPresent(r -> o.put("unavailableReason", r));
+            n.warning().ifPresent(w -> o.put("warning", w));
         }
         return RestResponse.ok(root);
     }
 
     private RestResponse declare(JsonNode body) {
-        if (admin.isEmpty()) {
-            return RestResponse.error(503, "unavailable", "ConfigAdmin is not running: namespaces cannot be declared");
-        }
+        io.rhizome.spi.namespace.NamespaceDefinition def;
         try {
-            io.rhizome.spi.namespace.NamespaceDefinition def = admin.get().declare(body);
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (sync.namespaces().stream().noneMatch(n -> n.name().equals(def.name())) && System.currentTimeMillis() < deadline) {
-                Thread.sleep(10);
-            }
-            // the engine parses selective predicates; a malformed one is refused here, and the
-            // declaration taken back, rather than leaving a namespace nobody can write to
-            Optional<io.rhizome.api.NamespaceInfo> declared = sync.namespaces().stream().filter(n -> n.name().equals(def.name())).findFirst();
-            if (declared.isPresent() && !declared.get().available()
-                    && declared.get().unavailableReason().orElse("").contains("scope predicate")) {
-                admin.get().remove(def.name());
-                return RestResponse.error(400, "invalid_namespace", "namespace '" + def.name() + "' not declared: "
-                        + declared.get().unavailableReason().get());
-            }
-            return new RestResponse(201, namespaces().body(), "application/json", null);
+            def = NamespaceAdmin.parse(body);
         } catch (IllegalArgumentException e) {
             return RestResponse.error(400, "invalid_namespace", e.getMessage());
-        } catch (IOException e) {
-            return RestResponse.error(500, "storage", "cannot store the declaration: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return RestResponse.error(503, "unavailable", "interrupted");
         }
+        try {
+            sync.declare(def);
+        } catch (SyncException e) {
+            return e.reason() == SyncException.Reason.INVALID_VALUE ? RestResponse.error(400, "invalid_namespace", e.getMessage())
+                    : SyncErrors.of(e);
+        }
+        return new RestResponse(201, namespaces().body(), "application/json", null);
     }
 
     private RestResponse undeclare(String ns) {
-        if (admin.isEmpty()) {
-            return RestResponse.error(503, "unavailable", "ConfigAdmin is not running: namespaces cannot be removed");
-        }
+        boolean withdrawn;
         try {
-            if (!admin.get().remove(ns)) {
-                return RestResponse.error(404, "not_declared", "namespace '" + ns + "' was not declared through the CLI or REST API");
-            }
-            return RestResponse.ok(namespaces().body());
-        } catch (IOException e) {
-            return RestResponse.error(500, "storage", e.getMessage());
+            withdrawn = sync.undeclare(ns);
+        } catch (SyncException e) {
+            return SyncErrors.of(e);
         }
+        boolean legacy = false;
+        if (admin.isPresent()) {
+            try {
+                legacy = admin.get().removeLegacy(ns);
+            } catch (IOException e) {
+                return RestResponse.error(500, "storage", e.getMessage());
+            } catch (IllegalArgumentException e) {
+                return RestResponse.error(400, "invalid_namespace", e.getMessage());
+            }
+        }
+        if (!withdrawn && !legacy) {
+            return RestResponse.error(404, "not_declared", "namespace '" + ns + "' was not declared through the CLI or REST API");
+        }
+        return RestResponse.ok(namespaces().body());
     }
 
     private RestResponse keys(String ns) {
@@ -327,6 +323,14 @@ final class DataResources {
                     node = json.readTree(text);
                 } catch (JsonProcessingException e) {
                     problem = Optional.of("not valid JSON: " + oneLine(e));
+                }
+                if (problem.isEmpty() && node.isObject() && node.has("declaration") && !node.has("namespace")) {
+                    try {
+                        lines.add(new Importer.Line(number, NamespaceAdmin.parse(node.get("declaration"))));
+                        continue;
+                    } catch (IllegalArgumentException e) {
+                        problem = Optional.of("declaration: " + e.getMessage());
+                    }
                 }
                 if (problem.isEmpty()) {
                     problem = lineProblem(node);

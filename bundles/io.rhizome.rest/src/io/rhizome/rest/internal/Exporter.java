@@ -27,8 +27,23 @@ final class Exporter {
         this.json = json;
     }
 
-    /** Writes one line per entity of the available namespaces, in order. */
+    /**
+     * Writes the declaration lines first ({@code {"declaration":{...}}}, one per available
+     * namespace, so an import declares a namespace before writing its values), then one line per
+     * entity of the available namespaces, in order. Readers that know only entity lines can skip
+     * lines without a "namespace".
+     */
     void write(OutputStream out, List<NamespaceInfo> namespaces) throws IOException {
+        for (NamespaceInfo n : namespaces) {
+            if (!n.available()) {
+                continue;
+            }
+            ObjectNode line = json.createObjectNode();
+            line.set("declaration", NamespaceAdmin.toJson(new io.rhizome.spi.namespace.NamespaceDefinition(n.name(), n.crdtType(),
+                    n.scope(), n.aclClass())));
+            out.write(json.writeValueAsBytes(line));
+            out.write('\n');
+        }
         for (NamespaceInfo n : namespaces) {
             if (!n.available()) {
                 continue;

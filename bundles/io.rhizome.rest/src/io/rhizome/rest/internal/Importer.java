@@ -37,8 +37,16 @@ final class Importer {
         return namespaces.computeIfAbsent(name, n -> sync.namespaces().stream().filter(i -> i.name().equals(n)).findFirst());
     }
 
-    /** One parsed line of an export. */
-    record Line(int number, String namespace, String key, Optional<String> type, JsonNode value) {
+    /** One parsed line of an export: an entity, or (with {@code declaration}) a namespace declaration. */
+    record Line(int number, String namespace, String key, Optional<String> type, JsonNode value,
+            Optional<io.rhizome.spi.namespace.NamespaceDefinition> declaration) {
+        Line(int number, String namespace, String key, Optional<String> type, JsonNode value) {
+            this(number, namespace, key, type, value, Optional.empty());
+        }
+
+        Line(int number, io.rhizome.spi.namespace.NamespaceDefinition declaration) {
+            this(number, declaration.name(), "", Optional.of(declaration.crdtType()), NullNode.getInstance(), Optional.of(declaration));
+        }
     }
 
     /** Lines per transaction: one durable commit per chunk instead of per line. */
@@ -70,9 +78,18 @@ final class Importer {
         int written = 0;
         int i = 0;
         while (i < lines.size()) {
+            if (lines.get(i).declaration().isPresent()) {
+                declare(lines.get(i), lines.get(i).declaration().get(), written);
+                i++;
+                continue;
+            }
+            declareUndeclared(lines.get(i), written);
             List<Line> chunk = new ArrayList<>();
             Set<String> entities = new java.util.HashSet<>();
-            while (i < lines.size() && chunk.size() < CHUNK && entities.add(lines.get(i).namespace() + "\u0000" + lines.get(i).key())) {
+            entities.add(lines.get(i).namespace() + "\u0000" + lines.get(i).key());
+            chunk.add(lines.get(i++));
+            while (i < lines.size() && chunk.size() < CHUNK && lines.get(i).declaration().isEmpty() && known(lines.get(i))
+                    && entities.add(lines.get(i).namespace() + "\u0000" + lines.get(i).key())) {
                 chunk.add(lines.get(i++));
             }
             try {
@@ -101,6 +118,37 @@ final class Importer {
             }
         }
         return written;
+    }
+
+    /**
+     * Declares a namespace of a declaration line (declaring what the mesh already has changes
+     * nothing); a declaration line is not counted as written.
+     */
+    private void declare(Line line, io.rhizome.spi.namespace.NamespaceDefinition d, int written) throws Stopped {
+        try {
+            sync.declare(d);
+        } catch (SyncException e) {
+            throw new Stopped(line, written, e);
+        }
+        namespaces.remove(d.name());
+    }
+
+    private boolean known(Line line) {
+        return namespace(line.namespace()).isPresent() || line.type().isEmpty();
+    }
+
+    /**
+     * An entity line of a namespace nobody declared, with a type (an export older than declaration
+     * lines): the namespace is declared with that type, rather than auto-created as the default.
+     */
+    private void declareUndeclared(Line line, int written) throws Stopped {
+        if (!known(line)) {
+            try {
+                declare(line, io.rhizome.spi.namespace.NamespaceDefinition.of(line.namespace(), line.type().get()), written);
+            } catch (IllegalArgumentException e) {
+                throw new Stopped(line, written, new SyncException(SyncException.Reason.INVALID_VALUE, e.getMessage()));
+            }
+        }
     }
 
     private List<JsonNode> plan(Line line) {

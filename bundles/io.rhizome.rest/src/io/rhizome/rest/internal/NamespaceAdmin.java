@@ -1,8 +1,6 @@
 package io.rhizome.rest.internal;
 
 import java.io.IOException;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -11,14 +9,18 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.framework.InvalidSyntaxException;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.rhizome.spi.namespace.NamespaceDefinition;
 import io.rhizome.spi.namespace.SyncScope;
 
 /**
- * Declares and removes namespaces as ConfigAdmin factory configurations (PID
- * {@code io.rhizome.namespace}), which the engine's namespace component turns into definitions.
- * Input is validated before anything is stored.
+ * The JSON form of a namespace declaration ({@code name}, {@code crdtType}, {@code scope}
+ * full|selective|local-only, {@code predicate}, {@code aclClass}), as {@code POST /v1/ns} takes it
+ * and export lines carry it; and the removal of declarations older nodes stored as ConfigAdmin
+ * factory configurations (PID {@code io.rhizome.namespace}). Declaring itself goes through
+ * {@code SyncService.declare}, so the declaration reaches every device.
  */
 final class NamespaceAdmin {
 
@@ -30,8 +32,15 @@ final class NamespaceAdmin {
         this.cm = cm;
     }
 
-    /** Validates and stores a declaration; returns the definition. */
-    NamespaceDefinition declare(JsonNode body) throws IOException {
+    /**
+     * Validates a declaration.
+     *
+     * @throws IllegalArgumentException with a sentence saying what is wrong
+     */
+    static NamespaceDefinition parse(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new IllegalArgumentException("a namespace declaration is a JSON object with \"name\" and \"crdtType\"");
+        }
         String name = text(body, "name");
         String type = text(body, "crdtType");
         String scopeText = body.path("scope").asText("full").toLowerCase(Locale.ROOT);
@@ -48,23 +57,22 @@ final class NamespaceAdmin {
             default -> throw new IllegalArgumentException("\"scope\" must be full, selective or local-only, not '" + scopeText + "'");
         };
         String acl = body.path("aclClass").asText("");
-        NamespaceDefinition def = new NamespaceDefinition(name, type, scope, acl.isBlank() ? Optional.empty() : Optional.of(acl));
-        if (find(name).isPresent()) {
-            throw new IllegalArgumentException("namespace '" + name + "' is already declared; delete it first");
-        }
-        Configuration c = cm.createFactoryConfiguration(FACTORY_PID, "?");
-        Dictionary<String, Object> props = new Hashtable<>();
-        props.put("name", name);
-        props.put("crdtType", type);
-        props.put("scope", scopeText);
-        props.put("predicate", predicate);
-        props.put("aclClass", acl);
-        c.update(props);
-        return def;
+        return new NamespaceDefinition(name, type, scope, acl.isBlank() ? Optional.empty() : Optional.of(acl));
     }
 
-    /** Removes a declaration made through ConfigAdmin; false if there was none. */
-    boolean remove(String name) throws IOException {
+    /** The JSON form of a definition, as {@link #parse} reads it. */
+    static ObjectNode toJson(NamespaceDefinition d) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("name", d.name());
+        o.put("crdtType", d.crdtType());
+        o.put("scope", d.scope().kind().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        d.scope().predicate().ifPresent(p -> o.put("predicate", p));
+        d.aclClass().ifPresent(a -> o.put("aclClass", a));
+        return o;
+    }
+
+    /** Removes a declaration an older node made through ConfigAdmin; false if there was none. */
+    boolean removeLegacy(String name) throws IOException {
         Optional<Configuration> c = find(name);
         if (c.isEmpty()) {
             return false;

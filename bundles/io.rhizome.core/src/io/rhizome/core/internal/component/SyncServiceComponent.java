@@ -332,6 +332,16 @@ public class SyncServiceComponent implements SyncService {
     }
 
     @Override
+    public void declare(io.rhizome.spi.namespace.NamespaceDefinition definition) {
+        node().service().declare(definition);
+    }
+
+    @Override
+    public boolean undeclare(String namespace) {
+        return node().service().undeclare(namespace);
+    }
+
+    @Override
     public Optional<JsonNode> get(String namespace, String key) {
         return node().service().get(namespace, key);
     }

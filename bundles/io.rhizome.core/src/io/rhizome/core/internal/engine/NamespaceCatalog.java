@@ -16,9 +16,18 @@ import io.rhizome.spi.namespace.SyncScope;
 
 /**
  * Every namespace definition the node knows, from {@code NamespaceProvider} services and
- * ConfigAdmin configurations, plus the default for undeclared namespaces. When sources disagree
- * on a name, the highest ranking wins (ConfigAdmin-declared namespaces are services ranked 1,000,000) and the conflict
- * is logged. Thread-safe.
+ * ConfigAdmin configurations (local sources), from the mesh's declarations (the reserved
+ * namespace {@link #DECLARATIONS}, see {@code MeshDeclarations}), plus the default for undeclared
+ * namespaces. Local sources rank above the mesh, the mesh above the default: a device's own
+ * configuration is never overridden by a peer, and a name nobody here declared follows the mesh
+ * instead of being guessed. When local sources disagree on a name, the highest ranking wins
+ * (ConfigAdmin-declared namespaces are services ranked 1,000,000) and the conflict is logged.
+ *
+ * <p><b>Change hook.</b> {@link #onChange} listeners run after any change of the resolved
+ * definitions (a source added or removed, new mesh declarations), on the thread that made it
+ * (for mesh declarations, the engine thread): they must not block. The node uses it to ask peers
+ * again for what they hold, since a stream refused under the old definitions may be accepted now.
+ * Thread-safe.
  */
 public final class NamespaceCatalog {
 
@@ -31,30 +40,39 @@ public final class NamespaceCatalog {
     public record Defaults(boolean allowUndeclared, String crdtType, SyncScope scope) {
     }
 
-    private final Map<String, Source> sources = new ConcurrentHashMap<>();
-    /** Parsed predicates by text: a {@link ScopePredicate} or the parse error's message. */
-    private final Map<String, Object> predicates = new ConcurrentHashMap<>();
-    private volatile Defaults defaults = new Defaults(true, "lww-register", SyncScope.FULL);
-    private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The reserved namespace carrying the mesh's declarations, one entity per declared name. */
+    public static final String DECLARATIONS = io.rhizome.api.SyncService.DECLARATIONS_NAMESPACE;
 
     /**
-     * Called after any source of definitions changed (a namespace declared, changed or removed),
-     * on the thread that changed it: the node asks its peers again for what it refused before.
+     * How the reserved namespace itself is defined, on every device, whatever the sources say: a
+     * multi-value register keeps concurrent declarations side by side, so a conflict is visible
+     * rather than silently overwritten; full scope, so every device learns every declaration.
      */
-    public void onChange(Runnable listener) {
-        changeListeners.add(listener);
-    }
+    public static final NamespaceDefinition DECLARATIONS_DEFINITION = new NamespaceDefinition(DECLARATIONS, "mv-register",
+            SyncScope.FULL, Optional.empty());
 
-    private void changed() {
-        for (Runnable r : changeListeners) {
-            try {
-                r.run();
-            } catch (RuntimeException e) {
-                LOG.warn("namespace change listener failed", e);
-            }
+    /**
+     * The mesh's declaration of one name.
+     *
+     * @param definition  the winning declaration; empty when the winner withdrew the name
+     * @param author      the device that declared the winner
+     * @param rivals      concurrent declarations with other content that lost, as sentences
+     * @param unavailable why the namespace cannot be used on this device, if so (e.g. it holds
+     *                    data of a declaration that lost)
+     */
+    public record MeshDeclaration(Optional<NamespaceDefinition> definition, String author, List<String> rivals,
+            Optional<String> unavailable) {
+        public MeshDeclaration {
+            rivals = List.copyOf(rivals);
         }
     }
 
+    private final Map<String, Source> sources = new ConcurrentHashMap<>();
+    private volatile Map<String, MeshDeclaration> mesh = Map.of();
+    private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Parsed predicates by text: a {@link ScopePredicate} or the parse error's message. */
+    private final Map<String, Object> predicates = new ConcurrentHashMap<>();
+    private volatile Defaults defaults = new Defaults(true, "lww-register", SyncScope.FULL);
     public void defaults(Defaults d) {
         this.defaults = d;
     }
@@ -77,8 +95,60 @@ public final class NamespaceCatalog {
         }
     }
 
-    /** The winning declared definition of every declared name, sorted by name. */
+    /**
+     * Registers a listener for changes of the resolved definitions (see the class comment).
+     *
+     * @return removes the listener
+     */
+    public Runnable onChange(Runnable listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /** Replaces the mesh's declarations (by name); listeners run if anything changed. */
+    public void mesh(Map<String, MeshDeclaration> declarations) {
+        Map<String, MeshDeclaration> copy = Map.copyOf(declarations);
+        if (copy.equals(mesh)) {
+            return;
+        }
+        mesh = copy;
+        LOG.debug("mesh namespace declarations changed: {}", copy.keySet());
+        changed();
+    }
+
+    /** The mesh's declaration of a name, if the mesh has one (possibly a withdrawal). */
+    public Optional<MeshDeclaration> mesh(String name) {
+        return Optional.ofNullable(mesh.get(name));
+    }
+
+    /** Whether a local source (not the mesh) declares the name. */
+    public boolean declaredLocally(String name) {
+        return localDeclared(name).isPresent();
+    }
+
+    private void changed() {
+        for (Runnable r : listeners) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.warn("namespace catalog listener failed", e);
+            }
+        }
+    }
+
+    /** The winning declared definition of every declared name (locally or by the mesh), sorted by name. */
     public List<NamespaceDefinition> declared() {
+        Map<String, NamespaceDefinition> all = new TreeMap<>();
+        for (MeshDeclaration m : mesh.values()) {
+            m.definition().ifPresent(d -> all.put(d.name(), d));
+        }
+        for (NamespaceDefinition d : localDeclared()) {
+            all.put(d.name(), d);
+        }
+        return new ArrayList<>(all.values());
+    }
+
+    private List<NamespaceDefinition> localDeclared() {
         Map<String, NamespaceDefinition> winners = new TreeMap<>();
         Map<String, Long> ranks = new TreeMap<>();
         for (Source s : sortedSources()) {
@@ -92,8 +162,20 @@ public final class NamespaceCatalog {
         return new ArrayList<>(winners.values());
     }
 
-    /** The declared definition of a name, if any. */
+    /** The declared definition of a name (locally, else by the mesh), if any. */
     public Optional<NamespaceDefinition> declared(String name) {
+        if (DECLARATIONS.equals(name)) {
+            return Optional.of(DECLARATIONS_DEFINITION);
+        }
+        Optional<NamespaceDefinition> local = localDeclared(name);
+        if (local.isPresent()) {
+            return local;
+        }
+        MeshDeclaration m = mesh.get(name);
+        return m == null ? Optional.empty() : m.definition();
+    }
+
+    private Optional<NamespaceDefinition> localDeclared(String name) {
         NamespaceDefinition best = null;
         long bestRank = Long.MIN_VALUE;
         for (Source s : sortedSources()) {
@@ -107,7 +189,10 @@ public final class NamespaceCatalog {
         return Optional.ofNullable(best);
     }
 
-    /** The definition to use for a name: declared, or the default if undeclared names are allowed. */
+    /**
+     * The definition to use for a name: declared, or the default if undeclared names are allowed
+     * (a name the mesh withdrew is undeclared again).
+     */
     public Optional<NamespaceDefinition> resolve(String name) {
         Optional<NamespaceDefinition> d = declared(name);
         if (d.isPresent()) {
@@ -127,6 +212,10 @@ public final class NamespaceCatalog {
      *                                                  (the namespace is then unavailable)
      */
     public Optional<ScopePredicate> predicate(NamespaceDefinition d) throws ScopePredicate.InvalidPredicateException {
+        Optional<String> meshProblem = meshProblem(d.name());
+        if (meshProblem.isPresent()) {
+            throw new ScopePredicate.InvalidPredicateException(meshProblem.get());
+        }
         if (d.scope().kind() != SyncScope.Kind.SELECTIVE) {
             return Optional.empty();
         }
@@ -144,14 +233,27 @@ public final class NamespaceCatalog {
         throw new ScopePredicate.InvalidPredicateException((String) parsed);
     }
 
-    /** Why a namespace cannot be used as declared (its scope predicate is malformed), if so. */
+    /**
+     * Why a namespace cannot be used as declared, if so: its scope predicate is malformed, or
+     * (when no local source declares it) this device holds data of a mesh declaration that lost.
+     * The engine refuses local writes to it, refuses its incoming change sets and sends none.
+     */
     public Optional<String> scopeProblem(NamespaceDefinition d) {
+        Optional<String> meshProblem = meshProblem(d.name());
+        if (meshProblem.isPresent()) {
+            return meshProblem;
+        }
         try {
             predicate(d);
             return Optional.empty();
         } catch (ScopePredicate.InvalidPredicateException e) {
             return Optional.of("its selective scope predicate '" + d.scope().predicate().orElse("") + "' is malformed: " + e.getMessage());
         }
+    }
+
+    private Optional<String> meshProblem(String name) {
+        MeshDeclaration m = mesh.get(name);
+        return m == null || declaredLocally(name) ? Optional.empty() : m.unavailable();
     }
 
     private List<Source> sortedSources() {

@@ -293,9 +293,53 @@ public final class SyncEngine implements AutoCloseable {
         for (byte[] raw : envelopes) {
             decoded.add(decode(raw, s));
         }
+        List<Decoded> declarations = declarationsOf(decoded);
+        if (!declarations.isEmpty() && declarations.size() < decoded.size()) {
+            return declarationsFirst(peerId, declarations, decoded);
+        }
         CompletableFuture<RemoteResult> done = new CompletableFuture<>();
         queue.add(new RemoteWork(peerId, decoded, done));
         return done.orTimeout(config.writeTimeoutMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The entries of the reserved declarations namespace, in batch order. */
+    private static List<Decoded> declarationsOf(List<Decoded> decoded) {
+        List<Decoded> out = new ArrayList<>();
+        for (Decoded d : decoded) {
+            if (d.entry() instanceof Envelope e && e.namespace().equals(NamespaceCatalog.DECLARATIONS)) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Applies the namespace declarations of a batch as a unit of their own, before the rest: data
+     * that needs a declaration arrives in the same batch as it (it is logged right before the
+     * data), and must not refuse the declaration along with itself — otherwise the receiver
+     * never learns the namespace. If the rest is refused, the batch is reported refused (the
+     * peer sends it again; the declarations are then duplicates) while the declarations stay,
+     * and the catalog's change hook asks the peer for the rest again.
+     */
+    private CompletableFuture<RemoteResult> declarationsFirst(String peerId, List<Decoded> declarations, List<Decoded> all) {
+        List<Decoded> rest = new ArrayList<>(all);
+        rest.removeAll(declarations);
+        CompletableFuture<RemoteResult> first = new CompletableFuture<>();
+        CompletableFuture<RemoteResult> second = new CompletableFuture<>();
+        queue.add(new RemoteWork(peerId, declarations, first));
+        queue.add(new RemoteWork(peerId, rest, second));
+        // Both complete on the engine thread, the second after the first: the batch's result is the second's.
+        return second.handle((r, failure) -> {
+            if (failure != null) {
+                throw failure instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(failure);
+            }
+            if (first.isCompletedExceptionally()) {
+                // Refused declarations must be sent again: the batch as a whole is refused with their reason.
+                return first.join();
+            }
+            RemoteResult d = first.join();
+            return new RemoteResult(d.applied() + r.applied(), d.duplicates() + r.duplicates(), r.versions());
+        }).orTimeout(config.writeTimeoutMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The failure of {@link #applyRemoteAsync} as the protocol error to report. */
@@ -684,6 +728,8 @@ public final class SyncEngine implements AutoCloseable {
             throw e;
         }
         result.refusals().forEach(r -> refusedBefore.add(r.stream()));
+        // Counted like refused batches: a catalog change then asks peers again (see Node).
+        rejectedRemote.addAndGet(result.refusals().size());
         refusedBefore.removeAll(result.pending().keySet());
         for (Message.Refusal r : result.refusals()) {
             LOG.warn("peer {}: refused stream {} from #{} on (the rest of the batch goes on): [{}] {}", work.peerId(), r.stream(),

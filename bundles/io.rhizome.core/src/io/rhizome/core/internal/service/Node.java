@@ -34,6 +34,9 @@ public final class Node implements AutoCloseable {
     private final SyncEngine engine;
     private final Orchestrator orchestrator;
     private final SyncServiceImpl service;
+    private final MeshDeclarations declarations;
+    private volatile Runnable stopResyncOnChange = () -> {
+    };
 
     public Node(Parts parts) throws StoreException {
         this(parts, System::currentTimeMillis);
@@ -46,11 +49,11 @@ public final class Node implements AutoCloseable {
         engine = new SyncEngine(parts.deviceId(), parts.store(), parts.types(), parts.catalog(), parts.sealer(), parts.policy(), clock, relay,
                 parts.config());
         orchestrator = new Orchestrator(engine, new PeerBook(parts.store()), parts.policy(), parts.maxClockDriftMillis(), wallClock);
-        // A namespace declared or changed here may be what a peer's refused stream waited for.
-        parts.catalog().onChange(orchestrator::forceSync);
-        service = new SyncServiceImpl(engine, orchestrator);
+        declarations = new MeshDeclarations(engine, wallClock);
+        service = new SyncServiceImpl(engine, orchestrator, declarations);
         relay.orchestrator = orchestrator;
         relay.service = service;
+        relay.declarations = declarations;
         orchestrator.events(service.streamEvents());
     }
 
@@ -58,9 +61,19 @@ public final class Node implements AutoCloseable {
     private static final class Relay implements EngineListener {
         volatile Orchestrator orchestrator;
         volatile SyncServiceImpl service;
+        volatile MeshDeclarations declarations;
 
         @Override
         public void entitiesChanged(List<EntityChange> changes) {
+            // The catalog first: sessions and host listeners then see the declarations that came with the data.
+            if (changes.stream().anyMatch(c -> c.namespace().equals(NamespaceCatalog.DECLARATIONS))) {
+                declarations.refresh();
+                // Declarations are the node's own bookkeeping, not host data: no events for them.
+                changes = changes.stream().filter(c -> !c.namespace().equals(NamespaceCatalog.DECLARATIONS)).toList();
+                if (changes.isEmpty()) {
+                    return;
+                }
+            }
             orchestrator.entitiesChanged(changes);
             service.dispatch(changes);
         }
@@ -73,7 +86,19 @@ public final class Node implements AutoCloseable {
 
     public Node start() throws StoreException {
         engine.start();
+        declarations.refresh();
         orchestrator.start();
+        // Streams refused under the old definitions (data that came with or before its
+        // declaration) may be accepted now: ask every peer again — but only if something was
+        // refused since the last time, so that every new namespace in the mesh does not reset
+        // every link.
+        java.util.concurrent.atomic.AtomicLong refusedAtLastResync = new java.util.concurrent.atomic.AtomicLong(engine.rejectedRemoteCount());
+        stopResyncOnChange = engine.catalog().onChange(() -> {
+            long refused = engine.rejectedRemoteCount();
+            if (refusedAtLastResync.getAndSet(refused) != refused) {
+                orchestrator.forceSync();
+            }
+        });
         return this;
     }
 
@@ -95,6 +120,7 @@ public final class Node implements AutoCloseable {
 
     @Override
     public void close() {
+        stopResyncOnChange.run();
         orchestrator.close();
         engine.close();
         service.close();

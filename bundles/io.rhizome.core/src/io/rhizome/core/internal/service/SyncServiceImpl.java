@@ -39,6 +39,7 @@ public final class SyncServiceImpl implements SyncService {
 
     private final SyncEngine engine;
     private final Orchestrator orchestrator;
+    private final MeshDeclarations declarations;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService dispatcher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "rhizome-change-listeners");
@@ -48,9 +49,10 @@ public final class SyncServiceImpl implements SyncService {
 
     private final StreamListeners streamListeners = new StreamListeners(dispatcher::execute);
 
-    public SyncServiceImpl(SyncEngine engine, Orchestrator orchestrator) {
+    public SyncServiceImpl(SyncEngine engine, Orchestrator orchestrator, MeshDeclarations declarations) {
         this.engine = engine;
         this.orchestrator = orchestrator;
+        this.declarations = declarations;
     }
 
     /** Where the orchestrator's stream notices reach the host's stream listeners. */
@@ -111,7 +113,7 @@ public final class SyncServiceImpl implements SyncService {
             defs.put(d.name(), d);
         }
         for (String name : engine.namespacesWithData()) {
-            if (!defs.containsKey(name)) {
+            if (!defs.containsKey(name) && !name.equals(SyncService.DECLARATIONS_NAMESPACE)) {
                 engine.catalog().resolve(name).ifPresent(d -> defs.put(name, d));
             }
         }
@@ -119,7 +121,8 @@ public final class SyncServiceImpl implements SyncService {
         for (NamespaceDefinition d : defs.values()) {
             Optional<String> problem = engine.type(d.crdtType()).isPresent() ? engine.catalog().scopeProblem(d)
                     : Optional.of("CRDT type '" + d.crdtType() + "' is not installed");
-            infos.add(new NamespaceInfo(d.name(), d.crdtType(), d.scope(), d.aclClass(), problem.isEmpty(), problem));
+            infos.add(new NamespaceInfo(d.name(), d.crdtType(), d.scope(), d.aclClass(), problem.isEmpty(), problem,
+                    declarations.warning(d.name())));
         }
         return infos;
     }
@@ -213,10 +216,23 @@ public final class SyncServiceImpl implements SyncService {
         return result;
     }
 
-    /** Writes a list of local writes as one transaction. */
+    /**
+     * Writes a list of local writes as one transaction, preceded by the mesh declaration of every
+     * name it auto-creates (see {@link MeshDeclarations#withDeclarations}).
+     */
     public void write(List<LocalWrite> writes) {
         checkLimits(writes);
-        engine.write(writes);
+        engine.write(declarations.withDeclarations(writes));
+    }
+
+    @Override
+    public void declare(NamespaceDefinition definition) {
+        declarations.declare(definition);
+    }
+
+    @Override
+    public boolean undeclare(String namespace) {
+        return declarations.undeclare(namespace);
     }
 
     /** Every writer passes here, so hosts, REST and import get the same refusal, before anything is written. */

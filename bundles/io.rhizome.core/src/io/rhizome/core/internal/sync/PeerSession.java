@@ -186,6 +186,7 @@ public final class PeerSession implements MessageReceiver {
     void requestSync() {
         serial.execute(() -> {
             if (state == State.OPEN) {
+                LOG.debug("peer {}: asking again for what this node lacks", peerId);
                 send(new Message.SyncRequest(host.engine().versions()));
             }
         });
@@ -288,6 +289,10 @@ public final class PeerSession implements MessageReceiver {
 
     private void onOpenMessage(Message m) throws ProtocolException {
         if (m instanceof Message.SyncRequest r) {
+            LOG.debug("peer {}: sync requested ({} batch(es) in flight)", peerId, inflight.size());
+            // What the peer holds is what it says now (entries still in flight may be sent twice;
+            // the peer takes duplicates as such).
+            peerKnown.clear();
             mergeKnown(r.versions());
             send(new Message.SyncState(host.engine().versions()));
             requested = true;

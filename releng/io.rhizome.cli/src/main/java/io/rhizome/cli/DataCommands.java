@@ -106,6 +106,9 @@ final class DataCommands {
             for (JsonNode n : r.body().path("namespaces")) {
                 out.printf("%-24s %-14s %-11s %s%n", n.path("name").asText(), n.path("crdtType").asText(), n.path("scope").asText(),
                         n.path("available").asBoolean() ? "yes" : "no: " + n.path("unavailableReason").asText());
+                if (n.path("warning").isTextual()) {
+                    out.printf("%-24s warning: %s%n", "", n.path("warning").asText());
+                }
             }
             return Main.OK;
         }
@@ -146,7 +149,7 @@ final class DataCommands {
             if (!r.ok()) {
                 return print(r);
             }
-            out.println("removed the declaration of " + args.get(1) + " (its data is kept)");
+            out.println("withdrew the declaration of " + args.get(1) + " from the mesh");
             return Main.OK;
         }
         return usage(usage);

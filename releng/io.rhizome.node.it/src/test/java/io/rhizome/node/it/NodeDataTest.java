@@ -45,14 +45,21 @@ class NodeDataTest {
                     "field status ~ open", "--home", h);
             assertEquals(1, badScope.exitCode(), badScope.stdout());
             assertTrue(badScope.stderr().contains("malformed"), badScope.stderr());
-            assertTrue(!NodeProcess.cli("ls", "--home", h).stdout().contains("tasks"), "a refused declaration is taken back");
+            String listed = NodeProcess.cli("ls", "--home", h).stdout();
+            assertTrue(listed.lines().anyMatch(l -> l.startsWith("tasks") && l.contains("no: ") && l.contains("malformed")), listed);
+            NodeProcess.CliResult putBroken = NodeProcess.cli("put", "tasks", "t", "{\"status\":\"open\"}", "--home", h);
+            assertEquals(1, putBroken.exitCode(), "a namespace with a malformed declaration is not re-created by a write");
+            assertTrue(putBroken.stderr().contains("unavailable"), putBroken.stderr());
             NodeProcess.CliResult goodScope = NodeProcess.cli("ns", "create", "tasks", "lww-map", "--scope", "selective", "--predicate",
                     "field status = open", "--home", h);
             assertEquals(0, goodScope.exitCode(), goodScope.stderr());
             assertEquals(0, NodeProcess.cli("ns", "delete", "tasks", "--home", h).exitCode());
 
             String export = NodeProcess.cli("export", "--home", h).stdout();
-            assertEquals(3, export.strip().lines().count(), export);
+            assertEquals(5, export.strip().lines().count(), "two declarations, three entities: " + export);
+            assertTrue(export.contains("{\"declaration\":{\"name\":\"visits\",\"crdtType\":\"pn-counter\",\"scope\":\"full\"}}"), export);
+            assertTrue(export.contains("{\"declaration\":{\"name\":\"notes\",\"crdtType\":\"lww-register\",\"scope\":\"full\"}}"), export);
+            assertTrue(export.indexOf("\"declaration\"") < export.indexOf("\"key\""), "declarations come first: " + export);
             assertTrue(export.contains("{\"namespace\":\"visits\",\"key\":\"home\",\"type\":\"pn-counter\",\"value\":7}"), export);
 
             Path file = tmp.resolve("import.jsonl");
