@@ -338,7 +338,7 @@ public final class SyncEngine implements AutoCloseable {
                 return first.join();
             }
             RemoteResult d = first.join();
-            return new RemoteResult(d.applied() + r.applied(), d.duplicates() + r.duplicates(), r.versions());
+            return new RemoteResult(d.applied() + r.applied(), d.duplicates() + r.duplicates(), r.versions(), r.refusals());
         }).orTimeout(config.writeTimeoutMillis(), TimeUnit.MILLISECONDS);
     }
 

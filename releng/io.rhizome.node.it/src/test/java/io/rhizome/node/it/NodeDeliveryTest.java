@@ -110,6 +110,54 @@ class NodeDeliveryTest {
         }
     }
 
+    /**
+     * Change sets a device stamped an hour ahead while it had no peer to tell it: its peer holds
+     * back exactly that device's streams (both sides say so in status, with the reason), its own
+     * writes still arrive, and once the peer's clock reaches the stamps (B restarted with its clock
+     * moved on — time passing) they are admitted, with no restart of A.
+     */
+    @Test
+    void changeSetsStampedAheadAreHeldBackVisiblyAndAdmittedOnceWithinTheLimit() throws Exception {
+        Path a = NodeProcess.loopbackHome(tmp, "a");
+        Path b = NodeProcess.loopbackHome(tmp, "b");
+        try (NodeProcess na = NodeProcess.start(a, Map.of("RHIZOME_JAVA_OPTS", "-Drhizome.clock.offsetMillis=3600000")).awaitReady()) {
+            assertEquals(0, NodeProcess.cli("put", "notes", "early", "\"stamped an hour ahead\"", "--home", a.toString()).exitCode(),
+                    "with no peer yet, nothing tells A its clock is off");
+            String aId = deviceId(a);
+            try (NodeProcess nb = NodeProcess.start(b).awaitReady()) {
+                pair(a, b);
+                String bId = deviceId(b);
+                JsonNode onB = awaitStatus(b, "B holds back A's streams for the clock", s -> heldCodes(s, aId).contains("clock-drift"));
+                assertEquals("error", onB.path("state").asText(), onB.toString());
+                awaitStatus(a, "A sees its streams held back by B", s -> heldCodes(s, bId).contains("clock-drift"));
+                String human = NodeProcess.cli("status", "--home", b.toString()).stdout();
+                assertTrue(human.contains("incoming") && human.contains("clock"), "the human status lists the held-back stream:\n" + human);
+                assertEquals(0, NodeProcess.cli("put", "notes", "from-b", "\"B\"", "--home", b.toString()).exitCode());
+                awaitValue(a, "notes", "from-b", "\"B\"");
+                assertEquals(1, NodeProcess.cli("get", "notes", "early", "--home", b.toString()).exitCode(), "held back, not applied");
+                nb.terminate();
+            }
+            // An hour passes for B (its clock moves on to A's stamps): A's held change sets arrive; A is not restarted.
+            try (NodeProcess nb = NodeProcess.start(b, Map.of("RHIZOME_JAVA_OPTS", "-Drhizome.clock.offsetMillis=3540000")).awaitReady()) {
+                awaitValue(b, "notes", "early", "\"stamped an hour ahead\"");
+                awaitStatus(a, "nothing is held back any more", s -> s.path("peers").toString().indexOf("\"direction\"") < 0
+                        && s.path("pendingMutations").asLong() == 0);
+            }
+        }
+    }
+
+    private static String heldCodes(JsonNode sync, String peer) {
+        StringBuilder codes = new StringBuilder();
+        for (JsonNode p : sync.path("peers")) {
+            if (p.path("peerId").asText().equals(peer)) {
+                for (JsonNode h : p.path("heldBack")) {
+                    codes.append(h.path("code").asText()).append(' ');
+                }
+            }
+        }
+        return codes.toString();
+    }
+
     @Test
     void localOnlyWritesAreNeverPendingAndTheLastSyncAdvances() throws Exception {
         Path a = NodeProcess.loopbackHome(tmp, "a");

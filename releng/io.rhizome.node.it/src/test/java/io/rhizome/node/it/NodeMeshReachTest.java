@@ -136,7 +136,7 @@ class NodeMeshReachTest {
                 assertTrue(revoked.contains("revoked from the mesh by " + aId) && revoked.contains("pair it again"), revoked);
                 assertTrue(nb.output().contains("this device was revoked from the mesh"), "B's log says so");
                 NodeProcess.CliResult human = NodeProcess.cli("status", "--home", b.toString());
-                assertTrue(human.stdout().contains("revoked:  " + revoked), human.stdout());
+                assertTrue(human.stdout().contains("REVOKED:  " + revoked), human.stdout());
 
                 assertNoDialsFor(b, streamsOpened(b), "a revoked device dials no one\n--- B ---\n" + nb.output());
                 assertEquals(143, nb.terminate(), "B stops (SIGTERM)");
