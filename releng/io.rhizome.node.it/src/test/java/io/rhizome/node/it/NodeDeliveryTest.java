@@ -48,17 +48,7 @@ class NodeDeliveryTest {
     }
 
     private static void awaitValue(Path home, String ns, String key, String expected) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        NodeProcess.CliResult last = null;
-        while (System.nanoTime() < deadline) {
-            last = NodeProcess.cli("get", ns, key, "--home", home.toString());
-            if (last.exitCode() == 0 && last.stdout().strip().equals(expected)) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(ns + "/" + key + " did not become " + expected + " on " + home + " within " + WAIT + "; last: "
-                + (last == null ? "-" : last.exitCode() + " " + last.stdout() + last.stderr()));
+        NodeProcess.awaitValue(home, ns, key, expected, WAIT);
     }
 
     /** B joins A's mesh by address. */

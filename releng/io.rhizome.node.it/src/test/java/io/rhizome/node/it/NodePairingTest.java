@@ -26,19 +26,8 @@ class NodePairingTest {
 
 
 
-    /** Polls {@code rhizome get} until it prints {@code expected} (bounded). */
     private static void awaitValue(Path home, String ns, String key, String expected) throws Exception {
-        long deadline = System.nanoTime() + SYNC_TIMEOUT.toNanos();
-        NodeProcess.CliResult last = null;
-        while (System.nanoTime() < deadline) {
-            last = NodeProcess.cli("get", ns, key, "--home", home.toString());
-            if (last.exitCode() == 0 && last.stdout().strip().equals(expected)) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(ns + "/" + key + " did not become " + expected + " on " + home + " within " + SYNC_TIMEOUT + "; last: "
-                + (last == null ? "-" : last.exitCode() + " " + last.stdout() + last.stderr()));
+        NodeProcess.awaitValue(home, ns, key, expected, SYNC_TIMEOUT);
     }
 
     @Test

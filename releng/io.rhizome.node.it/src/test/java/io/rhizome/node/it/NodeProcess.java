@@ -140,6 +140,24 @@ final class NodeProcess implements AutoCloseable {
         return home;
     }
 
+    /**
+     * Polls {@code rhizome get NS KEY} on {@code home} until it prints {@code expected} (bounded:
+     * fails with the last answer once {@code timeout} has passed).
+     */
+    static void awaitValue(Path home, String ns, String key, String expected, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        CliResult last = null;
+        while (System.nanoTime() < deadline) {
+            last = cli("get", ns, key, "--home", home.toString());
+            if (last.exitCode() == 0 && last.stdout().strip().equals(expected)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(ns + "/" + key + " did not become " + expected + " on " + home + " within " + timeout + "; last: "
+                + (last == null ? "-" : last.exitCode() + " " + last.stdout() + last.stderr()));
+    }
+
     /** The JSON a successful CLI run printed (asserts exit code 0). */
     static JsonNode json(CliResult r) throws IOException {
         org.junit.jupiter.api.Assertions.assertEquals(0, r.exitCode(), r.stderr());
