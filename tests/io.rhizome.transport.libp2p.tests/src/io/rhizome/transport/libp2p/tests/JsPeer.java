@@ -18,7 +18,8 @@ import io.rhizome.testsupport.Await;
 
 /**
  * A js-libp2p peer (js/peer.mjs) as a child process, bounded in time; its JSON event lines are
- * collected for assertions. Needs Node 20+ and {@code npm ci} in the js folder.
+ * collected for assertions. Needs Node 20+ and npm; the js folder's packages are installed
+ * ({@code npm ci}) the first time, see {@link NpmPackages}.
  */
 final class JsPeer implements AutoCloseable {
 
@@ -66,9 +67,7 @@ final class JsPeer implements AutoCloseable {
         }
         for (File c : candidates) {
             if (new File(c, "peer.mjs").isFile()) {
-                if (!new File(c, "node_modules/libp2p").isDirectory()) {
-                    throw new AssertionError("js-libp2p is not installed: run `npm ci` in " + c);
-                }
+                NpmPackages.ensure(c, "libp2p");
                 return c;
             }
         }

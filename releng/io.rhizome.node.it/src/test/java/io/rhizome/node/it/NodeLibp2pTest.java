@@ -50,7 +50,7 @@ class NodeLibp2pTest {
 
     /** {@code node peer.mjs ping ADDR}: a js-libp2p node dials and pings; returns its output. */
     private static String jsPing(String address) throws Exception {
-        assertTrue(Files.isDirectory(JS.resolve("node_modules/libp2p")), "js-libp2p is not installed: run `npm ci` in " + JS);
+        NodeProcess.ensureNpmPackages(JS, "libp2p");
         Process p = new ProcessBuilder("node", "peer.mjs", "ping", address).directory(JS.toFile()).redirectErrorStream(true).start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();

@@ -158,6 +158,33 @@ final class NodeProcess implements AutoCloseable {
                 + (last == null ? "-" : last.exitCode() + " " + last.stdout() + last.stderr()));
     }
 
+    /**
+     * Installs the npm packages of {@code dir} ({@code npm ci}) if {@code node_modules/marker} is
+     * missing, so the README's test command works on a fresh clone; bounded, and without Node.js
+     * and npm it fails saying what to install.
+     */
+    static synchronized void ensureNpmPackages(Path dir, String marker) throws Exception {
+        if (Files.isDirectory(dir.resolve("node_modules").resolve(marker))) {
+            return;
+        }
+        Path log = Files.createTempFile("npm-ci-", ".log");
+        Process p;
+        try {
+            p = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error").directory(dir.toFile())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            throw new AssertionError("this test needs Node.js 20+ and npm on the PATH (Debian/Ubuntu: apt-get install nodejs npm): "
+                    + e.getMessage(), e);
+        }
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("npm ci in " + dir + " did not finish within 10 minutes; see " + log);
+        }
+        if (p.exitValue() != 0 || !Files.isDirectory(dir.resolve("node_modules").resolve(marker))) {
+            throw new AssertionError("npm ci in " + dir + " failed (exit " + p.exitValue() + "): " + Files.readString(log).strip());
+        }
+    }
+
     /** The JSON a successful CLI run printed (asserts exit code 0). */
     static JsonNode json(CliResult r) throws IOException {
         org.junit.jupiter.api.Assertions.assertEquals(0, r.exitCode(), r.stderr());
