@@ -115,6 +115,9 @@ class NodeDeliveryTest {
                     "with no peer yet, nothing tells A its clock is off");
             String aId = deviceId(a);
             try (NodeProcess nb = NodeProcess.start(b).awaitReady()) {
+                Path watchOut = tmp.resolve("watch-b.out");
+                Process watch = new ProcessBuilder(NodeProcess.ROOT.resolve("rhizome").toString(), "watch", "--home", b.toString())
+                        .redirectErrorStream(true).redirectOutput(watchOut.toFile()).start();
                 pair(a, b);
                 String bId = deviceId(b);
                 JsonNode onB = awaitStatus(b, "B holds back A's streams for the clock", s -> heldCodes(s, aId).contains("clock-drift"));
@@ -125,6 +128,12 @@ class NodeDeliveryTest {
                 assertEquals(0, NodeProcess.cli("put", "notes", "from-b", "\"B\"", "--home", b.toString()).exitCode());
                 awaitValue(a, "notes", "from-b", "\"B\"");
                 assertEquals(1, NodeProcess.cli("get", "notes", "early", "--home", b.toString()).exitCode(), "held back, not applied");
+                try {
+                    awaitFileContains(watchOut, "HELD   incoming notes|", "rhizome watch on B shows the held-back stream");
+                } finally {
+                    watch.destroy();
+                    watch.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
                 nb.terminate();
             }
             // An hour passes for B (its clock moves on to A's stamps): A's held change sets arrive; A is not restarted.
@@ -134,6 +143,18 @@ class NodeDeliveryTest {
                         && s.path("pendingMutations").asLong() == 0);
             }
         }
+    }
+
+    private static void awaitFileContains(Path file, String text, String what) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (java.nio.file.Files.exists(file) && java.nio.file.Files.readString(file).contains(text)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(what + ": '" + text + "' not within " + WAIT + "; got:\n"
+                + (java.nio.file.Files.exists(file) ? java.nio.file.Files.readString(file) : "(nothing)"));
     }
 
     private static String heldCodes(JsonNode sync, String peer) {
