@@ -48,7 +48,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     private final MessageCodec codec = new MessageCodec();
     private final ExecutorService workers;
     private final ScheduledExecutorService scheduler;
-    private final Map<Transport, Boolean> transports = new ConcurrentHashMap<>();
+    private final Transports transports = new Transports(this::listenerFor, this::recordError);
     private final Map<String, PeerSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, String> connecting = new ConcurrentHashMap<>();
     private final Map<String, HeldStreams> held = new ConcurrentHashMap<>();
@@ -113,7 +113,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
         for (PeerSession s : sessions.values()) {
             s.close("node stopping");
         }
-        for (Transport t : new ArrayList<>(transports.keySet())) {
+        for (Transport t : transports.all()) {
             removeTransport(t);
         }
         scheduler.shutdownNow();
@@ -128,40 +128,25 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     // ------------------------------------------------------------------ transports
 
     public void addTransport(Transport transport) {
-        transports.put(transport, Boolean.FALSE);
-        if (!paused) {
-            startTransport(transport);
-        }
+        transports.add(transport, paused);
     }
 
-    private void startTransport(Transport transport) {
-        try {
-            transport.start(new TransportListener() {
-                @Override
-                public void inbound(PeerLink link) {
-                    Orchestrator.this.inbound(link);
-                }
+    private TransportListener listenerFor(Transport transport) {
+        return new TransportListener() {
+            @Override
+            public void inbound(PeerLink link) {
+                Orchestrator.this.inbound(link);
+            }
 
-                @Override
-                public void discovered(String deviceId, String address) {
-                    Orchestrator.this.discovered(transport.kind(), deviceId, address);
-                }
-            });
-            transports.replace(transport, Boolean.TRUE);
-            LOG.info("transport '{}' started: {}", transport.kind(), transport.listenAddresses());
-        } catch (IOException | RuntimeException e) {
-            LOG.error("transport '{}' could not start: {}", transport.kind(), e.getMessage());
-            recordError("transport '" + transport.kind() + "' could not start: " + e.getMessage());
-        }
+            @Override
+            public void discovered(String deviceId, String address) {
+                Orchestrator.this.discovered(transport.kind(), deviceId, address);
+            }
+        };
     }
 
     public void removeTransport(Transport transport) {
-        if (transports.remove(transport) != null) {
-            try {
-                transport.stop();
-            } catch (RuntimeException e) {
-                LOG.warn("transport '{}' failed to stop cleanly", transport.kind(), e);
-            }
+        if (transports.remove(transport)) {
             for (PeerSession s : sessions.values()) {
                 if (s.link().transportKind().equals(transport.kind())) {
                     s.close("transport '" + transport.kind() + "' went away");
@@ -171,13 +156,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     }
 
     public List<String> listenAddresses() {
-        List<String> all = new ArrayList<>();
-        transports.forEach((t, started) -> {
-            if (started) {
-                all.addAll(t.listenAddresses());
-            }
-        });
-        return all;
+        return transports.listenAddresses();
     }
 
     /** Stops syncing: closes sessions and stops transports (writes still work and queue up). */
@@ -186,22 +165,13 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
         for (PeerSession s : sessions.values()) {
             s.close("sync paused");
         }
-        transports.forEach((t, started) -> {
-            if (started) {
-                t.stop();
-                transports.replace(t, Boolean.FALSE);
-            }
-        });
+        transports.stopAll();
     }
 
     /** Resumes after {@link #pause()}. */
     public void resume() {
         paused = false;
-        transports.forEach((t, started) -> {
-            if (!started) {
-                startTransport(t);
-            }
-        });
+        transports.startStopped();
         reconnect();
     }
 
@@ -222,8 +192,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
 
     /** As {@link #connect(String, String)}; with {@code expected}, a link to another device is closed and fails. */
     private CompletionStage<String> connect(String kind, String address, Optional<String> expected) {
-        Optional<Transport> t = transports.entrySet().stream().filter(e -> e.getValue() && e.getKey().kind().equals(kind))
-                .map(Map.Entry::getKey).findFirst();
+        Optional<Transport> t = transports.started(kind);
         if (t.isEmpty()) {
             return CompletableFuture.failedFuture(new IOException("no started transport of kind '" + kind + "'"));
         }
@@ -323,7 +292,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
                 return;
             }
             List<DeviceAddress> usable = addresses.stream()
-                    .filter(a -> transports.entrySet().stream().anyMatch(e -> e.getValue() && e.getKey().kind().equals(a.transportKind())))
+                    .filter(a -> transports.started(a.transportKind()).isPresent())
                     .toList();
             dialler.due(peerId, usable).ifPresent(a -> dial(peerId, a));
         });
@@ -462,7 +431,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
             HeldStreams h = held.get(r.peerId());
             list.add(new StatusReport.Peer(r, Optional.ofNullable(sessions.get(r.peerId())), h == null ? List.of() : h.snapshot()));
         }
-        boolean online = transports.values().stream().anyMatch(Boolean::booleanValue);
+        boolean online = transports.anyStarted();
         boolean recentError = lastError != null && System.currentTimeMillis() - lastErrorAt < 60_000;
         return new StatusReport(engine, policy.get()).build(list, online, recentError ? Optional.of(lastError) : Optional.empty(),
                 clockWatch.writeBlock().or(clockWatch::behind), membership.revocation());
