@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -82,9 +81,6 @@ public final class PeerSession implements MessageReceiver {
 
     /** A batch sent and not yet answered; {@code firsts}: each stream's first entry in it. */
     private record InFlight(long batchId, long endCursor, Map<String, First> firsts, boolean finalBatch) {
-        Set<String> streams() {
-            return firsts.keySet();
-        }
     }
 
     /** Where a stream starts in a batch: log position and change-set number. */
