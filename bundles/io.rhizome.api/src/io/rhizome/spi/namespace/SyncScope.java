@@ -13,7 +13,14 @@ import java.util.Optional;
  */
 public record SyncScope(Kind kind, Optional<String> predicate) {
 
-    public enum Kind { FULL, SELECTIVE, LOCAL_ONLY }
+    public enum Kind {
+        FULL, SELECTIVE, LOCAL_ONLY;
+
+        /** The name in configuration and JSON: {@code full}, {@code selective}, {@code local-only}. */
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
 
     public static final SyncScope FULL = new SyncScope(Kind.FULL, Optional.empty());
     public static final SyncScope LOCAL_ONLY = new SyncScope(Kind.LOCAL_ONLY, Optional.empty());
@@ -31,5 +38,30 @@ public record SyncScope(Kind kind, Optional<String> predicate) {
 
     public static SyncScope selective(String predicate) {
         return new SyncScope(Kind.SELECTIVE, Optional.of(predicate));
+    }
+
+    /**
+     * The scope named in configuration or JSON: {@code full}, {@code selective} (with a non-blank
+     * {@code predicate}) or {@code local-only}, case-insensitive. The predicate's grammar is not
+     * checked here (a malformed one makes the namespace unavailable, see the engine).
+     *
+     * @param name      the scope's name; null means {@code full}
+     * @param predicate the predicate of a selective scope; ignored otherwise
+     * @throws IllegalArgumentException naming what is wrong
+     * @since 0.1
+     */
+    public static SyncScope parse(String name, String predicate) {
+        String n = name == null ? "full" : name.toLowerCase(java.util.Locale.ROOT);
+        return switch (n) {
+            case "full" -> FULL;
+            case "local-only" -> LOCAL_ONLY;
+            case "selective" -> {
+                if (predicate == null || predicate.isBlank()) {
+                    throw new IllegalArgumentException("a selective scope needs a \"predicate\"");
+                }
+                yield selective(predicate);
+            }
+            default -> throw new IllegalArgumentException("\"scope\" must be full, selective or local-only, not '" + name + "'");
+        };
     }
 }

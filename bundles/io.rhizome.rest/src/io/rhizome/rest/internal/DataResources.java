@@ -143,7 +143,7 @@ final class DataResources {
             ObjectNode o = arr.addObject();
             o.put("name", n.name());
             o.put("crdtType", n.crdtType());
-            o.put("scope", n.scope().kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+            o.put("scope", n.scope().kind().id());
             n.scope().predicate().ifPresent(p -> o.put("predicate", p));
             n.aclClass().ifPresent(a -> o.put("aclClass", a));
             o.put("available", n.available());

@@ -1,7 +1,6 @@
 package io.rhizome.rest.internal;
 
 import java.io.IOException;
-import java.util.Locale;
 import java.util.Optional;
 
 import org.osgi.service.cm.Configuration;
@@ -43,19 +42,7 @@ final class NamespaceAdmin {
         }
         String name = text(body, "name");
         String type = text(body, "crdtType");
-        String scopeText = body.path("scope").asText("full").toLowerCase(Locale.ROOT);
-        String predicate = body.path("predicate").asText("");
-        SyncScope scope = switch (scopeText) {
-            case "full" -> SyncScope.FULL;
-            case "local-only" -> SyncScope.LOCAL_ONLY;
-            case "selective" -> {
-                if (predicate.isBlank()) {
-                    throw new IllegalArgumentException("a selective scope needs a \"predicate\"");
-                }
-                yield SyncScope.selective(predicate);
-            }
-            default -> throw new IllegalArgumentException("\"scope\" must be full, selective or local-only, not '" + scopeText + "'");
-        };
+        SyncScope scope = SyncScope.parse(body.path("scope").asText("full"), body.path("predicate").asText(""));
         String acl = body.path("aclClass").asText("");
         return new NamespaceDefinition(name, type, scope, acl.isBlank() ? Optional.empty() : Optional.of(acl));
     }
@@ -65,7 +52,7 @@ final class NamespaceAdmin {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("name", d.name());
         o.put("crdtType", d.crdtType());
-        o.put("scope", d.scope().kind().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        o.put("scope", d.scope().kind().id());
         d.scope().predicate().ifPresent(p -> o.put("predicate", p));
         d.aclClass().ifPresent(a -> o.put("aclClass", a));
         return o;

@@ -5,7 +5,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -283,7 +282,7 @@ public final class MeshDeclarations {
     // ------------------------------------------------------------------ text forms
 
     static String scopeName(SyncScope s) {
-        return s.kind().name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return s.kind().id();
     }
 
     /**
@@ -296,19 +295,7 @@ public final class MeshDeclarations {
         if (!v.path("crdtType").isTextual() || v.get("crdtType").asText().isBlank()) {
             throw new IllegalArgumentException("\"crdtType\" is required (a string)");
         }
-        String scopeText = v.path("scope").asText("full").toLowerCase(Locale.ROOT);
-        String predicate = v.path("predicate").asText("");
-        SyncScope scope = switch (scopeText) {
-            case "full" -> SyncScope.FULL;
-            case "local-only" -> SyncScope.LOCAL_ONLY;
-            case "selective" -> {
-                if (predicate.isBlank()) {
-                    throw new IllegalArgumentException("a selective scope needs a \"predicate\"");
-                }
-                yield SyncScope.selective(predicate);
-            }
-            default -> throw new IllegalArgumentException("\"scope\" must be full, selective or local-only, not '" + scopeText + "'");
-        };
+        SyncScope scope = SyncScope.parse(v.path("scope").asText("full"), v.path("predicate").asText(""));
         String acl = v.path("aclClass").asText("");
         return new NamespaceDefinition(name, v.get("crdtType").asText(), scope, acl.isBlank() ? Optional.empty() : Optional.of(acl));
     }

@@ -143,10 +143,6 @@ public final class HeldStreams {
         return resumed;
     }
 
-    boolean isEmpty() {
-        return outgoing.isEmpty() && incoming.isEmpty();
-    }
-
     /** Every held stream, outgoing first, then by stream. */
     public List<HeldBack> snapshot() {
         List<HeldBack> all = new ArrayList<>();

@@ -58,7 +58,6 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     private final Membership membership = new Membership();
     private final Dialler dialler = new Dialler(System::currentTimeMillis);
     private volatile boolean paused;
-    private volatile Instant lastSyncTime;
     private volatile String lastError;
     private volatile long lastErrorAt;
     private ScheduledFuture<?> reconnectTask;
@@ -350,7 +349,6 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
 
     @Override
     public void syncCompleted(PeerSession session) {
-        lastSyncTime = Instant.now();
         events.syncCompleted(session.peerId());
     }
 
@@ -382,7 +380,6 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     public void exchanged(PeerSession session) {
         long now = System.currentTimeMillis();
         peers.put(peers.getOrFresh(session.peerId()).withLastSync(now));
-        lastSyncTime = Instant.ofEpochMilli(now);
     }
 
     @Override
