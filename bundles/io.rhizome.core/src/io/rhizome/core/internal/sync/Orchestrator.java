@@ -50,6 +50,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     private final ScheduledExecutorService scheduler;
     private final Transports transports = new Transports(this::listenerFor, this::recordError);
     private final Map<String, PeerSession> sessions = new ConcurrentHashMap<>();
+    private final Object attaching = new Object();
     private final Map<String, String> connecting = new ConcurrentHashMap<>();
     private final Map<String, HeldStreams> held = new ConcurrentHashMap<>();
     private final ClockWatch clockWatch;
@@ -246,10 +247,13 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
 
     /** Closes a peer's session and drops its record, so it is not reconnected (revocation). */
     public void forget(String peerId) {
-        membership.forget(peerId);
+        PeerSession s;
+        synchronized (attaching) {
+            membership.forget(peerId);
+            s = sessions.remove(peerId);
+        }
         held.remove(peerId);
         clockWatch.forget(peerId);
-        PeerSession s = sessions.remove(peerId);
         if (s != null) {
             s.close("device " + peerId + " was revoked");
         }
@@ -258,22 +262,28 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
 
     private void attach(PeerLink link, boolean initiator) {
         String peerId = link.remotePeerId();
-        if (membership.selfRevoked()) {
-            link.close();
-            return;
+        PeerSession session;
+        PeerSession previous;
+        // checked and registered under one lock with forget(): a link being attached while its device is revoked
+        // is either refused here or closed there, never left running
+        synchronized (attaching) {
+            if (membership.selfRevoked()) {
+                link.close();
+                return;
+            }
+            if (membership.refusesRevoked(peerId)) {
+                // tell it first, so it stops dialling; the link is closed once the error is written
+                link.send(codec.encode(Membership.revokedError(engine.deviceId()))).whenComplete((ok, failure) -> link.close());
+                return;
+            }
+            if (peerId.equals(engine.deviceId())) {
+                LOG.warn("refusing a link to ourselves over '{}'", link.transportKind());
+                link.close();
+                return;
+            }
+            session = new PeerSession(link, initiator, this, workers);
+            previous = sessions.put(peerId, session);
         }
-        if (membership.refusesRevoked(peerId)) {
-            // tell it first, so it stops dialling; the link is closed once the error is written
-            link.send(codec.encode(Membership.revokedError(engine.deviceId()))).whenComplete((ok, failure) -> link.close());
-            return;
-        }
-        if (peerId.equals(engine.deviceId())) {
-            LOG.warn("refusing a link to ourselves over '{}'", link.transportKind());
-            link.close();
-            return;
-        }
-        PeerSession session = new PeerSession(link, initiator, this, workers);
-        PeerSession previous = sessions.put(peerId, session);
         if (previous != null) {
             previous.close("replaced by a newer link");
         }

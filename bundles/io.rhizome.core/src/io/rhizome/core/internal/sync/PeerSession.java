@@ -109,6 +109,8 @@ public final class PeerSession implements MessageReceiver {
     private int errors;
     private volatile boolean syncing;
     private volatile String remoteAgent = "";
+    /** Set by {@link #close} at once, before the close runs in turn: nothing more is sent from then on. */
+    private volatile boolean closing;
 
     PeerSession(PeerLink link, boolean initiator, Host host, Executor workers) {
         this.link = link;
@@ -189,6 +191,7 @@ public final class PeerSession implements MessageReceiver {
     }
 
     void close(String why) {
+        closing = true;
         serial.execute(() -> closeNow(why));
     }
 
@@ -552,7 +555,7 @@ public final class PeerSession implements MessageReceiver {
     }
 
     private void send(Message m) {
-        if (state == State.CLOSED) {
+        if (state == State.CLOSED || closing && !(m instanceof Message.Error)) {
             return;
         }
         if (m instanceof Message.EventBatch) {
