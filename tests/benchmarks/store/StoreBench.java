@@ -176,7 +176,7 @@ public final class StoreBench {
                 if (one.isEmpty() || one.get(0).position() != pos) {
                     throw new IllegalStateException("position " + pos + " missing");
                 }
-                if (store.get(one.get(0).author(), one.get(0).seq()).isEmpty()) {
+                if (store.get(one.get(0).stream(), one.get(0).seq()).isEmpty()) {
                     throw new IllegalStateException("(author, seq) of " + pos + " missing");
                 }
             }

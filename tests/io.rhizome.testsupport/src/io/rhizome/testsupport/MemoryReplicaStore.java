@@ -44,12 +44,12 @@ public final class MemoryReplicaStore implements ReplicaStore {
         List<LogEntry> appended = new ArrayList<>();
         Map<String, Long> seqs = new HashMap<>(authorSeqs);
         for (NewEntry e : entries) {
-            long have = seqs.getOrDefault(e.author(), 0L);
+            long have = seqs.getOrDefault(e.stream(), 0L);
             if (e.seq() <= have) {
                 continue;
             }
-            seqs.put(e.author(), e.seq());
-            appended.add(new LogEntry(log.size() + appended.size(), e.author(), e.seq(), e.payload()));
+            seqs.put(e.stream(), e.seq());
+            appended.add(new LogEntry(log.size() + appended.size(), e.stream(), e.seq(), e.payload()));
         }
         log.addAll(appended);
         authorSeqs.putAll(seqs);
@@ -73,8 +73,8 @@ public final class MemoryReplicaStore implements ReplicaStore {
     }
 
     @Override
-    public synchronized Optional<LogEntry> get(String author, long seq) {
-        return log.stream().filter(e -> e.author().equals(author) && e.seq() == seq).findFirst();
+    public synchronized Optional<LogEntry> get(String stream, long seq) {
+        return log.stream().filter(e -> e.stream().equals(stream) && e.seq() == seq).findFirst();
     }
 
     @Override
@@ -83,7 +83,7 @@ public final class MemoryReplicaStore implements ReplicaStore {
     }
 
     @Override
-    public synchronized Map<String, Long> authorSeqs() {
+    public synchronized Map<String, Long> streamSeqs() {
         return Map.copyOf(authorSeqs);
     }
 

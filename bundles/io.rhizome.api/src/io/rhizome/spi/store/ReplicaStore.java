@@ -14,9 +14,11 @@ import org.osgi.annotation.versioning.ConsumerType;
  * <p><b>What it holds.</b>
  * <ul>
  * <li>The <em>log</em>: an append-only sequence of {@link LogEntry log entries}, each an opaque
- * encoded change set written by one author device and numbered per author ({@code seq} = 1, 2, 3,
- * ...). The store assigns each appended entry a local {@code position} (0, 1, 2, ... in append
- * order, never reused) and indexes entries by position and by (author, seq).</li>
+ * encoded change set of one <em>stream</em> and numbered per stream ({@code seq} = 1, 2, 3, ...). A
+ * stream id is {@code namespace|deviceId}: what one device wrote in one namespace (see
+ * {@link LogEntry#stream()}); the store treats it as an opaque string. The store assigns each
+ * appended entry a local {@code position} (0, 1, 2, ... in append order, never reused) and indexes
+ * entries by position and by (stream, seq).</li>
  * <li><em>Metadata</em>: small named values (peer records, cursors, this device's sequence counter)
  * that can be updated in the same atomic step as an append.</li>
  * <li><em>Checkpoints</em> of materialised entity states: encoded CRDT states saved together with
@@ -46,7 +48,7 @@ public interface ReplicaStore {
 
     /**
      * Appends entries to the log and applies metadata updates, atomically and durably.
-     * Entries whose (author, seq) the log already holds are skipped (idempotent re-delivery).
+     * Entries whose (stream, seq) the log already holds are skipped (idempotent re-delivery).
      *
      * @param entries    in the order they must take in the log
      * @param metaUpdates values to set in the same atomic step (an empty array clears a value)
@@ -61,17 +63,17 @@ public interface ReplicaStore {
      */
     List<LogEntry> read(long fromPosition, int maxEntries, long maxBytes) throws StoreException;
 
-    /** The entry of an author's change set, if the log holds it. */
-    Optional<LogEntry> get(String author, long seq) throws StoreException;
+    /** The entry of a stream's {@code seq}-th change set, if the log holds it. */
+    Optional<LogEntry> get(String stream, long seq) throws StoreException;
 
     /** The position the next appended entry will get (= number of entries ever appended). */
     long head();
 
     /**
-     * For every author in the log, the highest seq such that all of 1..seq are in the log. (The
-     * engine never appends an author's seq n+1 before n, so this is the highest seq.)
+     * For every stream in the log, the highest seq such that all of 1..seq are in the log. (The
+     * engine never appends a stream's seq n+1 before n, so this is the highest seq.)
      */
-    Map<String, Long> authorSeqs() throws StoreException;
+    Map<String, Long> streamSeqs() throws StoreException;
 
     /** A metadata value; empty when unset or set to an empty array. */
     Optional<byte[]> meta(String name) throws StoreException;

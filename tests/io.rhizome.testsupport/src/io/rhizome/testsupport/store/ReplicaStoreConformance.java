@@ -85,7 +85,7 @@ public abstract class ReplicaStoreConformance {
 
     private static void assertEntry(LogEntry e, long position, String author, long seq) {
         assertEquals(position, e.position(), "position of " + author + "/" + seq);
-        assertEquals(author, e.author());
+        assertEquals(author, e.stream());
         assertEquals(seq, e.seq());
         assertArrayEquals(bytes(author + "/" + seq + "/payload"), e.payload(), "payload of " + author + "/" + seq);
     }
@@ -96,7 +96,7 @@ public abstract class ReplicaStoreConformance {
     void newStoreIsEmpty() throws Exception {
         assertEquals(0, store.head());
         assertTrue(store.read(0, 10, Long.MAX_VALUE).isEmpty());
-        assertTrue(store.authorSeqs().isEmpty());
+        assertTrue(store.streamSeqs().isEmpty());
         assertTrue(store.get("a", 1).isEmpty());
         assertTrue(store.meta("x").isEmpty());
         assertTrue(store.metaWithPrefix("").isEmpty());
@@ -187,13 +187,13 @@ public abstract class ReplicaStoreConformance {
     }
 
     @Test
-    void authorSeqsAreTheHighestContiguousSeqPerAuthor() throws Exception {
+    void streamSeqsAreTheHighestContiguousSeqPerStream() throws Exception {
         store.append(List.of(entry("a", 1), entry("a", 2), entry("b", 1), entry("a", 3)), Map.of());
-        assertEquals(Map.of("a", 3L, "b", 1L), store.authorSeqs());
+        assertEquals(Map.of("a", 3L, "b", 1L), store.streamSeqs());
         store.append(List.of(entry("c", 2)), Map.of());
-        assertEquals(0L, store.authorSeqs().getOrDefault("c", 0L), "c/1 is missing, so nothing of c is contiguous");
+        assertEquals(0L, store.streamSeqs().getOrDefault("c", 0L), "c/1 is missing, so nothing of c is contiguous");
         store.append(List.of(entry("c", 1)), Map.of());
-        assertEquals(2L, store.authorSeqs().get("c"), "c/1 closes the gap");
+        assertEquals(2L, store.streamSeqs().get("c"), "c/1 closes the gap");
     }
 
     // ------------------------------------------------------------------ metadata
@@ -287,7 +287,7 @@ public abstract class ReplicaStoreConformance {
         assertEntry(all.get(2), 2, "a", 2);
         assertEntry(all.get(3), 3, "b", 2);
         assertEntry(store.get("b", 2).orElseThrow(), 3, "b", 2);
-        assertEquals(Map.of("a", 2L, "b", 2L), store.authorSeqs());
+        assertEquals(Map.of("a", 2L, "b", 2L), store.streamSeqs());
         assertArrayEquals(bytes("2"), store.meta("seq/a").orElseThrow());
         assertArrayEquals(bytes("X"), store.meta("peer/x").orElseThrow());
         assertEquals(3, store.checkpointPosition());
@@ -352,7 +352,7 @@ public abstract class ReplicaStoreConformance {
         Set<Long> positions = new HashSet<>();
         for (LogEntry e : acknowledged) {
             assertTrue(positions.add(e.position()), "position " + e.position() + " handed out twice");
-            assertEntry(store.get(e.author(), e.seq()).orElseThrow(), e.position(), e.author(), e.seq());
+            assertEntry(store.get(e.stream(), e.seq()).orElseThrow(), e.position(), e.stream(), e.seq());
         }
         List<LogEntry> log = new ArrayList<>();
         for (long from = 0; from < total; ) {
@@ -368,12 +368,12 @@ public abstract class ReplicaStoreConformance {
         }
         Map<String, Long> lastSeq = new HashMap<>();
         for (LogEntry e : log) {
-            long previous = lastSeq.getOrDefault(e.author(), 0L);
+            long previous = lastSeq.getOrDefault(e.stream(), 0L);
             assertEquals(previous + 1, e.seq(), "each author's entries are in the order they were appended");
-            lastSeq.put(e.author(), e.seq());
+            lastSeq.put(e.stream(), e.seq());
         }
         for (int t = 0; t < threads; t++) {
-            assertEquals((long) perThread, store.authorSeqs().get("device-" + t));
+            assertEquals((long) perThread, store.streamSeqs().get("device-" + t));
             assertArrayEquals(bytes(Integer.toString(perThread)), store.meta("seq/device-" + t).orElseThrow());
         }
     }

@@ -809,12 +809,12 @@ public final class SyncEngine implements AutoCloseable {
                     break;
                 }
                 for (LogEntry entry : chunk) {
-                    replay(entry.payload(), entry.position(), entry.author(), entry.seq(), refs);
+                    replay(entry.payload(), entry.position(), entry.stream(), entry.seq(), refs);
                     position = entry.position() + 1;
                 }
             }
             for (NewEntry e : groupEntries) {
-                replay(e.payload(), -1, e.author(), e.seq(), refs);
+                replay(e.payload(), -1, e.stream(), e.seq(), refs);
             }
         } catch (StoreException e) {
             // The entities stay dropped from memory; the next read loads their checkpoint. Rebuild
@@ -868,7 +868,7 @@ public final class SyncEngine implements AutoCloseable {
                 cs.ops().forEach(o -> keys.add(o.key()));
             }
         } catch (InvalidChangeSetException | SealException e) {
-            throw new StoreException("log entry " + entry.author() + "#" + entry.seq() + " cannot be read: " + e.getMessage(), e);
+            throw new StoreException("log entry " + entry.stream() + "#" + entry.seq() + " cannot be read: " + e.getMessage(), e);
         }
         CrdtType type = types.apply(def.crdtType()).orElseThrow(() -> new StoreException("namespace '" + def.name()
                 + "' needs CRDT type '" + def.crdtType() + "', which is not installed"));
@@ -996,7 +996,7 @@ public final class SyncEngine implements AutoCloseable {
             replicas.clear();
             dirty.clear();
             versions.clear();
-            versions.putAll(store.authorSeqs());
+            versions.putAll(store.streamSeqs());
             long position = store.checkpointPosition();
             long head = store.head();
             long replayed = 0;
@@ -1021,7 +1021,7 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     private void replay(LogEntry entry) throws StoreException {
-        replay(entry.payload(), entry.position(), entry.author(), entry.seq(), null);
+        replay(entry.payload(), entry.position(), entry.stream(), entry.seq(), null);
     }
 
     /** Applies a logged entry to the replicas; with {@code only}, to those entities only. */

@@ -479,7 +479,7 @@ public final class PeerSession implements MessageReceiver {
                 long bytes = 0;
                 long next = entries.get(entries.size() - 1).position() + 1;
                 for (LogEntry e : entries) {
-                    String stream = e.author();
+                    String stream = e.stream();
                     String namespace = Streams.namespace(stream);
                     if (e.seq() <= peerKnown.getOrDefault(stream, 0L) || held.blocks(stream)
                             || !filter.mayReceive(namespace)) {

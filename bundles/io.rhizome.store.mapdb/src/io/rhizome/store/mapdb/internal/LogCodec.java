@@ -17,7 +17,7 @@ final class LogCodec {
     }
 
     static byte[] encode(NewEntry entry) {
-        byte[] author = entry.author().getBytes(StandardCharsets.UTF_8);
+        byte[] author = entry.stream().getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(4 + author.length + 8 + entry.payload().length)
                 .putInt(author.length).put(author).putLong(entry.seq()).put(entry.payload()).array();
     }

@@ -381,7 +381,7 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
                 }
                 List<LogEntry> appended = new ArrayList<>();
                 for (NewEntry e : w.entries()) {
-                    long[] segment = segment(segments, e.author(), e.seq());
+                    long[] segment = segment(segments, e.stream(), e.seq());
                     int slot = (int) (e.seq() & (SEGMENT - 1));
                     if (segment[slot] != 0) {
                         continue;
@@ -389,7 +389,7 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
                     long position = newHead++;
                     segment[slot] = position + 1;
                     chunks.add(LogCodec.encode(e));
-                    long[] seqs = touchedAuthors.computeIfAbsent(e.author(), a -> {
+                    long[] seqs = touchedAuthors.computeIfAbsent(e.stream(), a -> {
                         long[] known = authorSeqs.get(a);
                         return known == null ? new long[] {0, 0} : known.clone();
                     });
@@ -397,12 +397,12 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
                     if (e.seq() == seqs[0] + 1) {
                         seqs[0] = e.seq();
                         // Only an author whose seqs arrived out of order has a gap to close.
-                        while (seqs[1] > seqs[0] && segment(segments, e.author(), seqs[0] + 1)[(int) ((seqs[0] + 1)
+                        while (seqs[1] > seqs[0] && segment(segments, e.stream(), seqs[0] + 1)[(int) ((seqs[0] + 1)
                                 & (SEGMENT - 1))] != 0) {
                             seqs[0]++;
                         }
                     }
-                    appended.add(new LogEntry(position, e.author(), e.seq(), e.payload()));
+                    appended.add(new LogEntry(position, e.stream(), e.seq(), e.payload()));
                 }
                 w.metaUpdates().forEach((name, value) -> {
                     if (value.length == 0) {
@@ -593,8 +593,8 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
     }
 
     @Override
-    public Optional<LogEntry> get(String author, long seq) throws StoreException {
-        String key = segmentKey(author, seq);
+    public Optional<LogEntry> get(String stream, long seq) throws StoreException {
+        String key = segmentKey(stream, seq);
         return read(() -> {
             long[] segment = bySeq.get(key);
             long stored = segment == null ? 0 : segment[(int) (seq & (SEGMENT - 1))];
@@ -604,7 +604,7 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
             }
             Map.Entry<Long, byte[]> chunk = log.floorEntry(position);
             if (chunk == null || position - chunk.getKey() >= LogCodec.chunkCount(chunk.getValue())) {
-                throw new StoreException(dataFile + " is inconsistent: (" + author + ", " + seq + ") points to position "
+                throw new StoreException(dataFile + " is inconsistent: (" + stream + ", " + seq + ") points to position "
                         + position + ", which is not in the log");
             }
             return Optional.of(LogCodec.decode(position,
@@ -618,7 +618,7 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
     }
 
     @Override
-    public Map<String, Long> authorSeqs() throws StoreException {
+    public Map<String, Long> streamSeqs() throws StoreException {
         return read(() -> {
             Map<String, Long> out = new TreeMap<>();
             authorSeqs.forEach((author, seqs) -> out.put(author, seqs[0]));

@@ -61,7 +61,7 @@ class HostileInputTest {
         m.increment("gc", "k", 5);
         m.put("nope", "k", TextNode.valueOf("undeclared on A"));
         for (LogEntry e : mesh.stores.get("M").read(0, 100, 1 << 24)) {
-            fromM.put(e.author() + "#" + e.seq(), e.payload());
+            fromM.put(e.stream() + "#" + e.seq(), e.payload());
         }
         assertEquals(6, fromM.size(), "five change sets, and the declaration that auto-creating 'nope' published");
         assertTrue(fromM.containsKey("rhizome.namespaces|M#1"), fromM.keySet().toString());

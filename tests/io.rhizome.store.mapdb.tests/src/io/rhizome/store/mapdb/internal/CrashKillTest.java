@@ -113,11 +113,11 @@ class CrashKillTest {
             for (int i = 0; i < log.size(); i++) {
                 LogEntry e = log.get(i);
                 assertEquals(i, e.position(), "round " + round + ": positions are gap-free");
-                long previous = maxSeq.getOrDefault(e.author(), 0L);
-                assertEquals(previous + 1, e.seq(), "round " + round + ": " + e.author() + "'s seqs are contiguous");
-                maxSeq.put(e.author(), e.seq());
-                assertArrayEquals(CrashWriter.payload(e.author(), e.seq()), e.payload(),
-                        "round " + round + ": payload of " + e.author() + "/" + e.seq() + " is intact");
+                long previous = maxSeq.getOrDefault(e.stream(), 0L);
+                assertEquals(previous + 1, e.seq(), "round " + round + ": " + e.stream() + "'s seqs are contiguous");
+                maxSeq.put(e.stream(), e.seq());
+                assertArrayEquals(CrashWriter.payload(e.stream(), e.seq()), e.payload(),
+                        "round " + round + ": payload of " + e.stream() + "/" + e.seq() + " is intact");
             }
             for (Map.Entry<String, Long> a : maxSeq.entrySet()) {
                 assertEquals(0, a.getValue() % CrashWriter.PER_CALL,
@@ -126,7 +126,7 @@ class CrashKillTest {
                 assertArrayEquals(CrashWriter.longBytes(a.getValue()), last,
                         "round " + round + ": the metadata written with the last call is there, and no newer");
             }
-            assertEquals(maxSeq, store.authorSeqs(), "round " + round + ": authorSeqs match the log");
+            assertEquals(maxSeq, store.streamSeqs(), "round " + round + ": authorSeqs match the log");
             for (Map.Entry<String, Long> a : acknowledged.entrySet()) {
                 assertTrue(maxSeq.getOrDefault(a.getKey(), 0L) >= a.getValue(), "round " + round + ": "
                         + a.getKey() + "/" + a.getValue() + " was acknowledged but is not in the log");

@@ -43,7 +43,7 @@ public final class CrashWriter {
         int threads = Integer.parseInt(args[1]);
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder));
-        Map<String, Long> seqs = store.authorSeqs();
+        Map<String, Long> seqs = store.streamSeqs();
         synchronized (out) {
             out.println("READY " + store.head());
             out.flush();
@@ -64,7 +64,7 @@ public final class CrashWriter {
                         List<LogEntry> done = store.append(call, Map.of("last/" + author, longBytes(seq)));
                         synchronized (out) {
                             for (LogEntry e : done) {
-                                out.println("ACK " + e.author() + " " + e.seq() + " " + e.position());
+                                out.println("ACK " + e.stream() + " " + e.seq() + " " + e.position());
                             }
                             out.flush();
                         }

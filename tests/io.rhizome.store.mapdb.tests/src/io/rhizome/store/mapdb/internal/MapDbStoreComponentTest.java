@@ -129,7 +129,7 @@ class MapDbStoreComponentTest {
         long head = store.head();
         String author = "component-test-" + System.nanoTime();
         assertEquals(head, store.append(List.of(new NewEntry(author, 1, new byte[] {1})), Map.of()).get(0).position());
-        assertEquals(1L, store.authorSeqs().get(author));
+        assertEquals(1L, store.streamSeqs().get(author));
     }
 
     @Test

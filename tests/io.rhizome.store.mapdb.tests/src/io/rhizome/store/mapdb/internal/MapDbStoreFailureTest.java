@@ -87,7 +87,7 @@ class MapDbStoreFailureTest {
 
         try (MapDbReplicaStore reopened = MapDbReplicaStore.open(StoreSettings.defaults(folder))) {
             assertEquals(3, reopened.head());
-            assertEquals(Map.of("a", 3L), reopened.authorSeqs());
+            assertEquals(Map.of("a", 3L), reopened.streamSeqs());
             assertArrayEquals("3".getBytes(), reopened.meta("m").orElseThrow());
             assertEquals(2, reopened.get("a", 3).orElseThrow().position());
         }
@@ -116,7 +116,7 @@ class MapDbStoreFailureTest {
 
         try (MapDbReplicaStore reopened = MapDbReplicaStore.open(StoreSettings.defaults(folder))) {
             assertEquals(1, reopened.head());
-            assertEquals(Map.of("a", 1L), reopened.authorSeqs());
+            assertEquals(Map.of("a", 1L), reopened.streamSeqs());
             assertArrayEquals("1".getBytes(), reopened.meta("m").orElseThrow());
             assertTrue(reopened.get("a", 2).isEmpty());
             // and the store goes on normally
