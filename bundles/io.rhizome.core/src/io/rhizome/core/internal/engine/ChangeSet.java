@@ -15,13 +15,23 @@ import java.util.Objects;
  * @param deps      the versions of the namespace's other streams the author had applied (causality)
  * @param ops       the operations, in order
  */
-public record ChangeSet(String namespace, String author, long seq, long hlc, Map<String, Long> deps, List<Op> ops) {
+public record ChangeSet(String namespace, String author, long seq, long hlc, Map<String, Long> deps, List<Op> ops) implements LogBody {
 
     public ChangeSet {
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(author, "author");
         deps = deps == null ? Map.of() : Map.copyOf(deps);
         ops = ops == null ? List.of() : List.copyOf(ops);
+    }
+
+    @Override
+    public List<Op> items() {
+        return ops;
+    }
+
+    @Override
+    public boolean merges() {
+        return false;
     }
 
     /** The stream this change set belongs to. */

@@ -56,7 +56,7 @@ public final class ChangeSetCodec {
      * Decodes a log or wire entry: an {@link Envelope} (format 1) or a {@link ScopedEnvelope}
      * (format 2), told apart by the {@code version} field.
      */
-    public Object decodeEntry(byte[] bytes) throws InvalidChangeSetException {
+    public LogRecord decodeEntry(byte[] bytes) throws InvalidChangeSetException {
         if (peekVersion(bytes) == ScopedEnvelope.VERSION) {
             ScopedEnvelope e = read(bytes, ScopedEnvelope.class);
             if (e.seq() < 1) {

@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param epoch     mesh key epoch the body is sealed under; {@link #PLAIN_EPOCH} = not sealed
  * @param body      the (sealed) encoded change set
  */
-public record Envelope(int version, String namespace, String author, long seq, long epoch, byte[] body) {
+public record Envelope(int version, String namespace, String author, long seq, long epoch, byte[] body) implements LogRecord {
     public static final int VERSION = 1;
     /** The epoch of an envelope whose body is not sealed. */
     public static final long PLAIN_EPOCH = -1;
@@ -26,7 +26,14 @@ public record Envelope(int version, String namespace, String author, long seq, l
         Objects.requireNonNull(body, "body");
     }
 
+    @Override
     public String stream() {
         return Streams.id(namespace, author);
+    }
+
+    @Override
+    public ChangeSet open(ChangeSetSealer sealer, ChangeSetCodec codec)
+            throws ChangeSetSealer.SealException, ChangeSetCodec.InvalidChangeSetException {
+        return codec.decodeChangeSet(sealer.open(this));
     }
 }

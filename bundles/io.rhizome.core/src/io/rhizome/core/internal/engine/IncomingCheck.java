@@ -88,12 +88,9 @@ final class IncomingCheck {
             if (d.decodeError() != null) {
                 throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, d.decodeError().getMessage());
             }
-            Envelope env = d.entry() instanceof Envelope e ? e : null;
-            ScopedEnvelope senv = d.entry() instanceof ScopedEnvelope e ? e : null;
-            String namespace = env != null ? env.namespace() : senv.namespace();
-            String author = env != null ? env.author() : senv.author();
-            long seq = env != null ? env.seq() : senv.seq();
-            String stream = Streams.id(namespace, author);
+            LogRecord rec = d.entry();
+            long seq = rec.seq();
+            String stream = rec.stream();
             if (refused.containsKey(stream)) {
                 continue;
             }
@@ -113,7 +110,7 @@ final class IncomingCheck {
                         + " arrived but this node has only up to #" + have + " of that stream");
             }
             try {
-                checked.add(checkOne(peerId, d, env, senv, stream, seq, policy, decisions, resolvedNs, held, pending));
+                checked.add(checkOne(peerId, d, stream, seq, policy, decisions, resolvedNs, held, pending));
                 pending.put(stream, seq);
             } catch (StreamRefused r) {
                 refused.put(stream, new Message.Refusal(stream, seq, r.code, r.getMessage()));
@@ -126,11 +123,11 @@ final class IncomingCheck {
         return new Result(checked, pending, duplicates, refusals);
     }
 
-    private Checked checkOne(String peerId, SyncEngine.Decoded d, Envelope env, ScopedEnvelope senv, String stream, long seq,
+    private Checked checkOne(String peerId, SyncEngine.Decoded d, String stream, long seq,
             SyncPolicy policy, Map<String, SyncPolicy.Decision> decisions, Map<String, Object> resolvedNs, Map<String, Long> held,
             Map<String, Long> pending) throws ProtocolException, StreamRefused {
-        String namespace = env != null ? env.namespace() : senv.namespace();
-        String author = env != null ? env.author() : senv.author();
+        String namespace = d.entry().namespace();
+        String author = d.entry().author();
         SyncPolicy.Decision decision = decisions.computeIfAbsent(stream, x -> policy.canReceive(peerId, namespace, author));
         if (!decision.allowed()) {
             policy.audit(peerId, namespace, decision);
@@ -158,7 +155,7 @@ final class IncomingCheck {
         long hlc;
         ChangeSet cs = null;
         ScopedBody body = null;
-        if (senv != null) {
+        if (d.entry() instanceof ScopedEnvelope senv) {
             if (!senv.via().equals(peerId)) {
                 throw new ProtocolException(ProtocolException.REFUSED, "scoped entry " + stream + "#" + seq + " was filtered by "
                         + senv.via() + " but sent by " + peerId + "; a node sends only scoped entries it made itself");

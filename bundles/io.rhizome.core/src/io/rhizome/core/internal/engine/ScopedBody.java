@@ -12,8 +12,18 @@ import java.util.List;
  * @param states per matching entity: key, {@code crdt.type} and the full encoded state
  *               ({@code CrdtReplica.encodeState}), merged by the receiver
  */
-public record ScopedBody(long hlc, long clock, List<ChangeSet.Op> states) {
+public record ScopedBody(long hlc, long clock, List<ChangeSet.Op> states) implements LogBody {
     public ScopedBody {
         states = states == null ? List.of() : List.copyOf(states);
+    }
+
+    @Override
+    public List<ChangeSet.Op> items() {
+        return states;
+    }
+
+    @Override
+    public boolean merges() {
+        return true;
     }
 }

@@ -23,7 +23,7 @@ import java.util.Objects;
  * @param body      the (sealed) encoded {@link ScopedBody}
  */
 public record ScopedEnvelope(int version, String namespace, String author, long seq, long epoch, String via, String predicate,
-        byte[] body) {
+        byte[] body) implements LogRecord {
     public static final int VERSION = 2;
 
     public ScopedEnvelope {
@@ -34,7 +34,14 @@ public record ScopedEnvelope(int version, String namespace, String author, long 
         Objects.requireNonNull(body, "body");
     }
 
+    @Override
     public String stream() {
         return Streams.id(namespace, author);
+    }
+
+    @Override
+    public ScopedBody open(ChangeSetSealer sealer, ChangeSetCodec codec)
+            throws ChangeSetSealer.SealException, ChangeSetCodec.InvalidChangeSetException {
+        return codec.decodeScopedBody(sealer.openScoped(this));
     }
 }

@@ -361,24 +361,23 @@ public final class SyncEngine implements AutoCloseable {
      * so the engine reports them at the same point of validation as before (a duplicate is a
      * duplicate even if its body would not open).
      *
-     * @param entry       the {@link Envelope} or {@link ScopedEnvelope}; null if undecodable
-     * @param body        the {@link ChangeSet} or {@link ScopedBody}; null if it did not open
+     * @param entry       the record; null if undecodable
+     * @param body        its opened body; null if it did not open
      * @param decodeError why the entry is undecodable
      * @param openError   why the body did not open or decode
      */
-    record Decoded(byte[] raw, Object entry, Object body, Exception decodeError, Exception openError) {
+    record Decoded(byte[] raw, LogRecord entry, LogBody body, Exception decodeError, Exception openError) {
     }
 
     private Decoded decode(byte[] raw, ChangeSetSealer s) {
-        Object entry;
+        LogRecord entry;
         try {
             entry = codec.decodeEntry(raw);
         } catch (InvalidChangeSetException e) {
             return new Decoded(raw, null, null, e, null);
         }
         try {
-            Object body = entry instanceof ScopedEnvelope se ? codec.decodeScopedBody(s.openScoped(se))
-                    : codec.decodeChangeSet(s.open((Envelope) entry));
+            LogBody body = entry.open(s, codec);
             return new Decoded(raw, entry, body, null, null);
         } catch (SealException | InvalidChangeSetException | RuntimeException e) {
             return new Decoded(raw, entry, null, null, e);
@@ -850,23 +849,13 @@ public final class SyncEngine implements AutoCloseable {
         long hlc;
         List<String> keys = new ArrayList<>();
         try {
-            Object decoded = codec.decodeEntry(entry.payload());
-            if (decoded instanceof ScopedEnvelope se) {
-                ScopedBody body = codec.decodeScopedBody(sealer.get().openScoped(se));
-                namespace = se.namespace();
-                author = se.author();
-                seq = se.seq();
-                hlc = body.hlc();
-                body.states().forEach(o -> keys.add(o.key()));
-            } else {
-                Envelope env = (Envelope) decoded;
-                ChangeSet cs = codec.decodeChangeSet(sealer.get().open(env));
-                namespace = env.namespace();
-                author = env.author();
-                seq = env.seq();
-                hlc = cs.hlc();
-                cs.ops().forEach(o -> keys.add(o.key()));
-            }
+            LogRecord decoded = codec.decodeEntry(entry.payload());
+            LogBody body = decoded.open(sealer.get(), codec);
+            namespace = decoded.namespace();
+            author = decoded.author();
+            seq = decoded.seq();
+            hlc = body.hlc();
+            body.items().forEach(o -> keys.add(o.key()));
         } catch (InvalidChangeSetException | SealException e) {
             throw new StoreException("log entry " + entry.stream() + "#" + entry.seq() + " cannot be read: " + e.getMessage(), e);
         }
@@ -1027,19 +1016,11 @@ public final class SyncEngine implements AutoCloseable {
     /** Applies a logged entry to the replicas; with {@code only}, to those entities only. */
     private void replay(byte[] payload, long position, String stream, long seq, Set<EntityRef> only) throws StoreException {
         try {
-            Object decoded = codec.decodeEntry(payload);
-            String namespace;
-            List<ChangeSet.Op> items;
-            boolean merge = decoded instanceof ScopedEnvelope;
-            if (decoded instanceof ScopedEnvelope se) {
-                namespace = se.namespace();
-                items = codec.decodeScopedBody(sealer.get().openScoped(se)).states();
-            } else {
-                ChangeSet cs = codec.decodeChangeSet(sealer.get().open((Envelope) decoded));
-                namespace = cs.namespace();
-                items = cs.ops();
-            }
-            for (ChangeSet.Op op : items) {
+            LogRecord decoded = codec.decodeEntry(payload);
+            LogBody body = decoded.open(sealer.get(), codec);
+            String namespace = decoded.namespace();
+            boolean merge = body.merges();
+            for (ChangeSet.Op op : body.items()) {
                 EntityRef ref = new EntityRef(namespace, op.key());
                 if (only != null && !only.contains(ref)) {
                     continue;
