@@ -2,17 +2,11 @@ package io.rhizome.core.internal.engine;
 
 import java.util.List;
 
-import io.rhizome.spi.store.LogEntry;
-
 /** What the engine tells the rest of the node. Called on engine threads; must not block. */
 public interface EngineListener {
 
     /** Entities changed durably (local writes or applied remote change sets). */
     default void entitiesChanged(List<EntityChange> changes) {
-    }
-
-    /** Entries were appended to the log (sessions send them on). */
-    default void appended(List<LogEntry> entries) {
     }
 
     /**

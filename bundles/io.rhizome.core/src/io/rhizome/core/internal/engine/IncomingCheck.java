@@ -72,10 +72,10 @@ final class IncomingCheck {
 
     /**
      * @param held     what this node holds before the batch (stream → highest change-set number)
-     * @param heldBack the peer's streams this node refused before (see {@link SyncEngine#applyRemoteAsync})
+     * @param heldBack the peer's streams this node refused before (see {@link Inbox#offer})
      * @throws ProtocolException if the batch as a whole is refused
      */
-    Result check(String peerId, List<SyncEngine.Decoded> entries, SyncPolicy policy, Map<String, Long> held, java.util.Set<String> heldBack)
+    Result check(String peerId, List<Inbox.Decoded> entries, SyncPolicy policy, Map<String, Long> held, java.util.Set<String> heldBack)
             throws ProtocolException {
         Map<String, Long> pending = new HashMap<>();
         List<Checked> checked = new ArrayList<>();
@@ -84,7 +84,7 @@ final class IncomingCheck {
         // Decided once per batch: the policy and the namespace definitions do not change within one.
         Map<String, SyncPolicy.Decision> decisions = new HashMap<>();
         Map<String, Object> resolvedNs = new HashMap<>();
-        for (SyncEngine.Decoded d : entries) {
+        for (Inbox.Decoded d : entries) {
             if (d.decodeError() != null) {
                 throw new ProtocolException(ProtocolException.INVALID_CHANGE_SET, d.decodeError().getMessage());
             }
@@ -123,7 +123,7 @@ final class IncomingCheck {
         return new Result(checked, pending, duplicates, refusals);
     }
 
-    private Checked checkOne(String peerId, SyncEngine.Decoded d, String stream, long seq,
+    private Checked checkOne(String peerId, Inbox.Decoded d, String stream, long seq,
             SyncPolicy policy, Map<String, SyncPolicy.Decision> decisions, Map<String, Object> resolvedNs, Map<String, Long> held,
             Map<String, Long> pending) throws ProtocolException, StreamRefused {
         String namespace = d.entry().namespace();

@@ -274,4 +274,15 @@ public final class NamespaceCatalog {
             }
         }
     }
+
+    /** The namespaces a node offers in its hello: every declared one that is not local-only. */
+    public List<String> offered() {
+        List<String> names = new ArrayList<>();
+        for (NamespaceDefinition d : declared()) {
+            if (d.scope().kind() != SyncScope.Kind.LOCAL_ONLY) {
+                names.add(d.name());
+            }
+        }
+        return names;
+    }
 }

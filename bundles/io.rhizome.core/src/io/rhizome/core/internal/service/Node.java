@@ -16,7 +16,6 @@ import io.rhizome.core.internal.sync.PeerBook;
 import io.rhizome.core.internal.sync.SyncEvents;
 import io.rhizome.spi.crdt.CrdtType;
 import io.rhizome.spi.policy.SyncPolicy;
-import io.rhizome.spi.store.LogEntry;
 import io.rhizome.spi.store.ReplicaStore;
 import io.rhizome.spi.store.StoreException;
 
@@ -76,11 +75,6 @@ public final class Node implements AutoCloseable {
             }
             orchestrator.entitiesChanged(changes);
             service.dispatch(changes);
-        }
-
-        @Override
-        public void appended(List<LogEntry> entries) {
-            orchestrator.appended(entries);
         }
     }
 

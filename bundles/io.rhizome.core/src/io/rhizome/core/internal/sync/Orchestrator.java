@@ -28,7 +28,6 @@ import io.rhizome.core.internal.protocol.ProtocolException;
 import io.rhizome.spi.policy.SyncPolicy;
 import io.rhizome.spi.policy.TrustedDevices;
 import io.rhizome.spi.policy.TrustedDevices.DeviceAddress;
-import io.rhizome.spi.store.LogEntry;
 import io.rhizome.spi.transport.PeerLink;
 import io.rhizome.spi.transport.Transport;
 import io.rhizome.spi.transport.TransportListener;
@@ -406,13 +405,6 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     }
 
     // ------------------------------------------------------------------ engine listener
-
-    @Override
-    public void appended(List<LogEntry> entries) {
-        for (PeerSession s : sessions.values()) {
-            s.wake();
-        }
-    }
 
     @Override
     public void entitiesChanged(List<EntityChange> changes) {

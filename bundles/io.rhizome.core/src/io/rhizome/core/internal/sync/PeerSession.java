@@ -13,13 +13,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.rhizome.core.internal.engine.BatchRefusedException;
-import io.rhizome.core.internal.engine.Streams;
+import io.rhizome.core.internal.engine.Inbox;
+import io.rhizome.core.internal.engine.Outbox;
 import io.rhizome.core.internal.engine.SyncEngine;
 import io.rhizome.core.internal.protocol.Message;
 import io.rhizome.core.internal.protocol.MessageCodec;
 import io.rhizome.core.internal.protocol.ProtocolException;
 import io.rhizome.spi.policy.SyncPolicy;
-import io.rhizome.spi.store.LogEntry;
 import io.rhizome.spi.store.StoreException;
 import io.rhizome.spi.transport.MessageReceiver;
 import io.rhizome.spi.transport.PeerLink;
@@ -28,9 +28,9 @@ import io.rhizome.spi.transport.PeerLink;
  * The sync protocol over one link to one peer. Everything a session does runs serially on its
  * own {@link SerialExecutor}: incoming messages, and the pump that sends what the peer lacks.
  *
- * <p>Sending: the pump scans the local log from a cursor, keeps the entries the peer lacks and may
- * receive (policy, subscription, scope), and sends them in bounded batches, at most
- * {@link #WINDOW} unacknowledged at a time. Each ack advances the peer's cursor (persisted), so a
+ * <p>Sending: the pump takes what the peer lacks and may receive from the engine's {@link Outbox}
+ * and sends it in bounded batches, at most {@link #WINDOW} unacknowledged at a time. Receiving:
+ * batches go to the engine's {@link Inbox}; its answer goes back as the ack (or error). Each ack advances the peer's cursor (persisted), so a
  * sync interrupted mid-way resumes from the last ack. Once the scan reaches the head of the log,
  * the session keeps sending new entries as they are appended (live).
  */
@@ -80,11 +80,7 @@ public final class PeerSession implements MessageReceiver {
     private enum State { AWAIT_HELLO, AWAIT_HELLO_ACK, OPEN, CLOSED }
 
     /** A batch sent and not yet answered; {@code firsts}: each stream's first entry in it. */
-    private record InFlight(long batchId, long endCursor, Map<String, First> firsts, boolean finalBatch) {
-    }
-
-    /** Where a stream starts in a batch: log position and change-set number. */
-    private record First(long position, long seq) {
+    private record InFlight(long batchId, long endCursor, Map<String, Outbox.First> firsts, boolean finalBatch) {
     }
 
     private final PeerLink link;
@@ -100,9 +96,8 @@ public final class PeerSession implements MessageReceiver {
     private State state;
     private boolean requested;
     private boolean catchingUp;
-    private long scanCursor;
-    /** What the peer holds, as far as this session knows (written by the session, read by status). */
-    private final Map<String, Long> peerKnown = new java.util.concurrent.ConcurrentHashMap<>();
+    /** What the peer lacks, from the cursor on; also what it holds as far as this session knows. */
+    private final Outbox outbox;
     private final ArrayDeque<InFlight> inflight = new ArrayDeque<>();
     private final HeldStreams held;
     private List<String> subscription = List.of();
@@ -120,6 +115,7 @@ public final class PeerSession implements MessageReceiver {
         this.peerId = link.remotePeerId();
         this.held = host.held(peerId);
         this.state = initiator ? State.AWAIT_HELLO_ACK : State.AWAIT_HELLO;
+        this.outbox = host.engine().outbox(peerId, this::wake);
     }
 
     public String peerId() {
@@ -146,7 +142,7 @@ public final class PeerSession implements MessageReceiver {
 
     /** What the peer holds as far as this session knows: a snapshot, safe from any thread. */
     public Map<String, Long> known() {
-        return Map.copyOf(peerKnown);
+        return outbox.known();
     }
 
     public String remoteAgent() {
@@ -156,7 +152,7 @@ public final class PeerSession implements MessageReceiver {
     void start() {
         link.receiver(this);
         if (initiator) {
-            serial.execute(() -> send(new Message.Hello(Message.PROTOCOL_VERSION, host.engine().deviceId(), SendFilter.offered(host.engine().catalog()), agent(),
+            serial.execute(() -> send(new Message.Hello(Message.PROTOCOL_VERSION, host.engine().deviceId(), host.engine().catalog().offered(), agent(),
                     host.wallMillis())));
         }
     }
@@ -176,7 +172,7 @@ public final class PeerSession implements MessageReceiver {
     }
 
     private void rescanFrom(long position) {
-        scanCursor = Math.min(scanCursor, position);
+        outbox.rewind(position);
         pump();
     }
 
@@ -192,6 +188,7 @@ public final class PeerSession implements MessageReceiver {
 
     void close(String why) {
         closing = true;
+        outbox.close();
         serial.execute(() -> closeNow(why));
     }
 
@@ -207,6 +204,7 @@ public final class PeerSession implements MessageReceiver {
         serial.execute(() -> {
             if (state != State.CLOSED) {
                 state = State.CLOSED;
+                outbox.close();
                 persistPeer();
                 host.closed(this, cause);
             }
@@ -245,7 +243,7 @@ public final class PeerSession implements MessageReceiver {
         checkVersionAndIdentity(h.protocolVersion(), h.deviceId());
         remoteAgent = h.agent();
         host.clockWatch().observe(peerId, h.wallMillis());
-        send(new Message.HelloAck(Message.PROTOCOL_VERSION, host.engine().deviceId(), SendFilter.offered(host.engine().catalog()), agent(), host.wallMillis()));
+        send(new Message.HelloAck(Message.PROTOCOL_VERSION, host.engine().deviceId(), host.engine().catalog().offered(), agent(), host.wallMillis()));
         open();
     }
 
@@ -291,18 +289,16 @@ public final class PeerSession implements MessageReceiver {
             LOG.debug("peer {}: sync requested ({} batch(es) in flight)", peerId, inflight.size());
             // What the peer holds is what it says now (entries still in flight may be sent twice;
             // the peer takes duplicates as such).
-            peerKnown.clear();
-            mergeKnown(r.versions());
+            outbox.restart(resumeCursor(r.versions()), r.versions());
             send(new Message.SyncState(host.engine().versions()));
             requested = true;
             catchingUp = true;
             // The peer asks again (it connected, or something changed there): held-back streams
             // are tried again now. Batches still in flight stay in the window: their answers come.
             held.due(true);
-            scanCursor = resumeCursor(r.versions());
             pump();
         } else if (m instanceof Message.SyncState s) {
-            mergeKnown(s.versions());
+            outbox.peerHas(s.versions());
         } else if (m instanceof Message.EventBatch b) {
             onBatch(b);
         } else if (m instanceof Message.EventAck a) {
@@ -329,11 +325,11 @@ public final class PeerSession implements MessageReceiver {
      * in that order too, so acks and errors go out in batch order.
      */
     private void onBatch(Message.EventBatch b) {
-        host.engine().applyRemoteAsync(peerId, b.changeSets())
+        host.engine().inbox().offer(peerId, b.changeSets())
                 .whenComplete((r, failure) -> serial.execute(() -> batchDone(b, r, failure)));
     }
 
-    private void batchDone(Message.EventBatch b, SyncEngine.RemoteResult r, Throwable failure) {
+    private void batchDone(Message.EventBatch b, Inbox.Received r, Throwable failure) {
         if (state == State.CLOSED) {
             return;
         }
@@ -351,7 +347,7 @@ public final class PeerSession implements MessageReceiver {
             }
             return;
         }
-        ProtocolException e = SyncEngine.asProtocolException(failure);
+        ProtocolException e = Inbox.asProtocolException(failure);
         List<Message.Refusal> refusals = e instanceof BatchRefusedException br ? br.refusals() : List.of();
         if (refusals.isEmpty()) {
             errors++;
@@ -386,7 +382,7 @@ public final class PeerSession implements MessageReceiver {
         for (Message.Refusal r : a.refused()) {
             refusedByPeer(f, r.stream(), r.seq(), r.code(), r.message());
         }
-        mergeKnown(a.versions());
+        outbox.acknowledge(a.versions());
         for (String stream : held.peerHolds(a.versions())) {
             host.heldBack(this, "outgoing", stream, Optional.empty());
         }
@@ -408,9 +404,9 @@ public final class PeerSession implements MessageReceiver {
 
     /** The peer refused {@code stream} from {@code seq} on: leave it out until its retry, then send from there. */
     private void refusedByPeer(InFlight f, String stream, long seq, String code, String message) {
-        First first = f == null ? null : f.firsts().get(stream);
+        Outbox.First first = f == null ? null : f.firsts().get(stream);
         // What was counted as sent did not arrive: the peer holds the stream up to seq - 1 at most.
-        peerKnown.merge(stream, seq - 1, Math::min);
+        outbox.refused(stream, seq);
         if (held.refusedByPeer(stream, seq, code, message, first == null ? -1 : first.position())) {
             LOG.warn("peer {} refuses {} from #{} on (only that stream waits; retried): [{}] {}", peerId, stream, seq, code, message);
             host.error(this, code, "outgoing " + stream + "#" + seq + " refused: " + message);
@@ -430,7 +426,7 @@ public final class PeerSession implements MessageReceiver {
                     }
                 } else {
                     // A peer that refused the batch as a whole: every stream of it waits for the retry.
-                    for (Map.Entry<String, First> first : f.firsts().entrySet()) {
+                    for (Map.Entry<String, Outbox.First> first : f.firsts().entrySet()) {
                         refusedByPeer(f, first.getKey(), first.getValue().seq(), e.code(), e.message());
                     }
                 }
@@ -455,80 +451,46 @@ public final class PeerSession implements MessageReceiver {
             syncing = !inflight.isEmpty();
             return;
         }
-        SyncEngine engine = host.engine();
         long maxBytes = Math.min(MAX_BATCH_BYTES, Math.max(1024, link.maxMessageSize() / 2L));
-        SendFilter filter = new SendFilter(engine, host.policy(), peerId, subscription);
         try {
             while (inflight.size() < WINDOW) {
-                long head = engine.store().head();
-                if (scanCursor >= head) {
+                Optional<Outbox.Batch> next = outbox.next(subscription, held::blocks, link.maxMessageSize(), maxBytes, MAX_BATCH_COUNT,
+                        this::tooLarge);
+                if (next.isEmpty()) {
                     if (catchingUp) {
                         catchingUp = false;
                         long id = batchIds.incrementAndGet();
                         send(new Message.EventBatch(id, List.of(), true));
-                        inflight.addLast(new InFlight(id, scanCursor, Map.of(), true));
+                        inflight.addLast(new InFlight(id, outbox.cursor(), Map.of(), true));
                     }
                     break;
                 }
-                List<LogEntry> entries = engine.store().read(scanCursor, MAX_BATCH_COUNT, maxBytes);
-                if (entries.isEmpty()) {
-                    break;
-                }
-                List<byte[]> payloads = new ArrayList<>();
-                Map<String, First> streams = new HashMap<>();
-                long bytes = 0;
-                long next = entries.get(entries.size() - 1).position() + 1;
-                for (LogEntry e : entries) {
-                    String stream = e.stream();
-                    String namespace = Streams.namespace(stream);
-                    if (e.seq() <= peerKnown.getOrDefault(stream, 0L) || held.blocks(stream)
-                            || !filter.mayReceive(namespace)) {
-                        continue;
-                    }
-                    byte[] payload = e.payload();
-                    Optional<SendFilter.Scope> scope = filter.scope(namespace);
-                    if (scope.isPresent()) {
-                        // Selective: the peer gets the matching entities' states (or a skip) for this position.
-                        payload = engine.scopedEntry(e, scope.get().def(), scope.get().predicate());
-                    }
-                    if (payload.length + 64L > link.maxMessageSize()) {
-                        String why = "change set " + stream + "#" + e.seq() + " (" + payload.length + " bytes) is larger than the '"
-                                + link.transportKind() + "' link carries (" + link.maxMessageSize() + " bytes)";
-                        if (held.refusedByPeer(stream, e.seq(), ProtocolException.TOO_LARGE, why, e.position())) {
-                            LOG.error("peer {}: {}; stream held back", peerId, why);
-                            host.error(this, ProtocolException.TOO_LARGE, why);
-                            host.heldBack(this, "outgoing", stream, Optional.of(why));
-                        }
-                        continue;
-                    }
-                    if (!payloads.isEmpty() && bytes + payload.length > maxBytes) {
-                        // Scoped entries can be larger than the log entries they stand for: the rest goes in the next batch.
-                        next = e.position();
-                        break;
-                    }
-                    payloads.add(payload);
-                    streams.putIfAbsent(stream, new First(e.position(), e.seq()));
-                    bytes += payload.length;
-                    peerKnown.put(stream, e.seq());
-                }
-                scanCursor = next;
-                if (payloads.isEmpty()) {
-                    continue;
-                }
-                boolean last = catchingUp && scanCursor >= engine.store().head();
+                Outbox.Batch b = next.get();
+                boolean last = catchingUp && outbox.atHead();
                 long id = batchIds.incrementAndGet();
-                send(new Message.EventBatch(id, payloads, last));
-                inflight.addLast(new InFlight(id, scanCursor, streams, last));
+                send(new Message.EventBatch(id, b.changeSets(), last));
+                inflight.addLast(new InFlight(id, b.endCursor(), b.firsts(), last));
                 if (last) {
                     catchingUp = false;
                 }
-                LOG.debug("peer {}: sent batch {} with {} change sets ({} bytes)", peerId, id, payloads.size(), bytes);
+                LOG.debug("peer {}: sent batch {} with {} change sets ({} bytes)", peerId, id, b.changeSets().size(), b.bytes());
             }
         } catch (StoreException e) {
             LOG.error("peer {}: cannot read the log: {}", peerId, e.getMessage());
             host.error(this, ProtocolException.UNAVAILABLE, e.getMessage());
         }
         syncing = !inflight.isEmpty() || catchingUp;
+    }
+
+    /** A change set the link cannot carry: its stream is held back (it never fits). */
+    private void tooLarge(Outbox.TooLarge t) {
+        String why = "change set " + t.stream() + "#" + t.seq() + " (" + t.bytes() + " bytes) is larger than the '"
+                + link.transportKind() + "' link carries (" + link.maxMessageSize() + " bytes)";
+        if (held.refusedByPeer(t.stream(), t.seq(), ProtocolException.TOO_LARGE, why, t.position())) {
+            LOG.error("peer {}: {}; stream held back", peerId, why);
+            host.error(this, ProtocolException.TOO_LARGE, why);
+            host.heldBack(this, "outgoing", t.stream(), Optional.of(why));
+        }
     }
 
     /** Where to start scanning: the persisted cursor, unless the peer has lost what it acked. */
@@ -542,10 +504,6 @@ public final class PeerSession implements MessageReceiver {
             }
         }
         return r.cursor();
-    }
-
-    private void mergeKnown(Map<String, Long> versions) {
-        versions.forEach((k, v) -> peerKnown.merge(k, v, Math::max));
     }
 
     private static Map<String, Long> mergedMax(Map<String, Long> a, Map<String, Long> b) {
@@ -581,6 +539,7 @@ public final class PeerSession implements MessageReceiver {
             return;
         }
         state = State.CLOSED;
+        outbox.close();
         persistPeer();
         link.close();
         host.closed(this, Optional.of(new IllegalStateException(why)));

@@ -103,7 +103,7 @@ class HostileInputTest {
             String[] p = nsKey.split("/");
             values.put(nsKey, e.get(p[0], p[1]));
         }
-        return new State(e.versions(), e.store().head(), e.appliedRemoteCount(), values);
+        return new State(e.versions(), e.logHead(), e.appliedRemoteCount(), values);
     }
 
     private void assertUnchanged(State before) throws Exception {
@@ -263,7 +263,7 @@ class HostileInputTest {
         assertFalse(ack.versions().containsKey("nope|M"));
         assertEquals(2, mesh.value("A", "reg", "x").orElseThrow().asInt());
         assertFalse(mesh.node("A").engine().versions().containsKey("nope|M"), "nothing of the refused stream is held");
-        assertEquals(before.head() + 2, mesh.node("A").engine().store().head(), "exactly the two accepted change sets were logged");
+        assertEquals(before.head() + 2, mesh.node("A").engine().logHead(), "exactly the two accepted change sets were logged");
         var rogueStatus = mesh.node("A").service().status().peers().stream().filter(p -> p.peerId().equals("ROGUE")).findFirst()
                 .orElseThrow();
         assertEquals(1, rogueStatus.heldBack().size(), rogueStatus.toString());

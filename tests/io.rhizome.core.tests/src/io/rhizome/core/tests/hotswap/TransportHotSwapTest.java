@@ -3,7 +3,6 @@ package io.rhizome.core.tests.hotswap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -197,7 +196,7 @@ class TransportHotSwapTest {
 
         SyncService ds = service(SyncService.class, null);
         Node dsNode = ((SyncServiceComponent) ds).running().orElseThrow();
-        assertSame(store, dsNode.engine().store(), "the SyncService runs on the store this test registered");
+        assertTrue(dsNode.engine().runsOn(store), "the SyncService runs on the store this test registered");
         String dsId = ds.deviceId();
 
         // Change sets are signed and encrypted end to end: the peer shares the DS node's mesh key.

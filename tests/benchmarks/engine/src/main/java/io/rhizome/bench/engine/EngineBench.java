@@ -225,7 +225,7 @@ public final class EngineBench {
         }
         double rate = writes / seconds;
         System.out.printf(Locale.ROOT, "enqueue: %,d durable writes from %d threads in %.2f s = %,.0f/s, store %s [target >= 50,000/s: %s] (process CPU %.1f s;"
-                + " load %s)%n", writes, threads, seconds, rate, a.engine().store().location(), rate >= 50_000 ? "met" : "MISSED", cpu, loadAverage());
+                + " load %s)%n", writes, threads, seconds, rate, a.engine().storeLocation(), rate >= 50_000 ? "met" : "MISSED", cpu, loadAverage());
     }
 
     /** (c) Single write on A → B's change listener, one at a time. */

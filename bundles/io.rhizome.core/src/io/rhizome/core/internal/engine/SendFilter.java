@@ -1,17 +1,15 @@
-package io.rhizome.core.internal.sync;
+package io.rhizome.core.internal.engine;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.rhizome.core.internal.engine.NamespaceCatalog;
-import io.rhizome.core.internal.engine.ScopePredicate;
-import io.rhizome.core.internal.engine.SyncEngine;
+import io.rhizome.spi.crdt.CrdtType;
 import io.rhizome.spi.namespace.NamespaceDefinition;
 import io.rhizome.spi.namespace.SyncScope;
 import io.rhizome.spi.policy.SyncPolicy;
@@ -19,7 +17,7 @@ import io.rhizome.spi.policy.SyncPolicy;
 /**
  * What one scan of the log may send one peer: which namespaces (the peer's subscription, the
  * scope, the policy), and the predicate of the selective ones. Decided once per namespace per scan,
- * since neither the policy nor the declarations change within one. Confined to the session's thread.
+ * since neither the policy nor the declarations change within one. Confined to the outbox's caller.
  */
 final class SendFilter {
 
@@ -29,15 +27,18 @@ final class SendFilter {
     record Scope(NamespaceDefinition def, ScopePredicate predicate) {
     }
 
-    private final SyncEngine engine;
+    private final NamespaceCatalog catalog;
+    private final Function<String, Optional<CrdtType>> types;
     private final Optional<SyncPolicy> policy;
     private final String peerId;
     private final List<String> subscription;
     private final Map<String, Boolean> allowed = new HashMap<>();
     private final Map<String, Optional<Scope>> scopes = new HashMap<>();
 
-    SendFilter(SyncEngine engine, Optional<SyncPolicy> policy, String peerId, List<String> subscription) {
-        this.engine = engine;
+    SendFilter(NamespaceCatalog catalog, Function<String, Optional<CrdtType>> types, Optional<SyncPolicy> policy, String peerId,
+            List<String> subscription) {
+        this.catalog = catalog;
+        this.types = types;
         this.policy = policy;
         this.peerId = peerId;
         this.subscription = subscription;
@@ -51,9 +52,9 @@ final class SendFilter {
     /** The predicate of a selective namespace (checked valid by {@link #mayReceive}); empty otherwise. */
     Optional<Scope> scope(String namespace) {
         return scopes.computeIfAbsent(namespace, ns -> {
-            Optional<NamespaceDefinition> def = engine.catalog().resolve(ns);
+            Optional<NamespaceDefinition> def = catalog.resolve(ns);
             try {
-                return def.isEmpty() ? Optional.empty() : engine.catalog().predicate(def.get()).map(p -> new Scope(def.get(), p));
+                return def.isEmpty() ? Optional.empty() : catalog.predicate(def.get()).map(p -> new Scope(def.get(), p));
             } catch (ScopePredicate.InvalidPredicateException e) {
                 throw new IllegalStateException("unreachable: mayReceive refuses namespaces with malformed predicates", e);
             }
@@ -64,12 +65,12 @@ final class SendFilter {
         if (!subscription.isEmpty() && !subscription.contains(namespace)) {
             return false;
         }
-        Optional<NamespaceDefinition> def = engine.catalog().resolve(namespace);
+        Optional<NamespaceDefinition> def = catalog.resolve(namespace);
         if (def.isEmpty() || def.get().scope().kind() == SyncScope.Kind.LOCAL_ONLY) {
             return false;
         }
-        Optional<String> problem = engine.catalog().scopeProblem(def.get());
-        if (problem.isEmpty() && def.get().scope().kind() == SyncScope.Kind.SELECTIVE && engine.type(def.get().crdtType()).isEmpty()) {
+        Optional<String> problem = catalog.scopeProblem(def.get());
+        if (problem.isEmpty() && def.get().scope().kind() == SyncScope.Kind.SELECTIVE && types.apply(def.get().crdtType()).isEmpty()) {
             problem = Optional.of("its CRDT type '" + def.get().crdtType() + "' is not installed, so its selective predicate cannot be evaluated");
         }
         if (problem.isPresent()) {
@@ -85,16 +86,5 @@ final class SendFilter {
             LOG.info("peer {}: not sending namespace '{}': {}", peerId, namespace, d.reason());
         }
         return d.allowed();
-    }
-
-    /** The namespaces a node offers in its hello: every declared one that is not local-only. */
-    static List<String> offered(NamespaceCatalog catalog) {
-        List<String> names = new ArrayList<>();
-        for (NamespaceDefinition d : catalog.declared()) {
-            if (d.scope().kind() != SyncScope.Kind.LOCAL_ONLY) {
-                names.add(d.name());
-            }
-        }
-        return names;
     }
 }
