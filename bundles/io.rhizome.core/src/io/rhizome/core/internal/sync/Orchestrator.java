@@ -1,12 +1,10 @@
 package io.rhizome.core.internal.sync;
 
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -27,7 +25,6 @@ import io.rhizome.core.internal.protocol.MessageCodec;
 import io.rhizome.core.internal.protocol.ProtocolException;
 import io.rhizome.spi.policy.SyncPolicy;
 import io.rhizome.spi.policy.TrustedDevices;
-import io.rhizome.spi.policy.TrustedDevices.DeviceAddress;
 import io.rhizome.spi.transport.PeerLink;
 import io.rhizome.spi.transport.Transport;
 import io.rhizome.spi.transport.TransportListener;
@@ -50,13 +47,12 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     private final Transports transports = new Transports(this::listenerFor, this::recordError);
     private final Map<String, PeerSession> sessions = new ConcurrentHashMap<>();
     private final Object attaching = new Object();
-    private final Map<String, String> connecting = new ConcurrentHashMap<>();
     private final Map<String, HeldStreams> held = new ConcurrentHashMap<>();
     private final ClockWatch clockWatch;
     private final java.util.function.LongSupplier wallClock;
     private volatile SyncEvents events = SyncEvents.NONE;
     private final Membership membership = new Membership();
-    private final Dialler dialler = new Dialler(System::currentTimeMillis);
+    private final Connector connector;
     private volatile boolean paused;
     private volatile String lastError;
     private volatile long lastErrorAt;
@@ -70,6 +66,23 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
         engine.clockGuard(clockWatch::writeBlock);
         this.peers = peers;
         this.policy = policy;
+        this.connector = new Connector(engine.deviceId(), transports, peers, membership, new Connector.Links() {
+            @Override
+            public boolean hasSession(String peerId, boolean open) {
+                PeerSession s = sessions.get(peerId);
+                return s != null && (!open || s.isOpen());
+            }
+
+            @Override
+            public void attach(PeerLink link, boolean initiator) {
+                Orchestrator.this.attach(link, initiator);
+            }
+
+            @Override
+            public boolean paused() {
+                return paused;
+            }
+        });
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
             Thread t = new Thread(r, "rhizome-sync-" + n.incrementAndGet());
@@ -99,7 +112,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
         if (reconnectTask == null) {
             reconnectTask = scheduler.scheduleWithFixedDelay(() -> {
                 sessions.values().forEach(PeerSession::retryHeld);
-                reconnect();
+                connector.reconnect();
             }, RECONNECT_MILLIS, RECONNECT_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
@@ -171,13 +184,13 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     public void resume() {
         paused = false;
         transports.startStopped();
-        reconnect();
+        connector.reconnect();
     }
 
     /** Asks every connected peer for what this node lacks, and reconnects to known peers now. */
     public void forceSync() {
         sessions.values().forEach(PeerSession::requestSync);
-        scheduler.execute(this::reconnect);
+        scheduler.execute(connector::reconnect);
     }
 
     // ------------------------------------------------------------------ links and sessions
@@ -186,33 +199,9 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
      * Connects to a peer at an address of a transport kind, and remembers the address for reconnects.
      */
     public CompletionStage<String> connect(String kind, String address) {
-        return connect(kind, address, Optional.empty());
+        return connector.connect(kind, address, Optional.empty());
     }
 
-    /** As {@link #connect(String, String)}; with {@code expected}, a link to another device is closed and fails. */
-    private CompletionStage<String> connect(String kind, String address, Optional<String> expected) {
-        Optional<Transport> t = transports.started(kind);
-        if (t.isEmpty()) {
-            return CompletableFuture.failedFuture(new IOException("no started transport of kind '" + kind + "'"));
-        }
-        return t.get().connect(address).thenApply(link -> {
-            if (expected.isPresent() && !expected.get().equals(link.remotePeerId())) {
-                link.close();
-                throw new java.util.concurrent.CompletionException(new IOException("the device at " + address + " is " + link.remotePeerId()
-                        + ", not " + expected.get()));
-            }
-            PeerRecord r = peers.getOrFresh(link.remotePeerId());
-            PeerRecord.Address a = new PeerRecord.Address(kind, address);
-            if (!r.addresses().contains(a)) {
-                List<PeerRecord.Address> addrs = new ArrayList<>(r.addresses());
-                addrs.add(a);
-                peers.put(r.withAddresses(addrs));
-                peers.persist(r.peerId());
-            }
-            attach(link, true);
-            return link.remotePeerId();
-        });
-    }
 
     @Override
     public void inbound(PeerLink link) {
@@ -225,23 +214,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
 
     /** A transport found {@code deviceId} on the local network: dial it if it is trusted and not connected. */
     public void discovered(String kind, String deviceId, String address) {
-        if (paused || deviceId.equals(engine.deviceId()) || !membership.isTrusted(deviceId) || membership.selfRevoked()) {
-            return;
-        }
-        PeerSession s = sessions.get(deviceId);
-        if (s != null && s.isOpen()) {
-            return;
-        }
-        if (connecting.putIfAbsent(deviceId, address) != null) {
-            return;
-        }
-        LOG.info("trusted device {} discovered at {}; connecting", deviceId, address);
-        connect(kind, address).whenComplete((id, failure) -> {
-            connecting.remove(deviceId);
-            if (failure != null) {
-                LOG.debug("connecting to discovered device {} at {} failed: {}", deviceId, address, failure.getMessage());
-            }
-        });
+        connector.discovered(kind, deviceId, address);
     }
 
     /** Closes a peer's session and drops its record, so it is not reconnected (revocation). */
@@ -287,37 +260,6 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
             previous.close("replaced by a newer link");
         }
         session.start();
-    }
-
-    /** One dialling round: every known or trusted device without a link, at most one dial each (see {@link Dialler}). */
-    private void reconnect() {
-        if (paused || membership.selfRevoked()) {
-            return;
-        }
-        Map<String, List<DeviceAddress>> candidates = Dialler.candidates(peers.all(), membership.devices());
-        candidates.forEach((peerId, addresses) -> {
-            if (peerId.equals(engine.deviceId()) || sessions.containsKey(peerId) || connecting.containsKey(peerId)) {
-                return;
-            }
-            List<DeviceAddress> usable = addresses.stream()
-                    .filter(a -> transports.started(a.transportKind()).isPresent())
-                    .toList();
-            dialler.due(peerId, usable).ifPresent(a -> dial(peerId, a));
-        });
-    }
-
-    private void dial(String peerId, DeviceAddress a) {
-        connecting.put(peerId, a.address());
-        connect(a.transportKind(), a.address(), Optional.of(peerId)).whenComplete((id, failure) -> {
-            connecting.remove(peerId);
-            if (failure == null) {
-                dialler.succeeded(peerId, a);
-            } else {
-                dialler.failed(peerId, a);
-                LOG.debug("dialling {} at {} failed (next try in {} ms or later): {}", peerId, a.address(), dialler.backoffMillis(peerId, a),
-                        failure.getMessage());
-            }
-        });
     }
 
     // ------------------------------------------------------------------ session host
