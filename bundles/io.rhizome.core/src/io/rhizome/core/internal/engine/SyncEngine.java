@@ -31,7 +31,7 @@ import io.rhizome.spi.store.StoreException;
 /**
  * The sync engine of one node: turns local transactions into change sets, applies remote change
  * sets, keeps the materialised replicas, and makes everything durable through the
- * {@link ReplicaStore}, which nothing outside the engine holds. What leaves the replica goes
+ * {@link ReplicaStore}; no caller gets the store from the engine. What leaves the replica goes
  * through an {@link Outbox} per peer, what enters through the {@link Inbox}.
  *
  * <p>The parts, each with one job: {@link GroupCommit} (the one engine thread and its group
