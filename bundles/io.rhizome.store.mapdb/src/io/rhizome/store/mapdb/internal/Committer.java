@@ -36,11 +36,11 @@ final class Committer {
     private static final int SEGMENT = StoreMaps.SEGMENT;
 
     /** One queued write call; {@code checkpointAt} is -1 unless it is a checkpoint. */
-    record Write(List<NewEntry> entries, Map<String, byte[]> metaUpdates, Map<EntityRef, byte[]> states,
-            long checkpointAt, CompletableFuture<List<LogEntry>> done) {
+    record Write(List<NewEntry> entries, Map<String, byte[]> metaUpdates, Map<String, byte[]> spaceUpdates,
+            Map<EntityRef, byte[]> states, long checkpointAt, CompletableFuture<List<LogEntry>> done) {
 
         int weight() {
-            return 1 + entries.size() + metaUpdates.size() + states.size();
+            return 1 + entries.size() + metaUpdates.size() + spaceUpdates.size() + states.size();
         }
     }
 
@@ -217,6 +217,13 @@ final class Committer {
                         maps.meta.remove(name);
                     } else {
                         maps.meta.put(name, value);
+                    }
+                });
+                w.spaceUpdates().forEach((key, value) -> {
+                    if (value.length == 0) {
+                        maps.spaces.remove(key);
+                    } else {
+                        maps.spaces.put(key, value);
                     }
                 });
                 if (w.checkpointAt() >= 0) {

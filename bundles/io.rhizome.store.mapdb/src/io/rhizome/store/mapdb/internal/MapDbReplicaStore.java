@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
 
 import io.rhizome.spi.store.EntityRef;
 import io.rhizome.spi.store.LogEntry;
+import io.rhizome.spi.store.MetadataOwner;
+import io.rhizome.spi.store.MetadataSpace;
 import io.rhizome.spi.store.NewEntry;
 import io.rhizome.spi.store.ReplicaStore;
 import io.rhizome.spi.store.StoreException;
@@ -27,7 +29,7 @@ import io.rhizome.spi.store.StoreException;
 /**
  * The {@link ReplicaStore} on MapDB B-trees in one file of the data folder.
  *
- * <p>Writes (append, putMeta, checkpoint) are queued to a single committer thread, which applies
+ * <p>Writes (append, putMeta, checkpoint, {@link MapDbMetadataSpace metadata space} updates) are queued to a single committer thread, which applies
  * every waiting call to the maps and makes them durable with one commit of the
  * {@link PagedRedoVolume} (group commit); each caller returns once its commit is on disk. The
  * committer holds the write lock from the first change of a batch until that batch is durable, so
@@ -142,7 +144,7 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
             state.checkOpen();
             return List.of();
         }
-        return committer.submit(new Committer.Write(e, m, Map.of(), -1, new CompletableFuture<>()));
+        return committer.submit(new Committer.Write(e, m, Map.of(), Map.of(), -1, new CompletableFuture<>()));
     }
 
     @Override
@@ -152,7 +154,7 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
             state.checkOpen();
             return;
         }
-        committer.submit(new Committer.Write(List.of(), m, Map.of(), -1, new CompletableFuture<>()));
+        committer.submit(new Committer.Write(List.of(), m, Map.of(), Map.of(), -1, new CompletableFuture<>()));
     }
 
     @Override
@@ -162,7 +164,7 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
         }
         Map<EntityRef, byte[]> copy = new HashMap<>();
         states.forEach((ref, state) -> copy.put(requireNonNull(ref, "entity"), requireNonNull(state, "state of " + ref).clone()));
-        committer.submit(new Committer.Write(List.of(), Map.of(), copy, includesLogUpTo, new CompletableFuture<>()));
+        committer.submit(new Committer.Write(List.of(), Map.of(), Map.of(), copy, includesLogUpTo, new CompletableFuture<>()));
     }
 
     private static <T> T requireNonNull(T value, String what) {
@@ -257,6 +259,11 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
             state.authorSeqs.forEach((author, seqs) -> out.put(author, seqs[0]));
             return Collections.unmodifiableMap(out);
         });
+    }
+
+    @Override
+    public MetadataSpace metadata(MetadataOwner owner) {
+        return new MapDbMetadataSpace(java.util.Objects.requireNonNull(owner, "owner"), state, maps, committer);
     }
 
     @Override

@@ -7,19 +7,26 @@ import org.mapdb.BTreeMap;
 import org.mapdb.DB;
 import org.mapdb.Serializer;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.rhizome.spi.store.StoreException;
 
 /**
- * The B-trees of the store file and the checks made when it is opened (format marker, head
- * consistent with the log).
+ * The B-trees of the store file and what is done when it is opened: the format marker checked
+ * (and a format-2 file's metadata moved into spaces), the head checked against the log.
  */
 final class StoreMaps {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StoreMaps.class);
 
     static final String SYS_HEAD = "head";
     static final String SYS_CHECKPOINT = "checkpoint";
     private static final String SYS_FORMAT = "format";
     static final String RECORD_AUTHORS = "authors";
-    private static final long FORMAT = 2;
+    /** 3: owners' metadata in {@code spaces}; 2: all of it in {@code meta} (moved on open, see {@link LegacyMetadata}). */
+    private static final long FORMAT = 3;
+    private static final long FORMAT_SHARED_META = 2;
     static final int SEGMENT = 256;
 
     /** Log chunks (see {@link LogCodec#encodeChunk}) by the position of their first entry. */
@@ -39,6 +46,8 @@ final class StoreMaps {
     final BTreeMap<String, byte[]> meta;
     final BTreeMap<String, byte[]> states;
     final BTreeMap<String, Long> sys;
+    /** Every {@link MapDbMetadataSpace}'s keys, each under its owner's prefix. */
+    final BTreeMap<String, byte[]> spaces;
 
     StoreMaps(DB db) {
         this.log = db.treeMap("log", Serializer.LONG, Serializer.BYTE_ARRAY).valuesOutsideNodesEnable()
@@ -52,6 +61,8 @@ final class StoreMaps {
         this.states = db.treeMap("states", Serializer.STRING, Serializer.BYTE_ARRAY).valuesOutsideNodesEnable()
                 .createOrOpen();
         this.sys = db.treeMap("sys", Serializer.STRING, Serializer.LONG).createOrOpen();
+        this.spaces = db.treeMap("spaces", Serializer.STRING, Serializer.BYTE_ARRAY).valuesOutsideNodesEnable()
+                .createOrOpen();
     }
 
     static String segmentKey(String author, long seq) {
@@ -71,6 +82,11 @@ final class StoreMaps {
             sys.put(SYS_FORMAT, FORMAT);
             sys.put(SYS_HEAD, 0L);
             sys.put(SYS_CHECKPOINT, 0L);
+        } else if (format == FORMAT_SHARED_META) {
+            int moved = LegacyMetadata.move(meta, spaces);
+            sys.put(SYS_FORMAT, FORMAT);
+            LOG.info("{}: {} metadata records moved into their owners' spaces (store format {} to {})", dataFile, moved,
+                    FORMAT_SHARED_META, FORMAT);
         } else if (format != FORMAT) {
             throw new StoreException(dataFile + " has store format " + format + "; this version reads format " + FORMAT);
         }
