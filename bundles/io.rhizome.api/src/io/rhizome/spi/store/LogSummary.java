@@ -1,6 +1,6 @@
 package io.rhizome.spi.store;
 
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * What a bundle outside the engine may know of the node's log without holding the
@@ -12,7 +12,7 @@ import org.osgi.annotation.versioning.ProviderType;
  *
  * @since 0.1
  */
-@ProviderType
+@ConsumerType
 public interface LogSummary {
 
     /** The number of change sets ever appended to the log ({@link ReplicaStore#head()}). */

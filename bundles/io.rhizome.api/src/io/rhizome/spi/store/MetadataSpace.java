@@ -3,7 +3,7 @@ package io.rhizome.spi.store;
 import java.util.Optional;
 import java.util.SortedMap;
 
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * A namespace of small durable values that belongs to one {@link MetadataOwner}: no other owner
@@ -40,7 +40,7 @@ import org.osgi.annotation.versioning.ProviderType;
  *
  * @since 0.1
  */
-@ProviderType
+@ConsumerType
 public interface MetadataSpace {
 
     /** The longest key, in characters. */

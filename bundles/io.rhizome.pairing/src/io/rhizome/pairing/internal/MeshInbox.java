@@ -144,10 +144,8 @@ final class MeshInbox {
                 trust.put(id, new TrustedPeer(id, DeviceIds.fingerprint(id), now, mm.addresses(), "mesh"));
                 joined.add(id);
             } else if (known != null) {
-                LinkedHashSet<String> all = new LinkedHashSet<>(mm.addresses());
-                all.addAll(known.addresses());
-                trust.put(id, new TrustedPeer(id, known.fingerprint(), known.pairedAt(),
-                        new ArrayList<>(all).subList(0, Math.min(all.size(), 16)), known.via()));
+                // the same device twice in one update: its second addresses go in front, as they would one update later
+                TrustedStore.withAddresses(known, mm.addresses()).ifPresent(p -> trust.put(id, p));
             } else if (!mm.addresses().isEmpty()) {
                 parts.trusted.withAddresses(id, mm.addresses()).ifPresent(p -> trust.put(id, p));
             }

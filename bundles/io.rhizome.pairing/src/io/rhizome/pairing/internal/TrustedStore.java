@@ -161,9 +161,11 @@ final class TrustedStore {
      */
     Optional<TrustedPeer> withAddresses(String deviceId, List<String> addresses) {
         TrustedPeer p = trusted.get(deviceId);
-        if (p == null) {
-            return Optional.empty();
-        }
+        return p == null ? Optional.empty() : withAddresses(p, addresses);
+    }
+
+    /** {@code p} with {@code addresses} in front of its own, at most 16; empty if that changes nothing. */
+    static Optional<TrustedPeer> withAddresses(TrustedPeer p, List<String> addresses) {
         LinkedHashSet<String> all = new LinkedHashSet<>(addresses);
         all.addAll(p.addresses());
         List<String> merged = new ArrayList<>(all).subList(0, Math.min(all.size(), MAX_ADDRESSES));
