@@ -29,11 +29,12 @@ import io.rhizome.spi.store.StoreException;
 /**
  * The {@link ReplicaStore} on MapDB B-trees in one file of the data folder.
  *
- * <p>Writes (append, putMeta, checkpoint, {@link MapDbMetadataSpace metadata space} updates) are queued to a single committer thread, which applies
- * every waiting call to the maps and makes them durable with one commit of the
- * {@link PagedRedoVolume} (group commit); each caller returns once its commit is on disk. The
- * committer holds the write lock from the first change of a batch until that batch is durable, so
- * readers (read lock) never see a write that could still be lost.
+ * <p>Writes (append, putMeta, checkpoint, {@link MapDbMetadataSpace metadata space} updates) are
+ * queued to the {@link Committer}, one thread which applies every waiting call to the maps and
+ * makes them durable with one commit of the {@link PagedRedoVolume} (group commit); each caller
+ * returns once its commit is on disk. The committer holds the write lock from the first change of
+ * a batch until that batch is durable, so readers (read lock) never see a write that could still
+ * be lost.
  *
  * <p>Nothing on the heap grows with the log: the log and its indexes live in the file; the heap
  * holds the head position, a bounded page cache and the calls of the batch in flight.
@@ -45,7 +46,7 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
     static final String DATA_FILE = "replica.mapdb";
     static final String REDO_FILE = "replica.redo";
     static final String LOCK_FILE = "replica.lock";
-    private final StoreSettings settings;
+
     private final Path folder;
     private final Path dataFile;
     private final FolderLock lock;
@@ -56,7 +57,6 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
     private final Committer committer;
 
     private MapDbReplicaStore(StoreSettings settings, FolderLock lock, PagedRedoVolume volume, DB db) {
-        this.settings = settings;
         this.folder = settings.folder();
         this.dataFile = folder.resolve(DATA_FILE);
         this.lock = lock;
