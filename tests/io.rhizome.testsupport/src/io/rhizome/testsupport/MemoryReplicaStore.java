@@ -5,24 +5,30 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.rhizome.spi.store.EntityRef;
 import io.rhizome.spi.store.LogEntry;
+import io.rhizome.spi.store.MetadataOwner;
+import io.rhizome.spi.store.MetadataSpace;
+import io.rhizome.spi.store.MetadataUpdate;
 import io.rhizome.spi.store.NewEntry;
 import io.rhizome.spi.store.ReplicaStore;
 import io.rhizome.spi.store.StoreException;
 
 /**
  * A {@link ReplicaStore} in memory, for engine tests: every call is atomic (one lock), nothing is
- * durable across JVMs. {@link #failNextAppends} makes appends fail, to test storage-failure paths.
+ * durable across JVMs. {@link #failNextAppends} makes appends (and metadata space updates) fail, to
+ * test storage-failure paths. Each metadata space is a map of its own, keyed by its owner.
  */
 public final class MemoryReplicaStore implements ReplicaStore {
 
     private final List<LogEntry> log = new ArrayList<>();
     private final Map<String, Long> authorSeqs = new HashMap<>();
     private final Map<String, byte[]> meta = new TreeMap<>();
+    private final Map<MetadataOwner, TreeMap<String, byte[]>> spaces = new HashMap<>();
     private final Map<EntityRef, byte[]> states = new TreeMap<>();
     private long checkpointPosition;
     private final AtomicBoolean failAppends = new AtomicBoolean();
@@ -85,6 +91,56 @@ public final class MemoryReplicaStore implements ReplicaStore {
     @Override
     public synchronized Map<String, Long> streamSeqs() {
         return Map.copyOf(authorSeqs);
+    }
+
+    @Override
+    public MetadataSpace metadata(MetadataOwner owner) {
+        java.util.Objects.requireNonNull(owner, "owner");
+        return new MetadataSpace() {
+            @Override
+            public MetadataOwner owner() {
+                return owner;
+            }
+
+            @Override
+            public Optional<byte[]> get(String key) {
+                synchronized (MemoryReplicaStore.this) {
+                    byte[] v = spaces.getOrDefault(owner, new TreeMap<>()).get(key);
+                    return v == null ? Optional.empty() : Optional.of(v.clone());
+                }
+            }
+
+            @Override
+            public SortedMap<String, byte[]> scan(String prefix) {
+                synchronized (MemoryReplicaStore.this) {
+                    SortedMap<String, byte[]> out = new TreeMap<>();
+                    spaces.getOrDefault(owner, new TreeMap<>()).forEach((k, v) -> {
+                        if (k.startsWith(prefix)) {
+                            out.put(k, v.clone());
+                        }
+                    });
+                    return out;
+                }
+            }
+
+            @Override
+            public void update(MetadataUpdate update) throws StoreException {
+                update.checkLimits();
+                synchronized (MemoryReplicaStore.this) {
+                    if (failAppends.get()) {
+                        throw new StoreException("memory store: simulated disk failure");
+                    }
+                    TreeMap<String, byte[]> space = spaces.computeIfAbsent(owner, o -> new TreeMap<>());
+                    update.changes().forEach((k, v) -> {
+                        if (v.isPresent()) {
+                            space.put(k, v.get().clone());
+                        } else {
+                            space.remove(k);
+                        }
+                    });
+                }
+            }
+        };
     }
 
     @Override

@@ -19,8 +19,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  * {@link LogEntry#stream()}); the store treats it as an opaque string. The store assigns each
  * appended entry a local {@code position} (0, 1, 2, ... in append order, never reused) and indexes
  * entries by position and by (stream, seq).</li>
- * <li><em>Metadata</em>: small named values (peer records, cursors, this device's sequence counter)
- * that can be updated in the same atomic step as an append.</li>
+ * <li><em>Metadata spaces</em> ({@link #metadata}): small durable values, each space owned by one
+ * bundle or one part of the engine and physically apart from every other space.</li>
+ * <li><em>Store metadata</em> ({@link #meta}): small named values of the engine that can be
+ * updated in the same atomic step as an append.</li>
  * <li><em>Checkpoints</em> of materialised entity states: encoded CRDT states saved together with
  * the log position they include, so that start-up replays only the log after it.</li>
  * </ul>
@@ -74,6 +76,16 @@ public interface ReplicaStore {
      * engine never appends a stream's seq n+1 before n, so this is the highest seq.)
      */
     Map<String, Long> streamSeqs() throws StoreException;
+
+    /**
+     * The metadata space of {@code owner}, created empty when first written. Spaces of different
+     * owners never share a key, and none of them shares a key with {@link #meta}. The engine asks
+     * for its own spaces here; bundles get theirs as the bundle-scoped {@link MetadataSpace}
+     * service, which the store's bundle registers.
+     *
+     * @since 0.1
+     */
+    MetadataSpace metadata(MetadataOwner owner);
 
     /** A metadata value; empty when unset or set to an empty array. */
     Optional<byte[]> meta(String name) throws StoreException;

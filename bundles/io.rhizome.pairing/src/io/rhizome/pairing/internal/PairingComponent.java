@@ -19,7 +19,8 @@ import io.rhizome.api.PairingService;
 import io.rhizome.api.SyncService;
 import io.rhizome.spi.crypto.KeyService;
 import io.rhizome.spi.policy.TrustedDevices;
-import io.rhizome.spi.store.ReplicaStore;
+import io.rhizome.spi.store.LogSummary;
+import io.rhizome.spi.store.MetadataSpace;
 import io.rhizome.spi.store.StoreException;
 import io.rhizome.spi.transport.Transport;
 
@@ -40,10 +41,11 @@ public class PairingComponent implements PairingService, TrustedDevices {
     private volatile Pairing pairing;
 
     @Activate
-    public PairingComponent(@Reference KeyService keys, @Reference(policyOption = ReferencePolicyOption.GREEDY) ReplicaStore store,
-            @Reference SyncService sync) throws StoreException {
-        // DS binds the dynamic transports after this constructor has run: addTransport serves them
-        pairing = new Pairing(keys, store, sync, () -> transports, executor, System::currentTimeMillis);
+    public PairingComponent(@Reference KeyService keys, @Reference(policyOption = ReferencePolicyOption.GREEDY) MetadataSpace space,
+            @Reference(policyOption = ReferencePolicyOption.GREEDY) LogSummary log, @Reference SyncService sync) throws StoreException {
+        // DS binds the dynamic transports after this constructor has run: addTransport serves them.
+        // The MetadataSpace service is bundle-scoped: this is pairing's own space of the store.
+        pairing = new Pairing(keys, space, log::changeSets, sync, () -> transports, executor, System::currentTimeMillis);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)

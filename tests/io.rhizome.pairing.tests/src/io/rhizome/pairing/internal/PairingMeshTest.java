@@ -65,12 +65,17 @@ class PairingMeshTest {
                     });
             executor = Executors.newSingleThreadScheduledExecutor();
             executors.add(executor);
-            pairing = new Pairing(keys, store, sync, () -> List.<Transport>of(node), executor, System::currentTimeMillis);
+            pairing = new Pairing(keys, space(), store::head, sync, () -> List.<Transport>of(node), executor, System::currentTimeMillis);
             pairing.transportAdded(node);
         }
 
         String id() {
             return keys.deviceId();
+        }
+
+        /** Pairing's metadata space of this device's store, as the store's bundle-scoped service hands it out. */
+        io.rhizome.spi.store.MetadataSpace space() {
+            return store.metadata(io.rhizome.spi.store.MetadataOwner.bundle("io.rhizome.pairing"));
         }
 
         /** A new pairing service over the same keys, store and transport: the node restarted. */
@@ -79,7 +84,7 @@ class PairingMeshTest {
             executor.shutdownNow();
             executor = Executors.newSingleThreadScheduledExecutor();
             executors.add(executor);
-            pairing = new Pairing(keys, store, sync, () -> List.<Transport>of(node), executor, System::currentTimeMillis);
+            pairing = new Pairing(keys, space(), store::head, sync, () -> List.<Transport>of(node), executor, System::currentTimeMillis);
             pairing.transportAdded(node);
             return pairing;
         }
@@ -263,11 +268,106 @@ class PairingMeshTest {
         assertFalse(a.keys.meshKey(99).isPresent());
 
         // a pairing service restarted over the same store knows who is trusted and who is revoked
-        Pairing restarted = new Pairing(a.keys, a.store, (SyncService) Proxy.newProxyInstance(getClass().getClassLoader(),
+        Pairing restarted = new Pairing(a.keys, a.space(), a.store::head, (SyncService) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] { SyncService.class }, (p, method, args) -> null), List::of, executors.get(0), System::currentTimeMillis);
         assertTrue(restarted.membership().isTrusted(b.id()));
         assertFalse(restarted.membership().isTrusted(c.id()));
-        assertTrue(new TrustedStore(a.store).isRevoked(c.id()));
+        assertTrue(new TrustedStore(a.space()).isRevoked(c.id()));
+    }
+
+    @Test
+    void aMeshUpdateThatCannotBeStoredWhollyChangesNothingAndALaterGoodOneApplies() throws Exception {
+        Device a = new Device("a");
+        Device b = new Device("b");
+        Device c = new Device("c");
+        b.pairing.join(a.pairing.invite().code(), Optional.empty(), Duration.ofSeconds(20));
+        c.pairing.join(a.pairing.invite().code(), Optional.empty(), Duration.ofSeconds(20));
+        Await.until(Duration.ofSeconds(20), "b learns c from a's mesh update", () -> b.pairing.membership().isTrusted(c.id()));
+
+        // a (trusted by b) revokes c, adds a member d and a new key epoch, all in one update
+        String d = new TestKeys().deviceId();
+        io.rhizome.spi.crypto.KeyService.MeshKey nextKey = new io.rhizome.spi.crypto.KeyService.MeshKey(
+                b.keys.currentMeshKey().epoch() + 1, new TestKeys().identityPublicKey());
+        com.fasterxml.jackson.databind.node.ObjectNode update = Wire.message("mesh");
+        List<io.rhizome.spi.crypto.KeyService.MeshKey> offered = new ArrayList<>();
+        for (long e : b.keys.epochs()) {
+            offered.add(b.keys.meshKey(e).orElseThrow());
+        }
+        offered.add(nextKey);
+        Welcome.keys(update.putArray("keys"), offered);
+        Welcome.members(update.putArray("members"), List.of(new Welcome.MeshMember(d, List.of("net net:d"))));
+        update.putArray("revoked").add(c.id());
+
+        Set<String> trustedBefore = b.pairing.membership().trustedDeviceIds();
+        List<Long> epochsBefore = b.keys.epochs();
+        io.rhizome.spi.crypto.KeyService.MeshKey currentBefore = b.keys.currentMeshKey();
+        Runnable unchanged = () -> {
+            assertEquals(trustedBefore, b.pairing.membership().trustedDeviceIds());
+            assertFalse(b.pairing.membership().isRevoked(c.id()), "no revocation of the refused update is applied");
+            assertFalse(b.pairing.membership().isTrusted(d));
+            assertEquals(epochsBefore, b.keys.epochs(), "no key of the refused update is installed");
+            assertEquals(currentBefore, b.keys.currentMeshKey());
+            assertFalse(b.forgotten.contains(c.id()), "the engine is not told to forget c");
+            try {
+                TrustedStore stored = new TrustedStore(b.space());
+                assertEquals(Set.of(), stored.revokedIds(), "nothing of it was written");
+                assertTrue(stored.isTrusted(c.id()) && !stored.isTrusted(d));
+            } catch (io.rhizome.spi.store.StoreException e) {
+                throw new AssertionError(e);
+            }
+        };
+
+        // the key install fails: nothing is written
+        b.keys.failKeyWrites = true;
+        com.fasterxml.jackson.databind.node.ObjectNode answer = sendMesh(a, "net:b", update);
+        assertEquals("refused", answer.path("code").asText(), answer.toString());
+        unchanged.run();
+
+        // the keys install but the trusted-device records cannot be written: the keys are removed again
+        b.keys.failKeyWrites = false;
+        b.store.failNextAppends(true);
+        answer = sendMesh(a, "net:b", update);
+        assertEquals("refused", answer.path("code").asText(), answer.toString());
+        assertTrue(answer.path("message").asText().contains("simulated"), answer.toString());
+        unchanged.run();
+
+        // once storage works, the same update applies whole
+        b.store.failNextAppends(false);
+        answer = sendMesh(a, "net:b", update);
+        assertEquals("ok", answer.path("t").asText(), answer.toString());
+        assertTrue(b.pairing.membership().isRevoked(c.id()));
+        assertFalse(b.pairing.membership().isTrusted(c.id()));
+        assertTrue(b.pairing.membership().isTrusted(d));
+        assertEquals(List.of(net("d")), b.pairing.membership().addresses(d));
+        assertEquals(nextKey, b.keys.currentMeshKey());
+        assertEquals(epochsBefore.size() + 1, b.keys.epochs().size());
+        assertTrue(b.forgotten.contains(c.id()));
+        TrustedStore stored = new TrustedStore(b.space());
+        assertTrue(stored.isRevoked(c.id()) && stored.isTrusted(d) && !stored.isTrusted(c.id()));
+    }
+
+    /** {@code from} sends the device at {@code address} a mesh message; returns its answer. */
+    private static com.fasterxml.jackson.databind.node.ObjectNode sendMesh(Device from, String address,
+            com.fasterxml.jackson.databind.node.ObjectNode message) throws Exception {
+        io.rhizome.spi.transport.PeerLink link = from.node.open(address, Pairing.MESH_PROTOCOL).toCompletableFuture().get();
+        CompletableFuture<com.fasterxml.jackson.databind.node.ObjectNode> answer = new CompletableFuture<>();
+        link.receiver(new io.rhizome.spi.transport.MessageReceiver() {
+            @Override
+            public void message(io.rhizome.spi.transport.PeerLink l, byte[] bytes) {
+                try {
+                    answer.complete(Wire.decode(bytes));
+                } catch (PairingProtocolException e) {
+                    answer.completeExceptionally(e);
+                }
+            }
+
+            @Override
+            public void closed(io.rhizome.spi.transport.PeerLink l, Optional<Throwable> cause) {
+                answer.completeExceptionally(new IllegalStateException("closed without an answer"));
+            }
+        });
+        link.send(Wire.encode(message));
+        return answer.get(10, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /** {@code from} sends a's pairing a mesh update revoking {@code victim} under a made-up key; returns the raw answer. */

@@ -15,6 +15,14 @@ final class TestKeys implements KeyService {
     private static final SecureRandom RANDOM = new SecureRandom();
     private final byte[] publicKey = new byte[32];
     private TreeMap<Long, MeshKey> mesh = new TreeMap<>();
+    /** While set, every change of the mesh keys fails as a full disk would, changing nothing. */
+    volatile boolean failKeyWrites;
+
+    private void checkWritable() throws CryptoException {
+        if (failKeyWrites) {
+            throw new CryptoException("simulated: the key store cannot be written");
+        }
+    }
 
     TestKeys() {
         RANDOM.nextBytes(publicKey);
@@ -63,7 +71,8 @@ final class TestKeys implements KeyService {
     }
 
     @Override
-    public synchronized MeshKey rotateMeshKey() {
+    public synchronized MeshKey rotateMeshKey() throws CryptoException {
+        checkWritable();
         MeshKey k = new MeshKey(mesh.lastKey() + 1, random32());
         mesh.put(k.epoch(), k);
         return k;
@@ -71,6 +80,7 @@ final class TestKeys implements KeyService {
 
     @Override
     public synchronized void installMeshKey(MeshKey key) throws CryptoException {
+        checkWritable();
         MeshKey held = mesh.get(key.epoch());
         if (held != null && !held.equals(key)) {
             throw new CryptoException("epoch " + key.epoch() + " held with a different key");
@@ -80,6 +90,7 @@ final class TestKeys implements KeyService {
 
     @Override
     public synchronized void joinMesh(List<MeshKey> keys) throws CryptoException {
+        checkWritable();
         if (keys.isEmpty()) {
             throw new CryptoException("no keys");
         }

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,10 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import io.rhizome.spi.store.EntityRef;
 import io.rhizome.spi.store.LogEntry;
@@ -39,45 +34,12 @@ import io.rhizome.spi.store.StoreException;
  * The behaviour every {@link ReplicaStore} must show. A store implementation's test bundle
  * subclasses this, says how to open and close a store on a folder, and inherits every test:
  * append/read/get, idempotent re-delivery, positions, author seqs, metadata, checkpoints, that
- * closing and re-opening keeps everything, and concurrent writers.
+ * closing and re-opening keeps everything, concurrent writers, and the metadata space cases of
+ * {@link MetadataSpaceConformance}.
  *
  * <p>Each test gets a fresh empty folder.
  */
-public abstract class ReplicaStoreConformance {
-
-    /** Opens a store on {@code folder}, creating it when empty. */
-    protected abstract ReplicaStore open(Path folder) throws Exception;
-
-    /** Closes a store so that its folder can be opened again. */
-    protected abstract void close(ReplicaStore store) throws Exception;
-
-    @TempDir
-    protected Path folder;
-
-    protected ReplicaStore store;
-
-    @BeforeEach
-    void openStore() throws Exception {
-        store = open(folder);
-    }
-
-    @AfterEach
-    void closeStore() throws Exception {
-        if (store != null) {
-            close(store);
-        }
-    }
-
-    /** Closes and opens the store again on the same folder. */
-    protected void reopen() throws Exception {
-        close(store);
-        store = null;
-        store = open(folder);
-    }
-
-    protected static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
+public abstract class ReplicaStoreConformance extends MetadataSpaceConformance {
 
     protected static NewEntry entry(String author, long seq) {
         return new NewEntry(author, seq, bytes(author + "/" + seq + "/payload"));

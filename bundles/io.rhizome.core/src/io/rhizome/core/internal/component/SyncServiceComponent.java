@@ -47,6 +47,8 @@ import io.rhizome.spi.namespace.NamespaceProvider;
 import io.rhizome.spi.namespace.SyncScope;
 import io.rhizome.spi.policy.SyncPolicy;
 import io.rhizome.spi.policy.TrustedDevices;
+import io.rhizome.spi.store.MetadataOwner;
+import io.rhizome.spi.store.MetadataSpace;
 import io.rhizome.spi.store.ReplicaStore;
 import io.rhizome.spi.store.StoreException;
 import io.rhizome.spi.transport.Transport;
@@ -170,14 +172,15 @@ public class SyncServiceComponent implements SyncService {
         if (keys != null) {
             return keys.deviceId();
         }
-        Optional<byte[]> saved = store.meta("device/id");
+        MetadataSpace device = store.metadata(MetadataOwner.engine("device"));
+        Optional<byte[]> saved = device.get("id");
         if (saved.isPresent()) {
             return new String(saved.get(), StandardCharsets.UTF_8);
         }
         byte[] random = new byte[16];
         new SecureRandom().nextBytes(random);
         String id = "dev-" + HexFormat.of().formatHex(random);
-        store.putMeta(Map.of("device/id", id.getBytes(StandardCharsets.UTF_8)));
+        device.put("id", id.getBytes(StandardCharsets.UTF_8));
         return id;
     }
 

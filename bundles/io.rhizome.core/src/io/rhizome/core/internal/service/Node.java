@@ -16,6 +16,7 @@ import io.rhizome.core.internal.sync.PeerBook;
 import io.rhizome.core.internal.sync.SyncEvents;
 import io.rhizome.spi.crdt.CrdtType;
 import io.rhizome.spi.policy.SyncPolicy;
+import io.rhizome.spi.store.MetadataOwner;
 import io.rhizome.spi.store.ReplicaStore;
 import io.rhizome.spi.store.StoreException;
 
@@ -47,7 +48,7 @@ public final class Node implements AutoCloseable {
         HybridLogicalClock clock = new HybridLogicalClock(wallClock, parts.maxClockDriftMillis());
         engine = new SyncEngine(parts.deviceId(), parts.store(), parts.types(), parts.catalog(), parts.sealer(), parts.policy(), clock, relay,
                 parts.config());
-        orchestrator = new Orchestrator(engine, new PeerBook(parts.store()), parts.policy(), parts.maxClockDriftMillis(), wallClock);
+        orchestrator = new Orchestrator(engine, new PeerBook(parts.store().metadata(MetadataOwner.engine("peers"))), parts.policy(), parts.maxClockDriftMillis(), wallClock);
         declarations = new MeshDeclarations(engine, wallClock);
         service = new SyncServiceImpl(engine, orchestrator, declarations);
         relay.orchestrator = orchestrator;

@@ -3,7 +3,6 @@ package io.rhizome.core.internal.sync;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,22 +13,20 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.rhizome.spi.store.ReplicaStore;
+import io.rhizome.spi.store.MetadataSpace;
 import io.rhizome.spi.store.StoreException;
 
-/** Peer records, kept in memory and persisted as store metadata {@code peer/<id>} (JSON). */
+/** Peer records, kept in memory and persisted in the engine's {@code peers} metadata space, one key per peer id (JSON). */
 public final class PeerBook {
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerBook.class);
-    static final String PREFIX = "peer/";
-
-    private final ReplicaStore store;
+    private final MetadataSpace store;
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, PeerRecord> peers = new ConcurrentHashMap<>();
 
-    public PeerBook(ReplicaStore store) throws StoreException {
+    public PeerBook(MetadataSpace store) throws StoreException {
         this.store = store;
-        for (Map.Entry<String, byte[]> e : store.metaWithPrefix(PREFIX).entrySet()) {
+        for (Map.Entry<String, byte[]> e : store.scan("").entrySet()) {
             try {
                 PeerRecord r = json.readValue(e.getValue(), PeerRecord.class);
                 peers.put(r.peerId(), r);
@@ -60,9 +57,7 @@ public final class PeerBook {
     public void remove(String peerId) {
         peers.remove(peerId);
         try {
-            Map<String, byte[]> update = new HashMap<>();
-            update.put(PREFIX + peerId, new byte[0]);
-            store.putMeta(update);
+            store.delete(peerId);
         } catch (StoreException e) {
             LOG.warn("could not delete the record of peer {}: {}", peerId, e.getMessage());
         }
@@ -74,9 +69,7 @@ public final class PeerBook {
             return;
         }
         try {
-            Map<String, byte[]> update = new HashMap<>();
-            update.put(PREFIX + peerId, json.writeValueAsString(r).getBytes(StandardCharsets.UTF_8));
-            store.putMeta(update);
+            store.put(peerId, json.writeValueAsString(r).getBytes(StandardCharsets.UTF_8));
         } catch (IOException | StoreException e) {
             LOG.warn("could not persist the record of peer {}: {}", peerId, e.getMessage());
         }

@@ -3,7 +3,9 @@ package io.rhizome.store.mapdb.internal;
 import java.nio.file.Path;
 import java.util.Hashtable;
 
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceFactory;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -13,14 +15,18 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.rhizome.spi.store.LogSummary;
+import io.rhizome.spi.store.MetadataOwner;
+import io.rhizome.spi.store.MetadataSpace;
 import io.rhizome.spi.store.ReplicaStore;
 import io.rhizome.spi.store.StoreException;
 
 /**
  * Opens the MapDB store and registers it as the {@link ReplicaStore} service
- * ({@code store.kind=mapdb}). The service is registered by hand, after the files are open, so that
- * a corrupt or locked folder leaves no service behind (only an error in the log naming the file).
- * A configuration change re-opens the store.
+ * ({@code store.kind=mapdb}), with the bundle-scoped {@link MetadataSpace} service (each bundle gets
+ * the space of its own symbolic name) and the {@link LogSummary}. The services are registered by
+ * hand, after the files are open, so that a corrupt or locked folder leaves no service behind (only
+ * an error in the log naming the file). A configuration change re-opens the store.
  */
 @Component(configurationPid = MapDbStoreComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         immediate = true, service = {})
@@ -35,6 +41,8 @@ public class MapDbStoreComponent {
 
     private MapDbReplicaStore store;
     private ServiceRegistration<ReplicaStore> registration;
+    private ServiceRegistration<MetadataSpace> spaces;
+    private ServiceRegistration<LogSummary> summary;
 
     @Activate
     void activate(BundleContext context, StoreConfig config) {
@@ -58,17 +66,40 @@ public class MapDbStoreComponent {
         });
         synchronized (this) {
             registration = context.registerService(ReplicaStore.class, store, props);
+            spaces = context.registerService(MetadataSpace.class, new BundleSpaces(opened), props);
+            summary = context.registerService(LogSummary.class, opened::head, props);
+        }
+    }
+
+    /** The bundle-scoped service: the framework names the consuming bundle, so no bundle can ask for another's space. */
+    private record BundleSpaces(MapDbReplicaStore store) implements ServiceFactory<MetadataSpace> {
+        @Override
+        public MetadataSpace getService(Bundle bundle, ServiceRegistration<MetadataSpace> registration) {
+            return store.metadata(MetadataOwner.bundle(bundle.getSymbolicName()));
+        }
+
+        @Override
+        public void ungetService(Bundle bundle, ServiceRegistration<MetadataSpace> registration, MetadataSpace service) {
+            // a space holds nothing to release
         }
     }
 
     private synchronized void withdraw() {
-        if (registration != null) {
+        unregister(summary);
+        unregister(spaces);
+        unregister(registration);
+        summary = null;
+        spaces = null;
+        registration = null;
+    }
+
+    private static void unregister(ServiceRegistration<?> r) {
+        if (r != null) {
             try {
-                registration.unregister();
+                r.unregister();
             } catch (IllegalStateException alreadyGone) {
                 // the framework unregisters a stopping bundle's services itself
             }
-            registration = null;
         }
     }
 

@@ -7,13 +7,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.zip.CRC32C;
 
 import org.mapdb.DBException;
 import org.mapdb.DataInput2;
@@ -32,7 +28,7 @@ import org.mapdb.volume.Volume;
  * never truncated (a truncation would cost a metadata sync). {@link #open} replays the redo file
  * if it holds a complete record: that is always the last commit, applied or not, and replaying
  * after-images is idempotent. A torn record fails its CRC and is ignored: its commit never
- * reached the data file.
+ * reached the data file. The record's format is {@link RedoFile}'s.
  *
  * <p>Threading: one writer, which the caller must keep exclusive of readers while it writes and
  * syncs (the store holds a write lock around each batch); concurrent readers are fine in between.
@@ -44,9 +40,6 @@ final class PagedRedoVolume extends Volume {
     static final int PAGE_SIZE = 1 << PAGE_SHIFT;
     /** How far the data file grows at a time (a multiple of the page size). */
     static final long GROW_STEP = 1L << 20;
-    private static final long REDO_MAGIC = 0x52485a5245444f31L; // "RHZREDO1"
-    private static final int REDO_HEADER = 8 + 8 + 4;
-    private static final int REDO_PAGE_HEADER = 8 + 4 + 4;
 
     /** Points in {@link #sync()} where a test can simulate a crash. */
     enum Stage { REDO_WRITTEN, DATA_WRITTEN }
@@ -61,9 +54,8 @@ final class PagedRedoVolume extends Volume {
     private final FileChannel data;
     private final FileChannel redo;
     private final RandomAccessFile reader;
-    private final int cacheMaxPages;
     private final Map<Long, DirtyPage> dirty = new HashMap<>();
-    private final ConcurrentHashMap<Long, byte[]> clean = new ConcurrentHashMap<>();
+    private final CleanPages clean;
     private volatile long length;
     private long durableLength;
     private CrashHook crashHook = stage -> { };
@@ -75,7 +67,7 @@ final class PagedRedoVolume extends Volume {
         this.data = data;
         this.redo = redo;
         this.reader = new RandomAccessFile(dataPath.toFile(), "r");
-        this.cacheMaxPages = Math.max(16, cacheMaxPages);
+        this.clean = new CleanPages(Math.max(16, cacheMaxPages));
         this.durableLength = data.size();
         this.length = durableLength;
     }
@@ -98,137 +90,14 @@ final class PagedRedoVolume extends Volume {
             throw e;
         }
         try {
-            recover(data, redo);
+            if (redo.size() > 0) {
+                RedoFile.replay(data, redo);
+            }
             return new PagedRedoVolume(dataPath, redoPath, data, redo, cacheMaxPages);
         } catch (IOException | RuntimeException e) {
             data.close();
             redo.close();
             throw e;
-        }
-    }
-
-    /** Whether the redo file holds a complete commit that {@link #open} will replay. */
-    static boolean replayIfComplete(FileChannel data, FileChannel redo) throws IOException {
-        RedoRecord record = readRedo(redo);
-        if (record == null) {
-            return false;
-        }
-        applyPages(data, record.pages(), record.newLength());
-        data.force(false);
-        return true;
-    }
-
-    private static void recover(FileChannel data, FileChannel redo) throws IOException {
-        if (redo.size() == 0) {
-            return;
-        }
-        replayIfComplete(data, redo);
-    }
-
-    /** The changed bytes {@code [offset, offset + bytes.length)} of one page. */
-    private record PageChange(long offset, byte[] bytes) {
-    }
-
-    private record RedoRecord(long newLength, List<PageChange> pages) {
-    }
-
-    /** A page changed since the last sync, with the range of bytes that changed. */
-    private static final class DirtyPage {
-        final byte[] data;
-        int lo = PAGE_SIZE;
-        int hi;
-
-        DirtyPage(byte[] data) {
-            this.data = data;
-        }
-
-        void mark(int from, int to) {
-            lo = Math.min(lo, from);
-            hi = Math.max(hi, to);
-        }
-    }
-
-    private static RedoRecord readRedo(FileChannel redo) throws IOException {
-        long size = redo.size();
-        if (size < REDO_HEADER + 8) {
-            return null;
-        }
-        ByteBuffer header = ByteBuffer.allocate(REDO_HEADER);
-        readFully(redo, header, 0);
-        header.flip();
-        if (header.getLong() != REDO_MAGIC) {
-            return null;
-        }
-        long newLength = header.getLong();
-        int count = header.getInt();
-        if (count < 0 || newLength < 0) {
-            return null;
-        }
-        CRC32C crc = new CRC32C();
-        header.flip();
-        crc.update(header);
-        List<PageChange> pages = new ArrayList<>(count);
-        ByteBuffer pageHeader = ByteBuffer.allocate(REDO_PAGE_HEADER);
-        long pos = REDO_HEADER;
-        for (int i = 0; i < count; i++) {
-            if (pos + REDO_PAGE_HEADER > size) {
-                return null;
-            }
-            pageHeader.clear();
-            readFully(redo, pageHeader, pos);
-            pageHeader.flip();
-            crc.update(pageHeader.duplicate());
-            long pageIndex = pageHeader.getLong();
-            int lo = pageHeader.getInt();
-            int len = pageHeader.getInt();
-            if (pageIndex < 0 || lo < 0 || len < 0 || lo + len > PAGE_SIZE || pos + REDO_PAGE_HEADER + len > size) {
-                return null;
-            }
-            byte[] bytes = new byte[len];
-            readFully(redo, ByteBuffer.wrap(bytes), pos + REDO_PAGE_HEADER);
-            crc.update(bytes);
-            pos += REDO_PAGE_HEADER + len;
-            pages.add(new PageChange((pageIndex << PAGE_SHIFT) + lo, bytes));
-        }
-        if (pos + 8 > size) {
-            return null;
-        }
-        ByteBuffer trailer = ByteBuffer.allocate(8);
-        readFully(redo, trailer, pos);
-        trailer.flip();
-        if (trailer.getLong() != crc.getValue()) {
-            return null;
-        }
-        return new RedoRecord(newLength, pages);
-    }
-
-    private static void applyPages(FileChannel data, List<PageChange> pages, long newLength) throws IOException {
-        for (PageChange page : pages) {
-            writeFully(data, ByteBuffer.wrap(page.bytes()), page.offset());
-        }
-        long size = data.size();
-        if (size > newLength) {
-            data.truncate(newLength);
-        } else if (size < newLength) {
-            writeFully(data, ByteBuffer.wrap(new byte[1]), newLength - 1);
-        }
-    }
-
-    private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
-        long pos = position;
-        while (buf.hasRemaining()) {
-            int n = ch.read(buf, pos);
-            if (n < 0) {
-                throw new IOException("unexpected end of file at " + pos);
-            }
-            pos += n;
-        }
-    }
-
-    private static void writeFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
-        long pos = position;
-        while (buf.hasRemaining()) {
-            pos += ch.write(buf, pos);
         }
     }
 
@@ -278,21 +147,8 @@ final class PagedRedoVolume extends Volume {
                 throw new DBException.VolumeIOError("cannot read " + dataPath + " at offset " + offset, e);
             }
         }
-        cacheClean(index, page);
+        clean.add(index, page);
         return page;
-    }
-
-    private void cacheClean(long index, byte[] page) {
-        if (clean.size() >= cacheMaxPages) {
-            // Cheap bounded eviction; the OS page cache keeps the hot part of the file anyway.
-            int drop = cacheMaxPages / 8;
-            Iterator<Long> it = clean.keySet().iterator();
-            while (drop-- > 0 && it.hasNext()) {
-                it.next();
-                it.remove();
-            }
-        }
-        clean.put(index, page);
     }
 
     private DirtyPage writablePage(long index) {
@@ -453,24 +309,13 @@ final class PagedRedoVolume extends Volume {
             return;
         }
         long newLength = length;
-        List<Long> order = new ArrayList<>(dirty.keySet());
-        // In file order: the data file is then written front to back.
-        order.sort(null);
-        List<PageChange> changes = new ArrayList<>(order.size());
-        for (Long index : order) {
-            DirtyPage page = dirty.get(index);
-            if (page.hi > page.lo) {
-                changes.add(new PageChange((index << PAGE_SHIFT) + page.lo,
-                        java.util.Arrays.copyOfRange(page.data, page.lo, page.hi)));
-            }
-        }
+        List<RedoFile.PageChange> changes = DirtyPage.changes(dirty);
         try {
-            writeRedo(changes, newLength);
+            RedoFile.write(redo, changes, newLength);
         } catch (IOException e) {
             try {
                 // Make sure a partly written record can never be taken for a complete one.
-                writeFully(redo, ByteBuffer.allocate(REDO_HEADER), 0);
-                redo.force(false);
+                RedoFile.invalidate(redo);
             } catch (IOException again) {
                 throw new DBException.VolumeIOError("cannot write the redo file " + redoPath + " (" + e.getMessage()
                         + ") nor invalidate it (" + again.getMessage() + "): whether this commit survives a restart is unknown",
@@ -481,55 +326,22 @@ final class PagedRedoVolume extends Volume {
         }
         crashHook.reached(Stage.REDO_WRITTEN);
         try {
-            applyPages(data, changes, newLength);
+            RedoFile.applyPages(data, changes, newLength);
             crashHook.reached(Stage.DATA_WRITTEN);
             data.force(false);
             boolean shrunk = newLength < durableLength;
             durableLength = newLength;
             for (Map.Entry<Long, DirtyPage> page : dirty.entrySet()) {
-                if (clean.containsKey(page.getKey()) || clean.size() < cacheMaxPages) {
-                    clean.put(page.getKey(), page.getValue().data);
-                }
+                clean.committed(page.getKey(), page.getValue().data);
             }
             if (shrunk) {
-                clean.keySet().removeIf(index -> (index << PAGE_SHIFT) >= newLength);
+                clean.dropBeyond(newLength);
             }
             dirty.clear();
         } catch (IOException e) {
             throw new ApplyFailedException("the commit is safe in " + redoPath + " but applying it to " + dataPath
                     + " failed: " + e.getMessage(), e);
         }
-    }
-
-    private void writeRedo(List<PageChange> changes, long newLength) throws IOException {
-        CRC32C crc = new CRC32C();
-        ByteBuffer out = ByteBuffer.allocate(256 * 1024);
-        out.putLong(REDO_MAGIC).putLong(newLength).putInt(changes.size());
-        crc.update(out.array(), 0, REDO_HEADER);
-        long pos = 0;
-        for (PageChange change : changes) {
-            int need = REDO_PAGE_HEADER + change.bytes().length;
-            if (out.remaining() < need) {
-                out.flip();
-                pos += out.remaining();
-                writeFully(redo, out, pos - out.remaining());
-                out.clear();
-            }
-            int start = out.position();
-            out.putLong(change.offset() >>> PAGE_SHIFT).putInt((int) (change.offset() & (PAGE_SIZE - 1)))
-                    .putInt(change.bytes().length).put(change.bytes());
-            crc.update(out.array(), start, need);
-        }
-        if (out.remaining() < 8) {
-            out.flip();
-            pos += out.remaining();
-            writeFully(redo, out, pos - out.remaining());
-            out.clear();
-        }
-        out.putLong(crc.getValue());
-        out.flip();
-        writeFully(redo, out, pos);
-        redo.force(false);
     }
 
     /** The commit is durable in the redo file but the data file could not be updated. */

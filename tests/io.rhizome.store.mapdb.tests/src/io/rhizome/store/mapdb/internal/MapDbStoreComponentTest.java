@@ -26,14 +26,19 @@ import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.util.tracker.ServiceTracker;
 
+import io.rhizome.spi.store.LogSummary;
+import io.rhizome.spi.store.MetadataOwner;
+import io.rhizome.spi.store.MetadataSpace;
 import io.rhizome.spi.store.NewEntry;
 import io.rhizome.spi.store.ReplicaStore;
 import io.rhizome.testsupport.Await;
+import io.rhizome.testsupport.PluginBundleBuilder;
 
 /**
  * The DS component in Equinox + Felix SCR + ConfigAdmin: the store is registered as a
  * {@code store.kind=mapdb} service under {@code ${rhizome.home}/data}, follows its configured
- * folder, and is not registered while its folder is corrupt.
+ * folder, and is not registered while its folder is corrupt; each bundle that gets the
+ * {@link MetadataSpace} service gets its own space.
  */
 class MapDbStoreComponentTest {
 
@@ -170,5 +175,42 @@ class MapDbStoreComponentTest {
         configureFolder(good);
         Await.until(WAIT, "the store is back", () -> good.toAbsolutePath().toString().equals(location()));
         assertEquals(7, tracker.getService().meta("x").orElseThrow()[0], "the data of the good folder is still there");
+    }
+
+    @Test
+    void eachBundleGetsTheMetadataSpaceOfItsOwnName() throws Exception {
+        Await.until(WAIT, "a ReplicaStore service", () -> tracker.getService() != null);
+        String tag = Long.toString(System.nanoTime());
+        Bundle first = context.installBundle("test:space-a-" + tag,
+                new java.io.ByteArrayInputStream(new PluginBundleBuilder("io.example.space.a" + tag).build()));
+        Bundle second = context.installBundle("test:space-b-" + tag,
+                new java.io.ByteArrayInputStream(new PluginBundleBuilder("io.example.space.b" + tag).build()));
+        try {
+            first.start();
+            second.start();
+            MetadataSpace a = space(first);
+            MetadataSpace b = space(second);
+            assertEquals(MetadataOwner.bundle("io.example.space.a" + tag), a.owner());
+            assertEquals(MetadataOwner.bundle("io.example.space.b" + tag), b.owner());
+            a.put("trusted/x", new byte[] {1});
+            b.put("trusted/x", new byte[] {2});
+            assertEquals(1, a.get("trusted/x").orElseThrow()[0]);
+            assertEquals(2, b.get("trusted/x").orElseThrow()[0]);
+            assertEquals(1, tracker.getService().metadata(MetadataOwner.bundle("io.example.space.a" + tag)).get("trusted/x")
+                    .orElseThrow()[0], "the service hands out the store's space of the consuming bundle");
+            assertTrue(tracker.getService().meta("trusted/x").isEmpty());
+
+            ServiceReference<LogSummary> summary = first.getBundleContext().getServiceReference(LogSummary.class);
+            assertEquals(tracker.getService().head(), first.getBundleContext().getService(summary).changeSets());
+        } finally {
+            first.uninstall();
+            second.uninstall();
+        }
+    }
+
+    private MetadataSpace space(Bundle consumer) throws InterruptedException {
+        BundleContext bc = consumer.getBundleContext();
+        Await.until(WAIT, "a MetadataSpace service", () -> bc.getServiceReference(MetadataSpace.class) != null);
+        return bc.getService(bc.getServiceReference(MetadataSpace.class));
     }
 }

@@ -125,6 +125,35 @@ class MapDbStoreFailureTest {
     }
 
     @Test
+    void aSpaceUpdateCutShortBeforeItsRedoRecordIsCompleteChangesNoKeyOfIt() throws Exception {
+        io.rhizome.spi.store.MetadataOwner owner = io.rhizome.spi.store.MetadataOwner.bundle("io.example.crash");
+        MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder));
+        store.metadata(owner).update(io.rhizome.spi.store.MetadataUpdate.builder().put("a", "1".getBytes())
+                .put("b", "1".getBytes()).build());
+        store.volume().setCrashHook(stage -> {
+            if (stage == PagedRedoVolume.Stage.REDO_WRITTEN) {
+                throw new PagedRedoVolumeTest.SimulatedCrash();
+            }
+        });
+        assertThrows(StoreException.class, () -> store.metadata(owner).update(io.rhizome.spi.store.MetadataUpdate.builder()
+                .put("a", "2".getBytes()).delete("b").put("c", "2".getBytes()).build()));
+        store.close();
+        Path redo = folder.resolve(MapDbReplicaStore.REDO_FILE);
+        byte[] full = Files.readAllBytes(redo);
+        for (int i = 40; i < 48; i++) {
+            full[i] ^= 0x5A;
+        }
+        Files.write(redo, full);
+
+        try (MapDbReplicaStore reopened = MapDbReplicaStore.open(StoreSettings.defaults(folder))) {
+            var space = reopened.metadata(owner);
+            assertArrayEquals("1".getBytes(), space.get("a").orElseThrow());
+            assertArrayEquals("1".getBytes(), space.get("b").orElseThrow());
+            assertTrue(space.get("c").isEmpty());
+        }
+    }
+
+    @Test
     void aCheckpointBeyondTheHeadIsRefusedAndChangesNothing() throws Exception {
         try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder))) {
             store.append(List.of(entry("a", 1)), Map.of());
