@@ -405,6 +405,15 @@ public final class SyncEngine implements AutoCloseable {
 
     /** The current value of an entity; empty if it was never written or its value is null. */
     public Optional<JsonNode> get(String namespace, String key) {
+        return read(namespace, key, CrdtReplica::value);
+    }
+
+    /** The current value of an entity in its type's export form ({@link CrdtReplica#exportValue()}); empty like {@link #get}. */
+    public Optional<JsonNode> exportValue(String namespace, String key) {
+        return read(namespace, key, CrdtReplica::exportValue);
+    }
+
+    private Optional<JsonNode> read(String namespace, String key, Function<CrdtReplica, JsonNode> reader) {
         replicaLock.lock();
         try {
             EntityRef ref = new EntityRef(namespace, key);
@@ -418,7 +427,7 @@ public final class SyncEngine implements AutoCloseable {
                         () -> new SyncException(SyncException.Reason.UNKNOWN_NAMESPACE, "unknown namespace '" + namespace + "'"));
                 r = load(ref, requireType(def));
             }
-            JsonNode v = r.value();
+            JsonNode v = reader.apply(r);
             return v == null || v.isNull() || v.isMissingNode() ? Optional.empty() : Optional.of(v);
         } catch (StoreException e) {
             throw new SyncException(SyncException.Reason.STORAGE, e.getMessage(), e);
