@@ -83,6 +83,18 @@ public interface CrdtReplica {
     JsonNode value();
 
     /**
+     * The current value as an export writes it, from which {@link CrdtType#importIntents} rebuilds
+     * the entity on another device. The default is {@link #value()}; a type whose value leaves out
+     * what an import needs returns more (the built-in {@code or-map} adds each key's nested type).
+     * Never null; a JSON null exactly when {@link #value()} is one.
+     *
+     * @since 0.1
+     */
+    default JsonNode exportValue() {
+        return value();
+    }
+
+    /**
      * Drops metadata (tombstones, deleted content) for operations that every known replica has
      * seen. Must not change {@link #value()}. The default does nothing.
      *

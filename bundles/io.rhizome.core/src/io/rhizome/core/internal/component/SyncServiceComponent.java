@@ -71,7 +71,7 @@ public class SyncServiceComponent implements SyncService {
         boolean allowUndeclared() default true;
 
         @AttributeDefinition(name = "Default CRDT type", description = "The crdt.type of undeclared namespaces.")
-        String defaultCrdtType() default "lww-register";
+        String defaultCrdtType() default CrdtType.DEFAULT_TYPE;
 
         @AttributeDefinition(name = "Maximum clock drift (ms)",
                 description = "A remote change set whose timestamp is further ahead of the local clock is rejected.")
@@ -352,6 +352,16 @@ public class SyncServiceComponent implements SyncService {
     @Override
     public List<String> keys(String namespace) {
         return node().service().keys(namespace);
+    }
+
+    @Override
+    public Optional<JsonNode> exportValue(String namespace, String key) {
+        return node().service().exportValue(namespace, key);
+    }
+
+    @Override
+    public List<JsonNode> importIntents(String namespace, String key, JsonNode exported, Optional<String> crdtType) {
+        return node().service().importIntents(namespace, key, exported, crdtType);
     }
 
     @Override
