@@ -2,12 +2,10 @@ package io.rhizome.core.internal.component;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -38,6 +36,7 @@ import io.rhizome.core.internal.engine.ChangeSetSealer;
 import io.rhizome.core.internal.engine.CryptoSealer;
 import io.rhizome.core.internal.engine.NamespaceCatalog;
 import io.rhizome.core.internal.engine.SyncEngine;
+import io.rhizome.core.internal.plugins.RankedServices;
 import io.rhizome.core.internal.service.Node;
 import io.rhizome.core.internal.sync.TrustedDevicesUnion;
 import io.rhizome.spi.crdt.CrdtType;
@@ -79,13 +78,10 @@ public class SyncServiceComponent implements SyncService {
         int checkpointEvery() default 20_000;
     }
 
-    private record Ranked<T>(long serviceId, int ranking, T service) {
-    }
-
-    private final Map<String, List<Ranked<CrdtType>>> types = new ConcurrentHashMap<>();
-    private final List<Ranked<SyncPolicy>> policies = new CopyOnWriteArrayList<>();
+    private final RankedServices<CrdtType> types = new RankedServices<>();
+    private final RankedServices<SyncPolicy> policies = new RankedServices<>();
     private final List<Transport> transports = new CopyOnWriteArrayList<>();
-    private final List<Ranked<EncryptionProvider>> providers = new CopyOnWriteArrayList<>();
+    private final RankedServices<EncryptionProvider> providers = new RankedServices<>();
     private final NamespaceCatalog catalog = new NamespaceCatalog();
     private final List<TrustedDevices> trustedDevices = new CopyOnWriteArrayList<>();
 
@@ -115,15 +111,15 @@ public class SyncServiceComponent implements SyncService {
     void activate(Config config) throws StoreException {
         catalog.defaults(new NamespaceCatalog.Defaults(config.allowUndeclared(), config.defaultCrdtType(), SyncScope.FULL));
         String deviceId = deviceId(store, keys);
-        Function<String, Optional<CrdtType>> lookup = this::type;
+        Function<String, Optional<CrdtType>> lookup = types::active;
         // With a key service, every change set is signed and encrypted; without one (a host that
         // installed no crypto bundle) change sets are stored and sent unprotected, and the log says so.
-        ChangeSetSealer sealer = keys != null ? new CryptoSealer(this::provider, keys) : ChangeSetSealer.PLAIN;
+        ChangeSetSealer sealer = keys != null ? new CryptoSealer(() -> providers.active(RankedServices.ONE), keys) : ChangeSetSealer.PLAIN;
         if (keys == null) {
             LOG.warn("no KeyService is installed: change sets are NOT end-to-end encrypted; install io.rhizome.crypto.bc");
         }
         long skew = clockOffsetMillis();
-        Node n = new Node(new Node.Parts(deviceId, store, lookup, catalog, () -> sealer, this::policy,
+        Node n = new Node(new Node.Parts(deviceId, store, lookup, catalog, () -> sealer, () -> policies.active(RankedServices.ONE),
                 config.maxClockDriftMillis(), new SyncEngine.Config(4096, config.checkpointEvery(), 60_000)),
                 skew == 0 ? System::currentTimeMillis : () -> System.currentTimeMillis() + skew);
         n.events(new EventAdminEvents(() -> eventAdmin));
@@ -196,15 +192,32 @@ public class SyncServiceComponent implements SyncService {
 
     // ------------------------------------------------------------------ dynamic references
 
+    public SyncServiceComponent() {
+        // Something a peer's refused stream may have waited for arrived (a CRDT type, a better
+        // policy): ask every peer again.
+        types.onActiveChange((name, type) -> type.ifPresent(t -> askPeersAgain()));
+        policies.onActiveChange((key, policy) -> {
+            LOG.info("sync policy in use: {}", policy.map(p -> p.getClass().getName()).orElse("none (nothing is sent or accepted)"));
+            policy.ifPresent(p -> askPeersAgain());
+        });
+        providers.onActiveChange((key, provider) -> LOG.info("encryption provider in use: {}",
+                provider.map(p -> p.getClass().getName()).orElse("none")));
+    }
+
     @Reference(service = CrdtType.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addType(CrdtType type, Map<String, Object> props) {
-        String name = String.valueOf(props.getOrDefault(CrdtType.TYPE_PROPERTY, type.name()));
-        types.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>()).add(ranked(type, props));
-        askPeersAgain();
+        types.put(typeName(type, props), type, props);
     }
 
-    /** Something a peer's refused stream may have waited for arrived (a CRDT type, a policy): ask again. */
+    void removeType(CrdtType type, Map<String, Object> props) {
+        types.remove(props);
+    }
+
+    private static String typeName(CrdtType type, Map<String, Object> props) {
+        return String.valueOf(props.getOrDefault(CrdtType.TYPE_PROPERTY, type.name()));
+    }
+
     private void askPeersAgain() {
         Node n = node;
         if (n != null) {
@@ -212,56 +225,30 @@ public class SyncServiceComponent implements SyncService {
         }
     }
 
-    void removeType(CrdtType type, Map<String, Object> props) {
-        String name = String.valueOf(props.getOrDefault(CrdtType.TYPE_PROPERTY, type.name()));
-        List<Ranked<CrdtType>> list = types.get(name);
-        if (list != null) {
-            list.removeIf(r -> r.service() == type);
-        }
-    }
-
-    private Optional<CrdtType> type(String name) {
-        List<Ranked<CrdtType>> list = types.get(name);
-        if (list == null) {
-            return Optional.empty();
-        }
-        return best(list);
-    }
-
     @Reference(service = SyncPolicy.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addPolicy(SyncPolicy policy, Map<String, Object> props) {
-        policies.add(ranked(policy, props));
-        LOG.info("sync policy '{}' available (ranking {})", props.get(SyncPolicy.NAME_PROPERTY), ranking(props));
-        askPeersAgain();
+        LOG.info("sync policy '{}' available (ranking {})", props.get(SyncPolicy.NAME_PROPERTY), RankedServices.ranking(props));
+        policies.put(RankedServices.ONE, policy, props);
     }
 
-    void removePolicy(SyncPolicy policy) {
-        policies.removeIf(r -> r.service() == policy);
-    }
-
-    private Optional<SyncPolicy> policy() {
-        return best(policies);
+    void removePolicy(SyncPolicy policy, Map<String, Object> props) {
+        policies.remove(props);
     }
 
     @Reference(service = EncryptionProvider.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addProvider(EncryptionProvider provider, Map<String, Object> props) {
-        providers.add(ranked(provider, props));
+        providers.put(RankedServices.ONE, provider, props);
     }
 
+    /** Ranking is configuration, so swapping the provider is too. */
     void updatedProvider(EncryptionProvider provider, Map<String, Object> props) {
-        providers.removeIf(r -> r.service() == provider);
-        providers.add(ranked(provider, props));
+        providers.put(RankedServices.ONE, provider, props);
     }
 
-    void removeProvider(EncryptionProvider provider) {
-        providers.removeIf(r -> r.service() == provider);
-    }
-
-    /** The highest-ranking encryption provider (ranking is configuration, so swapping is too). */
-    private Optional<EncryptionProvider> provider() {
-        return best(providers);
+    void removeProvider(EncryptionProvider provider, Map<String, Object> props) {
+        providers.remove(props);
     }
 
     @Reference(service = Transport.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -286,7 +273,7 @@ public class SyncServiceComponent implements SyncService {
             policyOption = ReferencePolicyOption.GREEDY)
     void addNamespaceProvider(NamespaceProvider provider, Map<String, Object> props) {
         try {
-            catalog.putSource("service:" + props.get(Constants.SERVICE_ID), ranking(props), provider.namespaces());
+            catalog.putSource("service:" + props.get(Constants.SERVICE_ID), RankedServices.ranking(props), provider.namespaces());
         } catch (RuntimeException e) {
             LOG.error("namespace provider {} failed; its namespaces are ignored", props.get("component.name"), e);
         }
@@ -298,20 +285,6 @@ public class SyncServiceComponent implements SyncService {
 
     void removeNamespaceProvider(NamespaceProvider provider, Map<String, Object> props) {
         catalog.removeSource("service:" + props.get(Constants.SERVICE_ID));
-    }
-
-    /** The OSGi choice among services: highest {@code service.ranking}, then lowest {@code service.id}. */
-    private static <T> Optional<T> best(List<Ranked<T>> candidates) {
-        return candidates.stream().max(Comparator.<Ranked<T>>comparingInt(Ranked::ranking).thenComparing(r -> -r.serviceId()))
-                .map(Ranked::service);
-    }
-
-    private static <T> Ranked<T> ranked(T service, Map<String, Object> props) {
-        return new Ranked<>((Long) props.getOrDefault(Constants.SERVICE_ID, 0L), ranking(props), service);
-    }
-
-    private static int ranking(Map<String, Object> props) {
-        return props.get(Constants.SERVICE_RANKING) instanceof Integer i ? i : 0;
     }
 
     // ------------------------------------------------------------------ SyncService, delegated
