@@ -2,15 +2,18 @@ package io.rhizome.core.internal.component;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.Dictionary;
 import java.util.HexFormat;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -25,13 +28,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
-import io.rhizome.api.ChangeEvent;
-import io.rhizome.api.NamespaceInfo;
 import io.rhizome.api.SyncService;
-import io.rhizome.api.StreamEvent;
-import io.rhizome.api.SyncStatus;
 import io.rhizome.core.internal.engine.ChangeSetSealer;
 import io.rhizome.core.internal.engine.CryptoSealer;
 import io.rhizome.core.internal.engine.NamespaceCatalog;
@@ -54,10 +51,14 @@ import io.rhizome.spi.transport.Transport;
  * The engine as a service: a thin lifecycle shell around {@link Node}. Every plugin point is a
  * dynamic reference, so CRDT types, transports, policies and namespace providers come and go at run
  * time; the store is static (the engine restarts on a better-ranked store).
+ *
+ * <p>The {@link SyncService} a host gets is the node's own implementation, registered here once the
+ * node runs and unregistered before it stops (with this component's properties, as DS would), so no
+ * layer forwards the service's methods and a host never sees a service without an engine.
  */
-@Component(service = SyncService.class, immediate = true, configurationPid = "io.rhizome.core")
+@Component(service = {}, immediate = true, configurationPid = "io.rhizome.core")
 @Designate(ocd = SyncServiceComponent.Config.class)
-public class SyncServiceComponent implements SyncService {
+public class SyncServiceComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncServiceComponent.class);
 
@@ -95,6 +96,7 @@ public class SyncServiceComponent implements SyncService {
     private volatile EventAdmin eventAdmin;
 
     private volatile Node node;
+    private ServiceRegistration<SyncService> registration;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void addTrustedDevices(TrustedDevices t) {
@@ -108,7 +110,7 @@ public class SyncServiceComponent implements SyncService {
     // ------------------------------------------------------------------ lifecycle
 
     @Activate
-    void activate(Config config) throws StoreException {
+    void activate(Config config, BundleContext context, Map<String, Object> properties) throws StoreException {
         catalog.defaults(new NamespaceCatalog.Defaults(config.allowUndeclared(), config.defaultCrdtType(), SyncScope.FULL));
         String deviceId = deviceId(store, keys);
         Function<String, Optional<CrdtType>> lookup = types::active;
@@ -129,11 +131,27 @@ public class SyncServiceComponent implements SyncService {
         for (Transport t : transports) {
             n.orchestrator().addTransport(t);
         }
+        registration = context.registerService(SyncService.class, n.service(), serviceProperties(properties));
         LOG.info("sync engine started: device {}, store {}", deviceId, store.location());
+    }
+
+    /** The component's properties without the private ones (leading dot), as DS registers them. */
+    private static Dictionary<String, Object> serviceProperties(Map<String, Object> properties) {
+        Hashtable<String, Object> props = new Hashtable<>();
+        properties.forEach((key, value) -> {
+            if (!key.startsWith(".")) {
+                props.put(key, value);
+            }
+        });
+        return props;
     }
 
     @Deactivate
     void deactivate() {
+        if (registration != null) {
+            registration.unregister();
+            registration = null;
+        }
         Node n = node;
         node = null;
         if (n != null) {
@@ -175,19 +193,6 @@ public class SyncServiceComponent implements SyncService {
         String id = "dev-" + HexFormat.of().formatHex(random);
         store.putMeta(Map.of("device/id", id.getBytes(StandardCharsets.UTF_8)));
         return id;
-    }
-
-    private Node node() {
-        Node n = node;
-        if (n == null) {
-            throw new io.rhizome.api.SyncException(io.rhizome.api.SyncException.Reason.CLOSED, "the sync engine is not running");
-        }
-        return n;
-    }
-
-    /** For the node's own use (REST, commands): the running node. */
-    public Optional<Node> running() {
-        return Optional.ofNullable(node);
     }
 
     // ------------------------------------------------------------------ dynamic references
@@ -285,132 +290,5 @@ public class SyncServiceComponent implements SyncService {
 
     void removeNamespaceProvider(NamespaceProvider provider, Map<String, Object> props) {
         catalog.removeSource("service:" + props.get(Constants.SERVICE_ID));
-    }
-
-    // ------------------------------------------------------------------ SyncService, delegated
-
-    @Override
-    public String deviceId() {
-        return node().service().deviceId();
-    }
-
-    @Override
-    public SyncStatus status() {
-        return node().service().status();
-    }
-
-    @Override
-    public List<NamespaceInfo> namespaces() {
-        return node().service().namespaces();
-    }
-
-    @Override
-    public void declare(io.rhizome.spi.namespace.NamespaceDefinition definition) {
-        node().service().declare(definition);
-    }
-
-    @Override
-    public boolean undeclare(String namespace) {
-        return node().service().undeclare(namespace);
-    }
-
-    @Override
-    public Optional<JsonNode> get(String namespace, String key) {
-        return node().service().get(namespace, key);
-    }
-
-    @Override
-    public List<String> keys(String namespace) {
-        return node().service().keys(namespace);
-    }
-
-    @Override
-    public void mutate(String namespace, String key, JsonNode intent) {
-        node().service().mutate(namespace, key, intent);
-    }
-
-    @Override
-    public void put(String namespace, String key, JsonNode value) {
-        node().service().put(namespace, key, value);
-    }
-
-    @Override
-    public void delete(String namespace, String key) {
-        node().service().delete(namespace, key);
-    }
-
-    @Override
-    public void increment(String namespace, String key, long by) {
-        node().service().increment(namespace, key, by);
-    }
-
-    @Override
-    public void add(String namespace, String key, JsonNode element) {
-        node().service().add(namespace, key, element);
-    }
-
-    @Override
-    public void remove(String namespace, String key, JsonNode element) {
-        node().service().remove(namespace, key, element);
-    }
-
-    @Override
-    public void setField(String namespace, String key, String field, JsonNode value) {
-        node().service().setField(namespace, key, field, value);
-    }
-
-    @Override
-    public void insertText(String namespace, String key, int index, String text) {
-        node().service().insertText(namespace, key, index, text);
-    }
-
-    @Override
-    public void insertValues(String namespace, String key, int index, List<JsonNode> values) {
-        node().service().insertValues(namespace, key, index, values);
-    }
-
-    @Override
-    public void deleteRange(String namespace, String key, int index, int count) {
-        node().service().deleteRange(namespace, key, index, count);
-    }
-
-    @Override
-    public <T> T transaction(Function<Transaction, T> work) {
-        return node().service().transaction(work);
-    }
-
-    @Override
-    public AutoCloseable addChangeListener(String namespace, Consumer<ChangeEvent> listener) {
-        return node().service().addChangeListener(namespace, listener);
-    }
-
-    @Override
-    public AutoCloseable addStreamListener(Consumer<StreamEvent> listener) {
-        return node().service().addStreamListener(listener);
-    }
-
-    @Override
-    public void forceSync() {
-        node().service().forceSync();
-    }
-
-    @Override
-    public void pauseSync() {
-        node().service().pauseSync();
-    }
-
-    @Override
-    public void resumeSync() {
-        node().service().resumeSync();
-    }
-
-    @Override
-    public java.util.concurrent.CompletionStage<String> connect(String transportKind, String address) {
-        return node().service().connect(transportKind, address);
-    }
-
-    @Override
-    public void forgetPeer(String deviceId) {
-        node().service().forgetPeer(deviceId);
     }
 }
