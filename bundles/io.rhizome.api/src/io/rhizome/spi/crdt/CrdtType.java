@@ -22,6 +22,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  * <p><b>Failure:</b> decoding hostile or malformed bytes throws {@link CrdtDecodeException} and never
  * anything else; no other exception may escape for any input.
  *
+ * <p><b>Versioning:</b> Implemented by CRDT plugins ({@code io.rhizome.crdt}, third-party types)
+ * and called by the engine: {@code @ConsumerType}: adding a method to it is a major change of this
+ * package.
+ *
  * @since 0.1
  */
 @ConsumerType
