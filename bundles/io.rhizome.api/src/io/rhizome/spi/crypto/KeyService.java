@@ -37,7 +37,8 @@ public interface KeyService {
 
     /**
      * A short human-comparable fingerprint of the identity public key: the first 16 bytes of its
-     * SHA-256 as 8 groups of 4 hex digits.
+     * SHA-256 as 8 groups of 4 hex digits, exactly {@link Fingerprints#of} of
+     * {@link #identityPublicKey()} (what pairing shows for the other devices).
      */
     String fingerprint();
 
