@@ -149,7 +149,11 @@ public class SyncServiceComponent {
     @Deactivate
     void deactivate() {
         if (registration != null) {
-            registration.unregister();
+            try {
+                registration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the framework unregistered it with the stopping bundle: nothing left to withdraw
+            }
             registration = null;
         }
         Node n = node;
