@@ -36,6 +36,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * {@link #delete} in a namespace that is neither declared nor holds data is refused with
  * {@link SyncException.Reason#UNKNOWN_NAMESPACE} (it would otherwise create the namespace).
  *
+ * <p><b>Versioning:</b> Implemented by the engine ({@code io.rhizome.core}) only; host
+ * applications and plugins call it: {@code @ProviderType}: a method may be added in a minor
+ * version.
+ *
  * @since 0.1
  */
 @ProviderType
@@ -217,7 +221,8 @@ public interface SyncService {
 
     /**
      * The writes of one transaction. Same meaning as the methods of {@link SyncService}; nothing is
-     * applied until the transaction function returns.
+     * applied until the transaction function returns. Implemented by the engine only:
+     * {@code @ProviderType}.
      */
     @ProviderType
     interface Transaction {

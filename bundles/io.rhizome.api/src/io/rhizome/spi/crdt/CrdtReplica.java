@@ -26,6 +26,9 @@ import io.rhizome.api.clock.HlcTimestamp;
  *
  * <p><b>Threading:</b> not thread-safe; the engine confines a replica to one thread at a time.
  *
+ * <p><b>Versioning:</b> Implemented by CRDT plugins and called by the engine:
+ * {@code @ConsumerType}: adding a method to it is a major change of this package.
+ *
  * @since 0.1
  */
 @ConsumerType

@@ -33,6 +33,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * refuse with a sentence naming the type; a type written before they existed compiles and runs
  * unchanged, and its namespaces cannot be deleted from or imported into.
  *
+ * <p><b>Versioning:</b> Implemented by CRDT plugins ({@code io.rhizome.crdt}, third-party types)
+ * and called by the engine: {@code @ConsumerType}: adding a method to it is a major change of this
+ * package.
+ *
  * @since 0.1
  */
 @ConsumerType

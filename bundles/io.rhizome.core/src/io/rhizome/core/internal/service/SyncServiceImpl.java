@@ -33,7 +33,7 @@ import io.rhizome.spi.crdt.CrdtType;
 import io.rhizome.spi.crdt.ReplicaContext;
 import io.rhizome.spi.namespace.NamespaceDefinition;
 
-/** {@link SyncService} over one engine and its orchestrator. */
+/** {@link SyncService} over one engine and its orchestrator: the object registered as the OSGi service. */
 public final class SyncServiceImpl implements SyncService {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncServiceImpl.class);
@@ -57,6 +57,15 @@ public final class SyncServiceImpl implements SyncService {
         this.engine = engine;
         this.orchestrator = orchestrator;
         this.declarations = declarations;
+    }
+
+    /** The engine behind this service (tests of the registered service look inside it). */
+    public SyncEngine engine() {
+        return engine;
+    }
+
+    public Orchestrator orchestrator() {
+        return orchestrator;
     }
 
     /** Where the orchestrator's stream notices reach the host's stream listeners. */
