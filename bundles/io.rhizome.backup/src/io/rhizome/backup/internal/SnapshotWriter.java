@@ -4,7 +4,7 @@ import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.time.Instant;
-import java.util.Iterator;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.zip.Deflater;
@@ -26,6 +26,12 @@ public final class SnapshotWriter {
     private final BackupKeys keys;
     private final int chunkSize;
 
+    /** Hands the snapshot's records to the writer, in the order they are to be restored. */
+    @FunctionalInterface
+    public interface Source {
+        void emit(java.util.function.Consumer<SnapshotRecord> out) throws IOException;
+    }
+
     public SnapshotWriter(BackupTarget target, BackupKeys keys, int chunkSize) {
         if (chunkSize < 1024) {
             throw new IllegalArgumentException("a chunk is at least 1024 bytes, got " + chunkSize);
@@ -43,7 +49,7 @@ public final class SnapshotWriter {
      * @param records  the records above {@code previous}'s versions and at most {@code versions}
      * @throws IllegalArgumentException when a record lies outside that range (nothing is committed)
      */
-    public Manifest write(Optional<Manifest> previous, Map<String, Long> versions, Iterator<SnapshotRecord> records,
+    public Manifest write(Optional<Manifest> previous, Map<String, Long> versions, Source records,
             BackupProgress progress) throws IOException {
         Map<String, Long> base = previous.map(Manifest::versions).orElse(Map.of());
         String id = SnapshotIds.next(Instant.now());
@@ -53,22 +59,31 @@ public final class SnapshotWriter {
             Deflater deflater = new Deflater(Deflater.BEST_SPEED);
             try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
                     new DeflaterOutputStream(chunks, deflater, 1 << 16), 1 << 16))) {
-                while (records.hasNext()) {
-                    SnapshotRecord r = records.next();
-                    long above = base.getOrDefault(r.stream(), 0L);
-                    long upTo = versions.getOrDefault(r.stream(), 0L);
-                    if (r.seq() <= above || r.seq() > upTo) {
-                        throw new IllegalArgumentException("record " + r.stream().length() + "-char stream seq "
-                                + r.seq() + " lies outside (" + above + ", " + upTo + "] of this snapshot");
-                    }
-                    byte[] payload = r.payload();
-                    out.writeByte(1);
-                    out.writeUTF(r.stream());
-                    out.writeLong(r.seq());
-                    out.writeInt(payload.length);
-                    out.write(payload);
-                    count++;
+                long[] counted = {0};
+                try {
+                    records.emit(r -> {
+                        long above = base.getOrDefault(r.stream(), 0L);
+                        long upTo = versions.getOrDefault(r.stream(), 0L);
+                        if (r.seq() <= above || r.seq() > upTo) {
+                            throw new IllegalArgumentException("a record numbered " + r.seq()
+                                    + " lies outside (" + above + ", " + upTo + "] of its stream in this snapshot");
+                        }
+                        try {
+                            byte[] payload = r.payload();
+                            out.writeByte(1);
+                            out.writeUTF(r.stream());
+                            out.writeLong(r.seq());
+                            out.writeInt(payload.length);
+                            out.write(payload);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                        counted[0]++;
+                    });
+                } catch (UncheckedIOException e) {
+                    throw e.getCause();
                 }
+                count = counted[0];
                 out.writeByte(0);
             } finally {
                 deflater.end();

@@ -59,7 +59,7 @@ class SnapshotFormatTest {
 
     private Manifest write(FolderTarget target, Optional<Manifest> previous, Map<String, Long> versions,
             List<SnapshotRecord> records) throws IOException {
-        return new SnapshotWriter(target, keys, CHUNK).write(previous, versions, records.iterator(), BackupProgress.NONE);
+        return new SnapshotWriter(target, keys, CHUNK).write(previous, versions, out -> records.forEach(out), BackupProgress.NONE);
     }
 
     private static List<String> flatten(List<SnapshotRecord> records) {
