@@ -62,10 +62,12 @@ public interface ReplicaArchive {
     /**
      * Applies change sets read from another replica of the same mesh (its keys installed here),
      * checked like a peer's batch (signature, decryption, sequence, type) but not subject to the sync
-     * policy: the caller vouches for them (a backup opened with the recovery words). All or nothing
-     * per call; a change set the replica holds already is a duplicate.
+     * policy: the caller vouches for them (a backup opened with the recovery words). The namespace
+     * declarations among them are applied first, as a unit, then the rest as one batch; a change set
+     * the replica holds already is a duplicate.
      *
-     * @throws SyncException {@code INVALID_VALUE} naming the stream when a change set is refused
+     * @throws SyncException {@code INVALID_VALUE} naming the first refused stream (the streams that
+     *         were not refused are applied)
      */
     Restored restore(List<Entry> entries);
 }

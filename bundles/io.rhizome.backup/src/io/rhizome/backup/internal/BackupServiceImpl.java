@@ -199,7 +199,9 @@ public final class BackupServiceImpl implements BackupService {
 
     private static Snapshot info(Manifest m) {
         long bytes = m.chunks().stream().mapToLong(Manifest.ChunkRef::size).sum();
-        return new Snapshot(m.snapshot(), m.previous(), Instant.ofEpochMilli(m.created()), m.records(),
+        // The mesh keys are records too (numbered epoch + 1, contiguous): not change sets.
+        long keyRecords = m.versions().getOrDefault(MeshKeyRecords.STREAM, 0L) - m.base().getOrDefault(MeshKeyRecords.STREAM, 0L);
+        return new Snapshot(m.snapshot(), m.previous(), Instant.ofEpochMilli(m.created()), m.records() - keyRecords,
                 m.chunks().size(), bytes);
     }
 

@@ -73,12 +73,22 @@ final class EngineArchive implements ReplicaArchive {
 
     @Override
     public Restored restore(List<Entry> entries) {
-        if (entries.isEmpty()) {
-            return new Restored(0, 0);
-        }
-        List<byte[]> changeSets = new ArrayList<>(entries.size());
+        // Declarations first and on their own: the catalog learns a namespace's type when its
+        // declaration is applied, and the data after it must be checked against that type (a peer's
+        // session asks again instead; a restore has no second round).
+        List<byte[]> declarations = new ArrayList<>();
+        List<byte[]> data = new ArrayList<>();
         for (Entry e : entries) {
-            changeSets.add(e.changeSet());
+            (Streams.namespace(e.stream()).equals(NamespaceCatalog.DECLARATIONS) ? declarations : data).add(e.changeSet());
+        }
+        Restored first = offer(declarations);
+        Restored second = offer(data);
+        return new Restored(first.applied() + second.applied(), first.duplicates() + second.duplicates());
+    }
+
+    private Restored offer(List<byte[]> changeSets) {
+        if (changeSets.isEmpty()) {
+            return new Restored(0, 0);
         }
         Inbox.Received received;
         try {
