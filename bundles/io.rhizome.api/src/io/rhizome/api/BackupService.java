@@ -32,8 +32,9 @@ public interface BackupService {
         }
     }
 
-    /** Told after every chunk written, checked or read. */
+    /** Told after every chunk written, checked or read; implemented by callers. */
     @FunctionalInterface
+    @org.osgi.annotation.versioning.ConsumerType
     interface Progress {
         Progress NONE = (bytes, chunks, totalChunks) -> {
         };
