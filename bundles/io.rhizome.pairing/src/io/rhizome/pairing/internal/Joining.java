@@ -38,16 +38,44 @@ final class Joining {
 
     private final PairingParts parts;
     private final LongSupplier changeSets;
+    /** The log's stream versions, when the engine tells them (a restored node's are all foreign). */
+    private volatile java.util.function.Supplier<Optional<java.util.Map<String, Long>>> versions = Optional::empty;
 
     Joining(PairingParts parts, LongSupplier changeSets) {
         this.parts = parts;
         this.changeSets = changeSets;
     }
 
+    void versions(java.util.function.Supplier<Optional<java.util.Map<String, Long>>> versions) {
+        this.versions = versions;
+    }
+
+    /**
+     * A node restored from a backup holds the mesh's change sets, none of its own, sealed under the
+     * mesh's keys: it may join that mesh (and only a mesh whose welcome carries every key it holds).
+     * Empty when the node may not join at all.
+     */
+    private Optional<List<io.rhizome.spi.crypto.KeyService.MeshKey>> keysToMatch(long head) {
+        if (head == 0) {
+            return Optional.of(List.of());
+        }
+        Optional<java.util.Map<String, Long>> v = versions.get();
+        String self = "|" + parts.keys.deviceId();
+        if (v.isEmpty() || v.get().keySet().stream().anyMatch(stream -> stream.endsWith(self))) {
+            return Optional.empty();
+        }
+        List<io.rhizome.spi.crypto.KeyService.MeshKey> held = new ArrayList<>();
+        for (long epoch : parts.keys.epochs()) {
+            parts.keys.meshKey(epoch).ifPresent(held::add);
+        }
+        return Optional.of(held);
+    }
+
     TrustedPeer join(String codeText, Optional<String> address, Duration timeout) {
         PairingCode.Parsed parsed = PairingCode.parseCodeOrUri(codeText);
         long head = changeSets.getAsLong();
-        if (head > 0) {
+        Optional<List<io.rhizome.spi.crypto.KeyService.MeshKey>> mustMatch = keysToMatch(head);
+        if (mustMatch.isEmpty()) {
             throw new PairingException(Reason.NOT_EMPTY, "this node already holds " + head
                     + " change sets sealed under its own mesh key; join from a fresh home (export your data first with 'rhizome export' and import it after joining)");
         }
@@ -72,7 +100,7 @@ final class Joining {
         for (String candidate : candidates) {
             for (Transport t : ts) {
                 try {
-                    return joinAt((ProtocolChannels) t, t.kind(), candidate, parsed.code(), deadline);
+                    return joinAt((ProtocolChannels) t, t.kind(), candidate, parsed.code(), deadline, mustMatch.get(), head);
                 } catch (PairingException e) {
                     if (e.reason() != Reason.UNREACHABLE) {
                         throw e;
@@ -104,7 +132,8 @@ final class Joining {
         return new ArrayList<>(found);
     }
 
-    private TrustedPeer joinAt(ProtocolChannels channels, String kind, String address, PairingCode code, long deadline) {
+    private TrustedPeer joinAt(ProtocolChannels channels, String kind, String address, PairingCode code, long deadline,
+            List<io.rhizome.spi.crypto.KeyService.MeshKey> mustMatch, long head) {
         PeerLink link;
         try {
             link = channels.open(address, Pairing.PAIR_PROTOCOL).toCompletableFuture().get(remaining(deadline), TimeUnit.NANOSECONDS);
@@ -158,6 +187,11 @@ final class Joining {
         } catch (ExecutionException e) {
             link.close();
             throw e.getCause() instanceof PairingException pe ? pe : new PairingException(Reason.PROTOCOL, e.getCause().getMessage(), e.getCause());
+        }
+        if (!welcome.keys().containsAll(mustMatch)) {
+            link.close();
+            throw new PairingException(Reason.NOT_EMPTY, "this node holds " + head + " change sets restored from a backup of"
+                    + " another mesh (the inviting device does not hold their keys); join that mesh, or restore into a fresh home");
         }
         try {
             parts.keys.joinMesh(welcome.keys());

@@ -74,6 +74,11 @@ public final class Pairing implements PairingService {
         executor.scheduleWithFixedDelay(push::pushMeshSafely, MESH_PUSH_SECONDS, MESH_PUSH_SECONDS, TimeUnit.SECONDS);
     }
 
+    /** The engine's stream versions, which let a node restored from a backup join its mesh. */
+    public void logVersions(java.util.function.Supplier<java.util.Optional<java.util.Map<String, Long>>> versions) {
+        joining.versions(versions);
+    }
+
     // ------------------------------------------------------------------ transports
 
     /** Serves the pairing and mesh protocols on a transport that can carry them. */

@@ -46,7 +46,11 @@ public class PairingComponent implements PairingService, TrustedDevices {
         // DS binds the dynamic transports after this constructor has run: addTransport serves them.
         // The MetadataSpace service is bundle-scoped: this is pairing's own space of the store.
         pairing = new Pairing(keys, space, log::changeSets, sync, () -> transports, executor, System::currentTimeMillis);
+        pairing.logVersions(() -> java.util.Optional.ofNullable(archive).map(io.rhizome.api.ReplicaArchive::versions));
     }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile io.rhizome.api.ReplicaArchive archive;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void addTransport(Transport t) {

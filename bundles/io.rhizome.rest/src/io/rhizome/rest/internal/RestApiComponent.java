@@ -78,6 +78,10 @@ public class RestApiComponent {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile io.rhizome.spi.crypto.RecoveryService recovery;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile io.rhizome.api.BackupService backups;
+
     private Path home;
     private long pid;
     private ServiceRegistration<Servlet> servlet;
@@ -136,6 +140,7 @@ public class RestApiComponent {
         RestRouter router = new RestRouter(key, node, () -> Optional.ofNullable(registry), () -> Optional.ofNullable(sync),
                 () -> Optional.ofNullable(configAdmin), json)
                 .crypto(() -> Optional.ofNullable(keys), () -> Optional.ofNullable(recovery))
+                .backups(() -> Optional.ofNullable(backups))
                 .peering(() -> Optional.ofNullable(pairing), () -> List.copyOf(transports));
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN, "/api/*");

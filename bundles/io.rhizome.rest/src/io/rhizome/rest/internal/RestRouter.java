@@ -40,6 +40,7 @@ public final class RestRouter {
     private volatile Supplier<Optional<RecoveryService>> recovery = Optional::empty;
 
     private volatile Supplier<Optional<io.rhizome.api.PairingService>> pairing = Optional::empty;
+    private volatile Supplier<Optional<io.rhizome.api.BackupService>> backups = Optional::empty;
     private volatile Supplier<List<io.rhizome.spi.transport.Transport>> transports = List::of;
 
     /** Where the pairing, peers and p2p resources find their services. */
@@ -51,6 +52,12 @@ public final class RestRouter {
     }
 
     /** Where the identity and recovery resources find their services. */
+    /** Where the backup resources find their service. */
+    public RestRouter backups(Supplier<Optional<io.rhizome.api.BackupService>> backups) {
+        this.backups = backups;
+        return this;
+    }
+
     public RestRouter crypto(Supplier<Optional<KeyService>> keys, Supplier<Optional<RecoveryService>> recovery) {
         this.keys = keys;
         this.recovery = recovery;
@@ -90,6 +97,9 @@ public final class RestRouter {
                 return post(request, () -> identities().verify(request.body()));
             default:
                 break;
+        }
+        if (path.equals("/v1/backup") || path.startsWith("/v1/backup/") || path.equals("/v1/restore")) {
+            return new BackupResources(backups.get(), json).handle(request, path);
         }
         if (path.equals("/v1/pair") || path.equals("/v1/join") || path.equals("/v1/peers") || path.startsWith("/v1/peers/")
                 || path.startsWith("/v1/p2p/")) {

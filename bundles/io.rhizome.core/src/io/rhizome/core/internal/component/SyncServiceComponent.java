@@ -28,6 +28,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.rhizome.api.ReplicaArchive;
 import io.rhizome.api.SyncService;
 import io.rhizome.core.internal.engine.ChangeSetSealer;
 import io.rhizome.core.internal.engine.CryptoSealer;
@@ -99,6 +100,7 @@ public class SyncServiceComponent {
 
     private volatile Node node;
     private ServiceRegistration<SyncService> registration;
+    private ServiceRegistration<ReplicaArchive> archiveRegistration;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void addTrustedDevices(TrustedDevices t) {
@@ -134,6 +136,7 @@ public class SyncServiceComponent {
             n.orchestrator().addTransport(t);
         }
         registration = context.registerService(SyncService.class, n.service(), serviceProperties(properties));
+        archiveRegistration = context.registerService(ReplicaArchive.class, n.engine().archive(), null);
         LOG.info("sync engine started: device {}, store {}", deviceId, store.location());
     }
 
@@ -150,6 +153,14 @@ public class SyncServiceComponent {
 
     @Deactivate
     void deactivate() {
+        if (archiveRegistration != null) {
+            try {
+                archiveRegistration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // withdrawn with the stopping bundle already
+            }
+            archiveRegistration = null;
+        }
         if (registration != null) {
             try {
                 registration.unregister();

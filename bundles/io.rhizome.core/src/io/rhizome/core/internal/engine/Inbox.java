@@ -35,6 +35,13 @@ import io.rhizome.core.internal.protocol.ProtocolException;
 public final class Inbox {
 
     /**
+     * The source of change sets put back from a backup ({@code ReplicaArchive.restore}): never a device id
+     * (those are base64url), checked like a peer's batch but not by the sync policy, since the user
+     * vouched for them by opening the backup with the recovery words.
+     */
+    public static final String RESTORE_SOURCE = "restore:backup";
+
+    /**
      * The outcome of a batch: what was applied, what the node already held, what it holds now,
      * and the streams refused (each from its {@code seq} on, with the reason).
      */

@@ -41,6 +41,19 @@ final class RemoteApplier {
     /** Engine thread only: per peer, the streams whose last change set from it was refused. */
     private final Map<String, Set<String>> refusedFrom = new HashMap<>();
 
+    /** Change sets from a backup are the user's own, opened with the recovery words. */
+    private static final SyncPolicy RESTORE_POLICY = new SyncPolicy() {
+        @Override
+        public Decision canSend(String peerId, String namespace) {
+            return Decision.deny("a restore sends nothing");
+        }
+
+        @Override
+        public Decision canReceive(String peerId, String namespace, String authorDeviceId) {
+            return Decision.ALLOW;
+        }
+    };
+
     RemoteApplier(ReplicaCache cache, IncomingCheck incoming, Recovery recovery, Supplier<Optional<SyncPolicy>> policy,
             Map<String, Long> versions, AtomicLong rejected) {
         this.cache = cache;
@@ -54,7 +67,7 @@ final class RemoteApplier {
     /** Applies the batch to the replicas and adds its change sets to {@code out}; under the replica lock. */
     void apply(String peerId, List<Inbox.Decoded> entries, CompletableFuture<Inbox.Received> done, GroupOutcome out)
             throws ProtocolException {
-        Optional<SyncPolicy> p = policy.get();
+        Optional<SyncPolicy> p = Inbox.RESTORE_SOURCE.equals(peerId) ? Optional.of(RESTORE_POLICY) : policy.get();
         if (p.isEmpty()) {
             throw new ProtocolException(ProtocolException.REFUSED, "this node has no sync policy installed and accepts nothing");
         }

@@ -190,6 +190,11 @@ public final class SyncEngine implements AutoCloseable {
         return inbox;
     }
 
+    /** The log as a backup reads and restores it (see {@link io.rhizome.api.ReplicaArchive}). */
+    public io.rhizome.api.ReplicaArchive archive() {
+        return new EngineArchive(store, this::versions, inbox);
+    }
+
     /**
      * Opens the outbox of what {@code peerId} lacks. New log entries reach it as they become
      * durable, and then {@code wake} runs (on the engine thread; it must not block). Close it when

@@ -93,6 +93,7 @@ public final class Main {
                 case "plugins" -> plugins(inv);
                 case "pair", "join", "peers", "p2p" -> new PeerCommands(inv, json, out, err).run(command);
                 case "identity", "recovery" -> new IdentityCommands(inv, json, out, err).run(command);
+                case "backup", "restore" -> new BackupCommands(inv, json, out, err).run(command);
                 case "put", "get", "del", "ls", "mutate", "watch", "export", "import", "ns" -> new DataCommands(inv, json, out, err).run(command);
                 default -> {
                     err.println("rhizome: unknown command '" + command + "'; see: rhizome help");
@@ -134,6 +135,9 @@ public final class Main {
                   identity          this device's id, key fingerprint and mesh key epoch
                   recovery show     print the 24-word recovery phrase (asks for confirmation)
                   recovery verify   check recovery words typed on standard input
+                  backup now --to DIR   an encrypted snapshot into DIR (incremental on the newest there)
+                  backup list|verify --to DIR   the snapshots in DIR; verify re-reads every chunk and link
+                  restore --from DIR    restore a new, empty home from DIR (the 24 words on standard input)
                   help              this text
 
                 --home DIR  the node's home folder (default: $RHIZOME_HOME or ~/.rhizome)
