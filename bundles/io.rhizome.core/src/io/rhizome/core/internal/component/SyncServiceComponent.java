@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 import io.rhizome.api.SyncService;
 import io.rhizome.core.internal.engine.ChangeSetSealer;
 import io.rhizome.core.internal.engine.CryptoSealer;
+import io.rhizome.core.internal.engine.EngineExchange;
 import io.rhizome.core.internal.engine.NamespaceCatalog;
 import io.rhizome.core.internal.engine.SyncEngine;
 import io.rhizome.core.internal.plugins.RankedServices;
@@ -47,6 +48,7 @@ import io.rhizome.spi.store.MetadataOwner;
 import io.rhizome.spi.store.MetadataSpace;
 import io.rhizome.spi.store.ReplicaStore;
 import io.rhizome.spi.store.StoreException;
+import io.rhizome.spi.transport.StoreAndForward;
 import io.rhizome.spi.transport.Transport;
 
 /**
@@ -99,6 +101,8 @@ public class SyncServiceComponent {
 
     private volatile Node node;
     private ServiceRegistration<SyncService> registration;
+    /** The engine's outbox/inbox as bytes, for store-and-forward transports (cloud folders). */
+    private ServiceRegistration<StoreAndForward> exchangeRegistration;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void addTrustedDevices(TrustedDevices t) {
@@ -134,6 +138,7 @@ public class SyncServiceComponent {
             n.orchestrator().addTransport(t);
         }
         registration = context.registerService(SyncService.class, n.service(), serviceProperties(properties));
+        exchangeRegistration = context.registerService(StoreAndForward.class, new EngineExchange(n.engine()), null);
         LOG.info("sync engine started: device {}, store {}", deviceId, store.location());
     }
 
@@ -150,6 +155,14 @@ public class SyncServiceComponent {
 
     @Deactivate
     void deactivate() {
+        if (exchangeRegistration != null) {
+            try {
+                exchangeRegistration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // withdrawn with the stopping bundle already
+            }
+            exchangeRegistration = null;
+        }
         if (registration != null) {
             try {
                 registration.unregister();

@@ -93,6 +93,7 @@ public final class Main {
                 case "plugins" -> plugins(inv);
                 case "pair", "join", "peers", "p2p" -> new PeerCommands(inv, json, out, err).run(command);
                 case "identity", "recovery" -> new IdentityCommands(inv, json, out, err).run(command);
+                case "cloud" -> new CloudCommands(inv, json, out, err).run();
                 case "put", "get", "del", "ls", "mutate", "watch", "export", "import", "ns" -> new DataCommands(inv, json, out, err).run(command);
                 default -> {
                     err.println("rhizome: unknown command '" + command + "'; see: rhizome help");
@@ -131,6 +132,10 @@ public final class Main {
                   peers revoke ID   remove a device from the mesh and start a new mesh key epoch
                   p2p ping MULTIADDR [--count N]   libp2p ping any libp2p node
                   p2p connect MULTIADDR            connect to any libp2p node and show what it says (identify)
+                  cloud add folder DIR   sync through a folder other devices also reach (iCloud Drive, Dropbox, a share)
+                  cloud add gdrive [--folder NAME]  sync through Google Drive (not built yet: refused)
+                  cloud remove ID   stop using a cloud (its files stay)
+                  cloud status      the clouds in use and, per device, when a batch from it last arrived
                   identity          this device's id, key fingerprint and mesh key epoch
                   recovery show     print the 24-word recovery phrase (asks for confirmation)
                   recovery verify   check recovery words typed on standard input
