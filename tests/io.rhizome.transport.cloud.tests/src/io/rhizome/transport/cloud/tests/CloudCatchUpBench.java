@@ -26,16 +26,31 @@ import io.rhizome.spi.crdt.CrdtType;
 import io.rhizome.spi.crypto.EncryptionProvider;
 import io.rhizome.spi.crypto.KeyService.MeshKey;
 import io.rhizome.transport.cloud.CloudExchange;
+import io.rhizome.transport.cloud.CloudStore;
+import io.rhizome.transport.cloud.gdrive.DriveStore;
+import io.rhizome.transport.cloud.gdrive.RefreshTokenSource;
 import io.rhizome.transport.cloud.folder.FolderStore;
 
 /**
- * Catch-up through a folder: A writes {@code rhizome.bench.events} change sets (default 100,000)
- * while B is down, A writes them out, B comes up and reads them all. Not part of the normal run
+ * Catch-up through each backend: A writes {@code rhizome.bench.events} change sets (default
+ * 100,000) while B is down, writes them out to a folder and to the fake Drive (with
+ * {@code rhizome.bench.driveLatencyMillis} per request, default 50), then a fresh B comes up and
+ * reads them all from each. Not part of the normal run
  * (its name does not end in Test); run it with
  * {@code ./mvnw -B -o verify -pl tests/io.rhizome.transport.cloud.tests -am -Dtest=CloudCatchUpBench ...}.
  * It asserts that B holds everything and logs the times and bytes per event.
  */
 class CloudCatchUpBench {
+
+    private static long folderBytes(Path root) throws java.io.IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            long bytes = 0;
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                bytes += Files.size(p);
+            }
+            return bytes;
+        }
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(CloudCatchUpBench.class);
 
@@ -69,13 +84,18 @@ class CloudCatchUpBench {
         }
         MeshKey key = MemoryKeys.randomMeshKey(1);
         Device a = new Device(bc, lookup, new MemoryKeys(bc, key));
-        Device b = new Device(bc, lookup, new MemoryKeys(bc, key));
-        for (Device d : List.of(a, b)) {
-            d.trusted.add(a.id());
-            d.trusted.add(b.id());
-        }
+        // One B identity; a fresh replica of it for each backend, so each catch-up starts from nothing.
+        MemoryKeys bKeys = new MemoryKeys(bc, key);
+        a.trusted.add(a.id());
+        a.trusted.add(bKeys.deviceId());
         FolderStore folder = new FolderStore(dir.resolve("mesh"));
-        try {
+        long latency = Long.getLong("rhizome.bench.driveLatencyMillis", 50);
+        try (FakeDrive drive = new FakeDrive()) {
+            drive.latencyMillis = latency;
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.util.function.Supplier<DriveStore> driveStore = () -> DriveStore.forTests(http, drive.uri(),
+                    new RefreshTokenSource(http, drive.tokenEndpoint(), "id", "secret", "the-refresh-token", System::currentTimeMillis),
+                    "appDataFolder", 5L << 20, 8 << 20);
             a.start();
             long t0 = System.nanoTime();
             for (int i = 0; i < events; i++) {
@@ -83,45 +103,48 @@ class CloudCatchUpBench {
                 a.engine().write(List.of(new SyncEngine.LocalWrite("visits", "k" + (i % 1000),
                         JsonNodeFactory.instance.objectNode().put("op", "increment").put("by", 1))));
             }
-            long written = System.nanoTime();
-            CloudExchange ax = a.exchange(folder, CloudExchange.Settings.DEFAULTS);
-            for (int round = 0; round < 100; round++) {
-                if (ax.round().filesWritten() == 0) {
-                    break;
+            LOG.info("cloud bench: A wrote {} events in {} ms", events, (System.nanoTime() - t0) / 1_000_000);
+            CloudStore[] stores = { folder, driveStore.get() };
+            String[] names = { "folder", "fake Drive (" + latency + " ms per request)" };
+            for (int s = 0; s < stores.length; s++) {
+                long w0 = System.nanoTime();
+                CloudExchange ax = a.exchange(stores[s], CloudExchange.Settings.DEFAULTS);
+                int filesWritten = 0;
+                for (int round = 0; round < 100; round++) {
+                    int n = ax.round().filesWritten();
+                    filesWritten += n;
+                    if (n == 0) {
+                        break;
+                    }
                 }
-            }
-            long exported = System.nanoTime();
-            a.stop();
-            long bytes;
-            long files;
-            try (Stream<Path> s = Files.walk(folder.root())) {
-                List<Path> all = s.filter(Files::isRegularFile).toList();
-                files = all.size();
-                bytes = 0;
-                for (Path p : all) {
-                    bytes += Files.size(p);
-                }
-            }
+                long exported = System.nanoTime() - w0;
+                long bytes = s == 0 ? folderBytes(folder.root()) : drive.files().stream().mapToLong(f -> f.content().length).sum();
+                int served0 = drive.served.get();
 
-            b.start();
-            long t1 = System.nanoTime();
-            CloudExchange bx = b.exchange(folder, CloudExchange.Settings.DEFAULTS);
-            for (int round = 0; round < 100 && b.engine().versions().getOrDefault("visits|" + a.id(), 0L) < events; round++) {
-                bx.round();
+                Device b = new Device(bc, lookup, bKeys);
+                b.trusted.add(a.id());
+                b.trusted.add(b.id());
+                b.start();
+                long t1 = System.nanoTime();
+                CloudExchange bx = b.exchange(s == 0 ? folder : driveStore.get(), CloudExchange.Settings.DEFAULTS);
+                for (int round = 0; round < 100 && b.engine().versions().getOrDefault("visits|" + a.id(), 0L) < events; round++) {
+                    bx.round();
+                }
+                long caughtUp = System.nanoTime() - t1;
+                assertEquals((long) events, b.engine().versions().getOrDefault("visits|" + a.id(), 0L), "B holds every change set");
+                long total = 0;
+                for (int k = 0; k < 1000 && k < events; k++) {
+                    total += b.engine().get("visits", "k" + k).orElseThrow().asLong();
+                }
+                assertEquals(events, total, "every increment counted once");
+                b.close();
+                LOG.info("cloud bench ({}): {} events; A wrote them out in {} ms ({} batch files, {} bytes stored, {} bytes/event); "
+                        + "B caught up in {} ms ({} requests to Drive)", names[s], events, exported / 1_000_000, filesWritten, bytes,
+                        String.format("%.1f", bytes / (double) events), caughtUp / 1_000_000, s == 0 ? 0 : drive.served.get() - served0);
             }
-            long caughtUp = System.nanoTime();
-            assertEquals((long) events, b.engine().versions().getOrDefault("visits|" + a.id(), 0L), "B holds every change set");
-            long total = 0;
-            for (int k = 0; k < 1000 && k < events; k++) {
-                total += b.engine().get("visits", "k" + k).orElseThrow().asLong();
-            }
-            assertEquals(events, total, "every increment counted once");
-            LOG.info("cloud bench (folder): {} events; A wrote them in {} ms, wrote them to the folder in {} ms ({} files, {} bytes, {} bytes/event);"
-                    + " B caught up in {} ms", events, (written - t0) / 1_000_000, (exported - written) / 1_000_000, files, bytes,
-                    String.format("%.1f", bytes / (double) events), (caughtUp - t1) / 1_000_000);
+            a.stop();
         } finally {
             a.close();
-            b.close();
             providers.close();
             types.close();
         }
