@@ -113,7 +113,10 @@ public final class DriveStore implements CloudStore {
     @Override
     public void write(String folder, String name, byte[] bytes) throws IOException {
         String parent = folderId(folder, true).orElseThrow();
-        Optional<String> existing = fileId(folder, name);
+        // A folder listed before needs no new listing to learn that a new name is new: only this
+        // device writes its own folders, and every file it made since is in the map.
+        Map<String, String> listed = fileIds.get(folder);
+        Optional<String> existing = listed != null ? Optional.ofNullable(listed.get(name)) : fileId(folder, name);
         if (existing.isPresent()) {
             http.send("replacing " + name, () -> HttpRequest.newBuilder(api.resolve("/upload/drive/v3/files/" + existing.get() + "?uploadType=media"))
                     .header("Content-Type", "application/octet-stream").method("PATCH", HttpRequest.BodyPublishers.ofByteArray(bytes)));

@@ -92,6 +92,7 @@ class CloudCatchUpBench {
         long latency = Long.getLong("rhizome.bench.driveLatencyMillis", 50);
         try (FakeDrive drive = new FakeDrive()) {
             drive.latencyMillis = latency;
+            drive.pageLimit = 1000;
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
             java.util.function.Supplier<DriveStore> driveStore = () -> DriveStore.forTests(http, drive.uri(),
                     new RefreshTokenSource(http, drive.tokenEndpoint(), "id", "secret", "the-refresh-token", System::currentTimeMillis),

@@ -45,6 +45,8 @@ import com.sun.net.httpserver.HttpServer;
 final class FakeDrive implements AutoCloseable {
 
     static final int PAGE = 3;
+    /** Files per listing page at most: {@link #PAGE} so tests page; Drive's own limit (1000) for measurements. */
+    volatile int pageLimit = PAGE;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern PARENT = Pattern.compile("'([^']+)' in parents");
     private static final Pattern NAME = Pattern.compile("name = '((?:[^'\\\\]|\\\\.)*)'");
@@ -256,7 +258,7 @@ final class FakeDrive implements AutoCloseable {
             }
         }
         int from = q.containsKey("pageToken") ? Integer.parseInt(q.get("pageToken")) : 0;
-        int size = Math.min(PAGE, Integer.parseInt(q.getOrDefault("pageSize", "100")));
+        int size = Math.min(pageLimit, Integer.parseInt(q.getOrDefault("pageSize", "100")));
         ObjectNode out = JSON.createObjectNode();
         ArrayNode arr = out.putArray("files");
         for (int i = from; i < Math.min(matching.size(), from + size); i++) {
