@@ -102,6 +102,10 @@ public class RestApiComponent {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile io.rhizome.api.PairingService pairing;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile io.rhizome.api.CloudService cloud;
+
     private final java.util.List<io.rhizome.spi.transport.Transport> transports = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -141,7 +145,8 @@ public class RestApiComponent {
                 () -> Optional.ofNullable(configAdmin), json)
                 .crypto(() -> Optional.ofNullable(keys), () -> Optional.ofNullable(recovery))
                 .backups(() -> Optional.ofNullable(backups))
-                .peering(() -> Optional.ofNullable(pairing), () -> List.copyOf(transports));
+                .peering(() -> Optional.ofNullable(pairing), () -> List.copyOf(transports))
+                .cloud(() -> Optional.ofNullable(cloud));
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN, "/api/*");
         props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME, SERVLET_NAME);

@@ -51,6 +51,14 @@ public final class RestRouter {
         return this;
     }
 
+    private volatile Supplier<Optional<io.rhizome.api.CloudService>> cloud = Optional::empty;
+
+    /** Where the cloud resources find the cloud fallback. */
+    public RestRouter cloud(Supplier<Optional<io.rhizome.api.CloudService>> cloud) {
+        this.cloud = cloud;
+        return this;
+    }
+
     /** Where the identity and recovery resources find their services. */
     /** Where the backup resources find their service. */
     public RestRouter backups(Supplier<Optional<io.rhizome.api.BackupService>> backups) {
@@ -104,6 +112,9 @@ public final class RestRouter {
         if (path.equals("/v1/pair") || path.equals("/v1/join") || path.equals("/v1/peers") || path.startsWith("/v1/peers/")
                 || path.startsWith("/v1/p2p/")) {
             return new PeerResources(pairing.get(), sync.get(), transports.get(), json).handle(request, path);
+        }
+        if (path.equals("/v1/cloud") || path.startsWith("/v1/cloud/")) {
+            return new CloudResources(cloud.get(), json).handle(request, path);
         }
         if (path.equals("/v1/ns") || path.startsWith("/v1/ns/") || path.equals("/v1/events") || path.equals("/v1/export")
                 || path.equals("/v1/import")) {
@@ -177,6 +188,7 @@ public final class RestRouter {
             pn.put("lastSeen", p.lastSeen().map(Instant::toString).orElse(null));
             pn.put("pendingEvents", p.pendingEvents());
             pn.put("lastSync", p.lastSync().map(Instant::toString).orElse(null));
+            route(pn, p);
             ArrayNode held = pn.putArray("heldBack");
             for (HeldBack h : p.heldBack()) {
                 ObjectNode hn = held.addObject();
@@ -193,6 +205,18 @@ public final class RestRouter {
         s.put("clockProblem", status.clockProblem().orElse(null));
         s.put("revoked", status.revoked().orElse(null));
         return s;
+    }
+
+    /** Which route the peer was last synced by: its live link, or a cloud (when a cloud batch from it came later). */
+    private void route(ObjectNode pn, PeerStatus p) {
+        Optional<CloudResources.Route> viaCloud = CloudResources.lastRoute(cloud.get(), p.peerId());
+        long live = p.lastSync().map(Instant::toEpochMilli).orElse(0L);
+        if (viaCloud.isPresent() && viaCloud.get().atMillis() >= live) {
+            pn.put("lastSyncRoute", "cloud " + viaCloud.get().cloudId());
+            pn.put("lastCloudSync", Instant.ofEpochMilli(viaCloud.get().atMillis()).toString());
+        } else {
+            pn.put("lastSyncRoute", live > 0 ? p.transport().orElse("live") : null);
+        }
     }
 
     private RestResponse plugins() {

@@ -32,6 +32,7 @@ import io.rhizome.api.ReplicaArchive;
 import io.rhizome.api.SyncService;
 import io.rhizome.core.internal.engine.ChangeSetSealer;
 import io.rhizome.core.internal.engine.CryptoSealer;
+import io.rhizome.core.internal.engine.EngineExchange;
 import io.rhizome.core.internal.engine.NamespaceCatalog;
 import io.rhizome.core.internal.engine.SyncEngine;
 import io.rhizome.core.internal.plugins.RankedServices;
@@ -48,6 +49,7 @@ import io.rhizome.spi.store.MetadataOwner;
 import io.rhizome.spi.store.MetadataSpace;
 import io.rhizome.spi.store.ReplicaStore;
 import io.rhizome.spi.store.StoreException;
+import io.rhizome.spi.transport.StoreAndForward;
 import io.rhizome.spi.transport.Transport;
 
 /**
@@ -101,6 +103,8 @@ public class SyncServiceComponent {
     private volatile Node node;
     private ServiceRegistration<SyncService> registration;
     private ServiceRegistration<ReplicaArchive> archiveRegistration;
+    /** The engine's outbox/inbox as bytes, for store-and-forward transports (cloud folders). */
+    private ServiceRegistration<StoreAndForward> exchangeRegistration;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void addTrustedDevices(TrustedDevices t) {
@@ -137,6 +141,7 @@ public class SyncServiceComponent {
         }
         registration = context.registerService(SyncService.class, n.service(), serviceProperties(properties));
         archiveRegistration = context.registerService(ReplicaArchive.class, n.engine().archive(), null);
+        exchangeRegistration = context.registerService(StoreAndForward.class, new EngineExchange(n.engine()), null);
         LOG.info("sync engine started: device {}, store {}", deviceId, store.location());
     }
 
@@ -160,6 +165,14 @@ public class SyncServiceComponent {
                 // withdrawn with the stopping bundle already
             }
             archiveRegistration = null;
+        }
+        if (exchangeRegistration != null) {
+            try {
+                exchangeRegistration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // withdrawn with the stopping bundle already
+            }
+            exchangeRegistration = null;
         }
         if (registration != null) {
             try {

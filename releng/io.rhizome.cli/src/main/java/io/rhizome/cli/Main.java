@@ -94,6 +94,7 @@ public final class Main {
                 case "pair", "join", "peers", "p2p" -> new PeerCommands(inv, json, out, err).run(command);
                 case "identity", "recovery" -> new IdentityCommands(inv, json, out, err).run(command);
                 case "backup", "restore" -> new BackupCommands(inv, json, out, err).run(command);
+                case "cloud" -> new CloudCommands(inv, json, out, err).run();
                 case "put", "get", "del", "ls", "mutate", "watch", "export", "import", "ns" -> new DataCommands(inv, json, out, err).run(command);
                 default -> {
                     err.println("rhizome: unknown command '" + command + "'; see: rhizome help");
@@ -132,6 +133,10 @@ public final class Main {
                   peers revoke ID   remove a device from the mesh and start a new mesh key epoch
                   p2p ping MULTIADDR [--count N]   libp2p ping any libp2p node
                   p2p connect MULTIADDR            connect to any libp2p node and show what it says (identify)
+                  cloud add folder DIR   sync through a folder other devices also reach (iCloud Drive, Dropbox, a share)
+                  cloud add gdrive [--folder NAME]  sync through Google Drive (not built yet: refused)
+                  cloud remove ID   stop using a cloud (its files stay)
+                  cloud status      the clouds in use and, per device, when a batch from it last arrived
                   identity          this device's id, key fingerprint and mesh key epoch
                   recovery show     print the 24-word recovery phrase (asks for confirmation)
                   recovery verify   check recovery words typed on standard input

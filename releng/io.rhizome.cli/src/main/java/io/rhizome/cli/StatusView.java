@@ -53,6 +53,8 @@ final class StatusView {
                 : "not connected";
         line(b, "peer:     %s: %s, last sync %s, %d pending", p.path("peerId").asText(), link,
                 text(p, "lastSync").orElse("never"), p.path("pendingEvents").asLong());
+        text(p, "lastSyncRoute").filter(r -> r.startsWith("cloud ")).ifPresent(r ->
+                line(b, "          last synced through %s at %s", r, text(p, "lastCloudSync").orElse("?")));
         for (JsonNode h : p.path("heldBack")) {
             line(b, "          held back %s: %s from %s, change set %d on: %s (%s, since %s)",
                     h.path("direction").asText(), h.path("namespace").asText(), h.path("author").asText(),

@@ -25,6 +25,21 @@ class StatusViewTest {
     }
 
     @Test
+    void aPeerLastSyncedThroughACloudSaysSo() throws Exception {
+        String text = StatusView.render(status("""
+                {"deviceId": "DEV", "state": "offline", "online": false, "lastSyncTime": null, "pendingMutations": 0,
+                 "connectedPeers": 0, "lastError": null, "clockProblem": null, "revoked": null,
+                 "peers": [
+                   {"peerId": "PEER", "connected": false, "transport": null, "lastSeen": null, "pendingEvents": 0,
+                    "lastSync": null, "lastSyncRoute": "cloud folder-edd6396e", "lastCloudSync": "2026-12-01T23:57:25Z", "heldBack": []},
+                   {"peerId": "LIVE", "connected": true, "transport": "libp2p", "lastSeen": null, "pendingEvents": 0,
+                    "lastSync": "2026-12-01T20:00:00Z", "lastSyncRoute": "libp2p", "heldBack": []}]}"""));
+        assertTrue(text.contains("peer:     PEER: not connected, last sync never, 0 pending\n          last synced through cloud folder-edd6396e at 2026-12-01T23:57:25Z"),
+                text);
+        assertFalse(text.contains("last synced through libp2p"), "a live route needs no extra line: " + text);
+    }
+
+    @Test
     void heldBackStreamsLastErrorClockAndRevocationAreShown() throws Exception {
         String text = StatusView.render(status("""
                 {"deviceId": "DEV", "state": "online", "online": true, "lastSyncTime": "2026-12-01T20:00:00Z",

@@ -1,0 +1,59 @@
+package io.rhizome.api;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The cloud fallback of a node: folders (a synced folder, a cloud drive) through which the devices
+ * of the mesh leave each other end-to-end-encrypted change sets, so that devices that are never
+ * online at the same time still converge. The clouds added here are kept in the node's store and
+ * used from then on, also after a restart.
+ *
+ * <p><b>Registration:</b> registered by {@code io.rhizome.transport.cloud} while the node runs.
+ *
+ * <p><b>Threading:</b> thread-safe; {@link #add} and {@link #remove} persist before they return.
+ *
+ * <p><b>Failure:</b> bad input is an {@link IllegalArgumentException} with a sentence saying what is
+ * wrong, and nothing changes; a storage failure is an {@link IllegalStateException}, nothing changes.
+ *
+ * <p><b>Versioning:</b> implemented by Rhizome, called by hosts and the REST API:
+ * {@code @ProviderType} (a method may be added in a minor version).
+ *
+ * @since 0.1
+ */
+@ProviderType
+public interface CloudService {
+
+    /** The clouds in use, in the order they were added. */
+    List<Cloud> clouds();
+
+    /**
+     * Adds a cloud of {@code kind} ({@code folder}: {@code location} is a directory path, made if
+     * missing) and starts using it.
+     *
+     * @throws IllegalArgumentException for an unknown kind, a location that cannot be used, or one already added
+     */
+    Cloud add(String kind, String location);
+
+    /** Stops using a cloud (its files stay where they are); empty when no cloud has that id. */
+    Optional<Cloud> remove(String id);
+
+    /**
+     * One cloud and what the last rounds through it did.
+     *
+     * @param id             a short stable id
+     * @param kind           the backend ({@code folder}, {@code gdrive})
+     * @param location       where (a path, a drive folder)
+     * @param lastRoundMillis when the last round through it ended, 0 if none yet
+     * @param lastError      the last round's error with what to do, empty when it went through
+     * @param peers          per device that left files here: when a batch from it was last applied, and the current problem
+     */
+    record Cloud(String id, String kind, String location, long lastRoundMillis, Optional<String> lastError, List<Peer> peers) {
+    }
+
+    /** A device as seen through one cloud. */
+    record Peer(String deviceId, long lastReceivedMillis, Optional<String> problem) {
+    }
+}

@@ -1,0 +1,220 @@
+package io.rhizome.transport.cloud.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.rhizome.api.CloudService;
+import io.rhizome.api.SyncService;
+import io.rhizome.spi.crypto.EncryptionProvider;
+import io.rhizome.spi.crypto.KeyService;
+import io.rhizome.spi.policy.TrustedDevices;
+import io.rhizome.spi.store.MetadataSpace;
+import io.rhizome.spi.store.StoreException;
+import io.rhizome.spi.transport.StoreAndForward;
+import io.rhizome.transport.cloud.CloudExchange;
+import io.rhizome.transport.cloud.CloudStoreFactory;
+import io.rhizome.transport.cloud.FileSeal;
+
+/**
+ * The node's cloud fallback: the clouds added (kept in this bundle's metadata space), each opened
+ * by the backend of its kind once that backend is there, and a {@link CloudRunner} that runs rounds
+ * through them. Framework properties: {@code rhizome.cloud.use} ({@code always} or
+ * {@code offline:MINUTES}: only when no peer was connected live for that long) and
+ * {@code rhizome.cloud.pollMillis} (how often, default 10,000).
+ */
+@Component(service = CloudService.class)
+public final class CloudManagerComponent implements CloudService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CloudManagerComponent.class);
+
+    @Reference
+    private StoreAndForward engine;
+    @Reference
+    private KeyService keys;
+    @Reference(policyOption = ReferencePolicyOption.GREEDY)
+    private EncryptionProvider crypto;
+    @Reference
+    private MetadataSpace space;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile SyncService sync;
+
+    private final List<TrustedDevices> trusted = new CopyOnWriteArrayList<>();
+    private final Map<String, CloudStoreFactory> factories = new ConcurrentHashMap<>();
+    private volatile CloudConfigs configs;
+    private volatile CloudRunner runner;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addTrustedDevices(TrustedDevices t) {
+        trusted.add(t);
+    }
+
+    void removeTrustedDevices(TrustedDevices t) {
+        trusted.remove(t);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addFactory(CloudStoreFactory f, Map<String, Object> props) {
+        Object kind = props.get(CloudStoreFactory.KIND_PROPERTY);
+        if (kind != null) {
+            factories.put(kind.toString(), f);
+            openConfigured();
+        }
+    }
+
+    void removeFactory(CloudStoreFactory f, Map<String, Object> props) {
+        Object kind = props.get(CloudStoreFactory.KIND_PROPERTY);
+        if (kind != null && factories.remove(kind.toString(), f) && runner != null && configs != null) {
+            try {
+                configs.load().stream().filter(c -> c.kind().equals(kind.toString())).forEach(c -> runner.remove(c.id()));
+            } catch (StoreException e) {
+                LOG.warn("cloud: cannot read the cloud settings: {}", e.getMessage());
+            }
+        }
+    }
+
+    @Activate
+    void activate(BundleContext context) {
+        CloudRunner.Use use = CloudRunner.Use.parse(context.getProperty("rhizome.cloud.use"));
+        String poll = context.getProperty("rhizome.cloud.pollMillis");
+        long pollMillis = poll == null ? 10_000 : Long.parseLong(poll);
+        FileSeal seal = new FileSeal(crypto, keys);
+        configs = new CloudConfigs(space);
+        runner = new CloudRunner(store -> new CloudExchange(store, engine, seal, this::trustedDevices, CloudExchange.Settings.DEFAULTS,
+                System::currentTimeMillis), this::peerLive, use, pollMillis, System::currentTimeMillis);
+        openConfigured();
+        LOG.info("cloud fallback ready for device {} (use: {})", engine.deviceId(), use.always() ? "always" : "offline:" + use.offlineMillis() / 60_000);
+    }
+
+    @Deactivate
+    void deactivate() {
+        CloudRunner r = runner;
+        runner = null;
+        if (r != null) {
+            r.close();
+        }
+    }
+
+    private Set<String> trustedDevices() {
+        Set<String> out = new HashSet<>();
+        for (TrustedDevices t : trusted) {
+            try {
+                for (String d : t.trustedDeviceIds()) {
+                    if (t.isTrusted(d)) {
+                        out.add(d);
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("cloud: a TrustedDevices service failed: {}", e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private boolean peerLive() {
+        SyncService s = sync;
+        return s != null && s.status().connectedPeers() > 0;
+    }
+
+    /** Opens every configured cloud whose backend is there and that is not open yet. */
+    private synchronized void openConfigured() {
+        CloudRunner r = runner;
+        if (r == null || configs == null) {
+            return;
+        }
+        try {
+            for (CloudConfigs.Config c : configs.load()) {
+                CloudStoreFactory f = factories.get(c.kind());
+                if (f != null && r.describe(c.id()).isEmpty()) {
+                    try {
+                        r.add(c, f.open(c.location()));
+                    } catch (IllegalArgumentException e) {
+                        LOG.warn("cloud {}: {} cannot be used now: {}", c.id(), c.location(), e.getMessage());
+                    }
+                }
+            }
+        } catch (StoreException e) {
+            LOG.warn("cloud: cannot read the cloud settings: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public List<Cloud> clouds() {
+        CloudRunner r = runner;
+        return r == null ? List.of() : r.describe();
+    }
+
+    @Override
+    public synchronized Cloud add(String kind, String location) {
+        CloudStoreFactory f = factories.get(kind == null ? "" : kind);
+        if (f == null) {
+            throw new IllegalArgumentException("unknown cloud kind '" + kind + "'; installed: " + String.join(", ", new java.util.TreeSet<>(factories.keySet())));
+        }
+        if (location == null || location.isBlank()) {
+            throw new IllegalArgumentException("a " + kind + " cloud needs a location");
+        }
+        String normal = f.normalise(location);
+        String id = kind + "-" + shortHash(kind + "|" + normal);
+        CloudRunner r = runner;
+        if (r.describe(id).isPresent()) {
+            throw new IllegalArgumentException(kind + " " + normal + " is already in use as " + id);
+        }
+        CloudConfigs.Config c = new CloudConfigs.Config(id, kind, normal);
+        r.add(c, f.open(normal));
+        try {
+            configs.put(c);
+        } catch (StoreException e) {
+            r.remove(id);
+            throw new IllegalStateException("cannot store the cloud setting: " + e.getMessage(), e);
+        }
+        LOG.info("cloud {}: added {} {}", id, kind, normal);
+        return r.describe(id).orElseThrow();
+    }
+
+    @Override
+    public synchronized Optional<Cloud> remove(String id) {
+        CloudRunner r = runner;
+        Optional<Cloud> c = r == null ? Optional.empty() : r.describe(id);
+        try {
+            boolean configured = configs.load().stream().anyMatch(x -> x.id().equals(id));
+            if (c.isEmpty() && !configured) {
+                return Optional.empty();
+            }
+            configs.remove(id);
+        } catch (StoreException e) {
+            throw new IllegalStateException("cannot remove the cloud setting: " + e.getMessage(), e);
+        }
+        if (r != null) {
+            r.remove(id);
+        }
+        LOG.info("cloud {}: removed", id);
+        return c.isPresent() ? c : Optional.of(new Cloud(id, "", "", 0, Optional.empty(), List.of()));
+    }
+
+    private static String shortHash(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)), 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+}
