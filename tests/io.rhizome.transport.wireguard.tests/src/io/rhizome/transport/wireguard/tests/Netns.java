@@ -109,8 +109,16 @@ final class Netns implements AutoCloseable {
 
     /** Starts {@code TcpEchoMain} with {@code args} in {@code ns}. */
     Process java(String ns, File log, String... args) throws IOException {
+        return javaMain(ns, log, TcpEchoMain.class.getName(), List.of(), args);
+    }
+
+    /**
+     * Starts {@code mainClass} of this test bundle in a JVM in {@code ns}, with the files of the
+     * bundles named in {@code bundles} (symbolic names; a trailing '.' matches a prefix) on its class path.
+     */
+    Process javaMain(String ns, File log, String mainClass, List<String> bundles, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", testClasses(), TcpEchoMain.class.getName()));
+                "-cp", classpath(bundles), mainClass));
         cmd.addAll(List.of(args));
         return start(ns, log, cmd.toArray(String[]::new));
     }
@@ -189,13 +197,32 @@ final class Netns implements AutoCloseable {
         return false;
     }
 
-    /** This test bundle's classes, for the child JVMs (they need nothing else). */
-    private static String testClasses() throws IOException {
+    /** This test bundle's classes and the files of {@code bundles}, for the child JVMs. */
+    private static String classpath(List<String> bundles) throws IOException {
         Bundle self = FrameworkUtil.getBundle(Netns.class);
-        String loc = self.getLocation();
+        List<String> entries = new ArrayList<>(List.of(bundleFile(self)));
+        List<String> missing = new ArrayList<>(bundles);
+        for (Bundle b : self.getBundleContext().getBundles()) {
+            String name = b.getSymbolicName();
+            for (String wanted : bundles) {
+                if (name != null && (wanted.endsWith(".") ? name.startsWith(wanted) : name.equals(wanted))) {
+                    entries.add(bundleFile(b));
+                    missing.remove(wanted);
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new AssertionError("bundles not installed in the test runtime: " + missing);
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    private static String bundleFile(Bundle bundle) throws IOException {
+        Bundle self = FrameworkUtil.getBundle(Netns.class);
+        String loc = bundle.getLocation();
         int i = loc.indexOf("file:");
         if (i < 0) {
-            throw new IOException("the test bundle is not installed from a file: " + loc);
+            throw new IOException("bundle " + bundle.getSymbolicName() + " is not installed from a file: " + loc);
         }
         File f = new File(loc.substring(i + "file:".length()));
         if (!f.isAbsolute()) {
@@ -213,7 +240,7 @@ final class Netns implements AutoCloseable {
         File classes = new File(f, "target/classes");
         File result = f.isDirectory() && classes.isDirectory() ? classes : f;
         if (!result.exists()) {
-            throw new IOException("the test bundle's classes cannot be found from its location " + loc);
+            throw new IOException("the files of bundle " + bundle.getSymbolicName() + " cannot be found from its location " + loc);
         }
         return result.getAbsolutePath();
     }
