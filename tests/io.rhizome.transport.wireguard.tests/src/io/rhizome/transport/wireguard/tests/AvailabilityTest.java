@@ -1,9 +1,11 @@
 package io.rhizome.transport.wireguard.tests;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,8 +13,27 @@ import org.junit.jupiter.api.io.TempDir;
 import io.rhizome.transport.wireguard.internal.InterfaceSettings;
 import io.rhizome.transport.wireguard.internal.WireGuardAvailability;
 
-/** Each missing prerequisite is named in the reason the transport will report. */
+/**
+ * Each missing prerequisite is named in the reason the transport will report, from a made-up
+ * {@code /proc/self/status} and, for real, in a JVM dropped to an unprivileged user with no
+ * capabilities ({@code setpriv}, as root in CI).
+ */
 class AvailabilityTest {
+
+    @Test
+    void aProcessWithoutCapNetAdminIsToldSoWhileRootIsNot() throws Exception {
+        assertTrue(Netns.onPath("setpriv"), "setpriv (util-linux) is not on the PATH: this test drops a JVM to an unprivileged user with it");
+        assertTrue(WireGuardAvailability.check(InterfaceSettings.DEFAULT_WIREGUARD_GO).isEmpty(),
+                "as root with wireguard-go installed (CI), WireGuard is available: " + WireGuardAvailability.check(InterfaceSettings.DEFAULT_WIREGUARD_GO));
+        java.io.File log = Files.createTempFile("wg-unprivileged", ".log").toFile();
+        log.setWritable(true, false);
+        Process p = CommandRunnerAccess.start(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                "--bounding-set=-all"), log, AvailabilityMain.class.getName(), InterfaceSettings.DEFAULT_WIREGUARD_GO.toString());
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the unprivileged JVM finished");
+        String out = Files.readString(log.toPath());
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("UNAVAILABLE this process lacks CAP_NET_ADMIN"), out);
+    }
 
     @Test
     void aMissingTunDeviceOrCapabilityIsNamed(@TempDir Path dir) throws Exception {

@@ -198,7 +198,7 @@ final class Netns implements AutoCloseable {
     }
 
     /** This test bundle's classes and the files of {@code bundles}, for the child JVMs. */
-    private static String classpath(List<String> bundles) throws IOException {
+    static String classpath(List<String> bundles) throws IOException {
         Bundle self = FrameworkUtil.getBundle(Netns.class);
         List<String> entries = new ArrayList<>(List.of(bundleFile(self)));
         List<String> missing = new ArrayList<>(bundles);
