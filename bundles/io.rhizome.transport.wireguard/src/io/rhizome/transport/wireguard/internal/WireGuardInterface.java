@@ -69,6 +69,9 @@ public final class WireGuardInterface implements AutoCloseable {
         WireGuardInterface wg = new WireGuardInterface(settings, commands, started);
         try {
             wg.uapi.set(List.of("private_key=" + privateKey.hex(), "listen_port=" + listenPort, "replace_peers=true"));
+            // Linux drops IPv6 addresses when a link goes down; the tunnel address must survive an
+            // operator's (or a suspend's) link down/up, or the sync listener would be bound to nothing
+            commands.run(List.of("sysctl", "-q", "-w", "net.ipv6.conf." + settings.name() + ".keep_addr_on_down=1"));
             commands.run(List.of("ip", "-6", "address", "replace", UapiText.format(address) + "/" + MeshAddresses.PREFIX_LENGTH,
                     "dev", settings.name()));
             commands.run(List.of("ip", "link", "set", settings.name(), "up"));

@@ -91,6 +91,7 @@ public final class Main {
             return switch (command) {
                 case "status" -> status(inv);
                 case "plugins" -> plugins(inv);
+                case "wg" -> wg(inv);
                 case "pair", "join", "peers", "p2p" -> new PeerCommands(inv, json, out, err).run(command);
                 case "identity", "recovery" -> new IdentityCommands(inv, json, out, err).run(command);
                 case "put", "get", "del", "ls", "mutate", "watch", "export", "import", "ns" -> new DataCommands(inv, json, out, err).run(command);
@@ -131,6 +132,7 @@ public final class Main {
                   peers revoke ID   remove a device from the mesh and start a new mesh key epoch
                   p2p ping MULTIADDR [--count N]   libp2p ping any libp2p node
                   p2p connect MULTIADDR            connect to any libp2p node and show what it says (identify)
+                  wg show           the WireGuard mesh: interface, key, per peer endpoint, handshake age, bytes
                   identity          this device's id, key fingerprint and mesh key epoch
                   recovery show     print the 24-word recovery phrase (asks for confirmation)
                   recovery verify   check recovery words typed on standard input
@@ -150,6 +152,22 @@ public final class Main {
             return printJson(r.body());
         }
         out.print(StatusView.render(r.body()));
+        return OK;
+    }
+
+    private int wg(Invocation inv) throws DaemonClient.NoDaemonException {
+        if (inv.words().size() != 2 || !inv.words().get(1).equals("show")) {
+            err.println("rhizome: usage: rhizome wg show [--json]");
+            return USAGE;
+        }
+        DaemonClient.Response r = DaemonClient.connect(inv.home(), json).get("/v1/status");
+        if (!r.ok()) {
+            return refused(r);
+        }
+        if (inv.jsonOutput()) {
+            return printJson(r.body().path("transports").path("wireguard"));
+        }
+        out.print(WgView.render(r.body()));
         return OK;
     }
 
