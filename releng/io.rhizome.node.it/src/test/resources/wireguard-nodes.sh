@@ -3,7 +3,8 @@
 # host's interfaces). They pair over libp2p on the veth, then restart with libp2p confined to each
 # namespace's own loopback and WireGuard on: writes cross through the tunnel only; the tunnel is
 # cut (ip link set down) during a backlog of counter increments and restored: the counter arrives
-# exactly (nothing lost, nothing applied twice). Prints WIREGUARD-NODES-OK at the end; any failure
+# exactly (nothing lost, nothing applied twice); B is revoked: its WireGuard peer is removed from
+# A's interface and its packets no longer reach A's listener. Prints WIREGUARD-NODES-OK at the end; any failure
 # exits non-zero with the reason and the daemons' logs. Needs root, wireguard-go and wg.
 set -euo pipefail
 ROOT="$1"; WORK="$2"; TAG="$3"
@@ -93,4 +94,20 @@ v=$(rz b get counters c)
 ip -n "$NA" link set "$WA" up
 await_get b counters c '41' 90
 echo "backlog crossed after the tunnel came back"
+
+# 4. B revoked: A removes B's WireGuard peer, and B's packets no longer reach A's sync listener
+tunnel_a=$(rz a wg show | sed -n 's/^  address: //p' | head -n 1)
+[ -n "$tunnel_a" ] || fail "wg show on A names no tunnel address"
+reach() { ip netns exec "$NB" timeout 5 bash -c "exec 3<>/dev/tcp/$tunnel_a/7300" 2>/dev/null; }
+reach || fail "before the revocation B cannot open a TCP connection to A's sync listener [$tunnel_a]:7300"
+rz a peers revoke "$dev_b" || fail "revoking B on A failed"
+end=$((SECONDS + 30))
+while [ "$SECONDS" -lt "$end" ]; do
+  ip netns exec "$NA" wg show "$WA" peers | grep -qF "$pub_b" || break
+  sleep 0.2
+done
+ip netns exec "$NA" wg show "$WA" peers | grep -qF "$pub_b" && fail "30 s after the revocation B's key is still a peer of $WA"
+rz a wg show | grep -qF "$pub_b" && fail "wg show on A still lists B's key after the revocation"
+reach && fail "after the revocation B still reaches A's sync listener through the tunnel"
+echo "revoked: B's peer removed from A's interface, its packets no longer reach the listener"
 echo "WIREGUARD-NODES-OK"

@@ -58,13 +58,21 @@ public final class MeshTransport implements Transport, TransportDiagnostics {
     private final Optional<String> unavailable;
     private final CommandRunner commands;
     private final Map<String, Inet6Address> plan;
-    private final Map<InetAddress, String> devices = new HashMap<>();
+    private final Map<InetAddress, String> devices = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.function.Predicate<String> revoked;
+    private final java.util.Set<String> removed = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private WireGuardInterface wg;
     private TunnelTransport tunnel;
     private ScheduledExecutorService announcer;
 
-    public MeshTransport(WireGuardSettings settings, String deviceId, Path home, Optional<String> unavailable, CommandRunner commands) {
+    /**
+     * @param revoked whether the mesh revoked a device: its WireGuard peer is then removed from the
+     *        interface (its packets no longer reach anything) and its tunnel address stops naming it
+     */
+    public MeshTransport(WireGuardSettings settings, String deviceId, Path home, Optional<String> unavailable, CommandRunner commands,
+            java.util.function.Predicate<String> revoked) {
         this.settings = settings;
+        this.revoked = revoked;
         this.deviceId = deviceId;
         this.home = home;
         this.unavailable = unavailable;
@@ -98,12 +106,23 @@ public final class MeshTransport implements Transport, TransportDiagnostics {
             return;
         }
         WgKey key = KeyFile.loadOrCreate(home.resolve("wireguard.key"));
+        removed.clear();
+        plan.forEach((device, address) -> {
+            if (!device.equals(deviceId)) {
+                devices.put(address, device);
+            }
+        });
         Inet6Address self = plan.get(deviceId);
         InterfaceSettings is = new InterfaceSettings(settings.interfaceName(), settings.wireguardGo(),
                 InterfaceSettings.DEFAULT_SOCKET_DIRECTORY, home.resolve("logs").resolve("wireguard-go.log"), Duration.ofSeconds(15));
         WireGuardInterface up = WireGuardInterface.up(is, commands, key, settings.udpPort(), self);
         try {
             for (StaticPeer p : settings.peers()) {
+                if (revoked.test(p.deviceId())) {
+                    devices.remove(plan.get(p.deviceId()));
+                    removed.add(p.deviceId());
+                    continue;
+                }
                 up.putPeer(new PeerConfig(p.publicKey(), p.endpoint(), List.of(AllowedIp.host(plan.get(p.deviceId()))), settings.keepaliveSeconds()));
             }
             TunnelTransport t = new TunnelTransport(self, settings.syncPort(), address -> Optional.ofNullable(devices.get(address)), 5_000);
@@ -127,10 +146,36 @@ public final class MeshTransport implements Transport, TransportDiagnostics {
     private void announce(TransportListener listener) {
         for (StaticPeer p : settings.peers()) {
             try {
+                if (removed.contains(p.deviceId())) {
+                    continue;
+                }
+                if (revoked.test(p.deviceId())) {
+                    removeRevoked(p);
+                    continue;
+                }
                 listener.discovered(p.deviceId(), address(p.deviceId()));
             } catch (RuntimeException e) {
                 LOG.warn("WireGuard: announcing peer {} failed", p.deviceId(), e);
             }
+        }
+    }
+
+    private void removeRevoked(StaticPeer p) {
+        WireGuardInterface w;
+        synchronized (this) {
+            w = wg;
+        }
+        devices.remove(plan.get(p.deviceId()));
+        try {
+            if (w != null) {
+                w.removePeer(p.publicKey());
+            }
+            removed.add(p.deviceId());
+            LOG.warn("WireGuard: device {} was revoked; its peer {} is removed from interface {}", p.deviceId(), p.publicKey(),
+                    settings.interfaceName());
+        } catch (IOException e) {
+            LOG.error("WireGuard: could not remove the peer of revoked device {} from {}: {}; retrying", p.deviceId(),
+                    settings.interfaceName(), e.getMessage());
         }
     }
 
@@ -203,7 +248,11 @@ public final class MeshTransport implements Transport, TransportDiagnostics {
             s.publicKey().ifPresent(k -> info.put("publicKey", k.base64()));
             info.put("udpPort", s.listenPort());
             List<Map<String, Object>> peers = new ArrayList<>();
+            info.put("revokedPeers", List.copyOf(removed));
             for (StaticPeer p : settings.peers()) {
+                if (removed.contains(p.deviceId())) {
+                    continue;
+                }
                 Map<String, Object> pm = new LinkedHashMap<>();
                 pm.put("deviceId", p.deviceId());
                 pm.put("publicKey", p.publicKey().base64());

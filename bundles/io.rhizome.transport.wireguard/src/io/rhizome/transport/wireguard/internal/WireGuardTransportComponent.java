@@ -3,6 +3,8 @@ package io.rhizome.transport.wireguard.internal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Hashtable;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,6 +15,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -20,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.rhizome.spi.crypto.KeyService;
+import io.rhizome.spi.policy.TrustedDevices;
 import io.rhizome.spi.transport.Transport;
 import io.rhizome.spi.transport.TransportDiagnostics;
 
@@ -69,6 +75,9 @@ public final class WireGuardTransportComponent {
         String wg_peers() default "";
     }
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private final List<TrustedDevices> trusted = new CopyOnWriteArrayList<>();
+
     private final MeshTransport transport;
     private final ServiceRegistration<?> registration;
 
@@ -90,7 +99,8 @@ public final class WireGuardTransportComponent {
         Optional<String> unavailable = WireGuardAvailability.check(settings.wireguardGo());
         String home = context.getProperty("rhizome.home");
         Path homePath = Path.of(home == null || home.isBlank() ? System.getProperty("user.home") + "/.rhizome" : home);
-        transport = new MeshTransport(settings, keys.deviceId(), homePath, unavailable, CommandRunner.direct(Duration.ofSeconds(15)));
+        transport = new MeshTransport(settings, keys.deviceId(), homePath, unavailable, CommandRunner.direct(Duration.ofSeconds(15)),
+                this::revoked);
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(Transport.KIND_PROPERTY, transport.kind());
         props.put(AVAILABLE_PROPERTY, unavailable.isEmpty());
@@ -98,6 +108,20 @@ public final class WireGuardTransportComponent {
         unavailable.ifPresentOrElse(r -> LOG.warn("WireGuard transport unavailable: {}", r),
                 () -> LOG.info("WireGuard transport registered: interface {}, UDP port {}", settings.interfaceName(), settings.udpPort()));
         registration = context.registerService(new String[] { Transport.class.getName(), TransportDiagnostics.class.getName() }, transport, props);
+    }
+
+    /** Revoked in any mesh service's view; a service that throws counts as "not revoked", as the SPI says. */
+    private boolean revoked(String device) {
+        for (TrustedDevices t : trusted) {
+            try {
+                if (t.isRevoked(device)) {
+                    return true;
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("TrustedDevices.isRevoked threw for {}: {}", device, e.getMessage());
+            }
+        }
+        return false;
     }
 
     @Deactivate
