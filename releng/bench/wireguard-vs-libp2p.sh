@@ -30,7 +30,15 @@ start() {
   rm -f "$WORK/$1/api.json"
   ip netns exec "${NSOF[$1]}" "$R" daemon --home "$WORK/$1" >> "$WORK/$1.out" 2>&1 &
   pids+=($!)
-  until [ -f "$WORK/$1/api.json" ]; do sleep 0.1; done
+  for _ in $(seq 900); do [ -f "$WORK/$1/api.json" ] && return 0; sleep 0.1; done
+  echo "daemon $1 did not start within 90 s" >&2; exit 1
+}
+has() { # home path text: the entity's JSON contains text (bounded wait of 60 s)
+  local end=$((SECONDS + 60))
+  while [ "$SECONDS" -lt "$end" ]; do
+    case "$(get_body "$1" "$2")" in *"$3"*) return 0 ;; esac
+  done
+  echo "$2 on $1 never showed $3" >&2; exit 1
 }
 api() { # home method path [body]
   local h="$1" port key
@@ -52,11 +60,11 @@ pair() { # inviter joiner
 measure() { # label a b
   local lat=() i t0 t1
   api "$2" PUT /ns/notes/warm '"w"' > /dev/null
-  until [ "$(get_body "$3" /ns/notes/warm)" = '"w"' ]; do sleep 0.05; done
+  has "$3" /ns/notes/warm '"value":"w"'
   for i in $(seq "$ROUNDS"); do
     t0=$(date +%s%N)
     api "$2" PUT "/ns/notes/lat$i" "\"v$i\"" > /dev/null
-    until [ "$(get_body "$3" "/ns/notes/lat$i")" = "\"v$i\"" ]; do :; done
+    has "$3" "/ns/notes/lat$i" "\"value\":\"v$i\""
     t1=$(date +%s%N); lat+=($(( (t1 - t0) / 1000000 )))
   done
   local sorted; sorted=$(printf '%s\n' "${lat[@]}" | sort -n)
@@ -66,7 +74,7 @@ measure() { # label a b
     for i in $(seq "$N"); do printf '{"namespace":"bulk","key":"k%05d","type":"lww-register","value":"value number %d of the bulk import, some bytes to carry"}\n' "$i" "$i"; done; } > "$file"
   t0=$(date +%s%N)
   api "$2" POST /import "@$file" > /dev/null
-  until [ "$(get_body "$3" "/ns/bulk/k$(printf %05d "$N")")" != "" ] && get_body "$3" "/ns/bulk/k$(printf %05d "$N")" | grep -q "value number $N "; do sleep 0.02; done
+  has "$3" "/ns/bulk/k$(printf %05d "$N")" "value number $N of"
   t1=$(date +%s%N)
   local ms=$(( (t1 - t0) / 1000000 ))
   echo "$1: write-to-peer latency median ${med} ms (min $(echo "$sorted" | head -n1), max $(echo "$sorted" | tail -n1), $ROUNDS writes); $N entities imported on A readable on B after $ms ms ($(( N * 1000 / (ms > 0 ? ms : 1) )) entities/s)"
