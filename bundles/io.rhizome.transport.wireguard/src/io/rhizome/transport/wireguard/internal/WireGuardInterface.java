@@ -72,8 +72,11 @@ public final class WireGuardInterface implements AutoCloseable {
             // Linux drops IPv6 addresses when a link goes down; the tunnel address must survive an
             // operator's (or a suspend's) link down/up, or the sync listener would be bound to nothing
             commands.run(List.of("sysctl", "-q", "-w", "net.ipv6.conf." + settings.name() + ".keep_addr_on_down=1"));
+            // nodad: duplicate address detection means nothing on a WireGuard link (addresses are
+            // derived and collision-checked), and while it runs the address is tentative, so the
+            // sync listener's bind would fail with "cannot assign requested address"
             commands.run(List.of("ip", "-6", "address", "replace", UapiText.format(address) + "/" + MeshAddresses.PREFIX_LENGTH,
-                    "dev", settings.name()));
+                    "dev", settings.name(), "nodad"));
             commands.run(List.of("ip", "link", "set", settings.name(), "up"));
         } catch (IOException | RuntimeException e) {
             wg.close();
