@@ -91,6 +91,7 @@ public final class Main {
             return switch (command) {
                 case "status" -> status(inv);
                 case "plugins" -> plugins(inv);
+                case "wg" -> wg(inv);
                 case "pair", "join", "peers", "p2p" -> new PeerCommands(inv, json, out, err).run(command);
                 case "identity", "recovery" -> new IdentityCommands(inv, json, out, err).run(command);
                 case "backup", "restore" -> new BackupCommands(inv, json, out, err).run(command);
@@ -137,6 +138,7 @@ public final class Main {
                   cloud add gdrive [--folder NAME]  sync through Google Drive (not built yet: refused)
                   cloud remove ID   stop using a cloud (its files stay)
                   cloud status      the clouds in use and, per device, when a batch from it last arrived
+                  wg show           the WireGuard mesh: interface, key, per peer endpoint, handshake age, bytes
                   identity          this device's id, key fingerprint and mesh key epoch
                   recovery show     print the 24-word recovery phrase (asks for confirmation)
                   recovery verify   check recovery words typed on standard input
@@ -159,6 +161,22 @@ public final class Main {
             return printJson(r.body());
         }
         out.print(StatusView.render(r.body()));
+        return OK;
+    }
+
+    private int wg(Invocation inv) throws DaemonClient.NoDaemonException {
+        if (inv.words().size() != 2 || !inv.words().get(1).equals("show")) {
+            err.println("rhizome: usage: rhizome wg show [--json]");
+            return USAGE;
+        }
+        DaemonClient.Response r = DaemonClient.connect(inv.home(), json).get("/v1/status");
+        if (!r.ok()) {
+            return refused(r);
+        }
+        if (inv.jsonOutput()) {
+            return printJson(r.body().path("transports").path("wireguard"));
+        }
+        out.print(WgView.render(r.body()));
         return OK;
     }
 

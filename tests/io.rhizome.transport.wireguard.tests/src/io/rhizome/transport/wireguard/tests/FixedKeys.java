@@ -1,0 +1,66 @@
+package io.rhizome.transport.wireguard.tests;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.rhizome.spi.crypto.KeyService;
+
+/** A KeyService that only knows its device id: all the WireGuard component asks of it. */
+final class FixedKeys implements KeyService {
+
+    private final String deviceId;
+
+    FixedKeys(String deviceId) {
+        this.deviceId = deviceId;
+    }
+
+    @Override
+    public String deviceId() {
+        return deviceId;
+    }
+
+    @Override
+    public byte[] identityPublicKey() {
+        return new byte[32];
+    }
+
+    @Override
+    public String fingerprint() {
+        return deviceId;
+    }
+
+    @Override
+    public byte[] signWithIdentity(byte[] message) {
+        throw new UnsupportedOperationException("not used by the WireGuard transport");
+    }
+
+    @Override
+    public MeshKey currentMeshKey() {
+        throw new UnsupportedOperationException("not used by the WireGuard transport");
+    }
+
+    @Override
+    public Optional<MeshKey> meshKey(long epoch) {
+        return Optional.empty();
+    }
+
+    @Override
+    public List<Long> epochs() {
+        return List.of();
+    }
+
+    @Override
+    public MeshKey rotateMeshKey() {
+        throw new UnsupportedOperationException("not used by the WireGuard transport");
+    }
+
+    @Override
+    public void installMeshKey(MeshKey key) {
+        throw new UnsupportedOperationException("not used by the WireGuard transport");
+    }
+
+    @Override
+    public void joinMesh(List<MeshKey> keys) {
+        throw new UnsupportedOperationException("not used by the WireGuard transport");
+    }
+}
