@@ -8,17 +8,21 @@ import io.rhizome.policy.enterprise.internal.statement.Statement;
 import io.rhizome.policy.enterprise.internal.statement.StatementGraph;
 
 /** A device with its own view of the statements: it signs after what it has seen, and learns what others sent it. */
-final class Signer {
+public final class Signer {
 
-    final DeviceKey key = new DeviceKey();
-    final StatementGraph graph = new StatementGraph(DeviceKey.CHECK);
+    final DeviceKeys key = new DeviceKeys();
+    public final StatementGraph graph = new StatementGraph(DeviceKeys.CHECK);
     private long clock = 1_000;
 
-    String device() {
+    public DeviceKeys key() {
+        return key;
+    }
+
+    public String device() {
         return key.device();
     }
 
-    Statement sign(Action action) {
+    public Statement sign(Action action) {
         Statement s = graph.next(device(), action, clock++, key::sign);
         graph.add(s);
         return s;
@@ -33,7 +37,7 @@ final class Signer {
         return learn(other.graph.statements());
     }
 
-    Organisation org() {
+    public Organisation org() {
         return graph.resolve().organisation().orElseThrow();
     }
 }

@@ -47,7 +47,7 @@ class StatementGraphTest {
         assertEquals("acme", org.name());
         assertEquals(Role.ADMIN, org.memberOf(admin.device()).orElseThrow().role());
         assertTrue(org.mayWrite(admin.device(), "acme.hr.payroll").allowed());
-        assertFalse(org.mayRead(new DeviceKey().device(), "acme.hr").allowed(), "an unenrolled device has no rights");
+        assertFalse(org.mayRead(new DeviceKeys().device(), "acme.hr").allowed(), "an unenrolled device has no rights");
     }
 
     @Test
@@ -93,7 +93,7 @@ class StatementGraphTest {
     @Test
     void aForgedSignatureIsNotKeptAndCountsNothing() {
         genesis();
-        DeviceKey thief = new DeviceKey();
+        DeviceKeys thief = new DeviceKeys();
         Statement real = admin.graph.next(admin.device(), new Action.Grant("*", "role:read-only", true), 5, admin.key::sign);
         Statement forged = admin.graph.next(admin.device(), new Action.Grant("*", "role:read-only", true), 5, thief::sign);
         assertEquals(StatementGraph.Added.FORGED, admin.graph.add(forged));
@@ -228,7 +228,7 @@ class StatementGraphTest {
         Random random = new Random(12);
         for (int round = 0; round < 5; round++) {
             Collections.shuffle(all, random);
-            StatementGraph g = new StatementGraph(DeviceKey.CHECK);
+            StatementGraph g = new StatementGraph(DeviceKeys.CHECK);
             all.forEach(g::add);
             Organisation org = g.resolve().organisation().orElseThrow();
             if (first == null) {
@@ -253,8 +253,8 @@ class StatementGraphTest {
         frank.learnAll(admin);
         erin.sign(new Action.RemoveMember("frank"));
         frank.sign(new Action.RemoveMember("erin"));
-        StatementGraph one = new StatementGraph(DeviceKey.CHECK);
-        StatementGraph two = new StatementGraph(DeviceKey.CHECK);
+        StatementGraph one = new StatementGraph(DeviceKeys.CHECK);
+        StatementGraph two = new StatementGraph(DeviceKeys.CHECK);
         erin.graph.statements().forEach(one::add);
         frank.graph.statements().forEach(one::add);
         frank.graph.statements().forEach(two::add);
@@ -283,7 +283,7 @@ class StatementGraphTest {
         Signer bob = new Signer();
         admin.sign(new Action.SetMember("bob", Role.MEMBER, List.of()));
         Statement device = admin.sign(new Action.AddDevice("bob", bob.device()));
-        StatementGraph g = new StatementGraph(DeviceKey.CHECK);
+        StatementGraph g = new StatementGraph(DeviceKeys.CHECK);
         g.add(admin.graph.statements().get(0));
         g.add(device);
         assertTrue(g.resolve().waiting().contains(device.id()));

@@ -101,6 +101,22 @@ public final class StatementGraph {
         return unsigned.signed(sign.apply(unsigned.signedBytes()));
     }
 
+    /**
+     * What the known statements and {@code extra} would add up to, without keeping {@code extra}:
+     * to tell a person why a statement would not count before it is published.
+     */
+    public synchronized Resolution resolveWith(Statement extra) {
+        boolean added = !known.containsKey(extra.id());
+        known.put(extra.id(), extra);
+        try {
+            return resolve();
+        } finally {
+            if (added) {
+                known.remove(extra.id());
+            }
+        }
+    }
+
     /** The organisation all known statements add up to. */
     public synchronized Resolution resolve() {
         return resolveWithin(known.keySet());

@@ -10,12 +10,12 @@ import org.bouncycastle.crypto.signers.Ed25519Signer;
 import io.rhizome.policy.enterprise.internal.statement.SignatureCheck;
 
 /** A device identity for tests: an Ed25519 key pair and its device id (the public key, base64url), as KeyService makes them. */
-final class DeviceKey {
+public final class DeviceKeys {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Verifies like the node does: the device id is the public key. */
-    static final SignatureCheck CHECK = (device, message, signature) -> {
+    public static final SignatureCheck CHECK = (device, message, signature) -> {
         try {
             byte[] pub = Base64.getUrlDecoder().decode(device);
             if (pub.length != Ed25519PublicKeyParameters.KEY_SIZE || signature.length != Ed25519PrivateKeyParameters.SIGNATURE_SIZE) {
@@ -32,11 +32,11 @@ final class DeviceKey {
 
     private final Ed25519PrivateKeyParameters key = new Ed25519PrivateKeyParameters(RANDOM);
 
-    String device() {
+    public String device() {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(key.generatePublicKey().getEncoded());
     }
 
-    byte[] sign(byte[] message) {
+    public byte[] sign(byte[] message) {
         Ed25519Signer s = new Ed25519Signer();
         s.init(true, key);
         s.update(message, 0, message.length);
