@@ -9,10 +9,10 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import io.rhizome.policy.enterprise.internal.statement.Organisation;
-import io.rhizome.spi.policy.SyncPolicy.Decision;
+import io.rhizome.spi.policy.SyncPolicy;
 
 /**
- * The enterprise policy's decisions, from memory.
+ * The enterprise policy's decisions, from memory (the DS component delegates to it; engine tests use it directly).
  *
  * <ul>
  * <li>A peer that is not a trusted device of the mesh gets and gives nothing.</li>
@@ -28,7 +28,7 @@ import io.rhizome.spi.policy.SyncPolicy.Decision;
  *
  * Each denial is audited once per organisation state (the engine asks again every sync round).
  */
-final class EnterpriseRules {
+public final class EnterpriseRules implements SyncPolicy {
 
     static final String DECLARATIONS = "rhizome.namespaces";
     private static final int MAX_REMEMBERED_DENIALS = 10_000;
@@ -41,7 +41,7 @@ final class EnterpriseRules {
     private final Set<String> denied = ConcurrentHashMap.newKeySet();
     private volatile Optional<Organisation> deniedUnder = Optional.empty();
 
-    EnterpriseRules(Supplier<Optional<Organisation>> org, Predicate<String> trusted, boolean allowWithoutOrganisation,
+    public EnterpriseRules(Supplier<Optional<Organisation>> org, Predicate<String> trusted, boolean allowWithoutOrganisation,
             Consumer<AuditRecord> audit, LongSupplier clock) {
         this.org = org;
         this.trusted = trusted;
@@ -50,11 +50,13 @@ final class EnterpriseRules {
         this.clock = clock;
     }
 
-    Decision canSend(String peerId, String namespace) {
+    @Override
+    public Decision canSend(String peerId, String namespace) {
         return decide(peerId, namespace, peerId, false);
     }
 
-    Decision canReceive(String peerId, String namespace, String author) {
+    @Override
+    public Decision canReceive(String peerId, String namespace, String author) {
         return decide(peerId, namespace, author, true);
     }
 
