@@ -98,6 +98,10 @@ public class RestApiComponent {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile io.rhizome.api.PairingService pairing;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile io.rhizome.api.OrganisationService organisation;
+
     private final java.util.List<io.rhizome.spi.transport.Transport> transports = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -136,7 +140,8 @@ public class RestApiComponent {
         RestRouter router = new RestRouter(key, node, () -> Optional.ofNullable(registry), () -> Optional.ofNullable(sync),
                 () -> Optional.ofNullable(configAdmin), json)
                 .crypto(() -> Optional.ofNullable(keys), () -> Optional.ofNullable(recovery))
-                .peering(() -> Optional.ofNullable(pairing), () -> List.copyOf(transports));
+                .peering(() -> Optional.ofNullable(pairing), () -> List.copyOf(transports))
+                .organisation(() -> Optional.ofNullable(organisation));
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN, "/api/*");
         props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME, SERVLET_NAME);

@@ -42,6 +42,14 @@ public final class RestRouter {
     private volatile Supplier<Optional<io.rhizome.api.PairingService>> pairing = Optional::empty;
     private volatile Supplier<List<io.rhizome.spi.transport.Transport>> transports = List::of;
 
+    private volatile Supplier<Optional<io.rhizome.api.OrganisationService>> organisation = Optional::empty;
+
+    /** Where the organisation, members, ACL and audit resources find the enterprise policy's service. */
+    public RestRouter organisation(Supplier<Optional<io.rhizome.api.OrganisationService>> organisation) {
+        this.organisation = organisation;
+        return this;
+    }
+
     /** Where the pairing, peers and p2p resources find their services. */
     public RestRouter peering(Supplier<Optional<io.rhizome.api.PairingService>> pairing,
             Supplier<List<io.rhizome.spi.transport.Transport>> transports) {
@@ -94,6 +102,9 @@ public final class RestRouter {
         if (path.equals("/v1/pair") || path.equals("/v1/join") || path.equals("/v1/peers") || path.startsWith("/v1/peers/")
                 || path.startsWith("/v1/p2p/")) {
             return new PeerResources(pairing.get(), sync.get(), transports.get(), json).handle(request, path);
+        }
+        if (OrgResources.handles(path)) {
+            return new OrgResources(organisation.get(), json).handle(request, path);
         }
         if (path.equals("/v1/ns") || path.startsWith("/v1/ns/") || path.equals("/v1/events") || path.equals("/v1/export")
                 || path.equals("/v1/import")) {

@@ -1,7 +1,9 @@
 package io.rhizome.policy.enterprise.internal;
 
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.osgi.service.component.annotations.Activate;
@@ -17,6 +19,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.rhizome.api.OrganisationService;
 import io.rhizome.api.SyncService;
 import io.rhizome.policy.enterprise.internal.statement.StatementCodec;
 import io.rhizome.spi.crypto.EncryptionProvider;
@@ -32,10 +37,10 @@ import io.rhizome.spi.store.StoreException;
  * falls back to them. The rules are {@link EnterpriseRules}, the organisation {@link OrgBook} (fed
  * from the reserved namespace through {@link SyncService}), the audit trail {@link AuditLog}.
  */
-@Component(service = { SyncPolicy.class, OrgAccess.class }, configurationPid = "io.rhizome.policy.enterprise",
+@Component(service = { SyncPolicy.class, OrganisationService.class }, configurationPid = "io.rhizome.policy.enterprise",
         property = { SyncPolicy.NAME_PROPERTY + "=enterprise", "service.ranking:Integer=100" })
 @Designate(ocd = EnterprisePolicyComponent.Config.class)
-public class EnterprisePolicyComponent implements SyncPolicy, OrgAccess {
+public class EnterprisePolicyComponent implements SyncPolicy, OrganisationService {
 
     private static final Logger LOG = LoggerFactory.getLogger(EnterprisePolicyComponent.class);
 
@@ -210,20 +215,56 @@ public class EnterprisePolicyComponent implements SyncPolicy, OrgAccess {
         }
     }
 
-    // ------------------------------------------------------------------ OrgAccess
+    // ------------------------------------------------------------------ OrganisationService
 
     @Override
-    public OrgBook book() {
-        return book;
+    public JsonNode show() {
+        KeyService k = keys;
+        return OrganisationView.of(book, k == null ? "" : k.deviceId());
     }
 
     @Override
-    public AuditLog auditLog() {
-        return audit;
+    public JsonNode create(String name, String member) {
+        admin().create(name, member);
+        return show();
     }
 
     @Override
-    public OrgAdmin admin() {
+    public JsonNode setMember(String name, String role, List<String> teams, Optional<String> device) {
+        OrgAdmin a = admin();
+        a.setMember(name, role, teams);
+        device.ifPresent(d -> a.addDevice(name, d));
+        return show();
+    }
+
+    @Override
+    public JsonNode removeMember(String name) {
+        admin().removeMember(name);
+        return show();
+    }
+
+    @Override
+    public JsonNode grant(String principal, String pattern, boolean write) {
+        admin().grant(pattern, principal, write);
+        return show();
+    }
+
+    @Override
+    public JsonNode revoke(String principal, String pattern) {
+        admin().revoke(pattern, principal);
+        return show();
+    }
+
+    @Override
+    public List<JsonNode> audit(Instant since) {
+        try {
+            return audit.query(since.toEpochMilli()).stream().map(r -> (JsonNode) r.toJson()).toList();
+        } catch (StoreException e) {
+            throw new IllegalStateException("the audit log cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private OrgAdmin admin() {
         KeyService k = keys;
         SyncService s = sync;
         if (k == null || s == null) {
