@@ -208,6 +208,11 @@ public class EnterprisePolicyComponent implements SyncPolicy, OrganisationServic
     }
 
     @Override
+    public long decisionsVersion() {
+        return rules.decisionsVersion();
+    }
+
+    @Override
     public void audit(String peerId, String namespace, Decision decision) {
         // Denials are audited with member, rule and statement where they are decided (EnterpriseRules).
         if (!decision.allowed()) {

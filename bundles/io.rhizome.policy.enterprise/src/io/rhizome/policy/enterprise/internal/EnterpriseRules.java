@@ -50,6 +50,20 @@ public final class EnterpriseRules implements SyncPolicy {
         this.clock = clock;
     }
 
+    private volatile Optional<Organisation> versionOf = Optional.empty();
+    private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Changes with every new organisation state (a statement arrived): earlier refusals may now be rights. */
+    @Override
+    public long decisionsVersion() {
+        Optional<Organisation> o = org.get();
+        if (o != versionOf) {
+            versionOf = o;
+            return version.incrementAndGet();
+        }
+        return version.get();
+    }
+
     @Override
     public Decision canSend(String peerId, String namespace) {
         return decide(peerId, namespace, peerId, false);

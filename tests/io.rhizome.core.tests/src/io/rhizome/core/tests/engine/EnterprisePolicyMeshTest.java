@@ -80,6 +80,47 @@ class EnterprisePolicyMeshTest {
         }
     }
 
+    /** The policy a node uses right now, swapped while it runs (as a bundle starting or stopping swaps the ranked service). */
+    private static final class Swappable implements SyncPolicy {
+        private volatile SyncPolicy current;
+        private volatile long swaps;
+
+        Swappable(SyncPolicy initial) {
+            current = initial;
+        }
+
+        void swap(SyncPolicy next) {
+            current = next;
+            swaps++;
+        }
+
+        @Override
+        public long decisionsVersion() {
+            return java.util.Objects.hash(swaps, current.decisionsVersion());
+        }
+
+        @Override
+        public Decision canSend(String peerId, String namespace) {
+            return current.canSend(peerId, namespace);
+        }
+
+        @Override
+        public Decision canReceive(String peerId, String namespace, String author) {
+            return current.canReceive(peerId, namespace, author);
+        }
+
+        @Override
+        public void audit(String peerId, String namespace, Decision decision) {
+            current.audit(peerId, namespace, decision);
+        }
+    }
+
+    private Swappable aliceSwappable;
+
+    private SyncPolicy enterprise(Device d) {
+        return new EnterpriseRules(d.book::organisation, devices::containsKey, true, d.audit::add, System::currentTimeMillis);
+    }
+
     /** Starts the four nodes (alice's with {@code aliceEnforces} or the permissive test policy), connects them to alice, organises. */
     private OrgAdmin start(boolean aliceEnforces) throws Exception {
         for (Device d : List.of(alice, bob, carol, dave)) {
@@ -88,11 +129,11 @@ class EnterprisePolicyMeshTest {
         mesh = new Mesh();
         mesh.extraNamespaces = id -> List.of(NamespaceDefinition.of(OrgBook.NAMESPACE, "g-set"));
         mesh.policies = id -> {
-            if (id.equals(alice.id) && !aliceEnforces) {
-                return mesh.policy();
+            if (id.equals(alice.id)) {
+                aliceSwappable = new Swappable(aliceEnforces ? enterprise(alice) : mesh.policy());
+                return aliceSwappable;
             }
-            Device d = devices.get(id);
-            return new EnterpriseRules(d.book::organisation, devices::containsKey, true, d.audit::add, System::currentTimeMillis);
+            return enterprise(devices.get(id));
         };
         for (Device d : devices.values()) {
             Node n = mesh.start(d.id);
@@ -203,5 +244,38 @@ class EnterprisePolicyMeshTest {
         put(bob, "acme.hr.payroll", "late", "3");
         Await.until(Mesh.WAIT, "alice refuses bob's write after his removal", () -> heldBack(mesh.node(bob.id), alice.id, "acme.hr.payroll").isPresent());
         assertFalse(value(alice, "acme.hr.payroll", "late").isPresent());
+    }
+
+    @Test
+    void swappingThePolicyOfARunningNodeChangesItsDecisionsAtTheNextRoundAndQueuedWritesAreNotLost() throws Exception {
+        start(false);
+        put(alice, "acme.hr.payroll", "open", "1");
+        Await.until(Mesh.WAIT, "under the permissive policy carol gets hr data", () -> value(carol, "acme.hr.payroll", "open").isPresent());
+
+        aliceSwappable.swap(enterprise(alice));
+        put(alice, "acme.hr.payroll", "closed", "2");
+        put(dave, "acme.hr.payroll", "queued", "from-dave");
+        Await.until(Mesh.WAIT, "bob gets the new hr write", () -> value(bob, "acme.hr.payroll", "closed").isPresent());
+        Await.until(Mesh.WAIT, "alice, now enforcing, refuses dave's write", () -> alice.audit.stream().anyMatch(r ->
+                r.decision().equals(AuditRecord.DENY_RECEIVE) && r.device().equals(dave.id)));
+        assertFalse(value(carol, "acme.hr.payroll", "closed").isPresent(), "carol gets nothing new once alice enforces");
+        assertFalse(value(alice, "acme.hr.payroll", "queued").isPresent());
+
+        aliceSwappable.swap(mesh.policy());
+        Await.until(Mesh.WAIT, "back on the permissive policy, carol gets what was withheld from her, without a reconnect",
+                () -> value(carol, "acme.hr.payroll", "closed").isPresent());
+        Await.until(Mesh.WAIT, "and dave's write, queued on his device, is not lost: alice takes it",
+                () -> value(alice, "acme.hr.payroll", "queued").isPresent());
+    }
+
+    @Test
+    void aGrantDeliversWhatWasWrittenBeforeItToAConnectedDevice() throws Exception {
+        OrgAdmin admin = start(true);
+        put(alice, "acme.eng.src", "before-grant", "1");
+        Await.until(Mesh.WAIT, "carol has it", () -> value(carol, "acme.eng.src", "before-grant").isPresent());
+        assertFalse(value(bob, "acme.eng.src", "before-grant").isPresent());
+        admin.grant("acme.eng.*", "team:hr", false);
+        Await.until(Mesh.WAIT, "bob, granted read on acme.eng.*, gets what was written before the grant",
+                () -> value(bob, "acme.eng.src", "before-grant").isPresent());
     }
 }
