@@ -52,6 +52,11 @@ public class EnterprisePolicyComponent implements SyncPolicy, OrganisationServic
                         + "(like the personal policy), so devices can be paired and the organisation created. When false, only "
                         + "the organisation's statements sync until then.")
         boolean allowWithoutOrganisation() default true;
+
+        @AttributeDefinition(name = "Revoke a removed member's devices",
+                description = "When an admin removes a member on this device, also revoke the member's devices from the mesh "
+                        + "(no longer trusted, a new mesh key epoch, so they cannot read what is written from then on).")
+        boolean revokeRemovedDevices() default true;
     }
 
     private final List<TrustedDevices> trusted = new CopyOnWriteArrayList<>();
@@ -59,6 +64,8 @@ public class EnterprisePolicyComponent implements SyncPolicy, OrganisationServic
     private volatile KeyService keys;
     private volatile SyncService sync;
     private volatile AutoCloseable listener;
+    private volatile io.rhizome.api.PairingService pairing;
+    private volatile boolean revokeRemovedDevices = true;
 
     @Reference
     private MetadataSpace space;
@@ -114,8 +121,20 @@ public class EnterprisePolicyComponent implements SyncPolicy, OrganisationServic
         }
     }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void setPairing(io.rhizome.api.PairingService p) {
+        pairing = p;
+    }
+
+    void unsetPairing(io.rhizome.api.PairingService p) {
+        if (pairing == p) {
+            pairing = null;
+        }
+    }
+
     @Activate
     void activate(Config config) throws StoreException {
+        revokeRemovedDevices = config.revokeRemovedDevices();
         audit = new AuditLog(space);
         book = new OrgBook(this::verify, audit::append, System::currentTimeMillis);
         for (AuditRecord r : audit.query(0)) {
@@ -244,7 +263,20 @@ public class EnterprisePolicyComponent implements SyncPolicy, OrganisationServic
 
     @Override
     public JsonNode removeMember(String name) {
+        List<String> devices = book.organisation().map(o -> o.devices().entrySet().stream().filter(e -> e.getValue().equals(name))
+                .map(java.util.Map.Entry::getKey).sorted().toList()).orElse(List.of());
         admin().removeMember(name);
+        io.rhizome.api.PairingService p = pairing;
+        if (revokeRemovedDevices && p != null) {
+            for (String d : devices) {
+                try {
+                    p.revoke(d);
+                    LOG.info("member '{}' removed: its device {} revoked from the mesh (new mesh key epoch)", name, d);
+                } catch (io.rhizome.api.PairingException e) {
+                    LOG.info("member '{}' removed: its device {} was not revoked from the mesh: {}", name, d, e.getMessage());
+                }
+            }
+        }
         return show();
     }
 

@@ -11,7 +11,6 @@ import io.rhizome.policy.enterprise.internal.statement.Names;
 import io.rhizome.policy.enterprise.internal.statement.Organisation;
 import io.rhizome.policy.enterprise.internal.statement.Role;
 import io.rhizome.policy.enterprise.internal.statement.Statement;
-import io.rhizome.policy.enterprise.internal.statement.StatementCodec;
 import io.rhizome.policy.enterprise.internal.statement.StatementGraph;
 
 /**
@@ -105,10 +104,5 @@ public final class OrgAdmin {
         }
         publish.accept(s);
         return s;
-    }
-
-    /** The statement's JSON value as it travels. */
-    static com.fasterxml.jackson.databind.JsonNode json(Statement s) {
-        return StatementCodec.toJson(s);
     }
 }

@@ -180,6 +180,22 @@ class NodeEnterpriseTest {
                     r.path("decision").asText().equals("statement-rejected") && r.path("rule").asText().contains("forged")));
             assertEquals("member", org(alice).path("members").get(1).path("role").asText(), "bob is still a member: " + org(alice));
             assertEquals("member", org(bob).path("role").asText(), "not even bob's own device counts the forgery");
+
+            // Removing carol: her device is revoked from the mesh too (new key epoch) and gets nothing new; she keeps what she had.
+            long epoch = NodeProcess.json(cli(alice, "identity", "--json")).path("meshEpoch").asLong();
+            NodeProcess.CliResult remove = cli(alice, "member", "remove", "carol");
+            assertEquals(0, remove.exitCode(), remove.stderr());
+            assertEquals(epoch + 1, NodeProcess.json(cli(alice, "identity", "--json")).path("meshEpoch").asLong());
+            String carolId = id(carol);
+            assertTrue(NodeProcess.json(cli(alice, "peers", "--json")).path("peers").findValuesAsText("deviceId").stream().noneMatch(carolId::equals),
+                    "carol's device is no longer a trusted peer of alice");
+            assertEquals(0, cli(alice, "put", "acme.eng.src", "after-removal", "2").exitCode());
+            assertEquals(0, cli(alice, "put", "acme.hr.payroll", "after-removal", "2").exitCode());
+            NodeProcess.awaitValue(bob, "acme.hr.payroll", "after-removal", "2", SYNC_TIMEOUT);
+            await("carol's device learns it was revoked", () -> NodeProcess.json(cli(carol, "status", "--json")).path("sync").path("revoked"),
+                    JsonNode::isTextual);
+            assertTrue(lacks(carol, "acme.eng.src", "after-removal"), "carol got a write made after her removal");
+            NodeProcess.awaitValue(carol, "acme.eng.src", "main", "\"code\"", SYNC_TIMEOUT);
         }
     }
 }
