@@ -22,6 +22,9 @@ import org.osgi.annotation.versioning.ProviderType;
  *
  * <p><b>Threading:</b> thread-safe; {@link #join} blocks the caller for at most its timeout.
  *
+ * <p><b>Versioning:</b> Implemented by {@code io.rhizome.pairing} only; host applications and the
+ * REST API call it: {@code @ProviderType}: a method may be added in a minor version.
+ *
  * @since 0.1
  */
 @ProviderType

@@ -15,10 +15,14 @@ import java.util.Objects;
  * @param ranking     the {@code service.ranking} (0 when absent)
  * @param properties  the service properties that are strings, numbers or booleans (no secrets are
  *                    ever put in service properties)
+ * @param active      whether the engine uses this service now: of the services of one kind (of one
+ *                    name, for CRDT types) the one with the highest ranking, then the lowest
+ *                    service id; every transport and namespace provider is active, since all are
+ *                    used at once
  * @since 0.1
  */
 public record PluginInfo(PluginKind kind, String name, String bundle, String bundleVersion,
-                         long serviceId, int ranking, Map<String, Object> properties) {
+                         long serviceId, int ranking, Map<String, Object> properties, boolean active) {
     public PluginInfo {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(name, "name");

@@ -12,6 +12,9 @@ import org.osgi.annotation.versioning.ProviderType;
  * <p>Thread-safe. The answer is a snapshot: a plugin bundle started or stopped a moment later is
  * reflected by the next call, never by a returned list.
  *
+ * <p><b>Versioning:</b> Implemented by the engine ({@code io.rhizome.core}) only; the REST API and
+ * host applications call it: {@code @ProviderType}: a method may be added in a minor version.
+ *
  * @since 0.1
  */
 @ProviderType

@@ -36,6 +36,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * {@link #delete} in a namespace that is neither declared nor holds data is refused with
  * {@link SyncException.Reason#UNKNOWN_NAMESPACE} (it would otherwise create the namespace).
  *
+ * <p><b>Versioning:</b> Implemented by the engine ({@code io.rhizome.core}) only; host
+ * applications and plugins call it: {@code @ProviderType}: a method may be added in a minor
+ * version.
+ *
  * @since 0.1
  */
 @ProviderType
@@ -90,6 +94,36 @@ public interface SyncService {
     List<String> keys(String namespace);
 
     /**
+     * The entity's value as an export writes it ({@code CrdtReplica.exportValue()} of the
+     * namespace's type): the same as {@link #get} except for types whose value leaves out what an
+     * import needs (the built-in {@code or-map} adds each key's nested type). Empty exactly when
+     * {@link #get} is.
+     *
+     * @since 0.1
+     */
+    Optional<JsonNode> exportValue(String namespace, String key);
+
+    /**
+     * The intents that make the entity's exported value equal to {@code exported}, computed by the
+     * namespace's CRDT type ({@code CrdtType.importIntents}) against the entity's current exported
+     * value (a JSON null when the entity or the namespace does not exist yet); each is checked
+     * against the limits of a write. Writes nothing: an import calls this for every line before it
+     * writes any, then writes the intents with {@link #mutate} or a {@link #transaction}.
+     *
+     * @param crdtType the type the namespace will have, when the import declares it first; empty
+     *                 for the type it has (or gets on its first write, if undeclared)
+     * @return the intents, in order; empty when the entity already holds the value
+     * @throws SyncException {@link SyncException.Reason#WRONG_OPERATION} naming the type if the type
+     *                       cannot import, or cannot take this value (not an export of the type, a
+     *                       grow-only type asked to shrink); {@link SyncException.Reason#INVALID_VALUE}
+     *                       or {@link SyncException.Reason#VALUE_TOO_LARGE} for a bad name, key or
+     *                       value; {@link SyncException.Reason#UNKNOWN_NAMESPACE} if the namespace
+     *                       does not exist and cannot be created; nothing is written in any case
+     * @since 0.1
+     */
+    List<JsonNode> importIntents(String namespace, String key, JsonNode exported, Optional<String> crdtType);
+
+    /**
      * Applies an intent to an entity: a JSON object with an {@code "op"} field that the namespace's
      * CRDT type understands (see the type's documentation).
      */
@@ -99,8 +133,11 @@ public interface SyncService {
     void put(String namespace, String key, JsonNode value);
 
     /**
-     * Deletes the entity's value. For registers this writes {@code null} ({@code {"op":"set","value":null}});
-     * other types refuse it (remove their elements instead).
+     * Deletes the entity's value with the intent its type says a delete is
+     * ({@code CrdtType.deleteIntent()}): for the built-in registers {@code null}
+     * ({@code {"op":"set","value":null}}); a type without a delete refuses it with
+     * {@link SyncException.Reason#WRONG_OPERATION} naming the type (the built-in ones say what to
+     * remove instead).
      */
     void delete(String namespace, String key);
 
@@ -184,7 +221,8 @@ public interface SyncService {
 
     /**
      * The writes of one transaction. Same meaning as the methods of {@link SyncService}; nothing is
-     * applied until the transaction function returns.
+     * applied until the transaction function returns. Implemented by the engine only:
+     * {@code @ProviderType}.
      */
     @ProviderType
     interface Transaction {

@@ -26,6 +26,9 @@ import io.rhizome.api.clock.HlcTimestamp;
  *
  * <p><b>Threading:</b> not thread-safe; the engine confines a replica to one thread at a time.
  *
+ * <p><b>Versioning:</b> Implemented by CRDT plugins and called by the engine:
+ * {@code @ConsumerType}: adding a method to it is a major change of this package.
+ *
  * @since 0.1
  */
 @ConsumerType
@@ -81,6 +84,18 @@ public interface CrdtReplica {
 
     /** The current value as JSON (a number, an array, an object, a string...). Never null. */
     JsonNode value();
+
+    /**
+     * The current value as an export writes it, from which {@link CrdtType#importIntents} rebuilds
+     * the entity on another device. The default is {@link #value()}; a type whose value leaves out
+     * what an import needs returns more (the built-in {@code or-map} adds each key's nested type).
+     * Never null; a JSON null exactly when {@link #value()} is one.
+     *
+     * @since 0.1
+     */
+    default JsonNode exportValue() {
+        return value();
+    }
 
     /**
      * Drops metadata (tombstones, deleted content) for operations that every known replica has

@@ -15,6 +15,9 @@ import org.osgi.annotation.versioning.ConsumerType;
  * changes nothing), and each returned array is an operation for {@link CrdtReplica#apply} on the
  * other replicas.
  *
+ * <p><b>Versioning:</b> Implemented by CRDT plugins and called by the engine and host
+ * applications: {@code @ConsumerType}: adding a method to it is a major change of this package.
+ *
  * @since 0.1
  */
 @ConsumerType

@@ -43,6 +43,10 @@ import io.rhizome.spi.crypto.KeyService.MeshKey;
  * Sealing methods throw {@link UnsupportedAlgorithmException} for an algorithm this provider lacks
  * and {@link IllegalArgumentException} for programming errors (wrong key length, mismatched lists).
  *
+ * <p><b>Versioning:</b> Implemented by crypto plugins ({@code io.rhizome.crypto.bc}, {@code .jca})
+ * and called by the engine and pairing: {@code @ConsumerType}: adding a method to it is a major
+ * change of this package.
+ *
  * @since 0.1
  */
 @ConsumerType

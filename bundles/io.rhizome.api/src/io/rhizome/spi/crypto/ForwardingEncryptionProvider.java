@@ -14,6 +14,9 @@ import io.rhizome.spi.crypto.KeyService.MeshKey;
  *
  * <p>Thread-safe as long as {@link #delegate()} is (a volatile field is enough).
  *
+ * <p><b>Versioning:</b> Extended by crypto plugins' components: {@code @ConsumerType}: adding a
+ * method to it is a major change of this package.
+ *
  * @since 0.1
  */
 @ConsumerType

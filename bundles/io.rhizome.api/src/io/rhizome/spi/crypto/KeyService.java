@@ -3,7 +3,7 @@ package io.rhizome.spi.crypto;
 import java.util.List;
 import java.util.Optional;
 
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * The device identity and the mesh keys of this node, kept in the node home folder encrypted under
@@ -20,9 +20,13 @@ import org.osgi.annotation.versioning.ProviderType;
  * <p><b>Threading and failure:</b> thread-safe. Methods that change keys persist the change before
  * it becomes visible; if persisting fails they throw {@link CryptoException} and nothing changes.
  *
+ * <p><b>Versioning:</b> Implemented by a crypto plugin ({@code io.rhizome.crypto.bc}) and called
+ * by the engine, pairing and the REST API: {@code @ConsumerType}: adding a method to it is a major
+ * change of this package.
+ *
  * @since 0.1
  */
-@ProviderType
+@ConsumerType
 public interface KeyService {
 
     /** The device id: the Ed25519 identity public key, base64url without padding (43 characters). */
@@ -33,7 +37,8 @@ public interface KeyService {
 
     /**
      * A short human-comparable fingerprint of the identity public key: the first 16 bytes of its
-     * SHA-256 as 8 groups of 4 hex digits.
+     * SHA-256 as 8 groups of 4 hex digits, exactly {@link Fingerprints#of} of
+     * {@link #identityPublicKey()} (what pairing shows for the other devices).
      */
     String fingerprint();
 

@@ -2,7 +2,7 @@ package io.rhizome.spi.crypto;
 
 import java.util.List;
 
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * The recovery mnemonic of this node: 24 BIP39 English words (256 bits of entropy plus an 8-bit
@@ -15,9 +15,13 @@ import org.osgi.annotation.versioning.ProviderType;
  * <p>Thread-safe. Failures: {@link InvalidMnemonicException} for rejected words,
  * {@link CryptoException} when the key store cannot be read.
  *
+ * <p><b>Versioning:</b> Implemented by a crypto plugin ({@code io.rhizome.crypto.bc}) and called
+ * by the REST API and backup: {@code @ConsumerType}: adding a method to it is a major change of
+ * this package.
+ *
  * @since 0.1
  */
-@ProviderType
+@ConsumerType
 public interface RecoveryService {
 
     /** The mnemonic of this node, 24 words. Show it only after the user confirmed. */

@@ -12,6 +12,9 @@ import org.osgi.annotation.versioning.ConsumerType;
  * <p>If two providers define the same name differently, the one with the higher
  * {@code service.ranking} wins and the conflict is logged.
  *
+ * <p><b>Versioning:</b> Implemented by plugins and host bundles, called by the engine:
+ * {@code @ConsumerType}: adding a method to it is a major change of this package.
+ *
  * @since 0.1
  */
 @ConsumerType

@@ -15,6 +15,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  *
  * <p><b>Threading:</b> thread-safe; called on sync threads, so decisions must be fast (no I/O).
  *
+ * <p><b>Versioning:</b> Implemented by policy plugins ({@code io.rhizome.policy.personal}, an
+ * enterprise policy) and called by the engine: {@code @ConsumerType}: adding a method to it is a
+ * major change of this package.
+ *
  * @since 0.1
  */
 @ConsumerType

@@ -28,6 +28,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  * that keep an implementation written against 0.1 working (the engine then dials only devices it
  * was connected to or found on the local network, and a revocation notice is only logged).
  *
+ * <p><b>Versioning:</b> Implemented by plugins (pairing, a team directory) and called by the
+ * engine and the policies: {@code @ConsumerType}: adding a method to it is a major change of this
+ * package.
+ *
  * @since 0.1
  */
 @ConsumerType

@@ -37,6 +37,9 @@ import org.osgi.annotation.versioning.ConsumerType;
  * <p><b>Failure.</b> I/O problems throw {@link StoreException} with a message naming the file and
  * the problem; nothing of the failed call is applied.
  *
+ * <p><b>Versioning:</b> Implemented by store plugins ({@code io.rhizome.store.mapdb}) and called
+ * by the engine: {@code @ConsumerType}: adding a method to it is a major change of this package.
+ *
  * @since 0.1
  */
 @ConsumerType

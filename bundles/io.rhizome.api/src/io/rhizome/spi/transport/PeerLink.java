@@ -2,7 +2,7 @@ package io.rhizome.spi.transport;
 
 import java.util.concurrent.CompletionStage;
 
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * A reliable, ordered, message-oriented channel to one authenticated remote device.
@@ -10,9 +10,13 @@ import org.osgi.annotation.versioning.ProviderType;
  * <p>Messages are delivered whole and in the order sent, at most once each; after the link closes,
  * nothing more is delivered. Thread-safe.
  *
+ * <p><b>Versioning:</b> Implemented by transport plugins (a transport's links) and called by the
+ * engine and pairing: {@code @ConsumerType}: adding a method to it is a major change of this
+ * package.
+ *
  * @since 0.1
  */
-@ProviderType
+@ConsumerType
 public interface PeerLink {
 
     /** The authenticated device id of the remote end. */

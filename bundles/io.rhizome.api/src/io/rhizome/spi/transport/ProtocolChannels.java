@@ -16,6 +16,9 @@ import org.osgi.annotation.versioning.ConsumerType;
  *
  * <p>Thread-safe. Handlers are called on transport threads and must not block.
  *
+ * <p><b>Versioning:</b> Implemented by transport plugins and called by pairing:
+ * {@code @ConsumerType}: adding a method to it is a major change of this package.
+ *
  * @since 0.1
  */
 @ConsumerType

@@ -18,6 +18,9 @@ import org.osgi.annotation.versioning.ConsumerType;
  * on a transport thread. An advertisement lasts until its handle is closed; while the transport
  * is stopped nothing is announced, and it is announced again when the transport restarts.
  *
+ * <p><b>Versioning:</b> Implemented by transport plugins and called by pairing:
+ * {@code @ConsumerType}: adding a method to it is a major change of this package.
+ *
  * @since 0.1
  */
 @ConsumerType

@@ -33,6 +33,9 @@ import org.osgi.annotation.versioning.ConsumerType;
  * {@link IOException} whose message says what failed (address, reason). A transport never throws
  * from a callback into the engine.
  *
+ * <p><b>Versioning:</b> Implemented by transport plugins and called by the engine:
+ * {@code @ConsumerType}: adding a method to it is a major change of this package.
+ *
  * @since 0.1
  */
 @ConsumerType

@@ -16,6 +16,9 @@ import org.osgi.annotation.versioning.ConsumerType;
  * timed out, protocol not spoken); {@link IllegalArgumentException} for an address the transport
  * cannot parse. Callers bound their own waiting.
  *
+ * <p><b>Versioning:</b> Implemented by transport plugins and called by the REST API:
+ * {@code @ConsumerType}: adding a method to it is a major change of this package.
+ *
  * @since 0.1
  */
 @ConsumerType

@@ -1,13 +1,16 @@
 package io.rhizome.spi.transport;
 
-import org.osgi.annotation.versioning.ConsumerType;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Receives links that remote devices opened to this node. Implemented by the engine.
  *
+ * <p><b>Versioning:</b> Implemented by the engine only; transports call it: {@code @ProviderType}:
+ * a method may be added in a minor version.
+ *
  * @since 0.1
  */
-@ConsumerType
+@ProviderType
 public interface TransportListener {
 
     /** A remote device connected and was authenticated. Called from a transport thread. */

@@ -4,14 +4,16 @@ import java.util.Objects;
 import java.util.function.Function;
 
 import io.rhizome.spi.crdt.CrdtDecodeException;
+import io.rhizome.spi.crdt.CrdtIntentException;
 import io.rhizome.spi.crdt.CrdtReplica;
 import io.rhizome.spi.crdt.CrdtType;
 import io.rhizome.spi.crdt.ReplicaContext;
 
 /**
  * The shared shell of the built-in types: a name, a one-line semantics and a replica factory. The
- * DS components are one-line subclasses carrying the {@code crdt.type} property; everything else
- * lives in the replica classes, which tests and benchmarks use without a framework.
+ * DS components are small subclasses carrying the {@code crdt.type} property and answering what a
+ * delete and an import mean for their type; everything else lives in the replica classes, which
+ * tests and benchmarks use without a framework.
  */
 public abstract class BuiltinType implements CrdtType {
 
@@ -43,6 +45,14 @@ public abstract class BuiltinType implements CrdtType {
     @Override
     public final CrdtReplica decodeState(ReplicaContext context, byte[] state) throws CrdtDecodeException {
         return factory.apply(Objects.requireNonNull(context, "context")).decode(state);
+    }
+
+    /**
+     * The refusal of a whole-entity delete, with what to do instead; the built-in types other than
+     * the registers have no value that means "deleted".
+     */
+    protected final CrdtIntentException deleteRefused(String instead) {
+        return new CrdtIntentException("type '" + name + "' does not support delete: a whole entity cannot be deleted; " + instead);
     }
 
     @Override

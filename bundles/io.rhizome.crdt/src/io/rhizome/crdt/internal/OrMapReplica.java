@@ -26,7 +26,8 @@ import io.rhizome.spi.crdt.ReplicaContext;
  *
  * <p>Intents: {@code {"op":"update","key":k,"type":t,"intent":{...}}} and {@code {"op":"remove","key":k}}.
  * Value: a JSON object of the present keys (sorted) with their nested value; if concurrent updates
- * created one key with two types, the field whose type name sorts first is shown.
+ * created one key with two types, the field whose type name sorts first is shown. Its export adds
+ * each shown field's type (see {@link #exportValue()}).
  */
 public final class OrMapReplica extends AbstractReplica<OrMapReplica.Op> {
 
@@ -263,6 +264,27 @@ public final class OrMapReplica extends AbstractReplica<OrMapReplica.Op> {
             for (Field f : fields.values()) {
                 if (!f.dots.isEmpty()) {
                     out.set(k, f.nested.value());
+                    break;
+                }
+            }
+        });
+        return out;
+    }
+
+    /**
+     * The value with each key's nested type, {@code {"k":{"type":t,"value":v}}} (v the nested
+     * replica's own export), so that an import recreates the same nested types: the plain value
+     * cannot tell a pn-counter from a register holding a number.
+     */
+    @Override
+    public JsonNode exportValue() {
+        ObjectNode out = Json.NODES.objectNode();
+        new TreeMap<>(keys).forEach((k, fields) -> {
+            for (Map.Entry<String, Field> f : fields.entrySet()) {
+                if (!f.getValue().dots.isEmpty()) {
+                    ObjectNode field = out.putObject(k);
+                    field.put("type", f.getKey());
+                    field.set("value", f.getValue().nested.exportValue());
                     break;
                 }
             }

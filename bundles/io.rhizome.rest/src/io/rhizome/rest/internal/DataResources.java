@@ -353,8 +353,8 @@ final class DataResources {
         } catch (Importer.Stopped stop) {
             RestResponse r = SyncErrors.of(stop.cause);
             return RestResponse.error(r.status(), "import_stopped", "line " + stop.line.number() + " (" + stop.line.namespace() + "/"
-                    + stop.line.key() + "): " + stop.cause.getMessage() + "; nothing from this line on was imported (" + stop.written
-                    + " line(s) before it were)");
+                    + stop.line.key() + "): " + stop.cause.getMessage() + (stop.written == 0 ? "; nothing was imported"
+                            : "; nothing from this line on was imported (" + stop.written + " line(s) before it were)"));
         }
         if (malformed.isPresent()) {
             return malformed.get();

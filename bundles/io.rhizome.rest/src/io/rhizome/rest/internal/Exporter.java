@@ -13,7 +13,8 @@ import io.rhizome.api.NamespaceInfo;
 import io.rhizome.api.SyncService;
 
 /**
- * Writes an export as JSON lines {@code {"namespace","key","type","value"}}. An entity that cannot
+ * Writes an export as JSON lines {@code {"namespace","key","type","value"}}, the value in its type's
+ * export form ({@code SyncService.exportValue}, what an import reads back). An entity that cannot
  * be read or written becomes an {@code {"error":"unexportable",...}} line rather than a gap, so the
  * reader knows the export is incomplete and what is missing.
  */
@@ -59,7 +60,7 @@ final class Exporter {
             for (String key : keys) {
                 byte[] line;
                 try {
-                    Optional<JsonNode> v = sync.get(n.name(), key);
+                    Optional<JsonNode> v = sync.exportValue(n.name(), key);
                     if (v.isEmpty()) {
                         continue;
                     }

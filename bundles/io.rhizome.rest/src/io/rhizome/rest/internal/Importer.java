@@ -1,17 +1,13 @@
 package io.rhizome.rest.internal;
 
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.rhizome.api.NamespaceInfo;
 import io.rhizome.api.SyncException;
@@ -19,11 +15,10 @@ import io.rhizome.api.SyncService;
 
 /**
  * Writes an exported value back as local changes: the intents that turn the entity's current
- * value into the exported one, for each built-in type, applied as one transaction.
+ * exported value into the one of the line, as the namespace's CRDT type computes them
+ * ({@code CrdtType.importIntents}), applied in transactions.
  */
 final class Importer {
-
-    private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private final SyncService sync;
     /** Namespace lookups of this import, so that each line does not list every namespace again. */
@@ -68,13 +63,16 @@ final class Importer {
     }
 
     /**
-     * Writes the lines in order, up to {@link #CHUNK} lines (with distinct entities) per
-     * transaction. When a chunk fails, its lines are retried one by one so that exactly the lines
-     * before the failing one are written.
+     * Checks every entity line with its type first (see {@link #check}; a refusal there writes
+     * nothing), then writes the lines in order, up to {@link #CHUNK} lines (with distinct entities)
+     * per transaction. When a chunk still fails (storage, a declaration refused, a value changed
+     * under the import), its lines are retried one by one so that exactly the lines before the
+     * failing one are written.
      *
      * @return the number of lines written
      */
     int writeAll(List<Line> lines) throws Stopped {
+        check(lines);
         int written = 0;
         int i = 0;
         while (i < lines.size()) {
@@ -151,15 +149,49 @@ final class Importer {
         }
     }
 
+    /**
+     * The intents of one entity line, from the namespace's CRDT type (through
+     * {@link SyncService#importIntents}): the import knows no type itself, so a third-party type
+     * imports exactly like a built-in one.
+     */
     private List<JsonNode> plan(Line line) {
         NamespaceInfo ns = namespace(line.namespace()).orElse(null);
-        String type = ns != null ? ns.crdtType() : line.type().orElse("lww-register");
         if (line.type().isPresent() && ns != null && !line.type().get().equals(ns.crdtType())) {
-            throw new SyncException(SyncException.Reason.WRONG_OPERATION, "the line says type '" + line.type().get() + "' but namespace '"
-                    + line.namespace() + "' is a " + ns.crdtType());
+            throw mismatch(line, ns.crdtType());
         }
-        JsonNode current = sync.get(line.namespace(), line.key()).orElse(NullNode.getInstance());
-        return intents(type, current, line.value());
+        return sync.importIntents(line.namespace(), line.key(), line.value(), Optional.empty());
+    }
+
+    private static SyncException mismatch(Line line, String type) {
+        return new SyncException(SyncException.Reason.WRONG_OPERATION, "the line says type '" + line.type().get() + "' but namespace '"
+                + line.namespace() + "' is a " + type);
+    }
+
+    /**
+     * Asks the type of every entity line for its intents before anything is written, so that a
+     * type that cannot import (or cannot take a line's value) refuses the import with nothing
+     * written, declarations included. A namespace gets the type of its declaration line, else the
+     * type it has, else the line's.
+     */
+    private void check(List<Line> lines) throws Stopped {
+        Map<String, String> declaredHere = new java.util.HashMap<>();
+        for (Line line : lines) {
+            if (line.declaration().isPresent()) {
+                declaredHere.put(line.namespace(), line.declaration().get().crdtType());
+                continue;
+            }
+            Optional<String> type = Optional.ofNullable(declaredHere.get(line.namespace()))
+                    .or(() -> namespace(line.namespace()).map(NamespaceInfo::crdtType))
+                    .or(line::type);
+            try {
+                if (line.type().isPresent() && !line.type().equals(type)) {
+                    throw mismatch(line, type.get());
+                }
+                sync.importIntents(line.namespace(), line.key(), line.value(), type);
+            } catch (SyncException e) {
+                throw new Stopped(line, 0, e);
+            }
+        }
     }
 
     void write(Line line) {
@@ -173,159 +205,5 @@ final class Importer {
             }
             return null;
         });
-    }
-
-    static List<JsonNode> intents(String type, JsonNode current, JsonNode desired) {
-        List<JsonNode> out = new ArrayList<>();
-        switch (type) {
-            case "lww-register" -> {
-                if (!current.equals(desired)) {
-                    out.add(op("set").set("value", desired));
-                }
-            }
-            case "mv-register" -> {
-                JsonNode v = desired.isArray() && desired.size() == 1 ? desired.get(0) : desired.isArray() && desired.isEmpty() ? NullNode.getInstance() : desired;
-                if (!current.equals(desired)) {
-                    out.add(op("set").set("value", v));
-                }
-            }
-            case "g-counter", "pn-counter" -> {
-                requireNumber(desired, type);
-                long delta = desired.asLong() - (current.isNumber() ? current.asLong() : 0);
-                if (delta < 0 && type.equals("g-counter")) {
-                    throw invalid("a g-counter cannot decrease (it holds " + current.asLong() + ", the line says " + desired.asLong() + ")");
-                }
-                if (delta != 0) {
-                    out.add(op(delta > 0 ? "increment" : "decrement").put("by", Math.abs(delta)));
-                }
-            }
-            case "g-set", "or-set" -> {
-                requireArray(desired, type);
-                Set<JsonNode> want = new LinkedHashSet<>();
-                desired.forEach(want::add);
-                Set<JsonNode> have = new LinkedHashSet<>();
-                if (current.isArray()) {
-                    current.forEach(have::add);
-                }
-                for (JsonNode e : want) {
-                    if (!have.contains(e)) {
-                        out.add(op("add").set("value", e));
-                    }
-                }
-                for (JsonNode e : have) {
-                    if (!want.contains(e)) {
-                        if (type.equals("g-set")) {
-                            throw invalid("a g-set cannot remove " + e);
-                        }
-                        out.add(op("remove").set("value", e));
-                    }
-                }
-            }
-            case "lww-map" -> {
-                if (!desired.isObject()) {
-                    throw invalid("an lww-map value must be a JSON object");
-                }
-                for (Iterator<Map.Entry<String, JsonNode>> it = desired.fields(); it.hasNext();) {
-                    Map.Entry<String, JsonNode> f = it.next();
-                    if (!f.getValue().equals(current.get(f.getKey()))) {
-                        out.add(op("set").put("key", f.getKey()).set("value", f.getValue()));
-                    }
-                }
-                if (current.isObject()) {
-                    for (Iterator<String> it = current.fieldNames(); it.hasNext();) {
-                        String k = it.next();
-                        if (!desired.has(k)) {
-                            out.add(op("remove").put("key", k));
-                        }
-                    }
-                }
-            }
-            case "list", "text" -> {
-                boolean text = type.equals("text");
-                if (text ? !desired.isTextual() : !desired.isArray()) {
-                    throw invalid("a " + type + " value must be a JSON " + (text ? "string" : "array"));
-                }
-                if (!current.equals(desired)) {
-                    int size = text ? (current.isTextual() ? current.asText().codePointCount(0, current.asText().length()) : 0)
-                            : current.size();
-                    if (size > 0) {
-                        out.add(op("delete").put("index", 0).put("count", size));
-                    }
-                    if (text) {
-                        insertText(out, desired.asText());
-                    } else {
-                        insertValues(out, desired);
-                    }
-                }
-            }
-            default -> throw new SyncException(SyncException.Reason.WRONG_OPERATION, "import cannot write entities of type '" + type
-                    + "' (or-map and third-party types: their export does not carry the nested types)");
-        }
-        return out;
-    }
-
-    /**
-     * Characters per text insert: a text may have grown past the 1 MiB a single write may carry
-     * (by many writes), so it is re-inserted in pieces that each fit (at most 6 bytes a character).
-     */
-    static final int TEXT_CHUNK = 128 * 1024;
-    /** Budget per list insert, counted as 3 bytes per character of each element's JSON text. */
-    static final int VALUES_CHUNK_BYTES = 512 * 1024;
-
-    private static void insertText(List<JsonNode> out, String text) {
-        int index = 0;
-        int at = 0;
-        while (at < text.length()) {
-            int end = Math.min(text.length(), at + TEXT_CHUNK);
-            if (end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
-                end--; // never split a surrogate pair
-            }
-            String piece = text.substring(at, end);
-            out.add(op("insert").put("index", index).put("text", piece));
-            index += piece.codePointCount(0, piece.length());
-            at = end;
-        }
-    }
-
-    private static void insertValues(List<JsonNode> out, JsonNode values) {
-        int index = 0;
-        com.fasterxml.jackson.databind.node.ArrayNode chunk = F.arrayNode();
-        long budget = 0;
-        for (JsonNode v : values) {
-            long size = 3L * v.toString().length();
-            if (!chunk.isEmpty() && budget + size > VALUES_CHUNK_BYTES) {
-                out.add(op("insert").put("index", index).set("values", chunk));
-                index += chunk.size();
-                chunk = F.arrayNode();
-                budget = 0;
-            }
-            chunk.add(v);
-            budget += size;
-        }
-        if (!chunk.isEmpty()) {
-            out.add(op("insert").put("index", index).set("values", chunk));
-        }
-    }
-
-    private static ObjectNode op(String name) {
-        ObjectNode n = F.objectNode();
-        n.put("op", name);
-        return n;
-    }
-
-    private static void requireNumber(JsonNode v, String type) {
-        if (!v.isIntegralNumber()) {
-            throw invalid("a " + type + " value must be an integer");
-        }
-    }
-
-    private static void requireArray(JsonNode v, String type) {
-        if (!v.isArray()) {
-            throw invalid("a " + type + " value must be a JSON array");
-        }
-    }
-
-    private static SyncException invalid(String message) {
-        return new SyncException(SyncException.Reason.INVALID_VALUE, message);
     }
 }

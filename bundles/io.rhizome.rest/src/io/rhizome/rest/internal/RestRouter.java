@@ -208,6 +208,7 @@ public final class RestRouter {
             pn.put("bundleVersion", p.bundleVersion());
             pn.put("serviceId", p.serviceId());
             pn.put("ranking", p.ranking());
+            pn.put("active", p.active());
             pn.set("properties", json.valueToTree(p.properties()));
         }
         return RestResponse.ok(root);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,7 +16,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.util.tracker.ServiceTracker;
 
 import io.rhizome.api.PluginInfo;
@@ -113,5 +116,67 @@ class PluginRegistryTest {
 
         plugin.uninstall();
         Await.until(WAIT, "registry drops the uninstalled CRDT type", () -> find(registry, PluginKind.CRDT_TYPE, "test.max-register").isEmpty());
+    }
+
+    /**
+     * Two services of one CRDT type name, registered in the framework: the registry marks the one the
+     * engine uses (highest ranking) active, and the other once the first goes away.
+     */
+    @Test
+    void theActiveProviderOfANameFollowsRankingAsServicesComeAndGo() throws Exception {
+        PluginRegistry registry = registry();
+        String name = "test.ranked-" + System.nanoTime();
+        ServiceRegistration<CrdtType> low = context.registerService(CrdtType.class, new MaxRegisterTestType(),
+                new Hashtable<>(Map.of(CrdtType.TYPE_PROPERTY, name, Constants.SERVICE_RANKING, 1)));
+        ServiceRegistration<CrdtType> high = context.registerService(CrdtType.class, new MaxRegisterTestType(),
+                new Hashtable<>(Map.of(CrdtType.TYPE_PROPERTY, name, Constants.SERVICE_RANKING, 10)));
+        try {
+            long lowId = (Long) low.getReference().getProperty(Constants.SERVICE_ID);
+            long highId = (Long) high.getReference().getProperty(Constants.SERVICE_ID);
+            Await.until(WAIT, "registry lists both services of " + name, () -> ofName(registry, name).size() == 2);
+            List<PluginInfo> both = ofName(registry, name);
+            assertEquals(List.of(highId, lowId), both.stream().map(PluginInfo::serviceId).toList(), "highest ranking first");
+            assertEquals(List.of(true, false), both.stream().map(PluginInfo::active).toList(), "the highest ranking is active");
+
+            high.unregister();
+            high = null;
+            Await.until(WAIT, "registry drops the active service", () -> ofName(registry, name).size() == 1);
+            PluginInfo left = ofName(registry, name).get(0);
+            assertEquals(lowId, left.serviceId());
+            assertTrue(left.active(), "the remaining service became active");
+        } finally {
+            low.unregister();
+            if (high != null) {
+                high.unregister();
+            }
+        }
+    }
+
+    @Test
+    void exactlyOneServiceOfEachSingleChoiceKindIsActiveAndEveryTransportIs() throws Exception {
+        PluginRegistry registry = registry();
+        for (PluginKind kind : List.of(PluginKind.ENCRYPTION_PROVIDER, PluginKind.SYNC_POLICY, PluginKind.REPLICA_STORE,
+                PluginKind.KEY_SERVICE)) {
+            List<PluginInfo> ofKind = registry.plugins(kind);
+            assertEquals(ofKind.isEmpty() ? 0 : 1, ofKind.stream().filter(PluginInfo::active).count(), kind + ": " + ofKind);
+            if (!ofKind.isEmpty()) {
+                int best = ofKind.stream().mapToInt(PluginInfo::ranking).max().orElseThrow();
+                PluginInfo active = ofKind.stream().filter(PluginInfo::active).findFirst().orElseThrow();
+                assertEquals(best, active.ranking(), kind + ": the active one has the highest ranking: " + ofKind);
+            }
+        }
+        plugin = install(new PluginBundleBuilder("acme.transport.loopback")
+                .header("Import-Package", "io.rhizome.spi.transport;version=\"[0.1,0.2)\"")
+                .addComponent(LoopbackTestTransport.class, Transport.class, Map.of(Transport.KIND_PROPERTY, "test-loopback")));
+        plugin.start();
+        Await.until(WAIT, "registry lists the started transport", () -> find(registry, PluginKind.TRANSPORT, "test-loopback").isPresent());
+        assertTrue(registry.plugins(PluginKind.TRANSPORT).stream().allMatch(PluginInfo::active), "all transports are used at once");
+        assertEquals(registry.plugins().stream().filter(PluginInfo::active).count(),
+                List.of(PluginKind.values()).stream().flatMap(k -> registry.plugins(k).stream()).filter(PluginInfo::active).count(),
+                "plugins() and plugins(kind) agree on what is active");
+    }
+
+    private static List<PluginInfo> ofName(PluginRegistry registry, String name) {
+        return registry.plugins(PluginKind.CRDT_TYPE).stream().filter(p -> p.name().equals(name)).toList();
     }
 }

@@ -5,7 +5,7 @@ import java.util.Random;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.rhizome.crdt.tests.conformance.CrdtTypeConformance;
-import io.rhizome.crdt.tests.thirdparty.MaxRegisterType;
+import io.rhizome.testsupport.crdt.MaxRegisterType;
 import io.rhizome.spi.crdt.CrdtReplica;
 import io.rhizome.spi.crdt.CrdtType;
 

@@ -22,6 +22,12 @@ class OrMapConformanceTest extends CrdtTypeConformance {
         return Intents.forType("or-map", random, replica);
     }
 
+    /** A removed key that is updated again continues from history an export does not carry. */
+    @Override
+    protected boolean importsOverEarlierImports() {
+        return false;
+    }
+
     @Override
     protected Optional<CrdtType> lookup(String name) {
         return BuiltinTypes.lookup(name);

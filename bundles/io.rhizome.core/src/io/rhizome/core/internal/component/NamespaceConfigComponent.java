@@ -36,7 +36,7 @@ public class NamespaceConfigComponent implements NamespaceProvider {
         @AttributeDefinition(name = "Name", description = "The namespace name: 1-128 of a-z 0-9 . _ -, starting with a letter or digit.")
         String name();
 
-        @AttributeDefinition(name = "CRDT type", description = "The crdt.type of its entities, e.g. lww-map, or-set, text.")
+        @AttributeDefinition(name = "CRDT type", description = "The crdt.type of its entities: one of the installed CRDT types (rhizome plugins lists them).")
         String crdtType();
 
         @AttributeDefinition(name = "Scope", description = "full, selective or local-only.")

@@ -2,17 +2,18 @@ package io.rhizome.core.internal.component;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.Comparator;
+import java.util.Dictionary;
 import java.util.HexFormat;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -27,17 +28,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
-import io.rhizome.api.ChangeEvent;
-import io.rhizome.api.NamespaceInfo;
 import io.rhizome.api.SyncService;
-import io.rhizome.api.StreamEvent;
-import io.rhizome.api.SyncStatus;
 import io.rhizome.core.internal.engine.ChangeSetSealer;
 import io.rhizome.core.internal.engine.CryptoSealer;
 import io.rhizome.core.internal.engine.NamespaceCatalog;
 import io.rhizome.core.internal.engine.SyncEngine;
+import io.rhizome.core.internal.plugins.RankedServices;
 import io.rhizome.core.internal.service.Node;
 import io.rhizome.core.internal.sync.TrustedDevicesUnion;
 import io.rhizome.spi.crdt.CrdtType;
@@ -57,10 +53,14 @@ import io.rhizome.spi.transport.Transport;
  * The engine as a service: a thin lifecycle shell around {@link Node}. Every plugin point is a
  * dynamic reference, so CRDT types, transports, policies and namespace providers come and go at run
  * time; the store is static (the engine restarts on a better-ranked store).
+ *
+ * <p>The {@link SyncService} a host gets is the node's own implementation, registered here once the
+ * node runs and unregistered before it stops (with this component's properties, as DS would), so no
+ * layer forwards the service's methods and a host never sees a service without an engine.
  */
-@Component(service = SyncService.class, immediate = true, configurationPid = "io.rhizome.core")
+@Component(service = {}, immediate = true, configurationPid = "io.rhizome.core")
 @Designate(ocd = SyncServiceComponent.Config.class)
-public class SyncServiceComponent implements SyncService {
+public class SyncServiceComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncServiceComponent.class);
 
@@ -71,7 +71,7 @@ public class SyncServiceComponent implements SyncService {
         boolean allowUndeclared() default true;
 
         @AttributeDefinition(name = "Default CRDT type", description = "The crdt.type of undeclared namespaces.")
-        String defaultCrdtType() default "lww-register";
+        String defaultCrdtType() default CrdtType.DEFAULT_TYPE;
 
         @AttributeDefinition(name = "Maximum clock drift (ms)",
                 description = "A remote change set whose timestamp is further ahead of the local clock is rejected.")
@@ -81,13 +81,10 @@ public class SyncServiceComponent implements SyncService {
         int checkpointEvery() default 20_000;
     }
 
-    private record Ranked<T>(long serviceId, int ranking, T service) {
-    }
-
-    private final Map<String, List<Ranked<CrdtType>>> types = new ConcurrentHashMap<>();
-    private final List<Ranked<SyncPolicy>> policies = new CopyOnWriteArrayList<>();
+    private final RankedServices<CrdtType> types = new RankedServices<>();
+    private final RankedServices<SyncPolicy> policies = new RankedServices<>();
     private final List<Transport> transports = new CopyOnWriteArrayList<>();
-    private final List<Ranked<EncryptionProvider>> providers = new CopyOnWriteArrayList<>();
+    private final RankedServices<EncryptionProvider> providers = new RankedServices<>();
     private final NamespaceCatalog catalog = new NamespaceCatalog();
     private final List<TrustedDevices> trustedDevices = new CopyOnWriteArrayList<>();
 
@@ -101,6 +98,7 @@ public class SyncServiceComponent implements SyncService {
     private volatile EventAdmin eventAdmin;
 
     private volatile Node node;
+    private ServiceRegistration<SyncService> registration;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void addTrustedDevices(TrustedDevices t) {
@@ -114,18 +112,18 @@ public class SyncServiceComponent implements SyncService {
     // ------------------------------------------------------------------ lifecycle
 
     @Activate
-    void activate(Config config) throws StoreException {
+    void activate(Config config, BundleContext context, Map<String, Object> properties) throws StoreException {
         catalog.defaults(new NamespaceCatalog.Defaults(config.allowUndeclared(), config.defaultCrdtType(), SyncScope.FULL));
         String deviceId = deviceId(store, keys);
-        Function<String, Optional<CrdtType>> lookup = this::type;
+        Function<String, Optional<CrdtType>> lookup = types::active;
         // With a key service, every change set is signed and encrypted; without one (a host that
         // installed no crypto bundle) change sets are stored and sent unprotected, and the log says so.
-        ChangeSetSealer sealer = keys != null ? new CryptoSealer(this::provider, keys) : ChangeSetSealer.PLAIN;
+        ChangeSetSealer sealer = keys != null ? new CryptoSealer(() -> providers.active(RankedServices.ONE), keys) : ChangeSetSealer.PLAIN;
         if (keys == null) {
             LOG.warn("no KeyService is installed: change sets are NOT end-to-end encrypted; install io.rhizome.crypto.bc");
         }
         long skew = clockOffsetMillis();
-        Node n = new Node(new Node.Parts(deviceId, store, lookup, catalog, () -> sealer, this::policy,
+        Node n = new Node(new Node.Parts(deviceId, store, lookup, catalog, () -> sealer, () -> policies.active(RankedServices.ONE),
                 config.maxClockDriftMillis(), new SyncEngine.Config(4096, config.checkpointEvery(), 60_000)),
                 skew == 0 ? System::currentTimeMillis : () -> System.currentTimeMillis() + skew);
         n.events(new EventAdminEvents(() -> eventAdmin));
@@ -135,11 +133,31 @@ public class SyncServiceComponent implements SyncService {
         for (Transport t : transports) {
             n.orchestrator().addTransport(t);
         }
+        registration = context.registerService(SyncService.class, n.service(), serviceProperties(properties));
         LOG.info("sync engine started: device {}, store {}", deviceId, store.location());
+    }
+
+    /** The component's properties without the private ones (leading dot), as DS registers them. */
+    private static Dictionary<String, Object> serviceProperties(Map<String, Object> properties) {
+        Hashtable<String, Object> props = new Hashtable<>();
+        properties.forEach((key, value) -> {
+            if (!key.startsWith(".")) {
+                props.put(key, value);
+            }
+        });
+        return props;
     }
 
     @Deactivate
     void deactivate() {
+        if (registration != null) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the framework unregistered it with the stopping bundle: nothing left to withdraw
+            }
+            registration = null;
+        }
         Node n = node;
         node = null;
         if (n != null) {
@@ -184,30 +202,34 @@ public class SyncServiceComponent implements SyncService {
         return id;
     }
 
-    private Node node() {
-        Node n = node;
-        if (n == null) {
-            throw new io.rhizome.api.SyncException(io.rhizome.api.SyncException.Reason.CLOSED, "the sync engine is not running");
-        }
-        return n;
-    }
-
-    /** For the node's own use (REST, commands): the running node. */
-    public Optional<Node> running() {
-        return Optional.ofNullable(node);
-    }
-
     // ------------------------------------------------------------------ dynamic references
+
+    public SyncServiceComponent() {
+        // Something a peer's refused stream may have waited for arrived (a CRDT type, a better
+        // policy): ask every peer again.
+        types.onActiveChange((name, type) -> type.ifPresent(t -> askPeersAgain()));
+        policies.onActiveChange((key, policy) -> {
+            LOG.info("sync policy in use: {}", policy.map(p -> p.getClass().getName()).orElse("none (nothing is sent or accepted)"));
+            policy.ifPresent(p -> askPeersAgain());
+        });
+        providers.onActiveChange((key, provider) -> LOG.info("encryption provider in use: {}",
+                provider.map(p -> p.getClass().getName()).orElse("none")));
+    }
 
     @Reference(service = CrdtType.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addType(CrdtType type, Map<String, Object> props) {
-        String name = String.valueOf(props.getOrDefault(CrdtType.TYPE_PROPERTY, type.name()));
-        types.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>()).add(ranked(type, props));
-        askPeersAgain();
+        types.put(typeName(type, props), type, props);
     }
 
-    /** Something a peer's refused stream may have waited for arrived (a CRDT type, a policy): ask again. */
+    void removeType(CrdtType type, Map<String, Object> props) {
+        types.remove(props);
+    }
+
+    private static String typeName(CrdtType type, Map<String, Object> props) {
+        return String.valueOf(props.getOrDefault(CrdtType.TYPE_PROPERTY, type.name()));
+    }
+
     private void askPeersAgain() {
         Node n = node;
         if (n != null) {
@@ -215,56 +237,30 @@ public class SyncServiceComponent implements SyncService {
         }
     }
 
-    void removeType(CrdtType type, Map<String, Object> props) {
-        String name = String.valueOf(props.getOrDefault(CrdtType.TYPE_PROPERTY, type.name()));
-        List<Ranked<CrdtType>> list = types.get(name);
-        if (list != null) {
-            list.removeIf(r -> r.service() == type);
-        }
-    }
-
-    private Optional<CrdtType> type(String name) {
-        List<Ranked<CrdtType>> list = types.get(name);
-        if (list == null) {
-            return Optional.empty();
-        }
-        return best(list);
-    }
-
     @Reference(service = SyncPolicy.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addPolicy(SyncPolicy policy, Map<String, Object> props) {
-        policies.add(ranked(policy, props));
-        LOG.info("sync policy '{}' available (ranking {})", props.get(SyncPolicy.NAME_PROPERTY), ranking(props));
-        askPeersAgain();
+        LOG.info("sync policy '{}' available (ranking {})", props.get(SyncPolicy.NAME_PROPERTY), RankedServices.ranking(props));
+        policies.put(RankedServices.ONE, policy, props);
     }
 
-    void removePolicy(SyncPolicy policy) {
-        policies.removeIf(r -> r.service() == policy);
-    }
-
-    private Optional<SyncPolicy> policy() {
-        return best(policies);
+    void removePolicy(SyncPolicy policy, Map<String, Object> props) {
+        policies.remove(props);
     }
 
     @Reference(service = EncryptionProvider.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addProvider(EncryptionProvider provider, Map<String, Object> props) {
-        providers.add(ranked(provider, props));
+        providers.put(RankedServices.ONE, provider, props);
     }
 
+    /** Ranking is configuration, so swapping the provider is too. */
     void updatedProvider(EncryptionProvider provider, Map<String, Object> props) {
-        providers.removeIf(r -> r.service() == provider);
-        providers.add(ranked(provider, props));
+        providers.put(RankedServices.ONE, provider, props);
     }
 
-    void removeProvider(EncryptionProvider provider) {
-        providers.removeIf(r -> r.service() == provider);
-    }
-
-    /** The highest-ranking encryption provider (ranking is configuration, so swapping is too). */
-    private Optional<EncryptionProvider> provider() {
-        return best(providers);
+    void removeProvider(EncryptionProvider provider, Map<String, Object> props) {
+        providers.remove(props);
     }
 
     @Reference(service = Transport.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -289,7 +285,7 @@ public class SyncServiceComponent implements SyncService {
             policyOption = ReferencePolicyOption.GREEDY)
     void addNamespaceProvider(NamespaceProvider provider, Map<String, Object> props) {
         try {
-            catalog.putSource("service:" + props.get(Constants.SERVICE_ID), ranking(props), provider.namespaces());
+            catalog.putSource("service:" + props.get(Constants.SERVICE_ID), RankedServices.ranking(props), provider.namespaces());
         } catch (RuntimeException e) {
             LOG.error("namespace provider {} failed; its namespaces are ignored", props.get("component.name"), e);
         }
@@ -301,146 +297,5 @@ public class SyncServiceComponent implements SyncService {
 
     void removeNamespaceProvider(NamespaceProvider provider, Map<String, Object> props) {
         catalog.removeSource("service:" + props.get(Constants.SERVICE_ID));
-    }
-
-    /** The OSGi choice among services: highest {@code service.ranking}, then lowest {@code service.id}. */
-    private static <T> Optional<T> best(List<Ranked<T>> candidates) {
-        return candidates.stream().max(Comparator.<Ranked<T>>comparingInt(Ranked::ranking).thenComparing(r -> -r.serviceId()))
-                .map(Ranked::service);
-    }
-
-    private static <T> Ranked<T> ranked(T service, Map<String, Object> props) {
-        return new Ranked<>((Long) props.getOrDefault(Constants.SERVICE_ID, 0L), ranking(props), service);
-    }
-
-    private static int ranking(Map<String, Object> props) {
-        return props.get(Constants.SERVICE_RANKING) instanceof Integer i ? i : 0;
-    }
-
-    // ------------------------------------------------------------------ SyncService, delegated
-
-    @Override
-    public String deviceId() {
-        return node().service().deviceId();
-    }
-
-    @Override
-    public SyncStatus status() {
-        return node().service().status();
-    }
-
-    @Override
-    public List<NamespaceInfo> namespaces() {
-        return node().service().namespaces();
-    }
-
-    @Override
-    public void declare(io.rhizome.spi.namespace.NamespaceDefinition definition) {
-        node().service().declare(definition);
-    }
-
-    @Override
-    public boolean undeclare(String namespace) {
-        return node().service().undeclare(namespace);
-    }
-
-    @Override
-    public Optional<JsonNode> get(String namespace, String key) {
-        return node().service().get(namespace, key);
-    }
-
-    @Override
-    public List<String> keys(String namespace) {
-        return node().service().keys(namespace);
-    }
-
-    @Override
-    public void mutate(String namespace, String key, JsonNode intent) {
-        node().service().mutate(namespace, key, intent);
-    }
-
-    @Override
-    public void put(String namespace, String key, JsonNode value) {
-        node().service().put(namespace, key, value);
-    }
-
-    @Override
-    public void delete(String namespace, String key) {
-        node().service().delete(namespace, key);
-    }
-
-    @Override
-    public void increment(String namespace, String key, long by) {
-        node().service().increment(namespace, key, by);
-    }
-
-    @Override
-    public void add(String namespace, String key, JsonNode element) {
-        node().service().add(namespace, key, element);
-    }
-
-    @Override
-    public void remove(String namespace, String key, JsonNode element) {
-        node().service().remove(namespace, key, element);
-    }
-
-    @Override
-    public void setField(String namespace, String key, String field, JsonNode value) {
-        node().service().setField(namespace, key, field, value);
-    }
-
-    @Override
-    public void insertText(String namespace, String key, int index, String text) {
-        node().service().insertText(namespace, key, index, text);
-    }
-
-    @Override
-    public void insertValues(String namespace, String key, int index, List<JsonNode> values) {
-        node().service().insertValues(namespace, key, index, values);
-    }
-
-    @Override
-    public void deleteRange(String namespace, String key, int index, int count) {
-        node().service().deleteRange(namespace, key, index, count);
-    }
-
-    @Override
-    public <T> T transaction(Function<Transaction, T> work) {
-        return node().service().transaction(work);
-    }
-
-    @Override
-    public AutoCloseable addChangeListener(String namespace, Consumer<ChangeEvent> listener) {
-        return node().service().addChangeListener(namespace, listener);
-    }
-
-    @Override
-    public AutoCloseable addStreamListener(Consumer<StreamEvent> listener) {
-        return node().service().addStreamListener(listener);
-    }
-
-    @Override
-    public void forceSync() {
-        node().service().forceSync();
-    }
-
-    @Override
-    public void pauseSync() {
-        node().service().pauseSync();
-    }
-
-    @Override
-    public void resumeSync() {
-        node().service().resumeSync();
-    }
-
-    @Override
-    public java.util.concurrent.CompletionStage<String> connect(String transportKind, String address) {
-        return node().service().connect(transportKind, address);
-    }
-
-    @Override
-    public void forgetPeer(String deviceId) {
-        node().service().forgetPeer(deviceId);
     }
 }

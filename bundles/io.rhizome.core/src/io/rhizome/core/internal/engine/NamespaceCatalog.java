@@ -48,7 +48,7 @@ public final class NamespaceCatalog {
      * multi-value register keeps concurrent declarations side by side, so a conflict is visible
      * rather than silently overwritten; full scope, so every device learns every declaration.
      */
-    public static final NamespaceDefinition DECLARATIONS_DEFINITION = new NamespaceDefinition(DECLARATIONS, "mv-register",
+    public static final NamespaceDefinition DECLARATIONS_DEFINITION = new NamespaceDefinition(DECLARATIONS, io.rhizome.spi.crdt.CrdtType.DECLARATIONS_TYPE,
             SyncScope.FULL, Optional.empty());
 
     /**
@@ -72,7 +72,7 @@ public final class NamespaceCatalog {
     private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Parsed predicates by text: a {@link ScopePredicate} or the parse error's message. */
     private final Map<String, Object> predicates = new ConcurrentHashMap<>();
-    private volatile Defaults defaults = new Defaults(true, "lww-register", SyncScope.FULL);
+    private volatile Defaults defaults = new Defaults(true, io.rhizome.spi.crdt.CrdtType.DEFAULT_TYPE, SyncScope.FULL);
     public void defaults(Defaults d) {
         this.defaults = d;
     }

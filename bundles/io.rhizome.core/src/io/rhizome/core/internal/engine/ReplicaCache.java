@@ -147,6 +147,15 @@ final class ReplicaCache {
 
     /** The current value of an entity; empty if it was never written or its value is null. */
     Optional<JsonNode> get(String namespace, String key) {
+        return read(namespace, key, CrdtReplica::value);
+    }
+
+    /** The current value in its type's export form ({@link CrdtReplica#exportValue()}); empty like {@link #get}. */
+    Optional<JsonNode> exportValue(String namespace, String key) {
+        return read(namespace, key, CrdtReplica::exportValue);
+    }
+
+    private Optional<JsonNode> read(String namespace, String key, java.util.function.Function<CrdtReplica, JsonNode> reader) {
         lock.lock();
         try {
             EntityRef ref = new EntityRef(namespace, key);
@@ -160,7 +169,7 @@ final class ReplicaCache {
                         () -> new SyncException(SyncException.Reason.UNKNOWN_NAMESPACE, "unknown namespace '" + namespace + "'"));
                 r = load(ref, requireType(def));
             }
-            JsonNode v = r.value();
+            JsonNode v = reader.apply(r);
             return v == null || v.isNull() || v.isMissingNode() ? Optional.empty() : Optional.of(v);
         } catch (StoreException e) {
             throw new SyncException(SyncException.Reason.STORAGE, e.getMessage(), e);

@@ -245,6 +245,11 @@ public final class SyncEngine implements AutoCloseable {
         return cache.get(namespace, key);
     }
 
+    /** The current value of an entity in its type's export form ({@link io.rhizome.spi.crdt.CrdtReplica#exportValue()}); empty like {@link #get}. */
+    public Optional<JsonNode> exportValue(String namespace, String key) {
+        return cache.exportValue(namespace, key);
+    }
+
     /** The keys of a namespace whose value is not null, sorted. */
     public List<String> keys(String namespace) {
         return cache.keys(namespace);

@@ -1,6 +1,10 @@
 package io.rhizome.core.internal.plugins;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Component;
@@ -24,36 +28,73 @@ import io.rhizome.spi.transport.Transport;
 
 /**
  * Whiteboard of every plugin service: tracks each SPI with a dynamic, multiple, greedy reference and
- * keeps a {@link PluginIndex}. Binds by {@link ServiceReference} so that tracking a plugin never
- * activates it.
+ * keeps, per kind, the {@link RankedServices} that say which one is active, keyed like the engine
+ * chooses (by {@code crdt.type} for CRDT types, one per kind for policies, providers, key services
+ * and stores, every transport and namespace provider on its own since all are used at once). Binds
+ * by {@link ServiceReference} so that tracking a plugin never activates it.
  */
 @Component(service = PluginRegistry.class, immediate = true)
 public class PluginRegistryComponent implements PluginRegistry {
 
     private static final Logger LOG = LoggerFactory.getLogger(PluginRegistryComponent.class);
 
-    private final PluginIndex index = new PluginIndex();
+    static final Comparator<PluginInfo> ORDER = Comparator.comparing(PluginInfo::kind)
+            .thenComparing(PluginInfo::name)
+            .thenComparing(Comparator.comparingInt(PluginInfo::ranking).reversed())
+            .thenComparingLong(PluginInfo::serviceId);
+
+    private final Map<PluginKind, RankedServices<PluginInfo>> byKind = new EnumMap<>(PluginKind.class);
+
+    public PluginRegistryComponent() {
+        for (PluginKind kind : PluginKind.values()) {
+            RankedServices<PluginInfo> ranked = new RankedServices<>();
+            ranked.onActiveChange((key, active) -> LOG.info("active {}{}: {}", kind.id(), key.equals(RankedServices.ONE) ? "" : " '" + key + "'",
+                    active.map(p -> p.name() + " from " + p.bundle() + " (service " + p.serviceId() + ")").orElse("none")));
+            byKind.put(kind, ranked);
+        }
+    }
 
     @Override
     public List<PluginInfo> plugins() {
-        return index.all();
+        List<PluginInfo> all = new ArrayList<>();
+        for (PluginKind kind : PluginKind.values()) {
+            all.addAll(plugins(kind));
+        }
+        return List.copyOf(all);
     }
 
     @Override
     public List<PluginInfo> plugins(PluginKind kind) {
-        return index.ofKind(kind);
+        RankedServices<PluginInfo> ranked = byKind.get(kind);
+        List<PluginInfo> list = new ArrayList<>();
+        for (RankedServices.Entry<PluginInfo> e : ranked.entries()) {
+            PluginInfo p = e.service();
+            list.add(new PluginInfo(p.kind(), p.name(), p.bundle(), p.bundleVersion(), p.serviceId(), p.ranking(), p.properties(),
+                    ranked.isActive(p.serviceId())));
+        }
+        list.sort(ORDER);
+        return List.copyOf(list);
+    }
+
+    /** The key the engine chooses the active service of a kind by. */
+    private static String key(PluginInfo info) {
+        return switch (info.kind()) {
+            case CRDT_TYPE -> info.name();
+            case TRANSPORT, NAMESPACE_PROVIDER -> Long.toString(info.serviceId());
+            case ENCRYPTION_PROVIDER, KEY_SERVICE, SYNC_POLICY, REPLICA_STORE -> RankedServices.ONE;
+        };
     }
 
     private void added(PluginKind kind, String nameProperty, ServiceReference<?> ref) {
         PluginInfo info = ServiceDescriptions.describe(kind, nameProperty, ref);
-        index.put(info);
+        byKind.get(kind).put(key(info), info.serviceId(), info.ranking(), info);
         LOG.info("plugin added: {} '{}' from {} {} (service {})", kind.id(), info.name(), info.bundle(),
                 info.bundleVersion(), info.serviceId());
     }
 
     private void removed(PluginKind kind, ServiceReference<?> ref) {
         long id = (Long) ref.getProperty(org.osgi.framework.Constants.SERVICE_ID);
-        index.remove(id);
+        byKind.get(kind).remove(id);
         LOG.info("plugin removed: {} service {}", kind.id(), id);
     }
 

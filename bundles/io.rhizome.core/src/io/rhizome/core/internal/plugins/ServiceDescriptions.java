@@ -10,7 +10,7 @@ import org.osgi.framework.ServiceReference;
 import io.rhizome.api.PluginInfo;
 import io.rhizome.api.PluginKind;
 
-/** Turns a service reference into a {@link PluginInfo} without getting the service object. */
+/** Turns a service reference into a {@link PluginInfo} (not yet marked active) without getting the service object. */
 final class ServiceDescriptions {
 
     private ServiceDescriptions() {
@@ -32,7 +32,7 @@ final class ServiceDescriptions {
         long id = (Long) ref.getProperty(Constants.SERVICE_ID);
         Object ranking = ref.getProperty(Constants.SERVICE_RANKING);
         int rank = ranking instanceof Integer i ? i : 0;
-        return new PluginInfo(kind, name, bsn, version, id, rank, props);
+        return new PluginInfo(kind, name, bsn, version, id, rank, props, false);
     }
 
     private static String implementationName(ServiceReference<?> ref) {

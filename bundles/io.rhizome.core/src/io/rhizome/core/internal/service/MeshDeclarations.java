@@ -193,15 +193,20 @@ public final class MeshDeclarations {
      * auto-create: a name neither declared here nor by the mesh gets the default definition, and
      * the mesh learns it together with the data. Writes to the reserved namespace are refused.
      */
+    /** Refuses the reserved namespace, which only declarations write. */
+    static void requireWritable(String namespace) {
+        if (namespace.equals(NamespaceCatalog.DECLARATIONS)) {
+            throw new SyncException(SyncException.Reason.INVALID_VALUE, "namespace '" + NamespaceCatalog.DECLARATIONS
+                    + "' is reserved for namespace declarations and cannot be written directly; declare namespaces with "
+                    + "'rhizome ns create' (POST /api/v1/ns) or SyncService.declare");
+        }
+    }
+
     public List<LocalWrite> withDeclarations(List<LocalWrite> writes) {
         List<LocalWrite> declarations = new ArrayList<>();
         Set<String> names = new LinkedHashSet<>();
         for (LocalWrite w : writes) {
-            if (w.namespace().equals(NamespaceCatalog.DECLARATIONS)) {
-                throw new SyncException(SyncException.Reason.INVALID_VALUE, "namespace '" + NamespaceCatalog.DECLARATIONS
-                        + "' is reserved for namespace declarations and cannot be written directly; declare namespaces with "
-                        + "'rhizome ns create' (POST /api/v1/ns) or SyncService.declare");
-            }
+            requireWritable(w.namespace());
             names.add(w.namespace());
         }
         for (String name : names) {

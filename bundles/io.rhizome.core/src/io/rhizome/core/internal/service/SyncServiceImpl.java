@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 
 import io.rhizome.api.ChangeEvent;
 import io.rhizome.api.NamespaceInfo;
@@ -27,9 +28,12 @@ import io.rhizome.core.internal.engine.SyncEngine;
 import io.rhizome.core.internal.engine.SyncEngine.LocalWrite;
 import io.rhizome.core.internal.sync.Orchestrator;
 import io.rhizome.core.internal.sync.SyncEvents;
+import io.rhizome.spi.crdt.CrdtIntentException;
+import io.rhizome.spi.crdt.CrdtType;
+import io.rhizome.spi.crdt.ReplicaContext;
 import io.rhizome.spi.namespace.NamespaceDefinition;
 
-/** {@link SyncService} over one engine and its orchestrator. */
+/** {@link SyncService} over one engine and its orchestrator: the object registered as the OSGi service. */
 public final class SyncServiceImpl implements SyncService {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncServiceImpl.class);
@@ -53,6 +57,15 @@ public final class SyncServiceImpl implements SyncService {
         this.engine = engine;
         this.orchestrator = orchestrator;
         this.declarations = declarations;
+    }
+
+    /** The engine behind this service (tests of the registered service look inside it). */
+    public SyncEngine engine() {
+        return engine;
+    }
+
+    public Orchestrator orchestrator() {
+        return orchestrator;
     }
 
     /** Where the orchestrator's stream notices reach the host's stream listeners. */
@@ -135,6 +148,36 @@ public final class SyncServiceImpl implements SyncService {
     }
 
     @Override
+    public Optional<JsonNode> exportValue(String namespace, String key) {
+        requireValidName(namespace);
+        requireKnown(namespace);
+        return engine.exportValue(namespace, key);
+    }
+
+    @Override
+    public List<JsonNode> importIntents(String namespace, String key, JsonNode exported, Optional<String> crdtType) {
+        requireValidName(namespace);
+        MeshDeclarations.requireWritable(namespace);
+        ValueLimits.checkName("key", key);
+        String type = crdtType.orElseGet(() -> engine.catalog().resolve(namespace).orElseThrow(() -> new SyncException(
+                SyncException.Reason.UNKNOWN_NAMESPACE, "unknown namespace '" + namespace + "': it is not declared and undeclared "
+                        + "namespaces are not allowed by configuration")).crdtType());
+        boolean exists = engine.catalog().resolve(namespace).isPresent();
+        JsonNode current = exists ? engine.exportValue(namespace, key).orElse(NullNode.getInstance()) : NullNode.getInstance();
+        List<JsonNode> intents;
+        try {
+            intents = installedType(namespace, type).importIntents(new ReplicaContext(engine.deviceId(), engine::type), current, exported);
+        } catch (CrdtIntentException e) {
+            throw new SyncException(SyncException.Reason.WRONG_OPERATION, "namespace '" + namespace + "' (" + type + "): "
+                    + e.getMessage());
+        }
+        for (JsonNode intent : intents) {
+            ValueLimits.checkIntent(intent);
+        }
+        return List.copyOf(intents);
+    }
+
+    @Override
     public List<String> keys(String namespace) {
         requireValidName(namespace);
         requireKnown(namespace);
@@ -162,15 +205,22 @@ public final class SyncServiceImpl implements SyncService {
         mutate(namespace, key, deleteIntent(namespace));
     }
 
+    /** What a delete means is the namespace's type's answer ({@link CrdtType#deleteIntent()}). */
     private JsonNode deleteIntent(String namespace) {
         requireExisting(namespace);
         NamespaceDefinition def = engine.catalog().resolve(namespace).orElseThrow(
                 () -> new SyncException(SyncException.Reason.UNKNOWN_NAMESPACE, "unknown namespace '" + namespace + "'"));
-        if (def.crdtType().equals("lww-register") || def.crdtType().equals("mv-register")) {
-            return Intents.set(null);
+        try {
+            return installedType(namespace, def.crdtType()).deleteIntent();
+        } catch (CrdtIntentException e) {
+            throw new SyncException(SyncException.Reason.WRONG_OPERATION, "namespace '" + namespace + "' (" + def.crdtType() + "): "
+                    + e.getMessage());
         }
-        throw new SyncException(SyncException.Reason.WRONG_OPERATION, "namespace '" + namespace + "' is a " + def.crdtType()
-                + ": a whole entity cannot be deleted; remove its elements or fields instead");
+    }
+
+    private CrdtType installedType(String namespace, String name) {
+        return engine.type(name).orElseThrow(() -> new SyncException(SyncException.Reason.NAMESPACE_UNAVAILABLE, "namespace '" + namespace
+                + "' is unavailable: its CRDT type '" + name + "' is not installed"));
     }
 
     @Override
@@ -247,7 +297,7 @@ public final class SyncServiceImpl implements SyncService {
     /** A name no namespace can have is refused with the grammar, not failed on deep inside. */
     private static void requireValidName(String namespace) {
         try {
-            NamespaceDefinition.of(namespace, "lww-register");
+            NamespaceDefinition.of(namespace, CrdtType.DEFAULT_TYPE);
         } catch (IllegalArgumentException e) {
             throw new SyncException(SyncException.Reason.INVALID_VALUE, e.getMessage());
         }

@@ -1,9 +1,7 @@
 package io.rhizome.transport.libp2p.internal;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,13 +53,11 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
     private final IdentitySigner identity;
     private final Libp2pConfig config;
     private final Duration mdnsInterval;
-    private final ListenPortStore ports;
+    private final RememberedPorts ports;
     private final Set<SyncLink> links = ConcurrentHashMap.newKeySet();
     private final List<Consumer<DiscoveredPeer>> discoveryListeners = new CopyOnWriteArrayList<>();
     private final Map<String, StreamProtocol> extraProtocols = new ConcurrentHashMap<>();
     private final Set<String> advertised = ConcurrentHashMap.newKeySet();
-    /** Ports bound by an earlier start of this instance, by configured listen address. */
-    private final Map<Multiaddr, Integer> boundBefore = new ConcurrentHashMap<>();
     /** Streams this node opened (sync links and protocol channels), for status: shows how often it dials. */
     private final java.util.concurrent.atomic.AtomicLong streamsOpened = new java.util.concurrent.atomic.AtomicLong();
     private volatile Libp2pHost host;
@@ -85,7 +81,7 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
         this.identity = identity;
         this.config = config;
         this.mdnsInterval = mdnsInterval;
-        this.ports = ports;
+        this.ports = new RememberedPorts(ports);
     }
 
     /**
@@ -149,45 +145,19 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
      */
     private Libp2pHost startHost(TransportListener listener) throws IOException {
         List<Multiaddr> configured = config.listenAddresses();
-        List<Multiaddr> wanted = new ArrayList<>();
-        boolean remembered = false;
-        for (Multiaddr a : configured) {
-            Optional<Integer> port = Libp2pHost.tcpPort(a) == 0
-                    ? Optional.ofNullable(boundBefore.get(a)).or(() -> ports.port(a.toString()))
-                    : Optional.empty();
-            if (port.isPresent()) {
-                wanted.add(Libp2pHost.withTcpPort(a, port.get()));
-                remembered = true;
-            } else {
-                wanted.add(a);
-            }
-        }
+        RememberedPorts.Plan plan = ports.plan(configured);
         Libp2pHost h;
         try {
-            h = newHost(config.withListenAddresses(wanted), listener);
+            h = newHost(config.withListenAddresses(plan.addresses()), listener);
         } catch (IOException e) {
-            if (!remembered) {
+            if (!plan.remembered()) {
                 throw e;
             }
             LOG.warn("libp2p: the remembered listen port is not available ({}); listening on a new port, so peers "
                     + "must learn the new address", e.getMessage());
             h = newHost(config, listener);
         }
-        List<InetSocketAddress> bound = h.boundAddresses();
-        Map<String, Integer> toStore = new LinkedHashMap<>();
-        for (int i = 0; i < configured.size() && i < bound.size(); i++) {
-            if (Libp2pHost.tcpPort(configured.get(i)) == 0) {
-                boundBefore.put(configured.get(i), bound.get(i).getPort());
-                toStore.put(configured.get(i).toString(), bound.get(i).getPort());
-            }
-        }
-        if (!toStore.isEmpty()) {
-            try {
-                ports.remember(toStore);
-            } catch (IOException e) {
-                LOG.warn("libp2p: cannot remember the listen ports ({}); a restart may listen on other ports", e.getMessage());
-            }
-        }
+        ports.bound(configured, h.boundAddresses());
         return h;
     }
 

@@ -173,10 +173,10 @@ public final class Main {
         if (inv.jsonOutput()) {
             return printJson(r.body());
         }
-        out.printf("%-20s %-28s %s%n", "KIND", "NAME", "BUNDLE");
+        out.printf("%-20s %-28s %-6s %s%n", "KIND", "NAME", "ACTIVE", "BUNDLE");
         for (JsonNode p : r.body().path("plugins")) {
-            out.printf("%-20s %-28s %s %s%n", p.path("kind").asText(), p.path("name").asText(), p.path("bundle").asText(),
-                    p.path("bundleVersion").asText());
+            out.printf("%-20s %-28s %-6s %s %s%n", p.path("kind").asText(), p.path("name").asText(), p.path("active").asBoolean() ? "yes" : "no",
+                    p.path("bundle").asText(), p.path("bundleVersion").asText());
         }
         return OK;
     }

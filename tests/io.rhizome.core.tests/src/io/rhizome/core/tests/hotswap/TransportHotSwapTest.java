@@ -39,7 +39,6 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import io.rhizome.api.SyncService;
 import io.rhizome.api.SyncState;
 import io.rhizome.api.SyncStatus;
-import io.rhizome.core.internal.component.SyncServiceComponent;
 import io.rhizome.core.internal.engine.CryptoSealer;
 import io.rhizome.core.tests.engine.TestKeys;
 import io.rhizome.spi.crypto.EncryptionProvider;
@@ -47,6 +46,7 @@ import io.rhizome.spi.crypto.KeyService;
 import io.rhizome.core.internal.engine.NamespaceCatalog;
 import io.rhizome.core.internal.engine.SyncEngine;
 import io.rhizome.core.internal.service.Node;
+import io.rhizome.core.internal.service.SyncServiceImpl;
 import io.rhizome.core.internal.sync.SyncEvents;
 import io.rhizome.spi.crdt.CrdtType;
 import io.rhizome.spi.namespace.SyncScope;
@@ -195,7 +195,7 @@ class TransportHotSwapTest {
         registrations.add(context.registerService(ReplicaStore.class, store, storeProps));
 
         SyncService ds = service(SyncService.class, null);
-        Node dsNode = ((SyncServiceComponent) ds).running().orElseThrow();
+        SyncServiceImpl dsNode = (SyncServiceImpl) ds;
         assertTrue(dsNode.engine().runsOn(store), "the SyncService runs on the store this test registered");
         String dsId = ds.deviceId();
 

@@ -36,8 +36,12 @@ import io.rhizome.spi.crdt.VersionVector;
  * operation delivered twice); convergence and commutativity under causal delivery (random
  * schedules over 3-5 replicas with duplicates, state merges, deltas and compactions, each replica
  * with its own hybrid logical clock so that concurrent writes may tie; seeded and reproducible);
- * atomic rejection of malformed, truncated and hostile bytes and of invalid intents; and that
- * {@code compact} keeps the value.
+ * atomic rejection of malformed, truncated and hostile bytes and of invalid intents; that
+ * {@code compact} keeps the value; that an export ({@link CrdtReplica#exportValue()}) imports
+ * through {@link CrdtType#importIntents} into a fresh replica and over an earlier import with the
+ * same value (or, for a type that does not import, is refused with a sentence naming it), that
+ * import refuses what is not an export without effect, and that a delete is an intent the type
+ * accepts or a refusal naming the type.
  *
  * <p>Property runs use the seed in the system property {@code rhizome.crdt.seed} when set, a fresh
  * one otherwise; a failure names the seed of the failing case so that it can be replayed with
@@ -76,6 +80,23 @@ public abstract class CrdtTypeConformance {
     private Object snapshot(CrdtReplica r) {
         return deterministicEncoding() ? List.of(Arrays.toString(r.encodeState()), r.value(), r.version())
                 : List.of(r.value(), r.version());
+    }
+
+    /**
+     * Whether the type imports exported values ({@link CrdtType#importIntents}); false for a type
+     * that keeps the SPI's refusing default, which the suite then checks instead.
+     */
+    protected boolean imports() {
+        return true;
+    }
+
+    /**
+     * Whether importing a later export over an earlier import reaches the later value exactly. It
+     * holds for every built-in type but {@code or-map}: a key the exporting device removed and then
+     * updated again continues from history the export does not carry.
+     */
+    protected boolean importsOverEarlierImports() {
+        return true;
     }
 
     /** How many random schedules {@link #convergesUnderRandomCausalSchedules()} runs. */
@@ -318,6 +339,98 @@ public abstract class CrdtTypeConformance {
     // =============================================================================================
     // property: convergence under random causal schedules
     // =============================================================================================
+
+    /** Applies {@code intents} to {@code r}, as the engine does for an import. */
+    private void applyIntents(CrdtReplica r, List<JsonNode> intents, Random random) throws CrdtIntentException {
+        for (JsonNode intent : intents) {
+            r.mutate(intent, nextTimestamp(random));
+        }
+    }
+
+    @Test
+    void anExportImportsIntoAFreshReplicaAndOverAnEarlierImportOrIsRefusedNamingTheType() throws Exception {
+        if (!imports()) {
+            CrdtIntentException e = assertThrows(CrdtIntentException.class,
+                    () -> type().importIntents(context("alice"), JSON.nullNode(), JSON.numberNode(1)));
+            assertTrue(e.getMessage().contains("'" + type().name() + "'"), "the refusal names the type: " + e.getMessage());
+            return;
+        }
+        Random random = new Random(18);
+        for (int round = 0; round < 20; round++) {
+            CrdtReplica source = type().newReplica(context("alice"));
+            CrdtReplica again = type().newReplica(context("carol"));
+            for (int checkpoint = 0; checkpoint < 4; checkpoint++) {
+                int writes = random.nextInt(8);
+                for (int i = 0; i < writes; i++) {
+                    source.mutate(randomIntent(random, source), nextTimestamp(random));
+                }
+                JsonNode exported = source.exportValue();
+                assertNotNull(exported, "exportValue is never null");
+                assertEquals(source.value().isNull(), exported.isNull(), "exportValue is null exactly when value is");
+                String where = "round " + round + ", checkpoint " + checkpoint + ", export " + exported;
+
+                CrdtReplica fresh = type().newReplica(context("bob"));
+                applyIntents(fresh, type().importIntents(context("bob"), JSON.nullNode(), exported), random);
+                assertEquals(source.value(), fresh.value(), "a fresh replica reaches the exported value: " + where);
+                assertEquals(exported, fresh.exportValue(), "and exports the same: " + where);
+                assertEquals(List.of(), type().importIntents(context("bob"), fresh.exportValue(), exported),
+                        "importing what a replica already holds asks for nothing: " + where);
+
+                if (importsOverEarlierImports()) {
+                    applyIntents(again, type().importIntents(context("carol"), again.exportValue(), exported), random);
+                    assertEquals(source.value(), again.value(), "a later export over an earlier import: " + where);
+                    assertEquals(exported, again.exportValue(), where);
+                }
+            }
+        }
+    }
+
+    @Test
+    void computingImportIntentsChangesNothingAndARefusalSaysWhy() throws Exception {
+        Random random = new Random(19);
+        CrdtReplica a = type().newReplica(context("alice"));
+        for (int i = 0; i < 5; i++) {
+            a.mutate(randomIntent(random, a), nextTimestamp(random));
+        }
+        Object before = snapshot(a);
+        JsonNode current = a.exportValue();
+        // of these, what is not an export of the type is refused with a sentence
+        JsonNode[] candidates = {JSON.textNode("x"), JSON.numberNode(3), JSON.arrayNode().add(1).add(2), JSON.objectNode().put("k", 1),
+            JSON.booleanNode(true)};
+        for (JsonNode bad : candidates) {
+            try {
+                type().importIntents(context("alice"), current, bad);
+            } catch (CrdtIntentException e) {
+                assertNotNull(e.getMessage(), "a refusal says why");
+                assertTrue(!e.getMessage().isBlank(), "a refusal says why");
+            }
+            assertEquals(before, snapshot(a), "computing import intents changes nothing: " + bad);
+            assertEquals(current, a.exportValue(), "computing import intents changes nothing: " + bad);
+        }
+    }
+
+    @Test
+    void deleteIsAnIntentTheTypeAcceptsOrARefusalNamingIt() throws Exception {
+        Random random = new Random(20);
+        CrdtReplica a = type().newReplica(context("alice"));
+        for (int i = 0; i < 5; i++) {
+            a.mutate(randomIntent(random, a), nextTimestamp(random));
+        }
+        JsonNode delete;
+        try {
+            delete = type().deleteIntent();
+        } catch (CrdtIntentException e) {
+            assertTrue(e.getMessage().contains("'" + type().name() + "'") && e.getMessage().contains("does not support delete"),
+                    "a refused delete names the type: " + e.getMessage());
+            return;
+        }
+        assertNotNull(delete, "a delete intent");
+        a.mutate(delete, nextTimestamp(random));
+        CrdtReplica b = type().newReplica(context("bob"));
+        b.mutate(randomIntent(random, b), nextTimestamp(random));
+        b.mutate(delete, nextTimestamp(random));
+        assertEquals(a.value(), b.value(), "a deleted entity has the same value whatever it held");
+    }
 
     @Test
     void convergesUnderRandomCausalSchedules() {

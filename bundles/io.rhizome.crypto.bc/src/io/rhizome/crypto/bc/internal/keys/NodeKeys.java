@@ -3,12 +3,10 @@ package io.rhizome.crypto.bc.internal.keys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -18,6 +16,7 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 import io.rhizome.crypto.bc.internal.BcEncryptionProvider;
 import io.rhizome.crypto.bc.internal.Hkdf;
 import io.rhizome.spi.crypto.CryptoException;
+import io.rhizome.spi.crypto.Fingerprints;
 import io.rhizome.spi.crypto.InvalidMnemonicException;
 import io.rhizome.spi.crypto.InvalidMnemonicException.Reason;
 import io.rhizome.spi.crypto.KeyService;
@@ -109,15 +108,7 @@ public final class NodeKeys implements KeyService, RecoveryService {
 
     @Override
     public String fingerprint() {
-        String hex = HexFormat.of().formatHex(sha256(publicKey), 0, 16);
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < hex.length(); i += 4) {
-            if (i > 0) {
-                sb.append(' ');
-            }
-            sb.append(hex, i, i + 4);
-        }
-        return sb.toString();
+        return Fingerprints.of(publicKey);
     }
 
     @Override
@@ -206,14 +197,6 @@ public final class NodeKeys implements KeyService, RecoveryService {
             return Hkdf.sha256(seed, null, RECOVERY_INFO, 32);
         } finally {
             java.util.Arrays.fill(seed, (byte) 0);
-        }
-    }
-
-    private static byte[] sha256(byte[] b) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(b);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,17 +1,11 @@
 package io.rhizome.transport.libp2p.internal.mdns;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.MulticastSocket;
-import java.net.NetworkInterface;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +35,7 @@ import io.rhizome.transport.libp2p.internal.multiformats.PeerId;
  * the node does only rendezvous: it neither queries nor answers {@value #SERVICE}.
  *
  * <p>The protocol logic ({@link #queryPacket}, {@link #answer}, {@link #discovered}) is socket-free so
- * it can be tested without multicast. Discovery only reports peers: whether to connect (paired
+ * it can be tested without multicast; the socket and its thread are {@link MdnsSocket}'s. Discovery only reports peers: whether to connect (paired
  * devices only) is the caller's decision.
  */
 public final class MdnsPeerDiscovery implements AutoCloseable {
@@ -64,24 +58,12 @@ public final class MdnsPeerDiscovery implements AutoCloseable {
     private final Consumer<DiscoveredPeer> listener;
     private final Duration interval;
     private final Supplier<java.util.Set<String>> advertised;
-    private final List<Find> finds = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<RendezvousFind> finds = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final String peerName;
-    private volatile MulticastSocket socket;
-    private volatile Thread thread;
+    private volatile MdnsSocket socket;
     private volatile boolean running;
-
-    /** A pending rendezvous lookup; {@code nextQuery} is touched by the mDNS thread only. */
-    private static final class Find {
-        final String key;
-        final long deadline;
-        final CompletableFuture<List<Multiaddr>> result = new CompletableFuture<>();
-        long nextQuery;
-
-        Find(String key, long deadline) {
-            this.key = key;
-            this.deadline = deadline;
-        }
-    }
+    /** When the next {@value #SERVICE} query is due; touched by the mDNS thread only. */
+    private long nextQuery;
 
     public MdnsPeerDiscovery(PeerId self, Supplier<List<Multiaddr>> addresses, Consumer<DiscoveredPeer> listener,
             Duration interval) {
@@ -190,7 +172,7 @@ public final class MdnsPeerDiscovery implements AutoCloseable {
      * {@code timeout} or when this discovery closes.
      */
     public CompletableFuture<List<Multiaddr>> find(String key, Duration timeout) {
-        Find f = new Find(checkKey(key), System.nanoTime() + timeout.toNanos());
+        RendezvousFind f = new RendezvousFind(checkKey(key), System.nanoTime() + timeout.toNanos());
         if (!running) {
             f.result.complete(List.of());
             return f.result;
@@ -305,91 +287,59 @@ public final class MdnsPeerDiscovery implements AutoCloseable {
         if (running) {
             return;
         }
-        MulticastSocket s = new MulticastSocket(GROUP.getPort());
-        s.setTimeToLive(255);
-        s.setSoTimeout(250);
-        int joined = 0;
-        for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-            try {
-                if (nif.isUp() && nif.supportsMulticast()) {
-                    s.joinGroup(GROUP, nif);
-                    joined++;
-                }
-            } catch (IOException e) {
-                LOG.debug("mDNS cannot join on {}: {}", nif.getName(), e.getMessage());
+        MdnsSocket s = MdnsSocket.open(new MdnsSocket.Handler() {
+            @Override
+            public void tick(long now) throws IOException {
+                sendDue(now);
             }
-        }
-        if (joined == 0) {
-            s.close();
-            throw new IOException("mDNS: no multicast-capable network interface is up");
-        }
-        socket = s;
-        running = true;
-        thread = new Thread(this::run, "rhizome-libp2p-mdns");
-        thread.setDaemon(true);
-        thread.start();
-        if (interval != null) {
-            LOG.info("mDNS discovery started as {}.{} on {} interface(s)", peerName, SERVICE, joined);
-        } else {
-            LOG.info("mDNS started for rendezvous only ({}) on {} interface(s)", RENDEZVOUS_SERVICE, joined);
-        }
-    }
 
-    private void run() {
-        byte[] buf = new byte[DnsMessage.MAX_PACKET];
-        long nextQuery = 0;
-        while (running) {
-            try {
-                long now = System.nanoTime();
-                if (interval != null && now >= nextQuery) {
-                    send(queryPacket());
-                    nextQuery = now + interval.toNanos();
-                }
-                for (Find f : finds) {
-                    if (now - f.deadline >= 0) {
-                        f.result.complete(List.of());
-                    } else if (now - f.nextQuery >= 0) {
-                        f.nextQuery = now + RENDEZVOUS_QUERY_NANOS;
-                        send(rendezvousQuery(f.key));
-                    }
-                }
-                DatagramPacket p = new DatagramPacket(buf, buf.length);
-                try {
-                    socket.receive(p);
-                } catch (SocketTimeoutException e) {
-                    continue;
-                }
-                handle(buf, p.getLength(), p.getAddress());
-            } catch (SocketException e) {
-                if (running) {
-                    LOG.warn("mDNS socket failed: {}", e.getMessage());
-                }
+            @Override
+            public void received(DnsMessage message, InetAddress source) throws IOException {
+                handle(message, source);
+            }
+
+            @Override
+            public void failed() {
                 running = false;
                 finds.forEach(f -> f.result.complete(List.of()));
-                return;
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("mDNS: {}", e.toString());
+            }
+        });
+        socket = s;
+        running = true;
+        s.start();
+        if (interval != null) {
+            LOG.info("mDNS discovery started as {}.{} on {} interface(s)", peerName, SERVICE, s.interfaces());
+        } else {
+            LOG.info("mDNS started for rendezvous only ({}) on {} interface(s)", RENDEZVOUS_SERVICE, s.interfaces());
+        }
+    }
+
+    /** Sends the queries that are due: ours for {@value #SERVICE}, and one per pending rendezvous lookup. */
+    private void sendDue(long now) throws IOException {
+        if (interval != null && now >= nextQuery) {
+            socket.send(queryPacket());
+            nextQuery = now + interval.toNanos();
+        }
+        for (RendezvousFind f : finds) {
+            if (now - f.deadline >= 0) {
+                f.result.complete(List.of());
+            } else if (now - f.nextQuery >= 0) {
+                f.nextQuery = now + RENDEZVOUS_QUERY_NANOS;
+                socket.send(rendezvousQuery(f.key));
             }
         }
     }
 
-    private void handle(byte[] packet, int length, InetAddress source) throws IOException {
-        DnsMessage m;
-        try {
-            m = DnsMessage.decode(packet, length);
-        } catch (DnsMessage.DnsException e) {
-            LOG.debug("ignoring malformed mDNS packet: {}", e.getMessage());
-            return;
-        }
+    private void handle(DnsMessage m, InetAddress source) throws IOException {
         Optional<byte[]> reply = answer(m);
         if (reply.isPresent()) {
-            send(reply.get());
+            socket.send(reply.get());
         }
         Optional<byte[]> rendezvous = answerRendezvous(m);
         if (rendezvous.isPresent()) {
-            send(rendezvous.get());
+            socket.send(rendezvous.get());
         }
-        for (Find f : finds) {
+        for (RendezvousFind f : finds) {
             List<Multiaddr> found = rendezvousFound(m, f.key);
             if (!found.isEmpty()) {
                 f.result.complete(preferSource(found, source));
@@ -405,25 +355,13 @@ public final class MdnsPeerDiscovery implements AutoCloseable {
         }
     }
 
-    private void send(byte[] packet) throws IOException {
-        socket.send(new DatagramPacket(packet, packet.length, GROUP));
-    }
-
     @Override
     public synchronized void close() {
         running = false;
         finds.forEach(f -> f.result.complete(List.of()));
-        MulticastSocket s = socket;
+        MdnsSocket s = socket;
         if (s != null) {
             s.close();
-        }
-        Thread t = thread;
-        if (t != null) {
-            try {
-                t.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
@@ -435,10 +373,6 @@ public final class MdnsPeerDiscovery implements AutoCloseable {
             sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
         }
         return sb.toString();
-    }
-
-    static InetAddress group() {
-        return GROUP.getAddress();
     }
 
     /** One {@code dnsaddr=} TXT record per listen address of this node (those that fit a TXT string). */

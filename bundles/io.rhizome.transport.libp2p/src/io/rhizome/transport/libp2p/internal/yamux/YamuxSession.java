@@ -11,9 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.concurrent.EventExecutor;
 
@@ -35,17 +33,15 @@ public final class YamuxSession extends ByteToMessageDecoder {
     private final Consumer<YamuxStream> acceptor;
     private final String peerLabel;
     private final Map<Integer, YamuxStream> streams = new HashMap<>();
-    private final Map<Integer, CompletableFuture<Long>> pings = new HashMap<>();
-    private final Map<Integer, Long> pingStarts = new HashMap<>();
+    private final YamuxPings pings = new YamuxPings();
     private ChannelHandlerContext ctx;
     private EventExecutor executor;
+    private YamuxFrameWriter writer;
     private int nextStreamId;
-    private int nextPingId = 1;
     private int inboundStreams;
     private boolean goAwaySent;
     private boolean goAwayReceived;
     private boolean terminated;
-    private boolean flushPending;
 
     /**
      * @param client whether we dialed the connection (the client uses odd stream ids)
@@ -72,6 +68,7 @@ public final class YamuxSession extends ByteToMessageDecoder {
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         this.ctx = ctx;
         this.executor = ctx.executor();
+        this.writer = new YamuxFrameWriter(ctx);
         super.handlerAdded(ctx);
     }
 
@@ -109,11 +106,8 @@ public final class YamuxSession extends ByteToMessageDecoder {
                 f.completeExceptionally(new YamuxException("session with " + peerLabel + " closed"));
                 return;
             }
-            int opaque = nextPingId++;
-            pings.put(opaque, f);
-            pingStarts.put(opaque, System.nanoTime());
-            writeFrame(YamuxFrame.TYPE_PING, YamuxFrame.FLAG_SYN, 0, opaque);
-            flushNow();
+            writer.frame(YamuxFrame.TYPE_PING, YamuxFrame.FLAG_SYN, 0, pings.start(f));
+            writer.flushNow();
         });
         return f;
     }
@@ -174,7 +168,7 @@ public final class YamuxSession extends ByteToMessageDecoder {
         } catch (YamuxException e) {
             protocolError(e.getMessage());
         } finally {
-            flushNow();
+            writer.flushNow();
         }
         if (terminated && in.isReadable()) {
             in.skipBytes(in.readableBytes());
@@ -221,13 +215,9 @@ public final class YamuxSession extends ByteToMessageDecoder {
             throw new YamuxException("ping on stream " + streamId + " (must be 0)");
         }
         if ((flags & YamuxFrame.FLAG_SYN) != 0) {
-            writeFrame(YamuxFrame.TYPE_PING, YamuxFrame.FLAG_ACK, 0, opaque);
+            writer.frame(YamuxFrame.TYPE_PING, YamuxFrame.FLAG_ACK, 0, opaque);
         } else if ((flags & YamuxFrame.FLAG_ACK) != 0) {
-            CompletableFuture<Long> f = pings.remove((int) opaque);
-            Long start = pingStarts.remove((int) opaque);
-            if (f != null) {
-                f.complete(System.nanoTime() - start);
-            }
+            pings.answered((int) opaque);
         }
     }
 
@@ -257,7 +247,7 @@ public final class YamuxSession extends ByteToMessageDecoder {
                 throw new YamuxException("remote reopened existing stream " + streamId);
             }
             if (goAwaySent) {
-                writeFrame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_RST, streamId, 0);
+                writer.frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_RST, streamId, 0);
                 return null;
             }
             if (inboundStreams >= config.maxInboundStreams()) {
@@ -297,34 +287,20 @@ public final class YamuxSession extends ByteToMessageDecoder {
         }
         if (s.drain(config.maxDataFrame())) {
             s.finSent = true;
-            writeFrame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_FIN, s.id(), 0);
+            writer.frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_FIN, s.id(), 0);
             maybeRemove(s);
         }
-        requestFlush();
+        writer.requestFlush();
     }
 
-    void writeData(YamuxStream s, ByteBuf chunk, CompletableFuture<Void> done) {
-        ByteBuf header = ctx.alloc().buffer(YamuxFrame.HEADER_LENGTH);
-        YamuxFrame.writeHeader(header, YamuxFrame.TYPE_DATA, 0, s.id(), chunk.readableBytes());
-        ctx.write(header, ctx.voidPromise());
-        if (done == null) {
-            ctx.write(chunk, ctx.voidPromise());
-        } else {
-            ChannelPromise p = ctx.newPromise();
-            p.addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess()) {
-                    done.complete(null);
-                } else {
-                    done.completeExceptionally(f.cause());
-                }
-            });
-            ctx.write(chunk, p);
-        }
+    /** Where this session's streams write their data frames. */
+    YamuxFrameWriter writer() {
+        return writer;
     }
 
     void sendWindowUpdate(YamuxStream s, long delta, int flags) {
-        writeFrame(YamuxFrame.TYPE_WINDOW_UPDATE, flags, s.id(), delta);
-        requestFlush();
+        writer.frame(YamuxFrame.TYPE_WINDOW_UPDATE, flags, s.id(), delta);
+        writer.requestFlush();
     }
 
     void resetStream(YamuxStream s, boolean sendRst, Throwable cause) {
@@ -332,8 +308,8 @@ public final class YamuxSession extends ByteToMessageDecoder {
             return;
         }
         if (sendRst && !terminated) {
-            writeFrame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_RST, s.id(), 0);
-            requestFlush();
+            writer.frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_RST, s.id(), 0);
+            writer.requestFlush();
         }
         finish(s, cause);
     }
@@ -360,34 +336,10 @@ public final class YamuxSession extends ByteToMessageDecoder {
         }
     }
 
-    private void writeFrame(int type, int flags, int streamId, long length) {
-        if (terminated) {
-            return;
-        }
-        ByteBuf b = ctx.alloc().buffer(YamuxFrame.HEADER_LENGTH);
-        YamuxFrame.writeHeader(b, type, flags, streamId, length);
-        ctx.write(b, ctx.voidPromise());
-    }
-
-    private void requestFlush() {
-        if (!flushPending) {
-            flushPending = true;
-            // coalesce all frames written during this event-loop task into one flush
-            executor.execute(this::flushNow);
-        }
-    }
-
-    private void flushNow() {
-        flushPending = false;
-        if (ctx != null && !terminated) {
-            ctx.flush();
-        }
-    }
-
     private void sendGoAway(int code) {
         if (!goAwaySent) {
             goAwaySent = true;
-            writeFrame(YamuxFrame.TYPE_GO_AWAY, 0, 0, code);
+            writer.frame(YamuxFrame.TYPE_GO_AWAY, 0, 0, code);
         }
     }
 
@@ -404,13 +356,11 @@ public final class YamuxSession extends ByteToMessageDecoder {
             return;
         }
         terminated = true;
+        writer.close();
         for (YamuxStream s : new ArrayList<>(streams.values())) {
             finish(s, cause);
         }
-        for (CompletableFuture<Long> f : pings.values()) {
-            f.completeExceptionally(cause);
-        }
-        pings.clear();
+        pings.failAll(cause);
     }
 
     @Override

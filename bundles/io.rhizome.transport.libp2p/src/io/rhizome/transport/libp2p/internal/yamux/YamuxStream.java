@@ -155,7 +155,7 @@ public final class YamuxStream {
                 pending.poll();
             }
             sendWindow -= n;
-            session.writeData(this, chunk, last ? w.done : null);
+            session.writer().data(id, chunk, last ? w.done : null);
         }
         return finRequested && !finSent && pending.isEmpty();
     }

@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collections;
+import java.util.List;
+import java.util.stream.StreamSupport;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -65,7 +67,20 @@ class NodeLifecycleTest {
             assertEquals(node.process.pid(), status.path("node").path("pid").asLong());
             assertTrue(status.path("sync").has("state"), "sync status is always written: " + ok.body());
 
-            assertEquals(200, node.request("GET", "/api/v1/plugins", key).statusCode());
+            HttpResponse<String> plugins = node.request("GET", "/api/v1/plugins", key);
+            assertEquals(200, plugins.statusCode());
+            JsonNode pluginList = NodeProcess.JSON.readTree(plugins.body()).path("plugins");
+            for (String kind : List.of("encryption-provider", "sync-policy", "replica-store", "key-service")) {
+                List<JsonNode> active = new java.util.ArrayList<>();
+                pluginList.forEach(p -> {
+                    if (p.path("kind").asText().equals(kind) && p.path("active").asBoolean()) {
+                        active.add(p);
+                    }
+                });
+                assertEquals(1, active.size(), "one active " + kind + ": " + plugins.body());
+            }
+            assertTrue(StreamSupport.stream(pluginList.spliterator(), false).anyMatch(p -> p.path("kind").asText().equals("encryption-provider")
+                    && p.path("name").asText().equals("bc") && p.path("active").asBoolean()), "the bc provider (ranking 100) is active: " + plugins.body());
             assertEquals(404, node.request("GET", "/api/v1/nothing-here", key).statusCode());
             assertEquals(405, node.request("DELETE", "/api/v1/status", key).statusCode());
 
@@ -78,9 +93,11 @@ class NodeLifecycleTest {
             assertEquals(0, json.exitCode(), json.stderr());
             assertEquals(node.process.pid(), NodeProcess.JSON.readTree(json.stdout()).path("node").path("pid").asLong());
 
-            NodeProcess.CliResult plugins = NodeProcess.cli("plugins", "--home", home.toString());
-            assertEquals(0, plugins.exitCode(), plugins.stderr());
-            assertTrue(plugins.stdout().startsWith("KIND"), plugins.stdout());
+            NodeProcess.CliResult pluginsCli = NodeProcess.cli("plugins", "--home", home.toString());
+            assertEquals(0, pluginsCli.exitCode(), pluginsCli.stderr());
+            assertTrue(pluginsCli.stdout().startsWith("KIND"), pluginsCli.stdout());
+            assertTrue(pluginsCli.stdout().lines().anyMatch(l -> l.matches("encryption-provider\\s+bc\\s+yes\\s+io\\.rhizome\\.crypto\\.bc .*")),
+                    "the CLI marks the active provider: " + pluginsCli.stdout());
 
             assertEquals(143, node.terminate(), "SIGTERM ends the JVM with 128+15 after the shutdown hook ran");
             assertFalse(Files.exists(apiFile), "a clean stop removes api.json");

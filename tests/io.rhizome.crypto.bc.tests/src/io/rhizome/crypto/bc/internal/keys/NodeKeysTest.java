@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.rhizome.spi.crypto.CryptoException;
+import io.rhizome.spi.crypto.Fingerprints;
 import io.rhizome.spi.crypto.KeyService.MeshKey;
 
 /** The encrypted key store and the keys it holds, without OSGi. */
@@ -37,6 +38,30 @@ class NodeKeysTest {
 
     private NodeKeys open(String passphrase) throws CryptoException {
         return NodeKeys.openOrCreate(home, passphrase == null ? null : passphrase.toCharArray(), FAST, random);
+    }
+
+    /**
+     * The fingerprint of RFC 8032's first test key, as computed by the code before the fingerprint
+     * moved into {@link Fingerprints} (pairing's and the key store's copies gave the same).
+     */
+    static final String RFC8032_KEY_1 = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+    static final String RFC8032_KEY_1_FINGERPRINT = "21fe 31df a154 a261 626b f854 046f d227";
+
+    @Test
+    void theFingerprintHelperGivesTodaysKnownVector() {
+        byte[] key = HexFormat.of().parseHex(RFC8032_KEY_1);
+        assertEquals(RFC8032_KEY_1_FINGERPRINT, Fingerprints.of(key));
+        assertEquals(RFC8032_KEY_1_FINGERPRINT, Fingerprints.ofDeviceId("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> Fingerprints.ofDeviceId("not base64!"));
+        assertTrue(bad.getMessage().contains("'not base64!'"), bad.getMessage());
+    }
+
+    @Test
+    void theKeyStoresFingerprintIsTheHelpersOfItsIdentityKey() throws Exception {
+        NodeKeys keys = open(null);
+        assertEquals(Fingerprints.of(keys.identityPublicKey()), keys.fingerprint());
+        assertEquals(Fingerprints.ofDeviceId(keys.deviceId()), keys.fingerprint());
+        assertTrue(keys.fingerprint().matches("([0-9a-f]{4} ){7}[0-9a-f]{4}"), keys.fingerprint());
     }
 
     @Test

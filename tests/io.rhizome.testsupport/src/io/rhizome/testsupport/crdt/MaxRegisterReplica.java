@@ -1,4 +1,4 @@
-package io.rhizome.crdt.tests.thirdparty;
+package io.rhizome.testsupport.crdt;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -26,17 +26,24 @@ import io.rhizome.spi.crdt.VersionVector;
 public class MaxRegisterReplica implements CrdtReplica {
 
     private final String self;
+    private final String typeName;
     private final Map<String, Long> seen = new TreeMap<>();
     private boolean has;
     private long max;
 
     MaxRegisterReplica(String self) {
+        this(self, MaxRegisterType.NAME);
+    }
+
+    /** A replica that reports another type name (a type that reuses these replicas under its own name). */
+    MaxRegisterReplica(String self, String typeName) {
         this.self = self;
+        this.typeName = typeName;
     }
 
     @Override
     public String typeName() {
-        return MaxRegisterType.NAME;
+        return typeName;
     }
 
     @Override
