@@ -249,7 +249,13 @@ public class EnterprisePolicyComponent implements SyncPolicy, OrganisationServic
 
     @Override
     public JsonNode create(String name, String member) {
-        admin().create(name, member);
+        OrgAdmin a = admin();
+        if (book.organisation().isEmpty()) {
+            // Declared mesh-wide (not by a local NamespaceProvider), so a node without an organisation
+            // shows and exports no trace of it; the declaration reaches every device before the statements.
+            sync.declare(io.rhizome.spi.namespace.NamespaceDefinition.of(OrgBook.NAMESPACE, "g-set"));
+        }
+        a.create(name, member);
         return show();
     }
 
