@@ -4,6 +4,7 @@
 #
 #   tests/benchmarks/engine/run.sh                      # all three, in-memory store
 #   tests/benchmarks/engine/run.sh --only enqueue --threads 32
+#   tests/benchmarks/engine/run.sh --only policy --events 200000 --rounds 3   # enterprise vs allow-all, same run
 #   BENCH_EXTRA_CP=path/to/store.jar:path/to/mapdb.jar \
 #     tests/benchmarks/engine/run.sh --store class:io.rhizome.store.mapdb.internal.MapDbReplicaStore --store-dir /tmp/bench
 #
@@ -16,14 +17,14 @@ root="$(cd "$here/../../.." && pwd)"
 cd "$root"
 if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
   ./mvnw -B -q package -DskipTests \
-    -pl bundles/io.rhizome.api,bundles/io.rhizome.core,bundles/io.rhizome.crdt,bundles/io.rhizome.transport.memory,bundles/io.rhizome.policy.personal,tests/io.rhizome.testsupport
+    -pl bundles/io.rhizome.api,bundles/io.rhizome.core,bundles/io.rhizome.crdt,bundles/io.rhizome.transport.memory,bundles/io.rhizome.policy.personal,bundles/io.rhizome.policy.enterprise,tests/io.rhizome.testsupport
 fi
 ./mvnw -B -q -f "$here/pom.xml" package
 v=0.1.0-SNAPSHOT
 cp="$here/target/classes:$(cat "$here/target/classpath.txt")"
 for j in bundles/io.rhizome.api/target/io.rhizome.api-$v.jar bundles/io.rhizome.core/target/io.rhizome.core-$v.jar \
          bundles/io.rhizome.crdt/target/io.rhizome.crdt-$v.jar bundles/io.rhizome.transport.memory/target/io.rhizome.transport.memory-$v.jar \
-         tests/io.rhizome.testsupport/target/io.rhizome.testsupport-$v.jar; do
+         bundles/io.rhizome.policy.enterprise/target/io.rhizome.policy.enterprise-$v.jar tests/io.rhizome.testsupport/target/io.rhizome.testsupport-$v.jar; do
   cp="$cp:$root/$j"
 done
 if [[ -n "${BENCH_EXTRA_CP:-}" ]]; then cp="$cp:$BENCH_EXTRA_CP"; fi

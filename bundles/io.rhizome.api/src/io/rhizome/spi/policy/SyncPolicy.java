@@ -33,6 +33,19 @@ public interface SyncPolicy {
     /** May events of {@code namespace}, written by {@code authorDeviceId}, be accepted from {@code peerId}? */
     Decision canReceive(String peerId, String namespace, String authorDeviceId);
 
+    /**
+     * A number that changes whenever decisions this policy made before may now come out otherwise
+     * (an ACL statement arrived, its configuration changed). The engine then looks again, within its
+     * next sync round, at what it withheld from connected peers, so a new right delivers what was
+     * written before it. Called on sync threads: answer from memory. Default: never changes (a
+     * policy whose answers only depend on which devices are trusted).
+     *
+     * @since 0.1
+     */
+    default long decisionsVersion() {
+        return 0;
+    }
+
     /** Records a refusal (or any decision a policy wants audited). Must not throw. */
     default void audit(String peerId, String namespace, Decision decision) {
     }

@@ -105,6 +105,7 @@ public class RestApiComponent {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile io.rhizome.api.CloudService cloud;
+    private volatile io.rhizome.api.OrganisationService organisation;
 
     private final java.util.List<io.rhizome.spi.transport.Transport> transports = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -146,7 +147,8 @@ public class RestApiComponent {
                 .crypto(() -> Optional.ofNullable(keys), () -> Optional.ofNullable(recovery))
                 .backups(() -> Optional.ofNullable(backups))
                 .peering(() -> Optional.ofNullable(pairing), () -> List.copyOf(transports))
-                .cloud(() -> Optional.ofNullable(cloud));
+                .cloud(() -> Optional.ofNullable(cloud))
+                .organisation(() -> Optional.ofNullable(organisation));
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN, "/api/*");
         props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME, SERVLET_NAME);

@@ -43,6 +43,14 @@ public final class RestRouter {
     private volatile Supplier<Optional<io.rhizome.api.BackupService>> backups = Optional::empty;
     private volatile Supplier<List<io.rhizome.spi.transport.Transport>> transports = List::of;
 
+    private volatile Supplier<Optional<io.rhizome.api.OrganisationService>> organisation = Optional::empty;
+
+    /** Where the organisation, members, ACL and audit resources find the enterprise policy's service. */
+    public RestRouter organisation(Supplier<Optional<io.rhizome.api.OrganisationService>> organisation) {
+        this.organisation = organisation;
+        return this;
+    }
+
     /** Where the pairing, peers and p2p resources find their services. */
     public RestRouter peering(Supplier<Optional<io.rhizome.api.PairingService>> pairing,
             Supplier<List<io.rhizome.spi.transport.Transport>> transports) {
@@ -115,6 +123,9 @@ public final class RestRouter {
         }
         if (path.equals("/v1/cloud") || path.startsWith("/v1/cloud/")) {
             return new CloudResources(cloud.get(), json).handle(request, path);
+        }
+        if (OrgResources.handles(path)) {
+            return new OrgResources(organisation.get(), json).handle(request, path);
         }
         if (path.equals("/v1/ns") || path.startsWith("/v1/ns/") || path.equals("/v1/events") || path.equals("/v1/export")
                 || path.equals("/v1/import")) {

@@ -58,6 +58,10 @@ public final class Outbox implements AutoCloseable {
     private final NamespaceCatalog catalog;
     private final Function<String, Optional<CrdtType>> types;
     private final Supplier<Optional<SyncPolicy>> policy;
+    /** The first log position the policy withheld from the peer since {@link #decidedBy} at {@link #decidedVersion} decided. */
+    private long withheldFrom = Long.MAX_VALUE;
+    private SyncPolicy decidedBy;
+    private long decidedVersion;
     private final Runnable wake;
     private final Outboxes registry;
     private final Map<String, Long> known = new ConcurrentHashMap<>();
@@ -92,6 +96,30 @@ public final class Outbox implements AutoCloseable {
     /** The peer holds at least {@code versions}. */
     public void peerHas(Map<String, Long> versions) {
         versions.forEach((k, v) -> known.merge(k, v, Math::max));
+    }
+
+    /**
+     * Whether the policy changed (another ranked policy, or its {@link SyncPolicy#decisionsVersion})
+     * since it withheld entries from this peer: the next batch looks at them again.
+     */
+    public boolean policyChanged() {
+        if (withheldFrom == Long.MAX_VALUE) {
+            return false;
+        }
+        SyncPolicy p = policy.get().orElse(null);
+        return p != decidedBy || (p != null && p.decisionsVersion() != decidedVersion);
+    }
+
+    /** Goes back to the first entry the policy withheld if the policy changed since (see {@link #policyChanged}). */
+    private void revisitWithheld() {
+        SyncPolicy p = policy.get().orElse(null);
+        long version = p == null ? 0 : p.decisionsVersion();
+        if (p != decidedBy || version != decidedVersion) {
+            cursor = Math.min(cursor, withheldFrom);
+            withheldFrom = Long.MAX_VALUE;
+            decidedBy = p;
+            decidedVersion = version;
+        }
     }
 
     /** The peer acknowledged {@code versions}: it holds them durably. */
@@ -130,6 +158,7 @@ public final class Outbox implements AutoCloseable {
      */
     public Optional<Batch> next(List<String> subscription, Predicate<String> heldBack, long maxChangeSet, long maxBytes, int maxCount,
             Consumer<TooLarge> tooLarge) throws StoreException {
+        revisitWithheld();
         SendFilter filter = new SendFilter(catalog, types, policy.get(), peerId, subscription);
         while (cursor < store.head()) {
             List<LogEntry> entries = read(cursor, maxCount, maxBytes);
@@ -143,7 +172,13 @@ public final class Outbox implements AutoCloseable {
             for (LogEntry e : entries) {
                 String stream = e.stream();
                 String namespace = Streams.namespace(stream);
-                if (e.seq() <= known.getOrDefault(stream, 0L) || heldBack.test(stream) || !filter.mayReceive(namespace)) {
+                if (e.seq() <= known.getOrDefault(stream, 0L) || heldBack.test(stream)) {
+                    continue;
+                }
+                if (!filter.mayReceive(namespace)) {
+                    if (filter.deniedByPolicy(namespace)) {
+                        withheldFrom = Math.min(withheldFrom, e.position());
+                    }
                     continue;
                 }
                 byte[] payload = e.payload();

@@ -34,6 +34,7 @@ final class SendFilter {
     private final List<String> subscription;
     private final Map<String, Boolean> allowed = new HashMap<>();
     private final Map<String, Optional<Scope>> scopes = new HashMap<>();
+    private final java.util.Set<String> deniedByPolicy = new java.util.HashSet<>();
 
     SendFilter(NamespaceCatalog catalog, Function<String, Optional<CrdtType>> types, Optional<SyncPolicy> policy, String peerId,
             List<String> subscription) {
@@ -47,6 +48,11 @@ final class SendFilter {
     /** Whether the peer may receive the namespace's change sets (logged once per scan when not). */
     boolean mayReceive(String namespace) {
         return allowed.computeIfAbsent(namespace, this::decide);
+    }
+
+    /** Whether {@link #mayReceive} said no because of the policy (which may say otherwise later). */
+    boolean deniedByPolicy(String namespace) {
+        return deniedByPolicy.contains(namespace);
     }
 
     /** The predicate of a selective namespace (checked valid by {@link #mayReceive}); empty otherwise. */
@@ -82,6 +88,7 @@ final class SendFilter {
         }
         SyncPolicy.Decision d = policy.get().canSend(peerId, namespace);
         if (!d.allowed()) {
+            deniedByPolicy.add(namespace);
             policy.get().audit(peerId, namespace, d);
             LOG.info("peer {}: not sending namespace '{}': {}", peerId, namespace, d.reason());
         }

@@ -104,13 +104,17 @@ final class SessionSender {
         pump();
     }
 
-    /** Sends again the held-back streams whose retry time has come. */
+    /** Sends again the held-back streams whose retry time has come, and what the policy withheld if it changed since. */
     void retryHeld() {
         if (requested) {
             held.due(false).ifPresent(position -> {
                 outbox.rewind(position);
                 pump();
             });
+            if (outbox.policyChanged()) {
+                // A new right (a grant, another policy): what was withheld from the peer is looked at again.
+                pump();
+            }
         }
     }
 

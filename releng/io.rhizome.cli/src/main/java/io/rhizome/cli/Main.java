@@ -96,6 +96,7 @@ public final class Main {
                 case "identity", "recovery" -> new IdentityCommands(inv, json, out, err).run(command);
                 case "backup", "restore" -> new BackupCommands(inv, json, out, err).run(command);
                 case "cloud" -> new CloudCommands(inv, json, out, err).run();
+                case "org", "acl", "member", "audit" -> new OrgCommands(inv, json, out, err).run(command);
                 case "put", "get", "del", "ls", "mutate", "watch", "export", "import", "ns" -> new DataCommands(inv, json, out, err).run(command);
                 default -> {
                     err.println("rhizome: unknown command '" + command + "'; see: rhizome help");
@@ -139,6 +140,17 @@ public final class Main {
                   cloud remove ID   stop using a cloud (its files stay)
                   cloud status      the clouds in use and, per device, when a batch from it last arrived
                   wg show           the WireGuard mesh: interface, key, per peer endpoint, handshake age, bytes
+                  org create NAME [--member ME]    create an organisation, this device its first admin (enterprise policy)
+                  org show          the organisation as this device counts it
+                  member add NAME --role admin|member|read-only [--team T]... [--device ID]
+                                    add a member (or set its role and teams) and enrol a device of it
+                  member remove NAME   remove a member and its devices
+                  member list       members, roles, teams, devices
+                  acl grant (--role R | --team T) --namespace PATTERN [--write]
+                                    let a role or team read (and write) namespaces: acme.hr, acme.hr.*, *
+                  acl revoke (--role R | --team T) --namespace PATTERN   withdraw an ACL entry
+                  acl show          the ACL entries in force
+                  audit [--since ISO-TIME]   denials and ACL changes this device recorded (--json: JSON lines)
                   identity          this device's id, key fingerprint and mesh key epoch
                   recovery show     print the 24-word recovery phrase (asks for confirmation)
                   recovery verify   check recovery words typed on standard input

@@ -83,6 +83,9 @@ final class Mesh implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** The policy each node gets, by device id (default: {@link #policy()}, trust by {@link #untrusted}). */
+    java.util.function.Function<String, SyncPolicy> policies = id -> policy();
+
     SyncPolicy policy() {
         return new SyncPolicy() {
             @Override
@@ -116,7 +119,7 @@ final class Mesh implements AutoCloseable {
         defs.add(new NamespaceDefinition("private", "lww-register", SyncScope.LOCAL_ONLY, Optional.empty()));
         defs.addAll(extraNamespaces.apply(deviceId));
         catalog.putSource("test", 0, defs);
-        SyncPolicy policy = policy();
+        SyncPolicy policy = policies.apply(deviceId);
         java.util.concurrent.atomic.AtomicLong offset = clockOffsets.computeIfAbsent(deviceId, d -> new java.util.concurrent.atomic.AtomicLong());
         Node node = new Node(new Node.Parts(deviceId, store, this::type, catalog, () -> sealer, () -> Optional.of(policy),
                 MAX_DRIFT_MILLIS, new SyncEngine.Config(4096, 5000, 60_000)), () -> System.currentTimeMillis() + offset.get()).start();

@@ -52,6 +52,8 @@ import io.rhizome.transport.memory.MemoryTransport;
  * once durable, so the rate is the group-commit rate of the store; target ≥ 50,000/s).</li>
  * <li>{@code latency}: on two connected nodes, one write at a time on A, timed until B's change
  * listener reports it; p50/p99 over N writes after a warm-up.</li>
+ * <li>{@code policy} (only when asked for): {@code sync} R times each with an allow-all policy and
+ * with the enterprise policy's rules, alternating in one run: the cost of enforcement.</li>
  * </ul>
  *
  * <p>The store is pluggable: {@code --store memory} (the test-support in-memory store, the
@@ -77,7 +79,7 @@ public final class EngineBench {
     public static void main(String[] args) throws Exception {
         Map<String, String> options = parse(args);
         if (options.containsKey("help")) {
-            System.out.println("usage: run.sh [--only sync|enqueue|latency] [--events N] [--enqueue-writes N] [--threads T]\n"
+            System.out.println("usage: run.sh [--only sync|enqueue|latency|policy] [--rounds R] [--events N] [--enqueue-writes N] [--threads T]\n"
                     + "              [--latency-writes N] [--store memory|class:FQCN] [--store-dir DIR]");
             return;
         }
@@ -94,6 +96,17 @@ public final class EngineBench {
         }
         if (only.equals("all") || only.equals("latency")) {
             bench.run(bench::latency);
+        }
+        if (only.equals("policy")) {
+            // The cost of enforcement: the same sync, alternating the receiving policy, in one run.
+            int rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
+            for (int r = 1; r <= rounds; r++) {
+                for (String mode : List.of("allow", "enterprise")) {
+                    bench.policyMode = mode;
+                    System.out.printf(Locale.ROOT, "policy %s, round %d:%n", mode, r);
+                    bench.run(bench::sync);
+                }
+            }
         }
     }
 
@@ -270,6 +283,38 @@ public final class EngineBench {
         catalog.defaults(new NamespaceCatalog.Defaults(true, "lww-register", SyncScope.FULL));
         catalog.putSource("bench", 0, List.of(NamespaceDefinition.of("reg", "lww-register"), NamespaceDefinition.of("lat", "lww-register"),
                 NamespaceDefinition.of("gc", "g-counter")));
+        SyncPolicy policy = policy(deviceId);
+        Node n = new Node(new Node.Parts(deviceId, store, name -> Optional.ofNullable(types.get(name)), catalog, () -> ChangeSetSealer.PLAIN,
+                () -> Optional.of(policy), 300_000, SyncEngine.Config.DEFAULT)).start();
+        MemoryTransport t = network.endpoint(deviceId);
+        n.orchestrator().addTransport(t);
+        nodes.add(n);
+        return n;
+    }
+
+    /** The policy under measurement: {@code --policy allow} (the default) or {@code enterprise}. */
+    private volatile String policyMode = "allow";
+
+    /**
+     * {@code allow}: every peer, every namespace (what the personal policy answers for a trusted
+     * device). {@code enterprise}: the enterprise policy's rules on an organisation in which A is a
+     * member of team eng with an ACL entry {@code * team:eng write} and B an admin, so every
+     * decision walks the ACL as for an ordinary member.
+     */
+    private SyncPolicy policy(String deviceId) {
+        if (policyMode.equals("enterprise")) {
+            io.rhizome.policy.enterprise.internal.statement.Organisation org = new io.rhizome.policy.enterprise.internal.statement.Organisation(
+                    "org", "acme",
+                    Map.of("alice", new io.rhizome.policy.enterprise.internal.statement.Organisation.Member("alice",
+                            io.rhizome.policy.enterprise.internal.statement.Role.MEMBER, List.of("ops", "eng"), "s1"),
+                            "bob", new io.rhizome.policy.enterprise.internal.statement.Organisation.Member("bob",
+                                    io.rhizome.policy.enterprise.internal.statement.Role.ADMIN, List.of(), "s2")),
+                    Map.of("A", "alice", "B", "bob"),
+                    List.of(new io.rhizome.policy.enterprise.internal.statement.Organisation.AclEntry("acme.hr.*", "team:hr", true, "s3"),
+                            new io.rhizome.policy.enterprise.internal.statement.Organisation.AclEntry("*", "team:eng", true, "s4")));
+            Optional<io.rhizome.policy.enterprise.internal.statement.Organisation> o = Optional.of(org);
+            return new io.rhizome.policy.enterprise.internal.EnterpriseRules(() -> o, d -> true, true, r -> { }, System::currentTimeMillis);
+        }
         SyncPolicy allowAll = new SyncPolicy() {
             @Override
             public Decision canSend(String peerId, String namespace) {
@@ -281,12 +326,7 @@ public final class EngineBench {
                 return Decision.ALLOW;
             }
         };
-        Node n = new Node(new Node.Parts(deviceId, store, name -> Optional.ofNullable(types.get(name)), catalog, () -> ChangeSetSealer.PLAIN,
-                () -> Optional.of(allowAll), 300_000, SyncEngine.Config.DEFAULT)).start();
-        MemoryTransport t = network.endpoint(deviceId);
-        n.orchestrator().addTransport(t);
-        nodes.add(n);
-        return n;
+        return allowAll;
     }
 
     private ReplicaStore store(String deviceId) throws Exception {
