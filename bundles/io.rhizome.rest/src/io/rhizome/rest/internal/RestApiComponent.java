@@ -105,6 +105,9 @@ public class RestApiComponent {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile io.rhizome.api.CloudService cloud;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
     private volatile io.rhizome.api.OrganisationService organisation;
 
     private final java.util.List<io.rhizome.spi.transport.Transport> transports = new java.util.concurrent.CopyOnWriteArrayList<>();

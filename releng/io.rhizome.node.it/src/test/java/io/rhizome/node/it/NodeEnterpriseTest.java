@@ -81,6 +81,11 @@ class NodeEnterpriseTest {
         T get() throws Exception;
     }
 
+    /** Exit code 0, or a failure that shows what the command said. */
+    private static void assertOk(NodeProcess.CliResult r) {
+        assertEquals(0, r.exitCode(), () -> "stdout: " + r.stdout() + " stderr: " + r.stderr());
+    }
+
     private static boolean lacks(Path home, String ns, String key) throws Exception {
         return cli(home, "get", ns, key).exitCode() == 1;
     }
@@ -96,12 +101,12 @@ class NodeEnterpriseTest {
             for (Path p : List.of(bob, carol, dave)) {
                 pair(alice, p);
             }
-            assertEquals(0, cli(alice, "org", "create", "acme", "--member", "alice").exitCode());
-            assertEquals(0, cli(alice, "member", "add", "bob", "--role", "member", "--team", "hr", "--device", id(bob)).exitCode());
-            assertEquals(0, cli(alice, "member", "add", "carol", "--role", "member", "--team", "eng", "--device", id(carol)).exitCode());
-            assertEquals(0, cli(alice, "member", "add", "dave", "--role", "read-only", "--team", "hr", "--device", id(dave)).exitCode());
-            assertEquals(0, cli(alice, "acl", "grant", "--team", "hr", "--namespace", "acme.hr.*", "--write").exitCode());
-            assertEquals(0, cli(alice, "acl", "grant", "--team", "eng", "--namespace", "acme.eng.*", "--write").exitCode());
+            assertOk(cli(alice, "org", "create", "acme", "--member", "alice"));
+            assertOk(cli(alice, "member", "add", "bob", "--role", "member", "--team", "hr", "--device", id(bob)));
+            assertOk(cli(alice, "member", "add", "carol", "--role", "member", "--team", "eng", "--device", id(carol)));
+            assertOk(cli(alice, "member", "add", "dave", "--role", "read-only", "--team", "hr", "--device", id(dave)));
+            assertOk(cli(alice, "acl", "grant", "--team", "hr", "--namespace", "acme.hr.*", "--write"));
+            assertOk(cli(alice, "acl", "grant", "--team", "eng", "--namespace", "acme.eng.*", "--write"));
             int statements = org(alice).path("statements").asInt();
             assertEquals(9, statements, org(alice).toString());
             for (Path p : List.of(bob, carol, dave)) {
@@ -126,9 +131,9 @@ class NodeEnterpriseTest {
             assertEquals(statements, org(bob).path("statements").asInt());
 
             // Data: each device gets what its rights allow.
-            assertEquals(0, cli(alice, "put", "acme.hr.payroll", "q1", "\"salaries\"").exitCode());
-            assertEquals(0, cli(alice, "put", "acme.eng.src", "main", "\"code\"").exitCode());
-            assertEquals(0, cli(bob, "put", "acme.hr.payroll", "q2", "\"from bob\"").exitCode());
+            assertOk(cli(alice, "put", "acme.hr.payroll", "q1", "\"salaries\""));
+            assertOk(cli(alice, "put", "acme.eng.src", "main", "\"code\""));
+            assertOk(cli(bob, "put", "acme.hr.payroll", "q2", "\"from bob\""));
             NodeProcess.awaitValue(dave, "acme.hr.payroll", "q1", "\"salaries\"", SYNC_TIMEOUT);
             NodeProcess.awaitValue(dave, "acme.hr.payroll", "q2", "\"from bob\"", SYNC_TIMEOUT);
             NodeProcess.awaitValue(alice, "acme.hr.payroll", "q2", "\"from bob\"", SYNC_TIMEOUT);
@@ -136,7 +141,7 @@ class NodeEnterpriseTest {
             NodeProcess.awaitValue(bob, "acme.hr.payroll", "q1", "\"salaries\"", SYNC_TIMEOUT);
 
             // Dave (read-only) writes: every receiver refuses it, and audits it by its author.
-            assertEquals(0, cli(dave, "put", "acme.hr.payroll", "q3", "\"from dave\"").exitCode());
+            assertOk(cli(dave, "put", "acme.hr.payroll", "q3", "\"from dave\""));
             for (Path p : List.of(alice, bob)) {
                 await(p.getFileName() + " audits dave's refused write", () -> audit(p), records -> records.stream().anyMatch(r ->
                         r.path("decision").asText().equals("deny-receive") && r.path("member").asText().equals("dave")
@@ -147,8 +152,8 @@ class NodeEnterpriseTest {
                     && s.contains("is read-only and may not write"));
 
             // Markers: once they arrived, what did not arrive never will from this exchange.
-            assertEquals(0, cli(alice, "put", "acme.hr.payroll", "marker", "1").exitCode());
-            assertEquals(0, cli(alice, "put", "acme.eng.src", "marker", "1").exitCode());
+            assertOk(cli(alice, "put", "acme.hr.payroll", "marker", "1"));
+            assertOk(cli(alice, "put", "acme.eng.src", "marker", "1"));
             NodeProcess.awaitValue(bob, "acme.hr.payroll", "marker", "1", SYNC_TIMEOUT);
             NodeProcess.awaitValue(dave, "acme.hr.payroll", "marker", "1", SYNC_TIMEOUT);
             NodeProcess.awaitValue(carol, "acme.eng.src", "marker", "1", SYNC_TIMEOUT);
@@ -189,8 +194,8 @@ class NodeEnterpriseTest {
             String carolId = id(carol);
             assertTrue(NodeProcess.json(cli(alice, "peers", "--json")).path("peers").findValuesAsText("deviceId").stream().noneMatch(carolId::equals),
                     "carol's device is no longer a trusted peer of alice");
-            assertEquals(0, cli(alice, "put", "acme.eng.src", "after-removal", "2").exitCode());
-            assertEquals(0, cli(alice, "put", "acme.hr.payroll", "after-removal", "2").exitCode());
+            assertOk(cli(alice, "put", "acme.eng.src", "after-removal", "2"));
+            assertOk(cli(alice, "put", "acme.hr.payroll", "after-removal", "2"));
             NodeProcess.awaitValue(bob, "acme.hr.payroll", "after-removal", "2", SYNC_TIMEOUT);
             await("carol's device learns it was revoked", () -> NodeProcess.json(cli(carol, "status", "--json")).path("sync").path("revoked"),
                     JsonNode::isTextual);
