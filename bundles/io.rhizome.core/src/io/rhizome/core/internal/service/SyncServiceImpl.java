@@ -4,15 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -36,22 +30,12 @@ import io.rhizome.spi.namespace.NamespaceDefinition;
 /** {@link SyncService} over one engine and its orchestrator: the object registered as the OSGi service. */
 public final class SyncServiceImpl implements SyncService {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SyncServiceImpl.class);
-
-    private record Listener(String namespace, Consumer<ChangeEvent> consumer) {
-    }
 
     private final SyncEngine engine;
     private final Orchestrator orchestrator;
     private final MeshDeclarations declarations;
-    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-    private final ExecutorService dispatcher = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "rhizome-change-listeners");
-        t.setDaemon(true);
-        return t;
-    });
-
-    private final StreamListeners streamListeners = new StreamListeners(dispatcher::execute);
+    private final ChangeListeners changeListeners = new ChangeListeners();
+    private final StreamListeners streamListeners = new StreamListeners(changeListeners.executor()::execute);
 
     public SyncServiceImpl(SyncEngine engine, Orchestrator orchestrator, MeshDeclarations declarations) {
         this.engine = engine;
@@ -79,34 +63,12 @@ public final class SyncServiceImpl implements SyncService {
     }
 
     void close() {
-        dispatcher.shutdown();
-        try {
-            dispatcher.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        changeListeners.close();
     }
 
     /** Called by the engine (on its thread) once changes are durable. */
     void dispatch(List<EntityChange> changes) {
-        if (listeners.isEmpty()) {
-            return;
-        }
-        dispatcher.execute(() -> {
-            for (EntityChange c : changes) {
-                ChangeEvent event = new ChangeEvent(c.namespace(), c.key(), c.local() ? ChangeEvent.Origin.LOCAL : ChangeEvent.Origin.REMOTE,
-                        c.author());
-                for (Listener l : listeners) {
-                    if (l.namespace() == null || l.namespace().equals(c.namespace())) {
-                        try {
-                            l.consumer().accept(event);
-                        } catch (RuntimeException e) {
-                            LOG.warn("change listener failed on {}/{}", c.namespace(), c.key(), e);
-                        }
-                    }
-                }
-            }
-        });
+        changeListeners.dispatch(changes);
     }
 
     @Override
@@ -319,9 +281,7 @@ public final class SyncServiceImpl implements SyncService {
 
     @Override
     public AutoCloseable addChangeListener(String namespace, Consumer<ChangeEvent> listener) {
-        Listener l = new Listener(namespace, listener);
-        listeners.add(l);
-        return () -> listeners.remove(l);
+        return changeListeners.add(namespace, listener);
     }
 
     @Override
