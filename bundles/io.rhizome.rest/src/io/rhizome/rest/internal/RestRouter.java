@@ -170,6 +170,11 @@ public final class RestRouter {
         n.put("uptimeMillis", Duration.between(node.startedAt(), Instant.now()).toMillis());
         Optional<PluginRegistry> registry = plugins.get();
         n.put("plugins", registry.map(r -> r.plugins().size()).orElse(0));
+        // Which JDK runs the node: its numbers (crypto intrinsics, JIT) depend on it.
+        ObjectNode java = n.putObject("java");
+        java.put("version", System.getProperty("java.version"));
+        java.put("vendor", System.getProperty("java.vendor"));
+        java.put("home", System.getProperty("java.home"));
         Optional<SyncService> service = sync.get();
         if (service.isPresent()) {
             root.set("sync", syncStatus(service.get().status()));
