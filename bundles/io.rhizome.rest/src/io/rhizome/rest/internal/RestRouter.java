@@ -120,8 +120,16 @@ public final class RestRouter {
             if (!"DELETE".equals(request.method())) {
                 return RestResponse.error(405, "method_not_allowed", request.method() + " is not allowed here; use DELETE to uninstall a plugin");
             }
-            String name = path.substring("/v1/plugins/".length());
-            return pluginResult(() -> pluginBundles.uninstall(name));
+            List<String> segments;
+            try {
+                segments = PathSegments.split(request.path().substring("/v1/plugins/".length()));
+            } catch (PathSegments.MalformedSegmentException e) {
+                return RestResponse.error(400, "bad_path", e.getMessage());
+            }
+            if (segments.size() != 1 || segments.get(0).isEmpty()) {
+                return RestResponse.error(404, "not_found", "no such resource: " + request.path() + " (DELETE /api/v1/plugins/NAME uninstalls a plugin)");
+            }
+            return pluginResult(() -> pluginBundles.uninstall(segments.get(0)));
         }
         if (path.equals("/v1/backup") || path.startsWith("/v1/backup/") || path.equals("/v1/restore")) {
             return new BackupResources(backups.get(), json).handle(request, path);
