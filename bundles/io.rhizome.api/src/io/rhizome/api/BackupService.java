@@ -76,7 +76,9 @@ public interface BackupService {
      * Restores the newest snapshot of {@code target} (and the chain it builds on) into this node, which
      * must hold no change set yet, opened with {@code words}: every chunk is checked before anything
      * is written, the backup's mesh keys are installed, and the change sets are applied under their
-     * original streams. This node keeps its own new device identity.
+     * original streams. This node keeps its own new device identity and takes {@code words} as its
+     * recovery phrase ({@link io.rhizome.spi.crypto.RecoveryService#adoptMnemonic}), so it goes on
+     * adding to the same target and can open the snapshots it was restored from.
      *
      * @throws BackupException when the node holds data, the words do not open the backup, or any
      *         chunk, manifest or link is missing or damaged; nothing is written then

@@ -178,6 +178,7 @@ public final class BackupServiceImpl implements BackupService {
             Restorer restorer = new Restorer(archive, keys);
             reader.read(chain, restorer, b -> progress.chunk(bytes.addAndGet(b), chunks.incrementAndGet(), total));
             restorer.finish();
+            keepWords(words);
             LOG.info("restored snapshot {} ({} snapshots, {} change sets) from {}", latest, chain.size(),
                     restorer.applied(), target.describe());
             return new Restored(latest, chain.size(), restorer.applied());
@@ -188,6 +189,20 @@ public final class BackupServiceImpl implements BackupService {
         } catch (SyncException | IllegalStateException e) {
             throw new BackupException("the restore stopped half-way: " + e.getMessage()
                     + "; delete this home and restore again into a new one", e);
+        }
+    }
+
+    /**
+     * The restored device takes over the words its backups are sealed with: otherwise its next
+     * backup into the same target would be refused (its own new words do not open the chain) and the
+     * old snapshots could be opened only by someone who kept the old words apart from the device.
+     */
+    private void keepWords(List<String> words) throws BackupException {
+        try {
+            recovery.adoptMnemonic(words);
+        } catch (CryptoException e) {
+            throw new BackupException("the backup was restored, but this device could not keep its recovery words ("
+                    + e.getMessage() + "); back up into a new folder, opened with this device's own words", e);
         }
     }
 

@@ -104,8 +104,8 @@ final class BackupCommands {
             out.println(r.body().toString());
             return Main.OK;
         }
-        out.printf("restored snapshot %s (%d snapshots, %d change sets); this device has a new identity:"
-                + " pair it again with your other devices%n", r.body().path("snapshot").asText(),
+        out.printf("restored snapshot %s (%d snapshots, %d change sets); this device has a new identity"
+                + " (pair it again with your other devices) and keeps these recovery words%n", r.body().path("snapshot").asText(),
                 r.body().path("snapshots").asInt(), r.body().path("changeSets").asLong());
         return Main.OK;
     }
