@@ -41,6 +41,104 @@ public interface BackupService {
 
         /** {@code totalChunks} is -1 while a backup does not know it yet. */
         void chunk(long bytesSoFar, int chunksSoFar, int totalChunks);
+
+        /**
+         * Told as records (change sets and mesh keys) are written or restored, on the thread that
+         * runs the backup or restore (often: once per record, so keep it cheap). {@code total} is
+         * known from the start. Default: nothing.
+         *
+         * @since 0.1 (added with progress bars; default method)
+         */
+        default void records(long soFar, long total) {
+        }
+
+        /**
+         * Told once a restore knows what it reads: the chain's chunk count and bytes, before the
+         * first chunk is checked. Default: nothing.
+         *
+         * @since 0.1 (added with progress bars; default method)
+         */
+        default void totals(int chunks, long bytes) {
+        }
+    }
+
+    /**
+     * One backup attempt as {@link #status} reports it: when it ended, the target it went to
+     * ({@link BackupTarget#describe()}), what started it ({@code on demand}, {@code interval},
+     * {@code shutdown}), the snapshot written or the sentence saying why none was.
+     *
+     * @since 0.1 (added with status; additive)
+     */
+    record Attempt(Instant at, String target, String trigger, Optional<String> snapshot, Optional<String> error) {
+        public boolean ok() {
+            return error.isEmpty();
+        }
+    }
+
+    /**
+     * The last backup attempt and the last one that succeeded (they are the same one unless the
+     * last attempt failed); empty when this home never backed up. Kept in the home, so it survives
+     * a restart.
+     *
+     * @since 0.1 (added with status; additive)
+     */
+    record BackupStatus(Optional<Attempt> last, Optional<Attempt> lastGood) {
+    }
+
+    /** The last backup attempts of this node. Default: none known. @since 0.1 (default method) */
+    default BackupStatus status() {
+        return new BackupStatus(Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * Which snapshots {@link #prune} keeps: the newest {@code keepLast}; the newest of each of the
+     * last {@code keepHourly} hours and of each of the last {@code keepDaily} days (UTC, counted back
+     * from the newest snapshot's); and every snapshot that a kept one builds on, so a chain is never
+     * broken. The newest snapshot is always kept.
+     *
+     * @since 0.1 (added with prune; additive)
+     */
+    record Retention(int keepLast, int keepHourly, int keepDaily) {
+        public Retention {
+            if (keepLast < 1 || keepHourly < 0 || keepDaily < 0) {
+                throw new IllegalArgumentException("retention keeps at least the last snapshot (keep.last >= 1) and"
+                        + " 0 or more hourly and daily ones; got last " + keepLast + ", hourly " + keepHourly
+                        + ", daily " + keepDaily);
+            }
+        }
+    }
+
+    /** What {@link #prune} kept and deleted, oldest first. @since 0.1 (additive) */
+    record Pruned(List<Snapshot> kept, List<Snapshot> deleted) {
+    }
+
+    /**
+     * The target this node's settings name ({@code backup.to} in {@code rhizome.properties}): where
+     * {@code backup now} without a folder, interval and shutdown backups go; retention is applied to
+     * it after each backup. Default: none.
+     *
+     * @since 0.1 (added with triggers; default method)
+     */
+    default Optional<BackupTarget> configuredTarget() {
+        return Optional.empty();
+    }
+
+    /** The retention of this node's settings ({@code backup.keep.*}), empty when none is set. @since 0.1 (default method) */
+    default Optional<Retention> configuredRetention() {
+        return Optional.empty();
+    }
+
+    /**
+     * Deletes the snapshots of {@code target} that {@code retention} does not keep, dependents
+     * before what they build on, each by one atomic step of the target: a crash half-way leaves
+     * complete, unbroken chains. Default: refuses.
+     *
+     * @throws BackupException when a manifest cannot be opened (nothing is deleted) or a delete fails
+     *         (what was deleted before stays deleted; the chains left are whole)
+     * @since 0.1 (added with prune; default method)
+     */
+    default Pruned prune(BackupTarget target, Retention retention) throws BackupException {
+        throw new BackupException("this backup service cannot prune " + target.describe());
     }
 
     /** What {@link #restore} put back. */
@@ -76,7 +174,9 @@ public interface BackupService {
      * Restores the newest snapshot of {@code target} (and the chain it builds on) into this node, which
      * must hold no change set yet, opened with {@code words}: every chunk is checked before anything
      * is written, the backup's mesh keys are installed, and the change sets are applied under their
-     * original streams. This node keeps its own new device identity.
+     * original streams. This node keeps its own new device identity and takes {@code words} as its
+     * recovery phrase ({@link io.rhizome.spi.crypto.RecoveryService#adoptMnemonic}), so it goes on
+     * adding to the same target and can open the snapshots it was restored from.
      *
      * @throws BackupException when the node holds data, the words do not open the backup, or any
      *         chunk, manifest or link is missing or damaged; nothing is written then

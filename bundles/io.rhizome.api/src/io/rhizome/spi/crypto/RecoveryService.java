@@ -16,8 +16,8 @@ import org.osgi.annotation.versioning.ConsumerType;
  * {@link CryptoException} when the key store cannot be read.
  *
  * <p><b>Versioning:</b> Implemented by a crypto plugin ({@code io.rhizome.crypto.bc}) and called
- * by the REST API and backup: {@code @ConsumerType}: adding a method to it is a major change of
- * this package.
+ * by the REST API and backup: {@code @ConsumerType}: adding an abstract method to it is a major
+ * change of this package (methods added later have a default, so older implementations still load).
  *
  * @since 0.1
  */
@@ -46,4 +46,23 @@ public interface RecoveryService {
      * @throws InvalidMnemonicException WORD_COUNT, UNKNOWN_WORD or CHECKSUM
      */
     byte[] deriveRecoveryKey(List<String> words) throws CryptoException;
+
+    /**
+     * Makes {@code words} this node's recovery phrase from now on, in place of the one generated when
+     * the key store was created, durably (written to the key store before it is used). Called when a
+     * backup opened with those words was restored into this node: the restored device keeps the
+     * phrase its backups are sealed with, so it goes on adding to them and can still open them. The
+     * device identity and the mesh keys are not touched. Adopting the phrase the node already has
+     * changes nothing.
+     *
+     * <p>The default refuses: an implementation that cannot replace its phrase keeps its own.
+     *
+     * @throws InvalidMnemonicException WORD_COUNT, UNKNOWN_WORD or CHECKSUM (nothing changed)
+     * @throws CryptoException when the phrase cannot be replaced or the key store cannot be written
+     *                         (nothing changed)
+     * @since 0.1 (added with backup restores; default method)
+     */
+    default void adoptMnemonic(List<String> words) throws CryptoException {
+        throw new CryptoException("this recovery service cannot take another recovery phrase; the node keeps its own");
+    }
 }

@@ -1,16 +1,21 @@
 package io.rhizome.backup.internal;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.rhizome.api.BackupException;
 import io.rhizome.api.BackupService;
@@ -23,10 +28,16 @@ import io.rhizome.spi.crypto.RecoveryService;
 /**
  * Registers {@link BackupService} once the engine's archive, the sync service and the recovery
  * service are there; static references, so a new engine (another store) gives a new service object.
+ * The node's backup settings ({@link BackupSettings}: framework properties {@code rhizome.backup.*})
+ * add a configured target with its retention, interval backups ({@link BackupSchedule}) and a backup
+ * when the component stops, which in the node is a clean shutdown: the engine's services are still
+ * there while this component is deactivated, because it depends on them.
  */
 @Component(service = BackupService.class, configurationPid = "io.rhizome.backup")
 @Designate(ocd = BackupComponent.Config.class)
 public class BackupComponent implements BackupService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackupComponent.class);
 
     @ObjectClassDefinition(name = "Rhizome backup", description = "End-to-end-encrypted snapshots of the replica.")
     public @interface Config {
@@ -35,22 +46,56 @@ public class BackupComponent implements BackupService {
     }
 
     private final BackupServiceImpl impl;
+    private final BackupSettings settings;
+    private final Optional<BackupTarget> configured;
+    private final Optional<BackupSchedule> schedule;
 
     @Activate
-    public BackupComponent(Config config, @Reference ReplicaArchive archive, @Reference SyncService sync,
+    public BackupComponent(BundleContext context, Config config, @Reference ReplicaArchive archive, @Reference SyncService sync,
             @Reference RecoveryService recovery,
             @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY) KeyService keys) {
-        this.impl = new BackupServiceImpl(archive, sync, Optional.ofNullable(keys), recovery, config.chunkBytes());
+        this.settings = BackupSettings.parse(context::getProperty);
+        String home = context.getProperty("rhizome.home");
+        Optional<Path> homeDir = home == null || home.isBlank() ? Optional.empty() : Optional.of(Path.of(home));
+        this.impl = new BackupServiceImpl(archive, sync, Optional.ofNullable(keys), recovery, config.chunkBytes(),
+                settings.fullEvery(), new StatusFile(homeDir), TestPause.fromSystemProperty());
+        this.configured = settings.to().map(FolderTarget::new);
+        this.schedule = settings.interval().map(every -> new BackupSchedule(every, () -> triggered("interval")));
+        schedule.ifPresent(BackupSchedule::start);
+        configured.ifPresent(t -> LOG.info("backups to {}: every {}, on shutdown {}, retention {}", t.describe(),
+                settings.interval().map(Object::toString).orElse("(on demand only)"), settings.onShutdown(),
+                settings.retention().map(Object::toString).orElse("keep all")));
+    }
+
+    @Deactivate
+    void deactivate() {
+        schedule.ifPresent(BackupSchedule::stop);
+        if (settings.onShutdown()) {
+            triggered("shutdown");
+        }
+    }
+
+    private void triggered(String trigger) {
+        try {
+            backup(configured.orElseThrow(), trigger, Progress.NONE);
+        } catch (BackupException e) {
+            LOG.error("{} backup failed: {}", trigger, e.getMessage());
+        }
+    }
+
+    private Snapshot backup(BackupTarget target, String trigger, Progress progress) throws BackupException {
+        boolean toConfigured = configured.isPresent() && configured.get().describe().equals(target.describe());
+        return impl.backup(target, trigger, progress, toConfigured ? settings.retention() : Optional.empty());
     }
 
     @Override
-    public BackupTarget folder(java.nio.file.Path dir) {
+    public BackupTarget folder(Path dir) {
         return new FolderTarget(dir);
     }
 
     @Override
     public Snapshot backup(BackupTarget target, Progress progress) throws BackupException {
-        return impl.backup(target, progress);
+        return backup(target, "on demand", progress);
     }
 
     @Override
@@ -66,5 +111,25 @@ public class BackupComponent implements BackupService {
     @Override
     public Restored restore(BackupTarget target, List<String> words, Progress progress) throws BackupException {
         return impl.restore(target, words, progress);
+    }
+
+    @Override
+    public BackupStatus status() {
+        return impl.status();
+    }
+
+    @Override
+    public Pruned prune(BackupTarget target, Retention retention) throws BackupException {
+        return impl.prune(target, retention);
+    }
+
+    @Override
+    public Optional<BackupTarget> configuredTarget() {
+        return configured;
+    }
+
+    @Override
+    public Optional<Retention> configuredRetention() {
+        return settings.retention();
     }
 }

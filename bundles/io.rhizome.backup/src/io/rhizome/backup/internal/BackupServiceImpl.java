@@ -19,6 +19,10 @@ import org.slf4j.LoggerFactory;
 
 import io.rhizome.api.BackupException;
 import io.rhizome.api.BackupService;
+import io.rhizome.api.BackupService.Attempt;
+import io.rhizome.api.BackupService.BackupStatus;
+import io.rhizome.api.BackupService.Pruned;
+import io.rhizome.api.BackupService.Retention;
 import io.rhizome.api.NamespaceInfo;
 import io.rhizome.api.ReplicaArchive;
 import io.rhizome.api.SyncException;
@@ -43,15 +47,27 @@ public final class BackupServiceImpl implements BackupService {
     private final Optional<KeyService> keys;
     private final RecoveryService recovery;
     private final int chunkSize;
+    private final int fullEvery;
+    private final StatusFile status;
+    private final TestPause pause;
     private final Supplier<Set<String>> excluded;
 
     public BackupServiceImpl(ReplicaArchive archive, SyncService sync, Optional<KeyService> keys, RecoveryService recovery,
             int chunkSize) {
+        this(archive, sync, keys, recovery, chunkSize, BackupSettings.DEFAULT_FULL_EVERY, new StatusFile(Optional.empty()),
+                new TestPause(Optional.empty()));
+    }
+
+    BackupServiceImpl(ReplicaArchive archive, SyncService sync, Optional<KeyService> keys, RecoveryService recovery,
+            int chunkSize, int fullEvery, StatusFile status, TestPause pause) {
         this.archive = archive;
         this.sync = sync;
         this.keys = keys;
         this.recovery = recovery;
         this.chunkSize = chunkSize;
+        this.fullEvery = fullEvery;
+        this.status = status;
+        this.pause = pause;
         this.excluded = () -> sync.namespaces().stream().filter(n -> n.scope() == SyncScope.LOCAL_ONLY)
                 .map(NamespaceInfo::name).collect(Collectors.toSet());
     }
@@ -70,7 +86,47 @@ public final class BackupServiceImpl implements BackupService {
     }
 
     @Override
-    public synchronized Snapshot backup(BackupTarget target, Progress progress) throws BackupException {
+    public Snapshot backup(BackupTarget target, Progress progress) throws BackupException {
+        return backup(target, "on demand", progress);
+    }
+
+    @Override
+    public BackupStatus status() {
+        return status.status();
+    }
+
+    /** A backup that {@link #status} records with what started it ({@code on demand}, {@code interval}, {@code shutdown}). */
+    public Snapshot backup(BackupTarget target, String trigger, Progress progress) throws BackupException {
+        return backup(target, trigger, progress, Optional.empty());
+    }
+
+    /**
+     * A backup then, under the same lock (a list or verify never sees the snapshot before the prune
+     * that follows it), the {@code retention} prune; a failed prune is logged, not thrown: the
+     * snapshot is written, and the next backup prunes again.
+     */
+    public synchronized Snapshot backup(BackupTarget target, String trigger, Progress progress, Optional<Retention> retention)
+            throws BackupException {
+        try {
+            Snapshot s = write(target, progress);
+            status.record(new Attempt(Instant.now(), target.describe(), trigger, Optional.of(s.id()), Optional.empty()));
+            if (retention.isPresent()) {
+                try {
+                    Pruned p = prune(target, retention.get());
+                    LOG.info("retention on {} after snapshot {}: kept {}, deleted {} snapshots", target.describe(), s.id(),
+                            p.kept().size(), p.deleted().size());
+                } catch (BackupException e) {
+                    LOG.warn("retention on {} after snapshot {}: {}", target.describe(), s.id(), e.getMessage());
+                }
+            }
+            return s;
+        } catch (BackupException e) {
+            status.record(new Attempt(Instant.now(), target.describe(), trigger, Optional.empty(), Optional.of(e.getMessage())));
+            throw e;
+        }
+    }
+
+    private Snapshot write(BackupTarget target, Progress progress) throws BackupException {
         BackupKeys k = ownKeys();
         SnapshotReader reader = new SnapshotReader(target, k);
         try {
@@ -78,6 +134,10 @@ public final class BackupServiceImpl implements BackupService {
             Optional<String> latest = reader.latest();
             if (latest.isPresent()) {
                 previous = Optional.of(reader.manifest(latest.get()));
+                // A new chain now and then, so that retention can delete the older ones whole.
+                if (fullEvery > 0 && reader.chain(latest.get()).size() > fullEvery) {
+                    previous = Optional.empty();
+                }
             }
             Set<String> skip = excluded.get();
             Map<String, Long> versions = new HashMap<>();
@@ -91,29 +151,58 @@ public final class BackupServiceImpl implements BackupService {
             // chain's versions only grow.
             Map<String, Long> base = previous.map(Manifest::versions).orElse(Map.of());
             base.forEach((stream, seq) -> versions.merge(stream, seq, Math::max));
+            // Sequence numbers are contiguous per stream, so the count is known before the first read.
+            long total = 0;
+            for (Map.Entry<String, Long> v : versions.entrySet()) {
+                total += v.getValue() - base.getOrDefault(v.getKey(), 0L);
+            }
+            long all = total;
+            progress.records(0, all);
             AtomicLong bytes = new AtomicLong();
             AtomicInteger chunks = new AtomicInteger();
-            Manifest m = new SnapshotWriter(target, k, chunkSize).write(previous, versions, out -> {
-                keys.ifPresent(ks -> MeshKeyRecords.above(ks, base).forEach(out));
+            AtomicLong written = new AtomicLong();
+            Manifest m = new SnapshotWriter(target, k, chunkSize).write(previous, latest, versions, out -> {
+                java.util.function.Consumer<SnapshotRecord> counted = r -> {
+                    out.accept(r);
+                    progress.records(written.incrementAndGet(), all);
+                };
+                keys.ifPresent(ks -> MeshKeyRecords.above(ks, base).forEach(counted));
                 archive.read(base, ns -> !skip.contains(ns), e -> {
                     // Written after versions() was taken: the next snapshot has it.
                     if (e.seq() <= versions.getOrDefault(e.stream(), 0L)) {
-                        out.accept(new SnapshotRecord(e.stream(), e.seq(), e.changeSet()));
+                        counted.accept(new SnapshotRecord(e.stream(), e.seq(), e.changeSet()));
                     }
                 });
-            }, b -> progress.chunk(bytes.addAndGet(b), chunks.incrementAndGet(), -1));
+            }, b -> {
+                progress.chunk(bytes.addAndGet(b), chunks.incrementAndGet(), -1);
+                pause.afterChunk();
+            });
             LOG.info("backup snapshot {} ({}) to {}: {} records in {} chunks", m.snapshot(),
                     m.full() ? "full" : "incremental on " + m.previous().get(), target.describe(), m.records(), m.chunks().size());
             return info(m);
         } catch (BackupRefusedException e) {
             throw new BackupException("cannot add to " + target.describe() + ": " + e.getMessage(), e);
-        } catch (IOException | SyncException e) {
+        } catch (IOException | SyncException | IllegalArgumentException e) {
             throw new BackupException("the backup to " + target.describe() + " failed: " + e.getMessage(), e);
         }
     }
 
     @Override
-    public List<Snapshot> list(BackupTarget target) throws BackupException {
+    public synchronized Pruned prune(BackupTarget target, Retention retention) throws BackupException {
+        try {
+            Pruner.Result r = new Pruner(target, new SnapshotReader(target, ownKeys())).prune(retention);
+            return new Pruned(r.kept().stream().map(BackupServiceImpl::info).toList(),
+                    r.deleted().stream().map(BackupServiceImpl::info).toList());
+        } catch (BackupRefusedException e) {
+            throw new BackupException("nothing was pruned: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new BackupException("pruning " + target.describe() + " stopped: " + e.getMessage()
+                    + "; the snapshots left form whole chains, prune again", e);
+        }
+    }
+
+    @Override
+    public synchronized List<Snapshot> list(BackupTarget target) throws BackupException {
         BackupKeys k = ownKeys();
         SnapshotReader reader = new SnapshotReader(target, k);
         List<Snapshot> out = new ArrayList<>();
@@ -128,7 +217,7 @@ public final class BackupServiceImpl implements BackupService {
     }
 
     @Override
-    public List<Snapshot> verify(BackupTarget target, Progress progress) throws BackupException {
+    public synchronized List<Snapshot> verify(BackupTarget target, Progress progress) throws BackupException {
         SnapshotReader reader = new SnapshotReader(target, ownKeys());
         List<Snapshot> out = new ArrayList<>();
         try {
@@ -173,11 +262,19 @@ public final class BackupServiceImpl implements BackupService {
                     + " holds no complete snapshot"));
             List<Manifest> chain = reader.chain(latest);
             int total = chain.stream().mapToInt(m -> m.chunks().size()).sum();
+            long totalRecords = chain.stream().mapToLong(Manifest::records).sum();
+            progress.totals(total, chain.stream().flatMap(m -> m.chunks().stream()).mapToLong(Manifest.ChunkRef::size).sum());
+            progress.records(0, totalRecords);
             AtomicLong bytes = new AtomicLong();
             AtomicInteger chunks = new AtomicInteger();
+            AtomicLong read = new AtomicLong();
             Restorer restorer = new Restorer(archive, keys);
-            reader.read(chain, restorer, b -> progress.chunk(bytes.addAndGet(b), chunks.incrementAndGet(), total));
+            reader.read(chain, r -> {
+                restorer.accept(r);
+                progress.records(read.incrementAndGet(), totalRecords);
+            }, b -> progress.chunk(bytes.addAndGet(b), chunks.incrementAndGet(), total));
             restorer.finish();
+            keepWords(words);
             LOG.info("restored snapshot {} ({} snapshots, {} change sets) from {}", latest, chain.size(),
                     restorer.applied(), target.describe());
             return new Restored(latest, chain.size(), restorer.applied());
@@ -188,6 +285,20 @@ public final class BackupServiceImpl implements BackupService {
         } catch (SyncException | IllegalStateException e) {
             throw new BackupException("the restore stopped half-way: " + e.getMessage()
                     + "; delete this home and restore again into a new one", e);
+        }
+    }
+
+    /**
+     * The restored device takes over the words its backups are sealed with: otherwise its next
+     * backup into the same target would be refused (its own new words do not open the chain) and the
+     * old snapshots could be opened only by someone who kept the old words apart from the device.
+     */
+    private void keepWords(List<String> words) throws BackupException {
+        try {
+            recovery.adoptMnemonic(words);
+        } catch (CryptoException e) {
+            throw new BackupException("the backup was restored, but this device could not keep its recovery words ("
+                    + e.getMessage() + "); back up into a new folder, opened with this device's own words", e);
         }
     }
 

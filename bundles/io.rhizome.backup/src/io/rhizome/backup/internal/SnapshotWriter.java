@@ -51,8 +51,21 @@ public final class SnapshotWriter {
      */
     public Manifest write(Optional<Manifest> previous, Map<String, Long> versions, Source records,
             BackupProgress progress) throws IOException {
+        return write(previous, previous.map(Manifest::snapshot), versions, records, progress);
+    }
+
+    /**
+     * Writes a snapshot whose id sorts after {@code after} (the newest one in the target), so "the
+     * newest" stays the one written last even when two are taken in the same millisecond.
+     */
+    public Manifest write(Optional<Manifest> previous, Optional<String> after, Map<String, Long> versions, Source records,
+            BackupProgress progress) throws IOException {
         Map<String, Long> base = previous.map(Manifest::versions).orElse(Map.of());
-        String id = SnapshotIds.next(Instant.now());
+        Instant now = Instant.now();
+        String id = SnapshotIds.next(now);
+        for (int step = 1; after.isPresent() && id.compareTo(after.get()) <= 0 && step <= 100_000; step++) {
+            id = SnapshotIds.next(now.plusMillis(step));
+        }
         long count = 0;
         try (BackupTarget.Upload upload = target.begin(id)) {
             ChunkingOutput chunks = new ChunkingOutput(upload, keys, id, chunkSize, progress);

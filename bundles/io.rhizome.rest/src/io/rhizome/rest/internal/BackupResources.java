@@ -1,6 +1,8 @@
 package io.rhizome.rest.internal;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,11 +15,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.rhizome.api.BackupException;
 import io.rhizome.api.BackupService;
+import io.rhizome.spi.backup.BackupTarget;
 
 /**
  * {@code POST /v1/backup} {@code {"dir"}} (take a snapshot), {@code POST /v1/backup/list},
- * {@code POST /v1/backup/verify} (same body) and {@code POST /v1/restore} {@code {"dir","words"}}.
- * The words are never logged or echoed.
+ * {@code POST /v1/backup/verify} (same body), {@code POST /v1/backup/prune}
+ * {@code {"dir","keep":{"last","hourly","daily"}}} and {@code POST /v1/restore} {@code {"dir","words"}}.
+ * Without {@code dir} the node's configured target ({@code backup.to}) is used; without {@code keep},
+ * its configured retention. With {@code "progress":true} a backup or restore answers JSON lines
+ * ({@link BackupProgressLines}) instead of one JSON body. The words are never logged or echoed.
  */
 final class BackupResources {
 
@@ -27,6 +33,22 @@ final class BackupResources {
     BackupResources(Optional<BackupService> backups, ObjectMapper json) {
         this.backups = backups;
         this.json = json;
+    }
+
+    /** A request refused before anything ran: its error answer. */
+    private static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+        final transient RestResponse response;
+
+        Refused(RestResponse response) {
+            super(null, null, false, false);
+            this.response = response;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Operation {
+        JsonNode run(BackupService.Progress progress) throws BackupException;
     }
 
     RestResponse handle(RestRequest request, String path) {
@@ -43,43 +65,118 @@ final class BackupResources {
         } catch (IOException e) {
             return RestResponse.error(400, "invalid_json", "the request body is not JSON: " + e.getMessage());
         }
-        if (req == null || !req.path("dir").isTextual() || req.path("dir").asText().isBlank()) {
-            return RestResponse.error(400, "invalid_request", "send {\"dir\":\"/absolute/folder\"} naming the backup folder");
-        }
-        Path dir;
-        try {
-            dir = Path.of(req.path("dir").asText());
-        } catch (InvalidPathException e) {
-            return RestResponse.error(400, "invalid_request", "'" + req.path("dir").asText() + "' is not a folder path: " + e.getReason());
-        }
-        if (!dir.isAbsolute()) {
-            return RestResponse.error(400, "invalid_request", "the backup folder must be an absolute path, got '" + dir + "'");
+        if (req == null || !req.isObject()) {
+            return RestResponse.error(400, "invalid_request", "send a JSON object, e.g. {\"dir\":\"/absolute/folder\"}");
         }
         BackupService service = backups.get();
         try {
+            BackupTarget target = target(service, req);
+            boolean progress = req.path("progress").asBoolean(false);
             switch (path) {
                 case "/v1/backup":
-                    return RestResponse.ok(snapshot(service.backup(service.folder(dir), BackupService.Progress.NONE)));
+                    return run(progress, p -> snapshot(service.backup(target, p)));
                 case "/v1/backup/list":
-                    return RestResponse.ok(list(service.list(service.folder(dir))));
+                    return RestResponse.ok(list(service.list(target)));
                 case "/v1/backup/verify":
-                    return RestResponse.ok(list(service.verify(service.folder(dir), BackupService.Progress.NONE)));
+                    return RestResponse.ok(list(service.verify(target, BackupService.Progress.NONE)));
+                case "/v1/backup/prune":
+                    BackupService.Retention retention = retention(service, req);
+                    BackupService.Pruned pruned = service.prune(target, retention);
+                    ObjectNode o = json.createObjectNode();
+                    o.set("kept", list(pruned.kept()).path("snapshots"));
+                    o.set("deleted", list(pruned.deleted()).path("snapshots"));
+                    return RestResponse.ok(o);
                 case "/v1/restore":
                     if (!req.path("words").isTextual()) {
                         return RestResponse.error(400, "invalid_request", "send {\"dir\":…,\"words\":\"the 24 words\"}");
                     }
                     List<String> words = List.of(req.path("words").asText().strip().split("\\s+"));
-                    BackupService.Restored r = service.restore(service.folder(dir), words, BackupService.Progress.NONE);
-                    ObjectNode o = json.createObjectNode();
-                    o.put("snapshot", r.snapshot());
-                    o.put("snapshots", r.snapshots());
-                    o.put("changeSets", r.changeSets());
-                    return RestResponse.ok(o);
+                    return run(progress, p -> {
+                        BackupService.Restored r = service.restore(target, words, p);
+                        ObjectNode ro = json.createObjectNode();
+                        ro.put("snapshot", r.snapshot());
+                        ro.put("snapshots", r.snapshots());
+                        ro.put("changeSets", r.changeSets());
+                        return ro;
+                    });
                 default:
                     return RestResponse.error(404, "not_found", "no resource at /api" + path);
             }
+        } catch (Refused e) {
+            return e.response;
         } catch (BackupException e) {
             return RestResponse.error(422, "backup_refused", e.getMessage());
+        }
+    }
+
+    /** Runs {@code op} answering one JSON body, or JSON lines of progress ending in the result. */
+    private RestResponse run(boolean progress, Operation op) throws BackupException {
+        if (!progress) {
+            return RestResponse.ok(op.run(BackupService.Progress.NONE));
+        }
+        return RestResponse.stream("application/x-ndjson", out -> {
+            BackupProgressLines lines = new BackupProgressLines(json, out);
+            ObjectNode last = json.createObjectNode();
+            try {
+                last.set("result", op.run(lines));
+            } catch (BackupException e) {
+                last.putObject("error").put("error", "backup_refused").put("message", RestResponse.wellFormed(e.getMessage()));
+            }
+            lines.finish();
+            write(out, last);
+        });
+    }
+
+    private void write(OutputStream out, JsonNode line) throws IOException {
+        out.write((json.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static BackupTarget target(BackupService service, JsonNode req) throws Refused {
+        if (req.path("dir").isMissingNode() || req.path("dir").isNull()) {
+            return service.configuredTarget().orElseThrow(() -> new Refused(RestResponse.error(400, "invalid_request",
+                    "name the backup folder ({\"dir\":\"/absolute/folder\"}, the CLI's --to DIR) or set backup.to in"
+                            + " rhizome.properties")));
+        }
+        if (!req.path("dir").isTextual() || req.path("dir").asText().isBlank()) {
+            throw new Refused(RestResponse.error(400, "invalid_request", "send {\"dir\":\"/absolute/folder\"} naming the backup folder"));
+        }
+        Path dir;
+        try {
+            dir = Path.of(req.path("dir").asText());
+        } catch (InvalidPathException e) {
+            throw new Refused(RestResponse.error(400, "invalid_request", "'" + req.path("dir").asText() + "' is not a folder path: " + e.getReason()));
+        }
+        if (!dir.isAbsolute()) {
+            throw new Refused(RestResponse.error(400, "invalid_request", "the backup folder must be an absolute path, got '" + dir + "'"));
+        }
+        return service.folder(dir);
+    }
+
+    private static BackupService.Retention retention(BackupService service, JsonNode req) throws Refused {
+        JsonNode keep = req.path("keep");
+        if (keep.isMissingNode() || keep.isNull()) {
+            return service.configuredRetention().orElseThrow(() -> new Refused(RestResponse.error(400, "invalid_request",
+                    "say what to keep ({\"keep\":{\"last\":N,\"hourly\":H,\"daily\":D}}, the CLI's --keep last=N,hourly=H,daily=D)"
+                            + " or set backup.keep.last / backup.keep.hourly / backup.keep.daily in rhizome.properties")));
+        }
+        if (!keep.isObject()) {
+            throw new Refused(RestResponse.error(400, "invalid_request", "keep must be an object {\"last\":N,\"hourly\":H,\"daily\":D}"));
+        }
+        var names = keep.fieldNames();
+        while (names.hasNext()) {
+            String n = names.next();
+            if (!List.of("last", "hourly", "daily").contains(n)) {
+                throw new Refused(RestResponse.error(400, "invalid_request", "keep has no '" + n + "'; use last, hourly and daily"));
+            }
+            if (!keep.path(n).canConvertToInt() || !keep.path(n).isIntegralNumber()) {
+                throw new Refused(RestResponse.error(400, "invalid_request", "keep." + n + " must be a whole number, not " + keep.path(n)));
+            }
+        }
+        try {
+            return new BackupService.Retention(keep.path("last").asInt(1), keep.path("hourly").asInt(0), keep.path("daily").asInt(0));
+        } catch (IllegalArgumentException e) {
+            throw new Refused(RestResponse.error(400, "invalid_request", e.getMessage()));
         }
     }
 
@@ -99,6 +196,27 @@ final class BackupResources {
         o.put("changeSets", s.changeSets());
         o.put("chunks", s.chunks());
         o.put("bytes", s.bytes());
+        return o;
+    }
+
+    /** The {@code backup} part of {@code GET /v1/status}: the last attempt and the last good one. */
+    static ObjectNode status(BackupService service, ObjectMapper json) {
+        ObjectNode o = json.createObjectNode();
+        service.configuredTarget().ifPresent(t -> o.put("configuredTarget", t.describe()));
+        BackupService.BackupStatus s = service.status();
+        s.last().ifPresent(a -> o.set("last", attempt(a, json)));
+        s.lastGood().ifPresent(a -> o.set("lastGood", attempt(a, json)));
+        return o;
+    }
+
+    private static ObjectNode attempt(BackupService.Attempt a, ObjectMapper json) {
+        ObjectNode o = json.createObjectNode();
+        o.put("at", a.at().toString());
+        o.put("target", a.target());
+        o.put("trigger", a.trigger());
+        o.put("result", a.ok() ? "ok" : "failed");
+        a.snapshot().ifPresent(v -> o.put("snapshot", v));
+        a.error().ifPresent(v -> o.put("error", v));
         return o;
     }
 }

@@ -201,6 +201,7 @@ public final class RestRouter {
             s.put("state", "unavailable");
             s.put("reason", "no SyncService is running (the sync engine bundle is not installed or not started)");
         }
+        backups.get().ifPresent(b -> root.set("backup", BackupResources.status(b, json)));
         return RestResponse.ok(root);
     }
 

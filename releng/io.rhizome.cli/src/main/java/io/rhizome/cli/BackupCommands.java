@@ -4,8 +4,10 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,18 +15,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * {@code backup now|list|verify --to DIR} and {@code restore --from DIR}. The recovery words of a
- * restore are read from standard input only, never from the command line.
+ * {@code backup now|list|verify [--to DIR]}, {@code backup prune [--to DIR] [--keep last=N,hourly=H,daily=D]}
+ * and {@code restore --from DIR}. Without {@code --to} the node's configured target ({@code backup.to})
+ * is used. The recovery words of a restore are read from standard input only, never from the command
+ * line. A backup and a restore show their progress on standard error ({@link ProgressView}).
  */
 final class BackupCommands {
 
-    private static final String USAGE_LINE = "rhizome: usage: rhizome backup now|list|verify --to DIR"
+    private static final String USAGE_LINE = "rhizome: usage: rhizome backup now|list|verify [--to DIR]"
+            + " | rhizome backup prune [--to DIR] [--keep last=N,hourly=H,daily=D]"
             + " | rhizome restore --from DIR   (the 24 words are read from standard input)";
 
     private final Main.Invocation inv;
     private final ObjectMapper json;
     private final PrintStream out;
     private final PrintStream err;
+    /** The exit code of the last {@link #withProgress} that returned null. */
+    private int failure = Main.REFUSED;
 
     BackupCommands(Main.Invocation inv, ObjectMapper json, PrintStream out, PrintStream err) {
         this.inv = inv;
@@ -42,38 +49,84 @@ final class BackupCommands {
             }
             return restore(Path.of(args.get(1)).toAbsolutePath().normalize());
         }
-        if (args.size() != 3 || !args.get(1).equals("--to") || !List.of("now", "list", "verify").contains(args.get(0))) {
-            err.println(args.size() == 1 && args.get(0).equals("now")
-                    ? "rhizome: give the backup folder with --to DIR (a configured default target is not there yet)"
-                    : USAGE_LINE);
+        if (args.isEmpty() || !List.of("now", "list", "verify", "prune").contains(args.get(0))) {
+            err.println(USAGE_LINE);
             return Main.USAGE;
         }
-        Path dir = Path.of(args.get(2)).toAbsolutePath().normalize();
-        String path = switch (args.get(0)) {
+        String sub = args.get(0);
+        ObjectNode body = json.createObjectNode();
+        for (int i = 1; i < args.size(); i += 2) {
+            String option = args.get(i);
+            boolean known = option.equals("--to") || (sub.equals("prune") && option.equals("--keep"));
+            if (!known || i + 1 >= args.size()) {
+                err.println(known ? "rhizome: " + option + " needs a value" : USAGE_LINE);
+                return Main.USAGE;
+            }
+            if (option.equals("--to")) {
+                body.put("dir", Path.of(args.get(i + 1)).toAbsolutePath().normalize().toString());
+            } else {
+                String problem = keep(args.get(i + 1), body.putObject("keep"));
+                if (problem != null) {
+                    err.println("rhizome: " + problem);
+                    return Main.USAGE;
+                }
+            }
+        }
+        String path = switch (sub) {
             case "now" -> "/v1/backup";
             case "list" -> "/v1/backup/list";
+            case "prune" -> "/v1/backup/prune";
             default -> "/v1/backup/verify";
         };
-        DaemonClient.Response r = post(path, body(dir));
-        if (!r.ok()) {
-            err.println("rhizome: " + r.body().path("message").asText());
-            return Main.REFUSED;
+        JsonNode result;
+        if (sub.equals("now") && !inv.jsonOutput()) {
+            result = withProgress(path, body, "backup");
+            if (result == null) {
+                return failure;
+            }
+        } else {
+            DaemonClient.Response r = post(path, body);
+            if (!r.ok()) {
+                err.println("rhizome: " + r.body().path("message").asText());
+                // The daemon calls the request bad (no folder, a retention it refuses): a usage error.
+                return r.status() == 400 ? Main.USAGE : Main.REFUSED;
+            }
+            result = r.body();
         }
         if (inv.jsonOutput()) {
-            out.println(r.body().toString());
+            out.println(result.toString());
             return Main.OK;
         }
-        if (args.get(0).equals("now")) {
-            out.println("snapshot " + line(r.body()));
-            return Main.OK;
-        }
-        for (JsonNode s : r.body().path("snapshots")) {
-            out.println(line(s));
-        }
-        if (args.get(0).equals("verify")) {
-            out.println(r.body().path("snapshots").size() + " snapshots checked: every chunk and every chain link is intact");
+        switch (sub) {
+            case "now" -> out.println("snapshot " + line(result));
+            case "prune" -> {
+                result.path("deleted").forEach(s -> out.println("deleted " + line(s)));
+                result.path("kept").forEach(s -> out.println("kept    " + line(s)));
+                out.println(result.path("deleted").size() + " snapshots deleted, " + result.path("kept").size() + " kept");
+            }
+            default -> {
+                for (JsonNode s : result.path("snapshots")) {
+                    out.println(line(s));
+                }
+                if (sub.equals("verify")) {
+                    out.println(result.path("snapshots").size() + " snapshots checked: every chunk and every chain link is intact");
+                }
+            }
         }
         return Main.OK;
+    }
+
+    /** Parses {@code last=N,hourly=H,daily=D} into {@code keep}; returns the problem, or null. */
+    static String keep(String spec, ObjectNode keep) {
+        for (String part : spec.split(",", -1)) {
+            String[] kv = part.split("=", 2);
+            if (kv.length != 2 || !List.of("last", "hourly", "daily").contains(kv[0].strip())
+                    || !kv[1].strip().matches("[0-9]{1,6}")) {
+                return "--keep takes last=N,hourly=H,daily=D (whole numbers; any of the three), not '" + spec + "'";
+            }
+            keep.put(kv[0].strip(), Integer.parseInt(kv[1].strip()));
+        }
+        return null;
     }
 
     private int restore(Path dir) throws DaemonClient.NoDaemonException {
@@ -93,27 +146,59 @@ final class BackupCommands {
             err.println("rhizome: no recovery words on standard input; nothing restored");
             return Main.USAGE;
         }
-        ObjectNode body = body(dir);
+        ObjectNode body = json.createObjectNode();
+        body.put("dir", dir.toString());
         body.put("words", words.toString().strip());
-        DaemonClient.Response r = post("/v1/restore", body);
-        if (!r.ok()) {
-            err.println("rhizome: " + r.body().path("message").asText());
-            return Main.REFUSED;
+        JsonNode r = withProgress("/v1/restore", body, "restore");
+        if (r == null) {
+            return failure;
         }
         if (inv.jsonOutput()) {
-            out.println(r.body().toString());
+            out.println(r.toString());
             return Main.OK;
         }
-        out.printf("restored snapshot %s (%d snapshots, %d change sets); this device has a new identity:"
-                + " pair it again with your other devices%n", r.body().path("snapshot").asText(),
-                r.body().path("snapshots").asInt(), r.body().path("changeSets").asLong());
+        out.printf("restored snapshot %s (%d snapshots, %d change sets); this device has a new identity"
+                + " (pair it again with your other devices) and keeps these recovery words%n", r.path("snapshot").asText(),
+                r.path("snapshots").asInt(), r.path("changeSets").asLong());
         return Main.OK;
     }
 
-    private ObjectNode body(Path dir) {
-        ObjectNode body = json.createObjectNode();
-        body.put("dir", dir.toString());
-        return body;
+    /**
+     * Runs a backup or restore with {@code "progress":true}: progress lines go to the view, the last
+     * line is the result (returned) or the error (printed; null returned).
+     */
+    private JsonNode withProgress(String path, ObjectNode body, String what) throws DaemonClient.NoDaemonException {
+        body.put("progress", true);
+        ProgressView view = new ProgressView(err, what, System.console() != null);
+        List<JsonNode> ends = new ArrayList<>();
+        int code = DaemonClient.connect(inv.home(), json).streamPost(path, body.toString().getBytes(StandardCharsets.UTF_8), l -> {
+            try {
+                JsonNode n = json.readTree(l);
+                if (n.has("progress")) {
+                    view.show(n.path("progress"));
+                } else {
+                    ends.add(n);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, err);
+        view.end();
+        if (code != Main.OK) {
+            failure = code;
+            return null;
+        }
+        failure = Main.REFUSED;
+        if (ends.isEmpty()) {
+            err.println("rhizome: the daemon ended the " + what + " without a result; see its log");
+            return null;
+        }
+        JsonNode end = ends.get(ends.size() - 1);
+        if (end.has("error")) {
+            err.println("rhizome: " + end.path("error").path("message").asText());
+            return null;
+        }
+        return end.path("result");
     }
 
     private DaemonClient.Response post(String path, ObjectNode body) throws DaemonClient.NoDaemonException {

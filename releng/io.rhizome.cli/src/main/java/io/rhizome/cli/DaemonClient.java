@@ -74,7 +74,20 @@ final class DaemonClient {
 
     /** Reads a streamed answer line by line until the daemon closes it; returns the exit code. */
     int stream(String path, java.util.function.Consumer<String> lines, java.io.PrintStream err) throws NoDaemonException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/api" + path)).header("X-API-Key", apiKey).GET().build();
+        return stream(HttpRequest.newBuilder(base.resolve("/api" + path)).header("X-API-Key", apiKey).GET().build(), lines, err, false);
+    }
+
+    /**
+     * POSTs {@code body} and reads the streamed answer line by line (a backup's progress); returns the
+     * exit code: a request the daemon calls bad (HTTP 400) is a usage error.
+     */
+    int streamPost(String path, byte[] body, java.util.function.Consumer<String> lines, java.io.PrintStream err) throws NoDaemonException {
+        return stream(HttpRequest.newBuilder(base.resolve("/api" + path)).header("X-API-Key", apiKey)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), lines, err, true);
+    }
+
+    private int stream(HttpRequest request, java.util.function.Consumer<String> lines, java.io.PrintStream err,
+            boolean badRequestIsUsage) throws NoDaemonException {
         try {
             HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             if (response.statusCode() == 401) {
@@ -90,7 +103,7 @@ final class DaemonClient {
                     }
                     err.println("rhizome: " + message(response.statusCode(), body(response.statusCode(),
                             text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
-                    return Main.REFUSED;
+                    return badRequestIsUsage && response.statusCode() == 400 ? Main.USAGE : Main.REFUSED;
                 }
                 String line;
                 while ((line = r.readLine()) != null) {

@@ -156,8 +156,11 @@ public final class Main {
                   identity          this device's id, key fingerprint and mesh key epoch
                   recovery show     print the 24-word recovery phrase (asks for confirmation)
                   recovery verify   check recovery words typed on standard input
-                  backup now --to DIR   an encrypted snapshot into DIR (incremental on the newest there)
-                  backup list|verify --to DIR   the snapshots in DIR; verify re-reads every chunk and link
+                  backup now [--to DIR]   an encrypted snapshot into DIR (default: backup.to), incremental
+                                    on the newest there; progress on standard error
+                  backup list|verify [--to DIR]   the snapshots in DIR; verify re-reads every chunk and link
+                  backup prune [--to DIR] [--keep last=N,hourly=H,daily=D]   delete the snapshots retention
+                                    does not keep (default: backup.keep.*); never one a kept one builds on
                   restore --from DIR    restore a new, empty home from DIR (the 24 words on standard input)
                   help              this text
 

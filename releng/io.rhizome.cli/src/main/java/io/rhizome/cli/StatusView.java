@@ -40,6 +40,7 @@ final class StatusView {
         for (JsonNode p : sync.path("peers")) {
             peer(b, p);
         }
+        backup(b, status.path("backup"));
         status.path("transports").fields().forEachRemaining(t -> {
             JsonNode tn = t.getValue();
             line(b, "%s:%s%s", t.getKey(), " ".repeat(Math.max(1, 9 - t.getKey().length())),
@@ -49,6 +50,33 @@ final class StatusView {
             }
         });
         return b.toString();
+    }
+
+    /** The last good backup with its age, and the last attempt when it failed. */
+    private static void backup(StringBuilder b, JsonNode backup) {
+        if (backup.isMissingNode()) {
+            return;
+        }
+        JsonNode good = backup.path("lastGood");
+        if (good.isObject()) {
+            line(b, "backup:   last good %s ago (%s, %s), snapshot %s to %s", age(good.path("at").asText()),
+                    good.path("at").asText(), good.path("trigger").asText(), good.path("snapshot").asText(), good.path("target").asText());
+        } else {
+            line(b, "backup:   none yet%s", text(backup, "configuredTarget").map(t -> " (configured: " + t + ")").orElse(""));
+        }
+        JsonNode last = backup.path("last");
+        if (last.isObject() && !"ok".equals(last.path("result").asText())) {
+            line(b, "BACKUP FAILED %s (%s) to %s: %s", last.path("at").asText(), last.path("trigger").asText(),
+                    last.path("target").asText(), last.path("error").asText());
+        }
+    }
+
+    private static String age(String at) {
+        try {
+            return human(Duration.between(java.time.Instant.parse(at), java.time.Instant.now()));
+        } catch (java.time.format.DateTimeParseException e) {
+            return "?";
+        }
     }
 
     private static void peer(StringBuilder b, JsonNode p) {

@@ -163,6 +163,12 @@ public class KeyServiceComponent implements KeyService, RecoveryService {
     }
 
     @Override
+    public void adoptMnemonic(List<String> words) throws CryptoException {
+        keys.adoptMnemonic(words);
+        LOG.info("device {}: recovery phrase replaced by the one of a restored backup", keys.deviceId());
+    }
+
+    @Override
     public byte[] recoveryKey() throws CryptoException {
         return keys.recoveryKey();
     }

@@ -38,7 +38,7 @@ public final class NodeKeys implements KeyService, RecoveryService {
     private final SecureRandom random;
     private final byte[] identitySeed;
     private final byte[] publicKey;
-    private final byte[] recoveryEntropy;
+    private volatile byte[] recoveryEntropy;
     private volatile TreeMap<Long, MeshKey> meshKeys;
 
     private NodeKeys(KeyStoreFile store, KeyMaterial material, Bip39 bip39, SecureRandom random) {
@@ -183,6 +183,17 @@ public final class NodeKeys implements KeyService, RecoveryService {
             throw new InvalidMnemonicException(Reason.NOT_THIS_NODE, 0,
                     "the words form a valid recovery phrase, but not the one of this node");
         }
+    }
+
+    @Override
+    public synchronized void adoptMnemonic(List<String> words) throws CryptoException {
+        byte[] entropy = bip39.toEntropy(words);
+        if (MessageDigest.isEqual(entropy, recoveryEntropy)) {
+            return;
+        }
+        // Written first: a failed write leaves the old phrase in force on disk and in memory.
+        store.write(new KeyMaterial(identitySeed, entropy, new ArrayList<>(meshKeys.values())));
+        recoveryEntropy = entropy;
     }
 
     @Override

@@ -98,6 +98,23 @@ class NodeBackupTest {
             assertTrue(again.stderr().contains("already holds"), again.stderr());
             assertEquals(after, NodeProcess.cli("export", "--home", h).stdout(), "a refused restore changes nothing");
 
+            // The restored device keeps the words it was restored with: it opens the old snapshots and
+            // its next backup continues their chain.
+            NodeProcess.CliResult shownAfter = NodeProcess.cliWithInput("show\n", "recovery", "show", "--home", h);
+            ok(shownAfter);
+            assertEquals(words, shownAfter.stdout().lines().map(l -> l.replaceFirst("^\\s*\\d+\\.\\s*", "")).toList(),
+                    "the restored device shows the recovery words it was restored with");
+            NodeProcess.CliResult listed = NodeProcess.cli("backup", "list", "--to", backups, "--home", h);
+            ok(listed);
+            assertEquals(2, listed.stdout().lines().count(), listed.stdout());
+            ok(NodeProcess.cli("mutate", "visits", "home", "{\"op\":\"increment\",\"by\":4}", "--home", h));
+            NodeProcess.CliResult continued = NodeProcess.cli("backup", "now", "--to", backups, "--home", h);
+            ok(continued);
+            assertTrue(continued.stdout().contains("incremental") && continued.stdout().contains(" 1 change sets"), continued.stdout());
+            NodeProcess.CliResult verified = NodeProcess.cli("backup", "verify", "--to", backups, "--home", h);
+            ok(verified);
+            assertTrue(verified.stdout().contains("3 snapshots checked"), verified.stdout());
+
             NodeProcess.CliResult noWords = NodeProcess.cliWithInput("", "restore", "--from", backups, "--home", h);
             assertEquals(2, noWords.exitCode(), noWords.stderr());
             NodeProcess.CliResult noTarget = NodeProcess.cli("backup", "now", "--home", h);

@@ -210,6 +210,33 @@ class NodeKeysTest {
     }
 
     @Test
+    void anAdoptedRecoveryPhraseIsKeptAcrossRestartsAndLeavesIdentityAndMeshKeys() throws Exception {
+        NodeKeys restored = open(null);
+        String device = restored.deviceId();
+        MeshKey mesh = restored.currentMeshKey();
+        Path elsewhere = Files.createTempDirectory("old-node");
+        NodeKeys old = NodeKeys.openOrCreate(elsewhere, null, FAST, random);
+        List<String> oldWords = old.mnemonic();
+
+        List<String> bad = new java.util.ArrayList<>(oldWords);
+        bad.set(23, bad.get(23).equals("zoo") ? "abandon" : "zoo");
+        assertThrows(io.rhizome.spi.crypto.InvalidMnemonicException.class, () -> restored.adoptMnemonic(bad));
+        assertFalse(restored.mnemonic().equals(oldWords), "refused words change nothing");
+
+        restored.adoptMnemonic(oldWords);
+        assertEquals(oldWords, restored.mnemonic());
+        assertArrayEquals(old.recoveryKey(), restored.recoveryKey());
+        restored.verify(oldWords);
+
+        NodeKeys reopened = open(null);
+        assertEquals(oldWords, reopened.mnemonic(), "the adopted phrase is durable");
+        assertEquals(device, reopened.deviceId(), "the device identity is kept");
+        assertEquals(mesh, reopened.currentMeshKey(), "the mesh keys are kept");
+        reopened.adoptMnemonic(oldWords);
+        assertEquals(oldWords, open(null).mnemonic(), "adopting the same phrase again changes nothing");
+    }
+
+    @Test
     void argon2ParametersOutOfRangeAreNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Argon2Params(4, 3, 1));
         assertTrue(e.getMessage().contains("argon2.memoryKiB"), e.getMessage());
