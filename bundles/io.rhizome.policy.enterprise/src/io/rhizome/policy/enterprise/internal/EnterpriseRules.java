@@ -74,15 +74,35 @@ public final class EnterpriseRules implements SyncPolicy {
     private volatile Optional<Organisation> versionOf = Optional.empty();
     private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
 
-    /** Changes with every new organisation state (a statement arrived): earlier refusals may now be rights. */
+    /**
+     * Changes with every new organisation state (a statement arrived): earlier refusals may now be
+     * rights. Over a book it is derived from the statement heads, so it is the same number after a
+     * restart for the same statements (the engine then knows that what it withheld before the
+     * restart was withheld under the same decisions).
+     */
     @Override
     public long decisionsVersion() {
+        if (points != null) {
+            return fingerprint(points.writePoint());
+        }
         Optional<Organisation> o = org.get();
         if (o != versionOf) {
             versionOf = o;
             return version.incrementAndGet();
         }
         return version.get();
+    }
+
+    /** A 64-bit FNV-1a hash of the sorted heads. */
+    private static long fingerprint(Set<String> heads) {
+        long h = 0xcbf29ce484222325L;
+        for (String id : new java.util.TreeSet<>(heads)) {
+            for (int i = 0; i < id.length(); i++) {
+                h = (h ^ id.charAt(i)) * 0x100000001b3L;
+            }
+            h = (h ^ ',') * 0x100000001b3L;
+        }
+        return h;
     }
 
     @Override

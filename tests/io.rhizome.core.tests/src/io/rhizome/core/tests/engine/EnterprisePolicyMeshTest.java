@@ -393,4 +393,27 @@ class EnterprisePolicyMeshTest {
                 () -> value(dave, "acme.hr.payroll", "pointed").isPresent());
         assertTrue(dave.audit.stream().noneMatch(r -> r.decision().equals(AuditRecord.DENY_RECEIVE)));
     }
+
+    @Test
+    void whatWasWithheldBeforeTheSenderRestartedIsSentOnceAGrantAllowsIt() throws Exception {
+        OrgAdmin admin = start(true);
+        put(alice, "acme.eng.src", "before-restart", "1");
+        put(alice, "acme.hr.payroll", "marker", "m");
+        Await.until(Mesh.WAIT, "carol has the eng write and bob the later hr marker (alice's cursor for bob is past the eng write)",
+                () -> value(carol, "acme.eng.src", "before-restart").isPresent() && value(bob, "acme.hr.payroll", "marker").isPresent());
+        assertFalse(value(bob, "acme.eng.src", "before-restart").isPresent(), "withheld from bob: team hr may not read acme.eng.*");
+
+        mesh.stop(alice.id);
+        startNode(alice);
+        Await.until(Mesh.WAIT, "bob is connected to alice's restarted node again", () -> mesh.node(alice.id).service().status().peers()
+                .stream().anyMatch(p -> p.peerId().equals(bob.id) && p.connected()));
+        put(alice, "acme.hr.payroll", "after-restart", "2");
+        Await.until(Mesh.WAIT, "bob gets alice's new hr write", () -> value(bob, "acme.hr.payroll", "after-restart").isPresent());
+        assertFalse(value(bob, "acme.eng.src", "before-restart").isPresent(), "still withheld after the restart");
+
+        admin.grant("acme.eng.*", "team:hr", false);
+        Await.until(Mesh.WAIT, "bob, granted read after alice's node restarted, gets what it withheld before the restart",
+                () -> value(bob, "acme.eng.src", "before-restart").isPresent());
+        assertTrue(mesh.node(carol.id).service().keys("acme.hr.payroll").isEmpty(), "nothing of hr leaked to carol on the way");
+    }
 }
