@@ -1,5 +1,8 @@
 package io.rhizome.spi.policy;
 
+import java.util.Optional;
+import java.util.Set;
+
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -12,6 +15,14 @@ import org.osgi.annotation.versioning.ConsumerType;
  * batch received, before applying anything; a refused batch is never applied and the sender gets
  * a protocol {@code Error} with {@link Decision#reason()}. Every refusal is reported to
  * {@link #audit}.
+ *
+ * <p><b>Causal point of a write.</b> A policy whose rules change over time (signed statements) can
+ * have a write judged by the rules its author knew when writing instead of those the receiver
+ * holds when it arrives: the engine asks {@link #writePoint(String)} for each local change set and
+ * carries the answer, signed with the change set, to every receiver, which asks
+ * {@link #awaiting(String, Set)} (a point it does not know yet holds the stream back, to be offered again)
+ * and then {@link #canReceive(String, String, String, Set)}. A policy that keeps the defaults
+ * writes no point, and its change sets are the same bytes as before.
  *
  * <p><b>Threading:</b> thread-safe; called on sync threads, so decisions must be fast (no I/O).
  *
@@ -32,6 +43,43 @@ public interface SyncPolicy {
 
     /** May events of {@code namespace}, written by {@code authorDeviceId}, be accepted from {@code peerId}? */
     Decision canReceive(String peerId, String namespace, String authorDeviceId);
+
+    /**
+     * May a change set of {@code namespace}, written by {@code authorDeviceId} at {@code writePoint}
+     * (what this policy's {@link #writePoint(String)} answered on the author's device; empty if the change
+     * set carries none), be accepted from {@code peerId}? Asked only after {@link #awaiting} found
+     * the point known. Default: {@link #canReceive(String, String, String)}, the point ignored.
+     *
+     * @since 0.1
+     */
+    default Decision canReceive(String peerId, String namespace, String authorDeviceId, Set<String> writePoint) {
+        return canReceive(peerId, namespace, authorDeviceId);
+    }
+
+    /**
+     * The causal point of this policy's state that a local write to {@code namespace} is made at,
+     * as opaque ids (for example the heads of a graph of signed statements), carried in the signed
+     * change set; empty for none (a policy's own namespaces, say, which must not wait for
+     * themselves). Called on the engine thread for every local transaction: answer from memory.
+     * Default: empty.
+     *
+     * @since 0.1
+     */
+    default Set<String> writePoint(String namespace) {
+        return Set.of();
+    }
+
+    /**
+     * Why a change set of {@code namespace} written at {@code writePoint} cannot be judged yet (this node does not hold
+     * what the point names), or empty if it can. The engine then holds its stream back (nothing of
+     * it applied, the sender told, the stream offered again) instead of refusing it for good. Not
+     * asked for an empty point. Default: empty.
+     *
+     * @since 0.1
+     */
+    default Optional<String> awaiting(String namespace, Set<String> writePoint) {
+        return Optional.empty();
+    }
 
     /**
      * A number that changes whenever decisions this policy made before may now come out otherwise

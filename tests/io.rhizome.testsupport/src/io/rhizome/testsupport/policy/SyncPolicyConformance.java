@@ -28,7 +28,8 @@ import io.rhizome.spi.policy.SyncPolicy.Decision;
  * side; a member device syncs its namespace both ways; answers do not depend on the thread or on
  * earlier calls (the engine asks from several sync threads, repeatedly); {@link SyncPolicy#audit}
  * never throws; odd but legal input (an unknown namespace, the reserved declarations namespace) is
- * answered, not thrown at. A policy that judges the <i>author</i> of a relayed change set (not only
+ * answered, not thrown at; a write point ({@link SyncPolicy#writePoint}) is never null, a point the
+ * policy wrote itself is not awaited, and a member's write at it is accepted. A policy that judges the <i>author</i> of a relayed change set (not only
  * the relaying peer) says so with {@link #judgesAuthors()} and is checked for it.
  */
 public abstract class SyncPolicyConformance {
@@ -131,5 +132,21 @@ public abstract class SyncPolicyConformance {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    public void aWriteAtThePolicysOwnWritePointIsJudgedAtOnce() throws Exception {
+        SyncPolicy p = policy();
+        java.util.Set<String> point = p.writePoint(namespace());
+        assertNotNull(point, "writePoint: a set, never null (empty for none)");
+        if (!point.isEmpty()) {
+            assertEquals(java.util.Optional.empty(), p.awaiting(namespace(), point), "a point this policy wrote itself is not awaited");
+        }
+        Decision member = p.canReceive(memberDevice(), namespace(), memberDevice(), point);
+        wellFormed(member, "canReceive of the member's write at the policy's write point");
+        assertTrue(member.allowed(), member.reason());
+        Decision stranger = p.canReceive(stranger(), namespace(), stranger(), point);
+        wellFormed(stranger, "canReceive of a stranger's write at the policy's write point");
+        assertFalse(stranger.allowed(), "accepted a stranger's write because it named a write point");
     }
 }

@@ -19,6 +19,9 @@ import io.rhizome.core.internal.protocol.MessageCodec;
 /** CBOR encoding of {@link ChangeSet}s and {@link Envelope}s, strict on decode. */
 public final class ChangeSetCodec {
 
+    /** The most ids a change set's policy point may name (the heads of a statement graph: a handful). */
+    static final int MAX_POINT_IDS = 256;
+
     private final ObjectMapper cbor;
 
     public ChangeSetCodec() {
@@ -113,6 +116,7 @@ public final class ChangeSetCodec {
             long hlc = 0;
             Map<String, Long> deps = null;
             List<ChangeSet.Op> ops = null;
+            List<String> point = List.of();
             int seen = 0;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
@@ -125,12 +129,14 @@ public final class ChangeSetCodec {
                     case "hlc" -> { bit = 8; hlc = longValue(p, t, name); }
                     case "deps" -> { bit = 16; deps = deps(p, t); }
                     case "ops" -> { bit = 32; ops = ops(p, t); }
+                    case "policyPoint" -> { bit = 64; point = point(p, t); }
                     default -> throw new InvalidChangeSetException("malformed ChangeSet: unknown field '" + name + "'");
                 }
                 seen = once(seen, bit, name, "ChangeSet");
             }
-            finish(p, seen, 63, "ChangeSet", "namespace, author, seq, hlc, deps, ops");
-            return new ChangeSet(namespace, author, seq, hlc, deps, ops);
+            // policyPoint is optional: change sets written without a policy point do not carry it.
+            finish(p, seen & 63, 63, "ChangeSet", "namespace, author, seq, hlc, deps, ops");
+            return new ChangeSet(namespace, author, seq, hlc, deps, ops, point);
         } catch (IOException | RuntimeException e) {
             throw new InvalidChangeSetException("malformed ChangeSet: " + MessageCodec.firstLine(e.getMessage()), e);
         }
@@ -255,6 +261,27 @@ public final class ChangeSetCodec {
             }
         }
         return deps;
+    }
+
+    private static List<String> point(JsonParser p, JsonToken t) throws IOException, InvalidChangeSetException {
+        if (t != JsonToken.START_ARRAY) {
+            throw new InvalidChangeSetException("field 'policyPoint' must be an array of strings, got " + t);
+        }
+        List<String> ids = new ArrayList<>();
+        JsonToken next;
+        while ((next = p.nextToken()) == JsonToken.VALUE_STRING) {
+            if (ids.size() == MAX_POINT_IDS) {
+                throw new InvalidChangeSetException("field 'policyPoint' names more than " + MAX_POINT_IDS + " ids");
+            }
+            ids.add(p.getText());
+        }
+        if (next != JsonToken.END_ARRAY) {
+            throw new InvalidChangeSetException("field 'policyPoint' must hold strings, got " + next);
+        }
+        if (ids.isEmpty()) {
+            throw new InvalidChangeSetException("field 'policyPoint' is empty; a change set without a policy point leaves it out");
+        }
+        return ids;
     }
 
     private static List<ChangeSet.Op> ops(JsonParser p, JsonToken t) throws IOException, InvalidChangeSetException {

@@ -128,7 +128,19 @@ final class IncomingCheck {
             Map<String, Long> pending) throws ProtocolException, StreamRefused {
         String namespace = d.entry().namespace();
         String author = d.entry().author();
-        SyncPolicy.Decision decision = decisions.computeIfAbsent(stream, x -> policy.canReceive(peerId, namespace, author));
+        // The policy's causal point the author wrote at, signed with the change set (a body that does not
+        // open is refused below whatever the policy says; it is judged without a point here).
+        java.util.Set<String> point = d.body() instanceof ChangeSet c ? c.policyPointSet() : java.util.Set.of();
+        if (!point.isEmpty()) {
+            Optional<String> waiting = policy.awaiting(namespace, point);
+            if (waiting.isPresent()) {
+                throw new StreamRefused(ProtocolException.MISSING_DEPENDENCIES, "change set " + stream + "#" + seq
+                        + " was written at a policy point this node does not hold yet (" + waiting.get() + "); the stream waits for it");
+            }
+        }
+        String decisionKey = point.isEmpty() ? stream : stream + " @" + new java.util.TreeSet<>(point);
+        SyncPolicy.Decision decision = decisions.computeIfAbsent(decisionKey, x -> point.isEmpty()
+                ? policy.canReceive(peerId, namespace, author) : policy.canReceive(peerId, namespace, author, point));
         if (!decision.allowed()) {
             policy.audit(peerId, namespace, decision);
             throw new StreamRefused(ProtocolException.REFUSED, "namespace '" + namespace + "' from " + peerId + " refused by policy: "

@@ -37,6 +37,7 @@ final class LocalWriter {
     private final Supplier<ChangeSetSealer> sealer;
     private final ChangeSetCodec codec;
     private volatile Supplier<Optional<String>> clockGuard = Optional::empty;
+    private volatile java.util.function.Function<String, Set<String>> writePoint = ns -> Set.of();
 
     LocalWriter(String deviceId, NamespaceCatalog catalog, ReplicaCache cache, Recovery recovery, HybridLogicalClock clock,
             Supplier<ChangeSetSealer> sealer, ChangeSetCodec codec) {
@@ -51,6 +52,11 @@ final class LocalWriter {
 
     void clockGuard(Supplier<Optional<String>> guard) {
         this.clockGuard = guard == null ? Optional::empty : guard;
+    }
+
+    /** Where the sync policy's causal point for each local change set comes from ({@code SyncPolicy.writePoint}). */
+    void writePoint(java.util.function.Function<String, Set<String>> point) {
+        this.writePoint = point == null ? ns -> Set.of() : point;
     }
 
     /** Applies the writes to the replicas and adds their change sets to {@code out}; under the replica lock. */
@@ -92,7 +98,8 @@ final class LocalWriter {
             for (Map.Entry<String, List<ChangeSet.Op>> e : opsByNamespace.entrySet()) {
                 String stream = Streams.id(e.getKey(), deviceId);
                 long seq = out.pending.getOrDefault(stream, 0L) + 1;
-                ChangeSet cs = new ChangeSet(e.getKey(), deviceId, seq, now.pack(), depsOf(e.getKey(), stream, out.pending), e.getValue());
+                ChangeSet cs = new ChangeSet(e.getKey(), deviceId, seq, now.pack(), depsOf(e.getKey(), stream, out.pending), e.getValue(),
+                        List.copyOf(writePoint.apply(e.getKey())));
                 Envelope env = sealer.get().seal(cs, codec.encode(cs));
                 byte[] encoded = codec.encode(env);
                 if (encoded.length > SyncEngine.MAX_CHANGE_SET_BYTES) {

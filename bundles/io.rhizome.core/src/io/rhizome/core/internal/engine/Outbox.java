@@ -62,6 +62,8 @@ public final class Outbox implements AutoCloseable {
     private long withheldFrom = Long.MAX_VALUE;
     private SyncPolicy decidedBy;
     private long decidedVersion;
+    /** While a look again at withheld entries is under way: the cursor it goes back to (before that, entries are not looked at yet). */
+    private long revisitUntil = -1;
     private final Runnable wake;
     private final Outboxes registry;
     private final Map<String, Long> known = new ConcurrentHashMap<>();
@@ -115,10 +117,52 @@ public final class Outbox implements AutoCloseable {
         SyncPolicy p = policy.get().orElse(null);
         long version = p == null ? 0 : p.decisionsVersion();
         if (p != decidedBy || version != decidedVersion) {
-            cursor = Math.min(cursor, withheldFrom);
+            if (withheldFrom < cursor) {
+                revisitUntil = Math.max(revisitUntil, cursor);
+                cursor = withheldFrom;
+            }
             withheldFrom = Long.MAX_VALUE;
             decidedBy = p;
             decidedVersion = version;
+        }
+    }
+
+    /**
+     * The first log position the policy withheld from the peer that was not looked at again since
+     * under the current decisions ({@link Long#MAX_VALUE}: none): what to persist, so that a
+     * restart does not forget it.
+     */
+    public long withheldSince() {
+        if (revisitUntil >= 0 && cursor >= revisitUntil) {
+            revisitUntil = -1;
+        }
+        return revisitUntil >= 0 ? Math.min(withheldFrom, cursor) : withheldFrom;
+    }
+
+    /**
+     * The current policy's decisions as a name that is the same after a restart for the same
+     * decisions: its class and {@link SyncPolicy#decisionsVersion}.
+     */
+    public String decisions() {
+        SyncPolicy p = policy.get().orElse(null);
+        return p == null ? "none" : p.getClass().getName() + "#" + p.decisionsVersion();
+    }
+
+    /**
+     * What an earlier session (before a restart, say) withheld from {@code from} on under
+     * {@code under} ({@link #decisions()} then): looked at again now if the decisions differ, else
+     * kept, to be looked at when they change. Call after {@link #restart}.
+     */
+    public void resumeWithheld(long from, String under) {
+        if (!under.equals(decisions())) {
+            if (from < cursor) {
+                revisitUntil = Math.max(revisitUntil, cursor);
+                cursor = from;
+            }
+        } else {
+            withheldFrom = Math.min(withheldFrom, from);
+            decidedBy = policy.get().orElse(null);
+            decidedVersion = decidedBy == null ? 0 : decidedBy.decisionsVersion();
         }
     }
 

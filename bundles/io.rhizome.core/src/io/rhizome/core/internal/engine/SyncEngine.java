@@ -111,12 +111,28 @@ public final class SyncEngine implements AutoCloseable {
         this.checkpointer = new Checkpointer(deviceId, store, cache, config);
         this.recovery = new Recovery(store, cache, versions, checkpointer, sealer, codec);
         this.local = new LocalWriter(deviceId, catalog, cache, recovery, clock, sealer, codec);
+        local.writePoint(namespace -> writePointOf(policy.get(), namespace));
         AtomicLong rejected = new AtomicLong();
         RemoteApplier remote = new RemoteApplier(cache, new IncomingCheck(catalog, types, clock), recovery, policy, versions, rejected);
         this.commit = new GroupCommit(store, cache, local, remote, recovery, checkpointer, outboxes, listener, versions, rejected,
                 config.maxDrain());
         this.inbox = new Inbox(commit, sealer, codec, config.writeTimeoutMillis(), () -> running);
         this.scoped = new ScopedSender(deviceId, cache, clock, sealer, codec);
+    }
+
+    /** The policy's causal point for a local write; a policy that fails here writes none (logged), rather than failing the write. */
+    private static java.util.Set<String> writePointOf(Optional<SyncPolicy> p, String namespace) {
+        if (p.isEmpty()) {
+            return java.util.Set.of();
+        }
+        try {
+            java.util.Set<String> point = p.get().writePoint(namespace);
+            return point == null ? java.util.Set.of() : point;
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(SyncEngine.class).warn("sync policy {} failed to give a write point; the write carries none: {}",
+                    p.get().getClass().getName(), e.toString());
+            return java.util.Set.of();
+        }
     }
 
     public String deviceId() {

@@ -92,6 +92,11 @@ final class SessionSender {
      */
     void restart(Map<String, Long> peerVersions) {
         outbox.restart(resumeCursor(peerVersions), peerVersions);
+        PeerRecord.Withheld w = host.peers().getOrFresh(peerId).withheld();
+        if (w != null) {
+            // Withheld before this session (before a restart, say): looked at again if the policy decides otherwise now.
+            outbox.resumeWithheld(w.from(), w.under());
+        }
     }
 
     /** Starts sending after {@link #restart}: a catch-up to the head of the log, then live. */
@@ -135,8 +140,10 @@ final class SessionSender {
         PeerRecord r = host.peers().getOrFresh(peerId);
         long cursor = Math.max(r.cursor(), f.endCursor());
         long firstHeld = held.firstHeldPosition().orElse(Long.MAX_VALUE);
+        long withheldFrom = outbox.withheldSince();
         host.peers().put(new PeerRecord(peerId, mergedMax(r.acked(), a.versions()), Math.min(cursor, firstHeld),
-                System.currentTimeMillis(), r.addresses(), System.currentTimeMillis()));
+                System.currentTimeMillis(), r.addresses(), System.currentTimeMillis(),
+                withheldFrom == Long.MAX_VALUE ? null : new PeerRecord.Withheld(withheldFrom, outbox.decisions())));
         if (++acksSincePersist >= PERSIST_EVERY_ACKS || f.finalBatch() || inflight.isEmpty()) {
             acksSincePersist = 0;
             host.peers().persist(peerId);

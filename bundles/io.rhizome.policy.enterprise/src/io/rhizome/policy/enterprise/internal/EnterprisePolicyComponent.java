@@ -142,7 +142,7 @@ public class EnterprisePolicyComponent implements SyncPolicy, OrganisationServic
                 book.alreadyAudited(r.statement(), r.decision());
             }
         }
-        rules = new EnterpriseRules(book::organisation, this::isTrusted, config.allowWithoutOrganisation(), audit::append,
+        rules = new EnterpriseRules(book, this::isTrusted, config.allowWithoutOrganisation(), audit::append,
                 System::currentTimeMillis);
         SyncService s = sync;
         if (s != null) {
@@ -224,6 +224,21 @@ public class EnterprisePolicyComponent implements SyncPolicy, OrganisationServic
     @Override
     public Decision canReceive(String peerId, String namespace, String authorDeviceId) {
         return rules.canReceive(peerId, namespace, authorDeviceId);
+    }
+
+    @Override
+    public Decision canReceive(String peerId, String namespace, String authorDeviceId, java.util.Set<String> writePoint) {
+        return rules.canReceive(peerId, namespace, authorDeviceId, writePoint);
+    }
+
+    @Override
+    public java.util.Set<String> writePoint(String namespace) {
+        return rules.writePoint(namespace);
+    }
+
+    @Override
+    public Optional<String> awaiting(String namespace, java.util.Set<String> writePoint) {
+        return rules.awaiting(namespace, writePoint);
     }
 
     @Override

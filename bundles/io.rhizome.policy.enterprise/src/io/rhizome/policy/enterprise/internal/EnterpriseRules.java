@@ -24,6 +24,13 @@ import io.rhizome.spi.policy.SyncPolicy;
  * read-only device's write is refused by every receiver even when an admin's device relays it.</li>
  * <li>Before any organisation is known, {@code allowWithoutOrganisation} decides: sync like the
  * personal policy (so devices can be paired and the organisation created) or nothing.</li>
+ * <li>A change set that carries the causal point its author wrote at (the heads of the statements
+ * the author's device held, {@link #writePoint(String)}) is judged by the organisation at that point, so
+ * every receiver decides alike whatever it has learnt since: a write made while its author had the
+ * right counts even if it arrives after a revocation, one made before a grant does not count after
+ * it. A point naming statements this device does not hold yet is waited for ({@link #awaiting}).
+ * A change set without a point (written before any organisation was known, or by a node without
+ * this policy) is judged by the organisation as this device counts it now.</li>
  * </ul>
  *
  * Each denial is audited once per organisation state (the engine asks again every sync round).
@@ -34,6 +41,8 @@ public final class EnterpriseRules implements SyncPolicy {
     private static final int MAX_REMEMBERED_DENIALS = 10_000;
 
     private final Supplier<Optional<Organisation>> org;
+    /** Where causal points are resolved; null for rules that judge by the current organisation only. */
+    private final OrgBook points;
     private final Predicate<String> trusted;
     private final boolean allowWithoutOrganisation;
     private final Consumer<AuditRecord> audit;
@@ -43,7 +52,19 @@ public final class EnterpriseRules implements SyncPolicy {
 
     public EnterpriseRules(Supplier<Optional<Organisation>> org, Predicate<String> trusted, boolean allowWithoutOrganisation,
             Consumer<AuditRecord> audit, LongSupplier clock) {
+        this(org, null, trusted, allowWithoutOrganisation, audit, clock);
+    }
+
+    /** Rules over {@code book}'s organisation that also write and judge causal points. */
+    public EnterpriseRules(OrgBook book, Predicate<String> trusted, boolean allowWithoutOrganisation, Consumer<AuditRecord> audit,
+            LongSupplier clock) {
+        this(book::organisation, book, trusted, allowWithoutOrganisation, audit, clock);
+    }
+
+    private EnterpriseRules(Supplier<Optional<Organisation>> org, OrgBook points, Predicate<String> trusted,
+            boolean allowWithoutOrganisation, Consumer<AuditRecord> audit, LongSupplier clock) {
         this.org = org;
+        this.points = points;
         this.trusted = trusted;
         this.allowWithoutOrganisation = allowWithoutOrganisation;
         this.audit = audit;
@@ -53,15 +74,35 @@ public final class EnterpriseRules implements SyncPolicy {
     private volatile Optional<Organisation> versionOf = Optional.empty();
     private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
 
-    /** Changes with every new organisation state (a statement arrived): earlier refusals may now be rights. */
+    /**
+     * Changes with every new organisation state (a statement arrived): earlier refusals may now be
+     * rights. Over a book it is derived from the statement heads, so it is the same number after a
+     * restart for the same statements (the engine then knows that what it withheld before the
+     * restart was withheld under the same decisions).
+     */
     @Override
     public long decisionsVersion() {
+        if (points != null) {
+            return fingerprint(points.writePoint());
+        }
         Optional<Organisation> o = org.get();
         if (o != versionOf) {
             versionOf = o;
             return version.incrementAndGet();
         }
         return version.get();
+    }
+
+    /** A 64-bit FNV-1a hash of the sorted heads. */
+    private static long fingerprint(Set<String> heads) {
+        long h = 0xcbf29ce484222325L;
+        for (String id : new java.util.TreeSet<>(heads)) {
+            for (int i = 0; i < id.length(); i++) {
+                h = (h ^ id.charAt(i)) * 0x100000001b3L;
+            }
+            h = (h ^ ',') * 0x100000001b3L;
+        }
+        return h;
     }
 
     @Override
@@ -71,15 +112,42 @@ public final class EnterpriseRules implements SyncPolicy {
 
     @Override
     public Decision canReceive(String peerId, String namespace, String author) {
-        return decide(peerId, namespace, author, true);
+        return decide(peerId, namespace, author, true, Set.of());
+    }
+
+    @Override
+    public Decision canReceive(String peerId, String namespace, String author, Set<String> writePoint) {
+        return decide(peerId, namespace, author, true, points == null ? Set.of() : writePoint);
+    }
+
+    /** The heads of the statements this device holds; none for the reserved namespaces (statements must not wait for themselves). */
+    @Override
+    public Set<String> writePoint(String namespace) {
+        return points == null || reserved(namespace) ? Set.of() : points.writePoint();
+    }
+
+    @Override
+    public Optional<String> awaiting(String namespace, Set<String> writePoint) {
+        return points == null || reserved(namespace) || writePoint.isEmpty() ? Optional.empty() : points.missing(writePoint);
+    }
+
+    private static boolean reserved(String namespace) {
+        return namespace.equals(OrgBook.NAMESPACE) || namespace.equals(DECLARATIONS);
     }
 
     private Decision decide(String peerId, String namespace, String device, boolean receive) {
+        return decide(peerId, namespace, device, receive, Set.of());
+    }
+
+    private Decision decide(String peerId, String namespace, String device, boolean receive, Set<String> point) {
         if (!trusted.test(peerId)) {
             return Decision.deny("device " + peerId + " is not a trusted device of this mesh (pair it first)");
         }
-        if (namespace.equals(OrgBook.NAMESPACE) || namespace.equals(DECLARATIONS)) {
+        if (reserved(namespace)) {
             return Decision.ALLOW;
+        }
+        if (!point.isEmpty()) {
+            return decideAt(namespace, device, point);
         }
         Optional<Organisation> o = org.get();
         if (o.isEmpty()) {
@@ -95,13 +163,37 @@ public final class EnterpriseRules implements SyncPolicy {
         return Decision.deny("enterprise policy: " + rule);
     }
 
+    /** A write judged by the organisation at the point its author wrote it (the point is complete here: see {@link #awaiting}). */
+    private Decision decideAt(String namespace, String device, Set<String> point) {
+        Optional<Organisation> o = points.organisationAt(point);
+        if (o.isEmpty()) {
+            // The author's device held statements but no genesis: it wrote before any organisation it knew.
+            return allowWithoutOrganisation ? Decision.ALLOW
+                    : Decision.deny("enterprise policy: the author wrote before it knew an organisation, and only the organisation's statements sync until then");
+        }
+        Organisation.Verdict v = o.get().mayWrite(device, namespace);
+        if (v.allowed()) {
+            return Decision.ALLOW;
+        }
+        String rule = "author " + v.rule() + " at the organisation statements it had seen when writing";
+        auditOnce(org.get().orElse(o.get()), o.get(), AuditRecord.DENY_RECEIVE, device, namespace, rule, v);
+        return Decision.deny("enterprise policy: " + rule);
+    }
+
     private void auditOnce(Organisation o, String decision, String device, String namespace, String rule, Organisation.Verdict v) {
+        auditOnce(o, o, decision, device, namespace, rule, v);
+    }
+
+    /** Audits once while the organisation is {@code under}; the member is named as {@code named} counts it. */
+    private void auditOnce(Organisation under, Organisation named, String decision, String device, String namespace, String rule,
+            Organisation.Verdict v) {
+        Organisation o = under;
         if (!deniedUnder.equals(Optional.of(o)) || denied.size() > MAX_REMEMBERED_DENIALS) {
             denied.clear();
             deniedUnder = Optional.of(o);
         }
         if (denied.add(decision + " " + device + " " + namespace + " " + rule)) {
-            String member = o.memberOf(device).map(Organisation.Member::name).orElse("");
+            String member = named.memberOf(device).map(Organisation.Member::name).orElse("");
             audit.accept(new AuditRecord(clock.getAsLong(), device, member, namespace, decision, rule, v.statementId().orElse("")));
         }
     }

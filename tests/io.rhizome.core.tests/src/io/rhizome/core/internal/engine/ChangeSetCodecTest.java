@@ -108,4 +108,42 @@ class ChangeSetCodecTest {
         assertThrows(InvalidChangeSetException.class, () -> codec.decodeChangeSet(new byte[0]));
         assertThrows(InvalidChangeSetException.class, () -> codec.decodeEntry(cbor.writeValueAsBytes(List.of(1, 2))));
     }
+
+    @Test
+    void aChangeSetWithoutAPolicyPointIsEncodedAsBeforeAndOneWithAPointCarriesItSorted() throws Exception {
+        ChangeSet plain = sample();
+        // The format before the field: the six fields only, so older change sets and newer ones without a point are the same bytes.
+        Map<String, Object> before = new LinkedHashMap<>();
+        before.put("namespace", plain.namespace());
+        before.put("author", plain.author());
+        before.put("seq", plain.seq());
+        before.put("hlc", plain.hlc());
+        before.put("deps", plain.deps());
+        before.put("ops", List.of(Map.of("key", "k1", "type", "lww-register", "op", new byte[] { 1, 2, 3 }),
+                Map.of("key", "k2", "type", "lww-register", "op", new byte[0])));
+        Map<?, ?> encoded = cbor.readValue(codec.encode(plain), Map.class);
+        assertEquals(before.keySet(), encoded.keySet(), "no policyPoint key without a point");
+        assertEquals(List.of(), codec.decodeChangeSet(cbor.writeValueAsBytes(before)).policyPoint(), "the old format decodes, without a point");
+
+        ChangeSet withPoint = new ChangeSet("reg", "dev", 7, 1L, Map.of(), plain.ops(), List.of("s2", "s1", "s2"));
+        assertEquals(List.of("s1", "s2"), withPoint.policyPoint(), "sorted, each id once");
+        ChangeSet back = codec.decodeChangeSet(codec.encode(withPoint));
+        assertEquals(List.of("s1", "s2"), back.policyPoint());
+        assertEquals(java.util.Set.of("s1", "s2"), back.policyPointSet());
+    }
+
+    @Test
+    void aMalformedPolicyPointIsRefusedWithTheReason() throws Exception {
+        Map<String, Object> m = valid();
+        m.put("policyPoint", List.of());
+        refused(m, "'policyPoint' is empty");
+        m.put("policyPoint", "s1");
+        refused(m, "'policyPoint' must be an array of strings");
+        m.put("policyPoint", List.of("s1", 2));
+        refused(m, "'policyPoint' must hold strings");
+        m.put("policyPoint", java.util.stream.IntStream.range(0, ChangeSetCodec.MAX_POINT_IDS + 1).mapToObj(i -> "s" + i).toList());
+        refused(m, "more than " + ChangeSetCodec.MAX_POINT_IDS + " ids");
+        m.put("policyPoint", List.of("s1"));
+        assertEquals(List.of("s1"), codec.decodeChangeSet(cbor.writeValueAsBytes(m)).policyPoint());
+    }
 }

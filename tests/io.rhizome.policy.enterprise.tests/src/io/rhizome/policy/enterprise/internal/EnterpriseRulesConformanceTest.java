@@ -1,15 +1,16 @@
 package io.rhizome.policy.enterprise.internal;
 
-import java.util.Optional;
 import java.util.Set;
 
-import io.rhizome.policy.enterprise.internal.statement.Organisation;
 import io.rhizome.policy.enterprise.tests.OrgFixture;
 import io.rhizome.policy.enterprise.tests.Signer;
 import io.rhizome.spi.policy.SyncPolicy;
 import io.rhizome.testsupport.policy.SyncPolicyConformance;
 
-/** The enterprise rules pass the SyncPolicy conformance suite, with an organisation (bob may write acme.hr.*). */
+/**
+ * The enterprise rules pass the SyncPolicy conformance suite, with an organisation (bob may write
+ * acme.hr.*) read by an {@link OrgBook}, as the component runs them (so write points are checked too).
+ */
 class EnterpriseRulesConformanceTest extends SyncPolicyConformance {
 
     private final OrgFixture f = new OrgFixture().standard();
@@ -17,9 +18,12 @@ class EnterpriseRulesConformanceTest extends SyncPolicyConformance {
 
     @Override
     protected SyncPolicy policy() {
-        Optional<Organisation> org = Optional.of(f.admin.org());
+        OrgBook book = new OrgBook(io.rhizome.policy.enterprise.tests.DeviceKeys.CHECK, r -> { }, System::currentTimeMillis);
+        com.fasterxml.jackson.databind.node.ArrayNode all = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        f.admin.graph.statements().forEach(s -> all.add(io.rhizome.policy.enterprise.internal.statement.StatementCodec.toJson(s)));
+        book.ingest(all);
         Set<String> trusted = Set.of(f.admin.device(), f.hr.device(), f.eng.device(), f.reader.device());
-        return new EnterpriseRules(() -> org, trusted::contains, true, r -> { }, System::currentTimeMillis);
+        return new EnterpriseRules(book, trusted::contains, true, r -> { }, System::currentTimeMillis);
     }
 
     @Override
