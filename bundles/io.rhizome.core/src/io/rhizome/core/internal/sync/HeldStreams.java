@@ -53,6 +53,15 @@ public final class HeldStreams {
      * @param firstPosition log position of the first refused entry, or -1 if not known
      * @return whether this is news (the stream was not held, or for another reason)
      */
+    /** Whether {@link #refusedByPeer} with these arguments would answer true (a refusal to report), changing nothing. */
+    boolean isNewRefusal(String stream, long seq, String reason) {
+        Outgoing before = outgoing.get(stream);
+        if (before != null && before.blocked() && before.info().seq() <= seq) {
+            return false;
+        }
+        return before == null || !before.info().reason().equals(reason);
+    }
+
     boolean refusedByPeer(String stream, long seq, String code, String reason, long firstPosition) {
         long now = clock.getAsLong();
         Outgoing before = outgoing.get(stream);

@@ -179,9 +179,14 @@ final class SessionSender {
         Outbox.First first = f == null ? null : f.firsts().get(stream);
         // What was counted as sent did not arrive: the peer holds the stream up to seq - 1 at most.
         outbox.refused(stream, seq);
-        if (held.refusedByPeer(stream, seq, code, message, first == null ? -1 : first.position())) {
+        // The error first: whoever sees the stream held back in status sees why in lastError too.
+        boolean report = held.isNewRefusal(stream, seq, message);
+        if (report) {
             LOG.warn("peer {} refuses {} from #{} on (only that stream waits; retried): [{}] {}", peerId, stream, seq, code, message);
             host.error(session, code, "outgoing " + stream + "#" + seq + " refused: " + message);
+        }
+        held.refusedByPeer(stream, seq, code, message, first == null ? -1 : first.position());
+        if (report) {
             host.heldBack(session, "outgoing", stream, Optional.of(message));
         }
     }
