@@ -90,12 +90,24 @@ public final class RestRouter {
         this.json = json;
     }
 
+    /**
+     * The 401 for a request without the right key, empty if the key is right. Asked before the body
+     * is read, so a caller without the key cannot make the node hold a body.
+     */
+    public Optional<RestResponse> unauthorized(Optional<String> key) {
+        if (apiKey.matches(key.orElse(null))) {
+            return Optional.empty();
+        }
+        // Anyone on this machine can ask: the answer names no path of the node's home.
+        return Optional.of(RestResponse.error(401, "unauthorized", key.isEmpty()
+                ? "missing X-API-Key header; the key is in api.json in the node's home folder"
+                : "wrong X-API-Key; the current key is in api.json in the node's home folder (a new one on every start)"));
+    }
+
     public RestResponse handle(RestRequest request) {
-        if (!apiKey.matches(request.apiKey().orElse(null))) {
-            // Anyone on this machine can ask: the answer names no path of the node's home.
-            return RestResponse.error(401, "unauthorized", request.apiKey().isEmpty()
-                    ? "missing X-API-Key header; the key is in api.json in the node's home folder"
-                    : "wrong X-API-Key; the current key is in api.json in the node's home folder (a new one on every start)");
+        Optional<RestResponse> refused = unauthorized(request.apiKey());
+        if (refused.isPresent()) {
+            return refused.get();
         }
         String path = request.path().endsWith("/") && request.path().length() > 1
                 ? request.path().substring(0, request.path().length() - 1)

@@ -60,12 +60,27 @@ public final class Libp2pHost {
     private final List<Libp2pConnection> connections = new CopyOnWriteArrayList<>();
     private final List<Channel> serverChannels = new CopyOnWriteArrayList<>();
     private final java.util.concurrent.atomic.AtomicInteger openChannels = new java.util.concurrent.atomic.AtomicInteger();
+    private final PeerTrust trust;
+    private final InboundLimits limits;
+    private final FrameBudget frameBudget;
     private volatile EventLoopGroup group;
     private volatile boolean stopped;
 
     public Libp2pHost(IdentitySigner identity, Libp2pConfig config) {
+        this(identity, config, PeerTrust.EVERYONE, InboundLimits.defaults());
+    }
+
+    /**
+     * @param trust  which authenticated peers are trusted devices: they may send large frames and
+     *               take connection slots from peers that are not
+     * @param limits what remote parties may make this host hold and occupy
+     */
+    public Libp2pHost(IdentitySigner identity, Libp2pConfig config, PeerTrust trust, InboundLimits limits) {
         this.identity = identity;
         this.config = config;
+        this.trust = trust;
+        this.limits = limits;
+        this.frameBudget = new FrameBudget(limits.frameBudgetBytes(), limits.untrustedFrameBudgetBytes());
         this.peerId = PeerId.fromEd25519(identity.publicKey());
         // libp2p allows a fresh Noise static key per process: the identity key signs it in every handshake
         this.noiseStaticKey = NoiseXX.generatePrivateKey(new SecureRandom());
@@ -79,6 +94,25 @@ public final class Libp2pHost {
 
     public Libp2pConfig config() {
         return config;
+    }
+
+    public InboundLimits limits() {
+        return limits;
+    }
+
+    /** What inbound frames of this host's links hold now (tests and diagnostics read its accounting). */
+    public FrameBudget frameBudget() {
+        return frameBudget;
+    }
+
+    /** Whether {@code peer} is a trusted device; a failing trust source counts as "not trusted". */
+    public boolean trusts(PeerId peer) {
+        try {
+            return trust.trusts(peer);
+        } catch (RuntimeException e) {
+            LOG.debug("trust check of {} failed: {}", peer, e.toString());
+            return false;
+        }
     }
 
     /** Serves {@code protocolId} on inbound streams. */
