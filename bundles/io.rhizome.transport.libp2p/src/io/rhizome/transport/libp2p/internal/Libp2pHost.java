@@ -59,10 +59,10 @@ public final class Libp2pHost {
     private final List<Consumer<Libp2pConnection>> connectionListeners = new CopyOnWriteArrayList<>();
     private final List<Libp2pConnection> connections = new CopyOnWriteArrayList<>();
     private final List<Channel> serverChannels = new CopyOnWriteArrayList<>();
-    private final java.util.concurrent.atomic.AtomicInteger openChannels = new java.util.concurrent.atomic.AtomicInteger();
     private final PeerTrust trust;
     private final InboundLimits limits;
     private final FrameBudget frameBudget;
+    private final ConnectionSlots slots;
     private volatile EventLoopGroup group;
     private volatile boolean stopped;
 
@@ -81,6 +81,7 @@ public final class Libp2pHost {
         this.trust = trust;
         this.limits = limits;
         this.frameBudget = new FrameBudget(limits.frameBudgetBytes(), limits.untrustedFrameBudgetBytes());
+        this.slots = new ConnectionSlots(config.maxConnections(), limits, this::trusts);
         this.peerId = PeerId.fromEd25519(identity.publicKey());
         // libp2p allows a fresh Noise static key per process: the identity key signs it in every handshake
         this.noiseStaticKey = NoiseXX.generatePrivateKey(new SecureRandom());
@@ -103,6 +104,16 @@ public final class Libp2pHost {
     /** What inbound frames of this host's links hold now (tests and diagnostics read its accounting). */
     public FrameBudget frameBudget() {
         return frameBudget;
+    }
+
+    /** Inbound connections still handshaking now. */
+    public int handshaking() {
+        return slots.handshaking();
+    }
+
+    /** Connections past their handshake now, inbound and outbound. */
+    public int establishedConnections() {
+        return slots.establishedCount();
     }
 
     /** Whether {@code peer} is a trusted device; a failing trust source counts as "not trusted". */
@@ -149,12 +160,14 @@ public final class Libp2pHost {
                                     ch.close();
                                     return;
                                 }
-                                if (openChannels.get() >= config.maxConnections()) {
-                                    LOG.warn("refusing libp2p connection from {}: {} connections open (limit)",
-                                            ch.remoteAddress(), openChannels.get());
+                                ConnectionSlots.Decision d = slots.handshakeStarting(ch);
+                                if (!d.admitted()) {
+                                    LOG.warn("refusing libp2p connection from {}: {}", ch.remoteAddress(), d.reason());
                                     ch.close();
                                     return;
                                 }
+                                d.evict().ifPresent(Channel::close);
+                                ch.pipeline().addLast("slot-watch", new FirstByteWatch(slots));
                                 upgrade(ch, false, Optional.empty(), new CompletableFuture<>());
                             }
                         });
@@ -272,8 +285,7 @@ public final class Libp2pHost {
 
     private void upgrade(SocketChannel ch, boolean initiator, Optional<PeerId> expected,
             CompletableFuture<Libp2pConnection> ready) {
-        openChannels.incrementAndGet();
-        ch.closeFuture().addListener(f -> openChannels.decrementAndGet());
+        ch.closeFuture().addListener(f -> slots.closed(ch));
         NoiseSecurityHandler security = new NoiseSecurityHandler(initiator, identity, noiseStaticKey, expected,
                 config.handshakeTimeoutMillis(), (ctx, remote) -> {
                     // the remote address of a dialed channel is only known once connected
@@ -304,6 +316,17 @@ public final class Libp2pHost {
     }
 
     private void established(Libp2pConnection connection, CompletableFuture<Libp2pConnection> ready) {
+        ConnectionSlots.Decision d = slots.establishing(connection);
+        if (!d.admitted()) {
+            LOG.warn("refusing libp2p connection from {}: {}", connection, d.reason());
+            connection.channel().close();
+            ready.completeExceptionally(new IOException("connection from " + connection + " refused: " + d.reason()));
+            return;
+        }
+        d.evict().ifPresent(old -> {
+            LOG.info("closing libp2p connection {}: {}", old.remoteAddress(), d.reason());
+            old.close();
+        });
         connections.add(connection);
         connection.channel().closeFuture().addListener(f -> {
             connections.remove(connection);

@@ -69,7 +69,8 @@ public final class Libp2pTransportComponent implements Transport, ProtocolChanne
         @AttributeDefinition(description = "Bound in milliseconds on the connection handshake and stream negotiation")
         long handshakeTimeoutMillis() default 10_000;
 
-        @AttributeDefinition(description = "Open connections beyond which new inbound connections are refused")
+        @AttributeDefinition(description = "Established connections beyond which new inbound ones are refused (a trusted device then takes the slot of "
+                + "one that is not trusted); handshakes have their own slots (maxHandshakes)")
         int maxConnections() default 256;
 
         @AttributeDefinition(description = "Announce this node and find peers on the LAN with mDNS (_p2p._udp.local): "
