@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -30,6 +33,7 @@ import io.rhizome.api.SyncStatus;
  */
 public final class RestRouter {
 
+    private static final Logger LOG = LoggerFactory.getLogger(RestRouter.class);
     private final ApiKey apiKey;
     private final NodeInfo node;
     private final Supplier<Optional<PluginRegistry>> plugins;
@@ -143,12 +147,20 @@ public final class RestRouter {
                 || path.equals("/v1/import")) {
             Optional<SyncService> service = sync.get();
             if (service.isEmpty()) {
-                return RestResponse.error(503, "unavailable", "no SyncService is running (the sync engine is not started: is a store installed?)");
+                return RestResponse.error(503, "unavailable", "the sync engine is not running, so nothing was read or "
+                        + "stored: it starts once its store is open (after a storage failure, such as a full disk, the store reopens "
+                        + "by itself; see the node's log)");
             }
             try {
                 return new DataResources(service.get(), json, configAdmin.get().map(NamespaceAdmin::new)).handle(request, path);
             } catch (SyncException e) {
                 return SyncErrors.of(e);
+            } catch (RuntimeException e) {
+                // e.g. the engine going away under the request (its store failed): say what the caller can rely on
+                LOG.error("{} {} failed", request.method(), request.path(), e);
+                return RestResponse.error(500, "internal", "the node failed on this request (" + e.getMessage() + "); "
+                        + ("GET".equals(request.method()) ? "nothing was changed" : "whether it was stored is unknown: read "
+                                + "the value back before writing it again"));
             }
         }
         return RestResponse.error(404, "not_found", "no resource at /api" + request.path());
@@ -189,7 +201,8 @@ public final class RestRouter {
         } else {
             ObjectNode s = root.putObject("sync");
             s.put("state", "unavailable");
-            s.put("reason", "no SyncService is running (the sync engine bundle is not installed or not started)");
+            s.put("reason", "the sync engine is not running: it starts once its store is open (after a storage failure, such "
+                    + "as a full disk, the store reopens by itself; see the node's log)");
         }
         return RestResponse.ok(root);
     }
