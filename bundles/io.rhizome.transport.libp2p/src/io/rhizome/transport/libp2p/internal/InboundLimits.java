@@ -22,6 +22,13 @@ public record InboundLimits(long frameBudgetBytes, long untrustedFrameBudgetByte
         new FrameBudget(frameBudgetBytes, untrustedFrameBudgetBytes); // checks the budget's bounds
     }
 
+    /**
+     * Concurrent streams a device that is not trusted may open on one connection (pairing, identify,
+     * ping and sync need four); its streams also get only Yamux's initial 256 KiB window, so one
+     * connection of a stranger holds at most 8 x 256 KiB before this node credits anything.
+     */
+    public static final int UNTRUSTED_MAX_STREAMS = 8;
+
     public static InboundLimits defaults() {
         return new InboundLimits(64L << 20, 8L << 20, 256 * 1024, 64, 8, 8);
     }

@@ -293,7 +293,9 @@ public final class Libp2pHost {
                     ctx.pipeline().addAfter(ctx.name(), "muxer-select", new MuxerNegotiation(initiator,
                             config.handshakeTimeoutMillis(), muxCtx -> {
                                 Libp2pConnection[] holder = new Libp2pConnection[1];
-                                YamuxSession session = new YamuxSession(initiator, config.yamux(),
+                                // a stranger gets the initial window and few streams: what it can make this node hold unasked
+                                YamuxSession session = new YamuxSession(initiator, trusts(remote) ? config.yamux()
+                                        : config.yamux().forUntrusted(InboundLimits.UNTRUSTED_MAX_STREAMS),
                                         stream -> acceptStream(holder[0], stream), peerLabel);
                                 muxCtx.pipeline().addAfter(muxCtx.name(), "yamux", session);
                                 holder[0] = new Libp2pConnection(this, ch, remote, initiator, session);

@@ -178,4 +178,28 @@ class InboundMemoryTest {
         assertEquals(share, budget.untrustedReserved(), "strangers never held more than their share");
         assertTrue(budget.highWater() <= share + 8 * 1024 * 1024, "held: " + budget.highWater());
     }
+
+    @Test
+    void aStrangerMayOpenOnlyAFewStreamsWhileATrustedDeviceMayOpenMany() throws Exception {
+        Libp2pTransport friendNode = client();
+        PeerId friend = friendNode.host().peerId();
+        Libp2pTransport node = server(friend::equals, InboundLimits.defaults(), new Counting());
+        Multiaddr addr = Multiaddr.parse(node.listenAddresses().get(0));
+
+        Libp2pConnection stranger = client().host().dial(addr).get(15, TimeUnit.SECONDS);
+        for (int i = 0; i <= InboundLimits.UNTRUSTED_MAX_STREAMS; i++) {
+            stranger.newStream(SyncLink.PROTOCOL, new RawStream());
+        }
+        Await.until(WAIT, "the stranger's connection is closed as a stream flood", () -> !stranger.isOpen());
+
+        Libp2pConnection trusted = friendNode.host().dial(addr).get(15, TimeUnit.SECONDS);
+        List<CompletableFuture<YamuxStream>> streams = new ArrayList<>();
+        for (int i = 0; i < 4 * InboundLimits.UNTRUSTED_MAX_STREAMS; i++) {
+            streams.add(trusted.newStream(SyncLink.PROTOCOL, new RawStream()));
+        }
+        for (CompletableFuture<YamuxStream> f : streams) {
+            f.get(15, TimeUnit.SECONDS);
+        }
+        assertTrue(trusted.isOpen(), "a trusted device keeps its " + streams.size() + " streams");
+    }
 }
