@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -30,6 +33,7 @@ import io.rhizome.api.SyncStatus;
  */
 public final class RestRouter {
 
+    private static final Logger LOG = LoggerFactory.getLogger(RestRouter.class);
     private final ApiKey apiKey;
     private final NodeInfo node;
     private final Supplier<Optional<PluginRegistry>> plugins;
@@ -90,12 +94,24 @@ public final class RestRouter {
         this.json = json;
     }
 
+    /**
+     * The 401 for a request without the right key, empty if the key is right. Asked before the body
+     * is read, so a caller without the key cannot make the node hold a body.
+     */
+    public Optional<RestResponse> unauthorized(Optional<String> key) {
+        if (apiKey.matches(key.orElse(null))) {
+            return Optional.empty();
+        }
+        // Anyone on this machine can ask: the answer names no path of the node's home.
+        return Optional.of(RestResponse.error(401, "unauthorized", key.isEmpty()
+                ? "missing X-API-Key header; the key is in api.json in the node's home folder"
+                : "wrong X-API-Key; the current key is in api.json in the node's home folder (a new one on every start)"));
+    }
+
     public RestResponse handle(RestRequest request) {
-        if (!apiKey.matches(request.apiKey().orElse(null))) {
-            // Anyone on this machine can ask: the answer names no path of the node's home.
-            return RestResponse.error(401, "unauthorized", request.apiKey().isEmpty()
-                    ? "missing X-API-Key header; the key is in api.json in the node's home folder"
-                    : "wrong X-API-Key; the current key is in api.json in the node's home folder (a new one on every start)");
+        Optional<RestResponse> refused = unauthorized(request.apiKey());
+        if (refused.isPresent()) {
+            return refused.get();
         }
         String path = request.path().endsWith("/") && request.path().length() > 1
                 ? request.path().substring(0, request.path().length() - 1)
@@ -148,12 +164,20 @@ public final class RestRouter {
                 || path.equals("/v1/import")) {
             Optional<SyncService> service = sync.get();
             if (service.isEmpty()) {
-                return RestResponse.error(503, "unavailable", "no SyncService is running (the sync engine is not started: is a store installed?)");
+                return RestResponse.error(503, "unavailable", "the sync engine is not running, so nothing was read or "
+                        + "stored: it starts once its store is open (after a storage failure, such as a full disk, the store reopens "
+                        + "by itself; see the node's log)");
             }
             try {
                 return new DataResources(service.get(), json, configAdmin.get().map(NamespaceAdmin::new)).handle(request, path);
             } catch (SyncException e) {
                 return SyncErrors.of(e);
+            } catch (RuntimeException e) {
+                // e.g. the engine going away under the request (its store failed): say what the caller can rely on
+                LOG.error("{} {} failed", request.method(), request.path(), e);
+                return RestResponse.error(500, "internal", "the node failed on this request (" + e.getMessage() + "); "
+                        + ("GET".equals(request.method()) ? "nothing was changed" : "whether it was stored is unknown: read "
+                                + "the value back before writing it again"));
             }
         }
         return RestResponse.error(404, "not_found", "no resource at /api" + request.path());
@@ -199,7 +223,8 @@ public final class RestRouter {
         } else {
             ObjectNode s = root.putObject("sync");
             s.put("state", "unavailable");
-            s.put("reason", "no SyncService is running (the sync engine bundle is not installed or not started)");
+            s.put("reason", "the sync engine is not running: it starts once its store is open (after a storage failure, such "
+                    + "as a full disk, the store reopens by itself; see the node's log)");
         }
         backups.get().ifPresent(b -> root.set("backup", BackupResources.status(b, json)));
         return RestResponse.ok(root);

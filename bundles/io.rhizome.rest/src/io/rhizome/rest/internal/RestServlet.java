@@ -48,7 +48,13 @@ final class RestServlet extends HttpServlet {
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         RestResponse response;
         long length = req.getContentLengthLong();
-        if (length > MAX_BODY_BYTES) {
+        Optional<String> key = Optional.ofNullable(req.getHeader("X-API-Key"));
+        Optional<RestResponse> unauthorized = router.unauthorized(key);
+        if (unauthorized.isPresent()) {
+            // answered from the headers alone: a caller without the key never makes the node read a body
+            response = unauthorized.get();
+            resp.setHeader("Connection", "close");
+        } else if (length > MAX_BODY_BYTES) {
             response = RestResponse.error(413, "too_large", "request body of " + length + " bytes exceeds " + MAX_BODY_BYTES);
         } else {
             byte[] body = req.getInputStream().readNBytes(MAX_BODY_BYTES + 1);
@@ -58,8 +64,7 @@ final class RestServlet extends HttpServlet {
                 Map<String, String> query = new HashMap<>();
                 req.getParameterMap().forEach((k, v) -> query.put(k, v.length > 0 ? v[0] : ""));
                 String path = rawPath(req);
-                response = router.handle(new RestRequest(req.getMethod(), path, query,
-                        Optional.ofNullable(req.getHeader("X-API-Key")), body));
+                response = router.handle(new RestRequest(req.getMethod(), path, query, key, body));
             }
         }
         resp.setStatus(response.status());

@@ -203,9 +203,24 @@ final class GroupCommit {
         checkpointer.logged(out.entries.size());
     }
 
+    /**
+     * A local write's storage failure as its caller must hear it: whether anything was stored. The
+     * store's own answers to an append say it; any other storage failure (reading state, sealing)
+     * happened before the append, so nothing of the write was stored.
+     */
+    static Exception told(Exception e) {
+        if (e instanceof SyncException se && se.reason() == SyncException.Reason.STORAGE) {
+            String m = String.valueOf(se.getMessage());
+            if (!m.contains("was stored") && !m.contains("is unknown") && !m.contains("may still be stored")) {
+                return new SyncException(SyncException.Reason.STORAGE, "nothing of this write was stored: " + m, se);
+            }
+        }
+        return e;
+    }
+
     private static void fail(Work w, Exception e) {
         if (w instanceof LocalWork lw) {
-            lw.done().completeExceptionally(e);
+            lw.done().completeExceptionally(told(e));
         } else if (w instanceof RemoteWork rw) {
             rw.done().completeExceptionally(e);
         }

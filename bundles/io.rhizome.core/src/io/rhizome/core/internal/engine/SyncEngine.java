@@ -192,7 +192,8 @@ public final class SyncEngine implements AutoCloseable {
         } catch (StoreException e) {
             LOG.warn("final checkpoint failed (the log replays on next start): {}", e.getMessage());
         }
-        commit.failQueued(new SyncException(SyncException.Reason.CLOSED, "the sync engine stopped"));
+        commit.failQueued(new SyncException(SyncException.Reason.CLOSED, "the sync engine stopped before this write was "
+                + "stored; nothing of it was stored"));
     }
 
     public boolean isRunning() {
@@ -240,7 +241,7 @@ public final class SyncEngine implements AutoCloseable {
             return;
         }
         if (!running) {
-            throw new SyncException(SyncException.Reason.CLOSED, "the sync engine is not running");
+            throw new SyncException(SyncException.Reason.CLOSED, "the sync engine is not running; nothing was stored");
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         commit.local(List.copyOf(writes), done);
@@ -252,10 +253,12 @@ public final class SyncEngine implements AutoCloseable {
             }
             throw new SyncException(SyncException.Reason.STORAGE, "write failed: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw new SyncException(SyncException.Reason.STORAGE, "the write was not durable within " + config.writeTimeoutMillis() + " ms");
+            throw new SyncException(SyncException.Reason.STORAGE, "the write was not durable within " + config.writeTimeoutMillis()
+                    + " ms; it may still be stored: read the value back before writing it again");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SyncException(SyncException.Reason.CLOSED, "interrupted while waiting for the write");
+            throw new SyncException(SyncException.Reason.CLOSED, "interrupted while waiting for the write; it may still be "
+                    + "stored: read the value back before writing it again");
         }
     }
 

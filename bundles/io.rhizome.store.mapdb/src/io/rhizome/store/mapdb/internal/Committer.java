@@ -34,6 +34,8 @@ final class Committer {
     private static final int CHUNK_MAX_ENTRIES = 512;
     private static final int CHUNK_MAX_BYTES = 60 * 1024;
     private static final int SEGMENT = StoreMaps.SEGMENT;
+    /** How a write refused before it reached the files begins its message: the caller must know it was not stored. */
+    static final String NOT_STORED = "nothing of this write was stored: ";
 
     /** One queued write call; {@code checkpointAt} is -1 unless it is a checkpoint. */
     record Write(List<NewEntry> entries, Map<String, byte[]> metaUpdates, Map<String, byte[]> spaceUpdates,
@@ -75,7 +77,11 @@ final class Committer {
     List<LogEntry> submit(Write write) throws StoreException {
         state.lifecycle.readLock().lock();
         try {
-            state.checkOpen();
+            try {
+                state.checkOpen();
+            } catch (StoreException e) {
+                throw new StoreException(NOT_STORED + e.getMessage(), e);
+            }
             enqueue(write);
         } finally {
             state.lifecycle.readLock().unlock();
@@ -169,7 +175,7 @@ final class Committer {
         List<Object> outcomes = new ArrayList<>(batch.size());
         String failed = state.failure();
         if (failed != null) {
-            StoreException e = new StoreException(failed);
+            StoreException e = new StoreException(NOT_STORED + state.unavailable(failed));
             batch.forEach(w -> w.done().completeExceptionally(e));
             return;
         }
@@ -257,7 +263,8 @@ final class Committer {
                 // in-memory view can no longer be trusted: report success, refuse further calls.
                 state.head = newHead;
                 state.authorSeqs.putAll(touchedAuthors);
-                state.failed("the store in " + folder + " must be reopened: " + e.getMessage());
+                state.failed("an earlier commit reached the redo file (it is applied when the store reopens) but not the "
+                        + "data file: " + e.getMessage());
                 LOG.error("replica store {} failed after a durable commit: {}", folder, e.getMessage());
             }
             state.head = newHead;
@@ -269,9 +276,12 @@ final class Committer {
         } catch (RuntimeException | Error e) {
             // Nothing of the batch reached the data file; the in-memory maps may have, so drop them.
             volume.discardUnsynced();
-            state.failed("the store in " + folder + " failed and must be reopened: a commit to " + dataFile + " failed: " + e);
+            state.failed("a commit to " + dataFile + " failed: " + e);
             LOG.error("replica store commit failed in {}", dataFile, e);
-            StoreException se = new StoreException("commit to " + dataFile + " failed, nothing of it was written: " + e, e);
+            StoreException se = outcomeUnknown(e)
+                    ? new StoreException("commit to " + dataFile + " failed and whether it was stored is unknown: read the "
+                            + "values back once the store has reopened before writing them again: " + e, e)
+                    : new StoreException(NOT_STORED + "the commit to " + dataFile + " failed: " + e, e);
             outcomes.clear();
             batch.forEach(w -> outcomes.add(se));
         } finally {
@@ -287,6 +297,15 @@ final class Committer {
                 batch.get(i).done().complete(appended);
             }
         }
+    }
+
+    private static boolean outcomeUnknown(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RedoOutcomeUnknownException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The index segment holding (author, seq), loaded once per batch and written back at its end. */

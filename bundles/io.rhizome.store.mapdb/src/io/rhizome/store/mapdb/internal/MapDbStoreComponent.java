@@ -2,6 +2,9 @@ package io.rhizome.store.mapdb.internal;
 
 import java.nio.file.Path;
 import java.util.Hashtable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -27,6 +30,13 @@ import io.rhizome.spi.store.StoreException;
  * the space of its own symbolic name) and the {@link LogSummary}. The services are registered by
  * hand, after the files are open, so that a corrupt or locked folder leaves no service behind (only
  * an error in the log naming the file). A configuration change re-opens the store.
+ *
+ * <p>A store that fails at run time (a commit could not be written: a full disk, an I/O error)
+ * refuses calls from then on, because MapDB's in-memory view may no longer match its files. Its
+ * services are withdrawn and the store is reopened by itself from its files (which replays a
+ * commit that reached the redo file), first at once and then with back-off up to
+ * {@value #MAX_REOPEN_DELAY_MILLIS} ms, until it opens: when space returns, the node serves again
+ * without a restart.
  */
 @Component(configurationPid = MapDbStoreComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         immediate = true, service = {})
@@ -38,7 +48,18 @@ public class MapDbStoreComponent {
     static final String KIND = "mapdb";
 
     private static final Logger LOG = LoggerFactory.getLogger(MapDbStoreComponent.class);
+    static final long MAX_REOPEN_DELAY_MILLIS = 5_000;
 
+    private final ScheduledExecutorService reopener = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "rhizome-store-reopen");
+        t.setDaemon(true);
+        return t;
+    });
+    private BundleContext context;
+    private StoreSettings settings;
+    private boolean deactivated;
+    private long reopenedAt = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
+    private int streak;
     private MapDbReplicaStore store;
     private ServiceRegistration<ReplicaStore> registration;
     private ServiceRegistration<MetadataSpace> spaces;
@@ -47,28 +68,75 @@ public class MapDbStoreComponent {
     @Activate
     void activate(BundleContext context, StoreConfig config) {
         Path folder = folder(config, context.getProperty(HOME_PROPERTY), System.getProperty("user.home"));
-        StoreSettings settings = new StoreSettings(folder, config.maxBatchEntries(), config.queueCapacity(),
-                config.cacheMegabytes());
+        this.context = context;
+        this.settings = new StoreSettings(folder, config.maxBatchEntries(), config.queueCapacity(), config.cacheMegabytes());
+        MapDbReplicaStore opened;
         try {
-            store = MapDbReplicaStore.open(settings);
+            opened = MapDbReplicaStore.open(settings);
         } catch (StoreException e) {
             LOG.error("replica store not started, no ReplicaStore service registered: {}", e.getMessage());
             return;
         }
+        register(opened);
+    }
+
+    private synchronized void register(MapDbReplicaStore opened) {
+        store = opened;
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(ReplicaStore.KIND_PROPERTY, KIND);
-        props.put("store.location", store.location());
-        MapDbReplicaStore opened = store;
-        opened.onFailure(() -> {
-            LOG.error("replica store {} failed; its ReplicaStore service is withdrawn until the node restarts or the "
-                    + "store is reconfigured", opened.location());
-            withdraw();
-        });
-        synchronized (this) {
-            registration = context.registerService(ReplicaStore.class, store, props);
-            spaces = context.registerService(MetadataSpace.class, new BundleSpaces(opened), props);
-            summary = context.registerService(LogSummary.class, opened::head, props);
+        props.put("store.location", opened.location());
+        opened.onFailure(() -> failed(opened));
+        registration = context.registerService(ReplicaStore.class, opened, props);
+        spaces = context.registerService(MetadataSpace.class, new BundleSpaces(opened), props);
+        summary = context.registerService(LogSummary.class, opened::head, props);
+    }
+
+    private synchronized void failed(MapDbReplicaStore failedStore) {
+        if (deactivated || store != failedStore) {
+            return;
         }
+        LOG.error("replica store {} failed; its services are withdrawn while it is reopened from its files", failedStore.location());
+        withdraw();
+        failedStore.close();
+        store = null;
+        // a store that fails again soon after reopening (the disk is still full) is retried with growing delays
+        long now = System.nanoTime();
+        streak = now - reopenedAt < TimeUnit.SECONDS.toNanos(10) ? streak + 1 : 0;
+        scheduleReopen(streak);
+    }
+
+    private void scheduleReopen(int attempt) {
+        long delay = attempt == 0 ? 0 : Math.min(MAX_REOPEN_DELAY_MILLIS, 250L << Math.min(attempt - 1, 10));
+        try {
+            reopener.schedule(() -> reopen(attempt), delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // deactivated meanwhile
+        }
+    }
+
+    private void reopen(int attempt) {
+        synchronized (this) {
+            if (deactivated || store != null) {
+                return;
+            }
+        }
+        MapDbReplicaStore opened;
+        try {
+            opened = MapDbReplicaStore.open(settings);
+        } catch (StoreException e) {
+            LOG.warn("replica store in {} cannot be reopened yet (attempt {}): {}", settings.folder(), attempt + 1, e.getMessage());
+            scheduleReopen(attempt + 1);
+            return;
+        }
+        synchronized (this) {
+            if (deactivated) {
+                opened.close();
+                return;
+            }
+            register(opened);
+            reopenedAt = System.nanoTime();
+        }
+        LOG.info("replica store {} reopened after a failure; its services are registered again", opened.location());
     }
 
     /** The bundle-scoped service: the framework names the consuming bundle, so no bundle can ask for another's space. */
@@ -113,10 +181,16 @@ public class MapDbStoreComponent {
 
     @Deactivate
     void deactivate() {
-        withdraw();
-        if (store != null) {
-            store.close();
+        MapDbReplicaStore open;
+        synchronized (this) {
+            deactivated = true;
+            withdraw();
+            open = store;
             store = null;
+        }
+        reopener.shutdownNow();
+        if (open != null) {
+            open.close();
         }
     }
 }

@@ -317,7 +317,7 @@ final class PagedRedoVolume extends Volume {
                 // Make sure a partly written record can never be taken for a complete one.
                 RedoFile.invalidate(redo);
             } catch (IOException again) {
-                throw new DBException.VolumeIOError("cannot write the redo file " + redoPath + " (" + e.getMessage()
+                throw new RedoOutcomeUnknownException("cannot write the redo file " + redoPath + " (" + e.getMessage()
                         + ") nor invalidate it (" + again.getMessage() + "): whether this commit survives a restart is unknown",
                         e);
             }

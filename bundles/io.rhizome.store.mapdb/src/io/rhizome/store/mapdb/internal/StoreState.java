@@ -57,6 +57,12 @@ final class StoreState {
         }
     }
 
+    /** What a call refused after a failure is told: the store reopens by itself, and why it failed. */
+    String unavailable(String reason) {
+        return "the replica store in " + folder + " is unavailable until it is reopened (it reopens by itself once it "
+                + "can, e.g. when disk space returns): " + reason;
+    }
+
     /** A read of the maps, under the read lock. */
     interface Read<T> {
         T run() throws StoreException;
@@ -83,7 +89,7 @@ final class StoreState {
         }
         String failed = failure;
         if (failed != null) {
-            throw new StoreException(failed);
+            throw new StoreException(unavailable(failed));
         }
     }
 }

@@ -13,8 +13,9 @@ import io.rhizome.transport.libp2p.internal.yamux.YamuxConfig;
  * @param handshakeTimeoutMillis bound on the security upgrade and each stream's negotiation
  * @param yamux stream limits and windows
  * @param ioThreads event-loop threads
- * @param maxConnections connections (inbound and outbound, including ones still handshaking) beyond
- *        which new inbound connections are refused
+ * @param maxConnections established connections (inbound and outbound) beyond which new inbound
+ *        ones are refused, unless a trusted device takes the slot of one that is not trusted;
+ *        handshakes have slots of their own ({@link InboundLimits})
  */
 public record Libp2pConfig(List<Multiaddr> listenAddresses, String agentVersion, long handshakeTimeoutMillis,
         YamuxConfig yamux, int ioThreads, int maxConnections) {

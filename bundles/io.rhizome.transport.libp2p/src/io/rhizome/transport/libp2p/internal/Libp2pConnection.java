@@ -3,7 +3,6 @@ package io.rhizome.transport.libp2p.internal;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -141,8 +140,8 @@ public final class Libp2pConnection {
         });
     }
 
-    Optional<Libp2pHost> host() {
-        return Optional.of(host);
+    Libp2pHost host() {
+        return host;
     }
 
     @Override

@@ -59,13 +59,29 @@ public final class Libp2pHost {
     private final List<Consumer<Libp2pConnection>> connectionListeners = new CopyOnWriteArrayList<>();
     private final List<Libp2pConnection> connections = new CopyOnWriteArrayList<>();
     private final List<Channel> serverChannels = new CopyOnWriteArrayList<>();
-    private final java.util.concurrent.atomic.AtomicInteger openChannels = new java.util.concurrent.atomic.AtomicInteger();
+    private final PeerTrust trust;
+    private final InboundLimits limits;
+    private final FrameBudget frameBudget;
+    private final ConnectionSlots slots;
     private volatile EventLoopGroup group;
     private volatile boolean stopped;
 
     public Libp2pHost(IdentitySigner identity, Libp2pConfig config) {
+        this(identity, config, PeerTrust.EVERYONE, InboundLimits.defaults());
+    }
+
+    /**
+     * @param trust  which authenticated peers are trusted devices: they may send large frames and
+     *               take connection slots from peers that are not
+     * @param limits what remote parties may make this host hold and occupy
+     */
+    public Libp2pHost(IdentitySigner identity, Libp2pConfig config, PeerTrust trust, InboundLimits limits) {
         this.identity = identity;
         this.config = config;
+        this.trust = trust;
+        this.limits = limits;
+        this.frameBudget = new FrameBudget(limits.frameBudgetBytes(), limits.untrustedFrameBudgetBytes());
+        this.slots = new ConnectionSlots(config.maxConnections(), limits, this::trusts);
         this.peerId = PeerId.fromEd25519(identity.publicKey());
         // libp2p allows a fresh Noise static key per process: the identity key signs it in every handshake
         this.noiseStaticKey = NoiseXX.generatePrivateKey(new SecureRandom());
@@ -79,6 +95,35 @@ public final class Libp2pHost {
 
     public Libp2pConfig config() {
         return config;
+    }
+
+    public InboundLimits limits() {
+        return limits;
+    }
+
+    /** What inbound frames of this host's links hold now (tests and diagnostics read its accounting). */
+    public FrameBudget frameBudget() {
+        return frameBudget;
+    }
+
+    /** Inbound connections still handshaking now. */
+    public int handshaking() {
+        return slots.handshaking();
+    }
+
+    /** Connections past their handshake now, inbound and outbound. */
+    public int establishedConnections() {
+        return slots.establishedCount();
+    }
+
+    /** Whether {@code peer} is a trusted device; a failing trust source counts as "not trusted". */
+    public boolean trusts(PeerId peer) {
+        try {
+            return trust.trusts(peer);
+        } catch (RuntimeException e) {
+            LOG.debug("trust check of {} failed: {}", peer, e.toString());
+            return false;
+        }
     }
 
     /** Serves {@code protocolId} on inbound streams. */
@@ -115,12 +160,14 @@ public final class Libp2pHost {
                                     ch.close();
                                     return;
                                 }
-                                if (openChannels.get() >= config.maxConnections()) {
-                                    LOG.warn("refusing libp2p connection from {}: {} connections open (limit)",
-                                            ch.remoteAddress(), openChannels.get());
+                                ConnectionSlots.Decision d = slots.handshakeStarting(ch);
+                                if (!d.admitted()) {
+                                    LOG.warn("refusing libp2p connection from {}: {}", ch.remoteAddress(), d.reason());
                                     ch.close();
                                     return;
                                 }
+                                d.evict().ifPresent(Channel::close);
+                                ch.pipeline().addLast("slot-watch", new FirstByteWatch(slots));
                                 upgrade(ch, false, Optional.empty(), new CompletableFuture<>());
                             }
                         });
@@ -238,8 +285,7 @@ public final class Libp2pHost {
 
     private void upgrade(SocketChannel ch, boolean initiator, Optional<PeerId> expected,
             CompletableFuture<Libp2pConnection> ready) {
-        openChannels.incrementAndGet();
-        ch.closeFuture().addListener(f -> openChannels.decrementAndGet());
+        ch.closeFuture().addListener(f -> slots.closed(ch));
         NoiseSecurityHandler security = new NoiseSecurityHandler(initiator, identity, noiseStaticKey, expected,
                 config.handshakeTimeoutMillis(), (ctx, remote) -> {
                     // the remote address of a dialed channel is only known once connected
@@ -247,7 +293,9 @@ public final class Libp2pHost {
                     ctx.pipeline().addAfter(ctx.name(), "muxer-select", new MuxerNegotiation(initiator,
                             config.handshakeTimeoutMillis(), muxCtx -> {
                                 Libp2pConnection[] holder = new Libp2pConnection[1];
-                                YamuxSession session = new YamuxSession(initiator, config.yamux(),
+                                // a stranger gets the initial window and few streams: what it can make this node hold unasked
+                                YamuxSession session = new YamuxSession(initiator, trusts(remote) ? config.yamux()
+                                        : config.yamux().forUntrusted(InboundLimits.UNTRUSTED_MAX_STREAMS),
                                         stream -> acceptStream(holder[0], stream), peerLabel);
                                 muxCtx.pipeline().addAfter(muxCtx.name(), "yamux", session);
                                 holder[0] = new Libp2pConnection(this, ch, remote, initiator, session);
@@ -270,6 +318,17 @@ public final class Libp2pHost {
     }
 
     private void established(Libp2pConnection connection, CompletableFuture<Libp2pConnection> ready) {
+        ConnectionSlots.Decision d = slots.establishing(connection);
+        if (!d.admitted()) {
+            LOG.warn("refusing libp2p connection from {}: {}", connection, d.reason());
+            connection.channel().close();
+            ready.completeExceptionally(new IOException("connection from " + connection + " refused: " + d.reason()));
+            return;
+        }
+        d.evict().ifPresent(old -> {
+            LOG.info("closing libp2p connection {}: {}", old.remoteAddress(), d.reason());
+            old.close();
+        });
         connections.add(connection);
         connection.channel().closeFuture().addListener(f -> {
             connections.remove(connection);

@@ -60,6 +60,8 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
     private final Set<String> advertised = ConcurrentHashMap.newKeySet();
     /** Streams this node opened (sync links and protocol channels), for status: shows how often it dials. */
     private final java.util.concurrent.atomic.AtomicLong streamsOpened = new java.util.concurrent.atomic.AtomicLong();
+    private volatile PeerTrust trust = PeerTrust.EVERYONE;
+    private volatile InboundLimits limits = InboundLimits.defaults();
     private volatile Libp2pHost host;
     private volatile MdnsPeerDiscovery discovery;
     private volatile TransportListener listener;
@@ -82,6 +84,15 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
         this.config = config;
         this.mdnsInterval = mdnsInterval;
         this.ports = new RememberedPorts(ports);
+    }
+
+    /**
+     * Which peers are trusted devices (the node: paired ones) and what remote parties may make this
+     * node hold; used from the next {@link #start} on. Default: everyone trusted, {@link InboundLimits#defaults()}.
+     */
+    public void inbound(PeerTrust trust, InboundLimits limits) {
+        this.trust = trust;
+        this.limits = limits;
     }
 
     /**
@@ -162,7 +173,7 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
     }
 
     private Libp2pHost newHost(Libp2pConfig c, TransportListener listener) throws IOException {
-        Libp2pHost h = new Libp2pHost(identity, c);
+        Libp2pHost h = new Libp2pHost(identity, c, trust, limits);
         h.register(SyncLink.PROTOCOL, channelProtocol(SyncLink.PROTOCOL, listener));
         extraProtocols.forEach(h::register);
         h.start();

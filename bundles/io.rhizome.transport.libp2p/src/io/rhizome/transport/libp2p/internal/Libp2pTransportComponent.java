@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -14,6 +17,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -21,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.rhizome.spi.crypto.KeyService;
+import io.rhizome.spi.policy.TrustedDevices;
 import io.rhizome.spi.transport.PeerLink;
 import io.rhizome.spi.transport.ProtocolChannels;
 import io.rhizome.spi.transport.Rendezvous;
@@ -62,7 +69,8 @@ public final class Libp2pTransportComponent implements Transport, ProtocolChanne
         @AttributeDefinition(description = "Bound in milliseconds on the connection handshake and stream negotiation")
         long handshakeTimeoutMillis() default 10_000;
 
-        @AttributeDefinition(description = "Open connections beyond which new inbound connections are refused")
+        @AttributeDefinition(description = "Established connections beyond which new inbound ones are refused (a trusted device then takes the slot of "
+                + "one that is not trusted); handshakes have their own slots (maxHandshakes)")
         int maxConnections() default 256;
 
         @AttributeDefinition(description = "Announce this node and find peers on the LAN with mDNS (_p2p._udp.local): "
@@ -71,7 +79,29 @@ public final class Libp2pTransportComponent implements Transport, ProtocolChanne
 
         @AttributeDefinition(description = "Seconds between mDNS queries")
         int mdnsIntervalSeconds() default 10;
+
+        @AttributeDefinition(description = "Megabytes of inbound frames all links may hold at once (at least 16)")
+        int frameBudgetMegabytes() default 64;
+
+        @AttributeDefinition(description = "Megabytes of that budget that devices which are not trusted may hold")
+        int untrustedFrameBudgetMegabytes() default 8;
+
+        @AttributeDefinition(description = "Largest frame in bytes a device that is not trusted may send")
+        int untrustedMaxMessage() default 256 * 1024;
+
+        @AttributeDefinition(description = "Inbound connections still handshaking at once (separate from maxConnections)")
+        int maxHandshakes() default 64;
+
+        @AttributeDefinition(description = "Inbound connections still handshaking from one IP address")
+        int maxHandshakesPerAddress() default 8;
+
+        @AttributeDefinition(description = "Established connections of devices that are not trusted from one IP address")
+        int maxUntrustedConnectionsPerAddress() default 8;
     }
+
+    // every trusted-device source (pairing, a team directory); a device is trusted if any of them trusts it
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private final List<TrustedDevices> trusted = new CopyOnWriteArrayList<>();
 
     private final Libp2pTransport delegate;
 
@@ -90,6 +120,28 @@ public final class Libp2pTransportComponent implements Transport, ProtocolChanne
         LOG.info("libp2p transport configured: listen {}, mDNS {}", listen, mdns ? "on" : "off");
         this.delegate = new Libp2pTransport(new KeyServiceSigner(keys), c,
                 mdns ? Duration.ofSeconds(config.mdnsIntervalSeconds()) : null, ports);
+        delegate.inbound(this::trusts, new InboundLimits((long) config.frameBudgetMegabytes() << 20,
+                (long) config.untrustedFrameBudgetMegabytes() << 20, config.untrustedMaxMessage(), config.maxHandshakes(),
+                config.maxHandshakesPerAddress(), config.maxUntrustedConnectionsPerAddress()));
+    }
+
+    private boolean trusts(io.rhizome.transport.libp2p.internal.multiformats.PeerId peer) {
+        Optional<byte[]> key = peer.ed25519PublicKey();
+        if (key.isEmpty()) {
+            return false;
+        }
+        String device = Base64.getUrlEncoder().withoutPadding().encodeToString(key.get());
+        for (TrustedDevices t : trusted) {
+            try {
+                if (t.isTrusted(device)) {
+                    return true;
+                }
+            } catch (RuntimeException e) {
+                // the SPI says a failing service means "not trusted"
+                LOG.debug("TrustedDevices.isTrusted threw for {}: {}", device, e.getMessage());
+            }
+        }
+        return false;
     }
 
     @Deactivate

@@ -25,6 +25,12 @@ import io.rhizome.transport.libp2p.internal.yamux.YamuxStream;
  * through {@link io.rhizome.spi.transport.ProtocolChannels}, framed the same way): each message is an
  * unsigned varint length followed by that many bytes. Until a receiver is set, received bytes are not
  * credited back to the sender, so Yamux flow control bounds what is held.
+ *
+ * <p>Each frame's length is checked when its prefix arrives, before its bytes are credited: a device
+ * the host does not {@link PeerTrust trust} may send frames of at most
+ * {@link InboundLimits#untrustedMaxMessage()} bytes (a longer one resets the stream), and every frame
+ * reserves its length in the host's {@link FrameBudget} first; while it does not fit, no credit is
+ * given, so the sender stalls instead of this node buffering.
  */
 public final class SyncLink implements PeerLink, StreamHandler {
 
@@ -40,8 +46,19 @@ public final class SyncLink implements PeerLink, StreamHandler {
     // event-loop state
     private final ByteBuf buffer = Unpooled.buffer();
     private final ArrayDeque<byte[]> held = new ArrayDeque<>();
+    private final FrameBudget budget;
     private MessageReceiver receiver;
-    private int withheldCredit;
+    /** Bytes received and not yet credited back: while no receiver is set or a frame waits for the budget. */
+    private int uncredited;
+    /** The frame being assembled has its length reserved in the budget. */
+    private boolean frameAdmitted;
+    private boolean frameTrusted;
+    private long frameLength;
+    /** A frame's reservation did not fit; the budget calls back once something was released. */
+    private boolean awaitingBudget;
+    /** Reservations of {@link #held} messages, trusted bytes first, released when delivered or closed. */
+    private long heldTrusted;
+    private long heldUntrusted;
     private boolean closedNotified;
     private Optional<Throwable> closeCause;
     private volatile boolean open = true;
@@ -54,6 +71,7 @@ public final class SyncLink implements PeerLink, StreamHandler {
         this.connection = connection;
         this.protocol = protocol;
         this.loop = connection.channel().eventLoop();
+        this.budget = connection.host().frameBudget();
     }
 
     /** Binds the link to its stream; called on the event loop before any data is delivered. */
@@ -102,10 +120,8 @@ public final class SyncLink implements PeerLink, StreamHandler {
             while ((m = held.poll()) != null) {
                 deliver(m);
             }
-            if (withheldCredit > 0) {
-                stream.credit(withheldCredit);
-                withheldCredit = 0;
-            }
+            releaseHeld();
+            creditIfFlowing();
             if (closeCause != null) {
                 notifyClosed(closeCause);
             }
@@ -150,11 +166,14 @@ public final class SyncLink implements PeerLink, StreamHandler {
             return;
         }
         buffer.writeBytes(data);
-        if (receiver != null) {
-            s.credit(n);
-        } else {
-            withheldCredit += n;
+        uncredited += n;
+        if (!awaitingBudget) {
+            assemble();
         }
+    }
+
+    /** Cuts whole frames out of the buffer, reserving each one's length before crediting its bytes. Event loop. */
+    private void assemble() {
         try {
             while (true) {
                 long len = Varint.peek(buffer);
@@ -164,6 +183,9 @@ public final class SyncLink implements PeerLink, StreamHandler {
                 if (len > MAX_MESSAGE) {
                     throw new MultiformatException("message of " + len + " bytes exceeds " + MAX_MESSAGE);
                 }
+                if (!frameAdmitted && !admit(len)) {
+                    break;
+                }
                 int header = Varint.size(len);
                 if (buffer.readableBytes() < header + len) {
                     break;
@@ -171,17 +193,83 @@ public final class SyncLink implements PeerLink, StreamHandler {
                 buffer.skipBytes(header);
                 byte[] m = new byte[(int) len];
                 buffer.readBytes(m);
+                frameAdmitted = false;
                 if (receiver != null) {
                     deliver(m);
+                    budget.release(len, frameTrusted);
                 } else {
                     held.add(m);
+                    if (frameTrusted) {
+                        heldTrusted += len;
+                    } else {
+                        heldUntrusted += len;
+                    }
                 }
             }
             buffer.discardSomeReadBytes();
+            creditIfFlowing();
         } catch (MultiformatException e) {
             LOG.warn("resetting {} link from {}: {}", protocol, connection, e.getMessage());
             finish(Optional.of(new IOException("peer " + remotePeerId() + " broke " + protocol + ": " + e.getMessage())));
-            s.reset();
+            stream.reset();
+        }
+    }
+
+    /** Checks a frame's length against what its sender may send, and reserves it; false while it must wait. */
+    private boolean admit(long len) throws MultiformatException {
+        Libp2pHost host = connection.host();
+        boolean trusted = host.trusts(connection.remotePeer());
+        int limit = host.limits().untrustedMaxMessage();
+        if (!trusted && len > limit) {
+            budget.refusedUntrusted();
+            throw new MultiformatException("message of " + len + " bytes from a device that is not trusted exceeds "
+                    + limit + " (pair the devices first)");
+        }
+        if (!budget.reserveOrWait(len, trusted, this::budgetFreed)) {
+            awaitingBudget = true;
+            return false;
+        }
+        frameAdmitted = true;
+        frameTrusted = trusted;
+        frameLength = len;
+        return true;
+    }
+
+    private void budgetFreed() {
+        loop.execute(() -> {
+            if (awaitingBudget) {
+                awaitingBudget = false;
+                if (closeCause == null && !closing.get()) {
+                    assemble();
+                }
+            }
+        });
+    }
+
+    /** Credits what arrived once a receiver takes messages and no frame waits for the budget. Event loop. */
+    private void creditIfFlowing() {
+        if (receiver != null && !awaitingBudget && uncredited > 0 && stream != null) {
+            stream.credit(uncredited);
+            uncredited = 0;
+        }
+    }
+
+    private void releaseHeld() {
+        if (heldTrusted > 0) {
+            budget.release(heldTrusted, true);
+            heldTrusted = 0;
+        }
+        if (heldUntrusted > 0) {
+            budget.release(heldUntrusted, false);
+            heldUntrusted = 0;
+        }
+    }
+
+    /** Gives back the reservation of the frame being assembled; a closed link assembles nothing more. */
+    private void releaseFrame() {
+        if (frameAdmitted) {
+            frameAdmitted = false;
+            budget.release(frameLength, frameTrusted);
         }
     }
 
@@ -198,6 +286,11 @@ public final class SyncLink implements PeerLink, StreamHandler {
 
     private void finish(Optional<Throwable> cause) {
         open = false;
+        releaseFrame();
+        if (receiver == null) {
+            // a link nobody took: what it holds leaves the budget now (it is still handed over if a receiver comes)
+            releaseHeld();
+        }
         if (closeCause == null) {
             closeCause = cause;
         }

@@ -138,17 +138,39 @@ class MapDbStoreComponentTest {
     }
 
     @Test
-    void aStoreThatFailsWithdrawsItsService() throws Exception {
+    void aStoreThatFailsWithdrawsItsServiceAndIsReopenedByItself() throws Exception {
         Path folder = dir.resolve("failing");
         configureFolder(folder);
         Await.until(WAIT, "the store in the configured folder", () -> folder.toAbsolutePath().toString().equals(location()));
         MapDbReplicaStore store = (MapDbReplicaStore) tracker.getService();
-        store.volume().setCrashHook(stage -> {
-            throw new PagedRedoVolumeTest.SimulatedCrash();
-        });
-        org.junit.jupiter.api.Assertions.assertThrows(io.rhizome.spi.store.StoreException.class,
-                () -> store.putMeta(Map.of("x", new byte[] {1})));
-        Await.until(WAIT, "the failed store's service to be withdrawn", () -> tracker.getServiceReference() == null);
+        store.putMeta(Map.of("before", new byte[] {3}));
+        java.util.List<Integer> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.osgi.framework.ServiceListener listener = e -> events.add(e.getType());
+        context.addServiceListener(listener, "(objectClass=" + ReplicaStore.class.getName() + ")");
+        try {
+            store.volume().setCrashHook(stage -> {
+                throw new PagedRedoVolumeTest.SimulatedCrash();
+            });
+            io.rhizome.spi.store.StoreException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.rhizome.spi.store.StoreException.class, () -> store.putMeta(Map.of("x", new byte[] {1})));
+            assertTrue(refused.getMessage().contains("stored"), "the answer says whether it was stored: " + refused.getMessage());
+            Await.until(WAIT, "the failed store's service to be withdrawn", () -> events.contains(
+                    org.osgi.framework.ServiceEvent.UNREGISTERING));
+            io.rhizome.spi.store.StoreException after = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.rhizome.spi.store.StoreException.class, () -> store.putMeta(Map.of("y", new byte[] {1})));
+            assertTrue(after.getMessage().startsWith(Committer.NOT_STORED), "a later write is told it was not stored, not "
+                    + "that an earlier commit is safe: " + after.getMessage());
+            // reopened from its files, without a restart or a configuration change
+            Await.until(WAIT, "a reopened store in the same folder", () -> tracker.getService() != null
+                    && tracker.getService() != store && folder.toAbsolutePath().toString().equals(location()));
+            ReplicaStore reopened = tracker.getService();
+            assertEquals(3, reopened.meta("before").orElseThrow()[0], "what was stored before the failure is there");
+            assertTrue(reopened.meta("y").isEmpty(), "what was refused is not");
+            reopened.putMeta(Map.of("z", new byte[] {9}));
+            assertEquals(9, reopened.meta("z").orElseThrow()[0], "and it takes writes again");
+        } finally {
+            context.removeServiceListener(listener);
+        }
     }
 
     @Test

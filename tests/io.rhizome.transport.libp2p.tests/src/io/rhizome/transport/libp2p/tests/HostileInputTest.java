@@ -253,7 +253,10 @@ class HostileInputTest {
     @Test
     void connectionFloodIsRefusedBeyondTheLimit() throws Exception {
         Libp2pTransport limited = new Libp2pTransport(new io.rhizome.transport.libp2p.internal.KeyServiceSigner(TestKeys.random()),
-                Nodes.config().withMaxConnections(3));
+                Nodes.config());
+        // handshakes have slots of their own (ConnectionSlotsTest): three per address here
+        limited.inbound(io.rhizome.transport.libp2p.internal.PeerTrust.EVERYONE,
+                io.rhizome.transport.libp2p.internal.InboundLimits.defaults().withHandshakes(64, 3));
         limited.start(inbound::add);
         try {
             Multiaddr addr = Multiaddr.parse(limited.listenAddresses().get(0));

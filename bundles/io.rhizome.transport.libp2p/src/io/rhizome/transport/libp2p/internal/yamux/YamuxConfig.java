@@ -18,6 +18,14 @@ public record YamuxConfig(int streamWindow, int maxInboundStreams, int maxDataFr
         }
     }
 
+    /**
+     * The limits for a session with a device that is not trusted: the spec's initial window only
+     * (what it can send before this node credits anything) and at most {@code maxStreams} streams.
+     */
+    public YamuxConfig forUntrusted(int maxStreams) {
+        return new YamuxConfig(YamuxFrame.INITIAL_WINDOW, Math.min(maxInboundStreams, maxStreams), maxDataFrame);
+    }
+
     public static YamuxConfig defaults() {
         return new YamuxConfig(1024 * 1024, 256, 64 * 1024);
     }
