@@ -86,6 +86,7 @@ public final class CloudExchange {
     public synchronized RoundResult round() throws IOException {
         String me = engine.deviceId();
         String myFolder = FileSeal.folderOf(me);
+        store.beginRound();
         if (own == null) {
             own = readManifest(me).orElse(Manifest.EMPTY);
         }

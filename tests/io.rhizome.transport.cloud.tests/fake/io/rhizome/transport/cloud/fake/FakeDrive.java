@@ -1,4 +1,4 @@
-package io.rhizome.transport.cloud.tests;
+package io.rhizome.transport.cloud.fake;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.security.MessageDigest;
+import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,74 +43,131 @@ import com.sun.net.httpserver.HttpServer;
  * 401 (the token is revoked), 403 {@code rateLimitExceeded}, 429 with {@code Retry-After}, 500, a
  * timeout (no answer for longer than the client waits) and a truncated download. A latency per
  * request can be set.
+ *
+ * <p>Google's OAuth 2.0 side for installed apps: the consent page {@link #AUTH_PATH} (which
+ * consents at once, or refuses, and redirects to the loopback {@code redirect_uri} with the
+ * {@code code} and the {@code state}), and the token endpoint's {@code authorization_code} grant
+ * (the code used once, the client's id and secret, the same {@code redirect_uri} —
+ * {@code redirect_uri_mismatch} otherwise — and the PKCE {@code S256} verifier of the challenge —
+ * {@code invalid_grant} otherwise) and {@code refresh_token} grant ({@code invalid_grant} for a
+ * revoked one). Access tokens expire after {@link #accessTokenSeconds}. The Changes API:
+ * {@code changes/startPageToken} and {@code changes} paged by {@code pageToken} (a bad token is a
+ * 400), one change per create, content update and delete. {@code appDataFolder} and {@code root}
+ * are aliases of real folder ids, as in Drive: files report their parent by id.
+ *
+ * <p>Used in-process by the OSGi tests and by the node integration tests (compiled there too).
  */
-final class FakeDrive implements AutoCloseable {
+public final class FakeDrive implements AutoCloseable {
 
-    static final int PAGE = 3;
+    public static final int PAGE = 3;
+    public static final String CLIENT_ID = "rhizome-test.apps.googleusercontent.com";
+    public static final String CLIENT_SECRET = "GOCSPX-test-secret";
+    public static final String AUTH_PATH = "/o/oauth2/v2/auth";
+    /** The refresh token the tests that skip the consent use. */
+    public static final String TEST_REFRESH_TOKEN = "the-refresh-token";
+    static final String APPDATA_ID = "appdata-root";
+    static final String MYDRIVE_ID = "mydrive-root";
     /** Files per listing page at most: {@link #PAGE} so tests page; Drive's own limit (1000) for measurements. */
-    volatile int pageLimit = PAGE;
+    public volatile int pageLimit = PAGE;
+    /** How long an access token lives. */
+    public volatile long accessTokenSeconds = 3599;
+    /** Whether the consent page refuses ({@code error=access_denied}) instead of consenting. */
+    public volatile boolean denyConsent;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern PARENT = Pattern.compile("'([^']+)' in parents");
     private static final Pattern NAME = Pattern.compile("name = '((?:[^'\\\\]|\\\\.)*)'");
     private static final Pattern MIME = Pattern.compile("mimeType = '([^']+)'");
 
     /** {@code TRUNCATED}: the connection is cut after half the announced bytes; {@code SHORT}: half the file, announced as all of it. */
-    enum Fault { UNAUTHORIZED, RATE_LIMITED, TOO_MANY, SERVER_ERROR, TIMEOUT, TRUNCATED, SHORT }
+    public enum Fault { UNAUTHORIZED, RATE_LIMITED, USER_RATE_LIMITED, TOO_MANY, SERVER_ERROR, NOT_FOUND, TIMEOUT, TRUNCATED, SHORT }
 
-    record DriveFile(String id, String name, String mimeType, String parent, byte[] content) {
+    public record DriveFile(String id, String name, String mimeType, String parent, byte[] content) {
+    }
+
+    private record Grant(String clientId, String redirectUri, String challenge) {
+    }
+
+    private record Change(String fileId, DriveFile file) {
     }
 
     private final HttpServer server;
     private final Map<String, DriveFile> files = new LinkedHashMap<>();
     private final Map<String, ObjectNode> sessions = new ConcurrentHashMap<>();
     private final Map<String, ByteArrayOutputStream> sessionBytes = new ConcurrentHashMap<>();
-    private final Set<String> validTokens = ConcurrentHashMap.newKeySet();
+    private final Map<String, Long> validTokens = new ConcurrentHashMap<>();
+    private final Set<String> refreshTokens = ConcurrentHashMap.newKeySet();
+    private final Map<String, Grant> codes = new ConcurrentHashMap<>();
+    private final List<Change> changes = new ArrayList<>();
     private final Deque<Fault> faults = new ArrayDeque<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger tokenCounter = new AtomicInteger();
-    final AtomicInteger multipartUploads = new AtomicInteger();
-    final AtomicInteger resumableUploads = new AtomicInteger();
-    final AtomicInteger pagedLists = new AtomicInteger();
-    final AtomicInteger served = new AtomicInteger();
-    final Map<Fault, AtomicInteger> faultsServed = new ConcurrentHashMap<>();
-    volatile long latencyMillis;
-    volatile long timeoutMillis = 3000;
+    public final AtomicInteger multipartUploads = new AtomicInteger();
+    public final AtomicInteger resumableUploads = new AtomicInteger();
+    public final AtomicInteger pagedLists = new AtomicInteger();
+    public final AtomicInteger fileLists = new AtomicInteger();
+    public final AtomicInteger changeLists = new AtomicInteger();
+    public final AtomicInteger startTokens = new AtomicInteger();
+    public final AtomicInteger refreshGrants = new AtomicInteger();
+    public final AtomicInteger codeGrants = new AtomicInteger();
+    public final AtomicInteger expiredTokenAnswers = new AtomicInteger();
+    public final AtomicInteger served = new AtomicInteger();
+    public final Map<Fault, AtomicInteger> faultsServed = new ConcurrentHashMap<>();
+    public volatile long latencyMillis;
+    public volatile long timeoutMillis = 3000;
 
-    FakeDrive() throws IOException {
+    public FakeDrive() throws IOException {
+        refreshTokens.add(TEST_REFRESH_TOKEN);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.start();
     }
 
-    URI uri() {
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
-    URI tokenEndpoint() {
+    public URI tokenEndpoint() {
         return uri().resolve("/token");
     }
 
-    synchronized void inject(Fault... f) {
+    public URI authorizationEndpoint() {
+        return uri().resolve(AUTH_PATH);
+    }
+
+    public synchronized void inject(Fault... f) {
         faults.addAll(List.of(f));
     }
 
-    synchronized int faultsLeft() {
+    public synchronized int faultsLeft() {
         return faults.size();
     }
 
-    /** Revokes every access token (as when one expires): the next request gets a 401. */
-    void expireTokens() {
+    /** Ends every access token now (as when they expire): the next request with one gets a 401. */
+    public void expireTokens() {
+        long now = System.currentTimeMillis();
+        validTokens.replaceAll((t, at) -> Math.min(at, now));
+    }
+
+    /** Revokes every refresh token (the user removed the app's access): refreshing is {@code invalid_grant}. */
+    public void revokeRefreshTokens() {
+        refreshTokens.clear();
         validTokens.clear();
     }
 
-    synchronized List<DriveFile> files() {
+    /** The refresh tokens issued by consents, and the test one, that still work. */
+    public Set<String> refreshTokens() {
+        return Set.copyOf(refreshTokens);
+    }
+
+    public synchronized List<DriveFile> files() {
         return List.copyOf(files.values());
     }
 
-    synchronized void replaceContent(String id, byte[] content) {
+    public synchronized void replaceContent(String id, byte[] content) {
         DriveFile f = files.get(id);
         files.put(id, new DriveFile(f.id(), f.name(), f.mimeType(), f.parent(), content));
+        changes.add(new Change(id, files.get(id)));
     }
 
     private synchronized Fault nextFault(boolean download) {
@@ -134,8 +193,16 @@ final class FakeDrive implements AutoCloseable {
                 token(ex, body);
                 return;
             }
+            if (path.equals(AUTH_PATH)) {
+                consent(ex, q);
+                return;
+            }
             String auth = ex.getRequestHeaders().getFirst("Authorization");
-            if (auth == null || !auth.startsWith("Bearer ") || !validTokens.contains(auth.substring(7))) {
+            Long expires = auth == null || !auth.startsWith("Bearer ") ? null : validTokens.get(auth.substring(7));
+            if (expires == null || System.currentTimeMillis() >= expires) {
+                if (expires != null) {
+                    expiredTokenAnswers.incrementAndGet();
+                }
                 error(ex, 401, "authError", "Request had invalid authentication credentials.");
                 return;
             }
@@ -150,6 +217,14 @@ final class FakeDrive implements AutoCloseable {
                     }
                     case RATE_LIMITED -> {
                         error(ex, 403, "rateLimitExceeded", "Rate Limit Exceeded");
+                        return;
+                    }
+                    case USER_RATE_LIMITED -> {
+                        error(ex, 403, "userRateLimitExceeded", "User Rate Limit Exceeded");
+                        return;
+                    }
+                    case NOT_FOUND -> {
+                        error(ex, 404, "notFound", "File not found.");
                         return;
                     }
                     case TOO_MANY -> {
@@ -186,12 +261,22 @@ final class FakeDrive implements AutoCloseable {
 
     private void route(HttpExchange ex, String path, Map<String, String> q, byte[] body) throws IOException {
         String method = ex.getRequestMethod();
-        if (path.equals("/drive/v3/files") && method.equals("GET")) {
+        if (path.equals("/drive/v3/changes/startPageToken") && method.equals("GET")) {
+            startTokens.incrementAndGet();
+            synchronized (this) {
+                send(ex, 200, JSON.createObjectNode().put("kind", "drive#startPageToken").put("startPageToken", String.valueOf(changes.size() + 1)));
+            }
+        } else if (path.equals("/drive/v3/changes") && method.equals("GET")) {
+            changes(ex, q);
+        } else if (path.equals("/drive/v3/files") && method.equals("GET")) {
             list(ex, q);
         } else if (path.equals("/drive/v3/files") && method.equals("POST")) {
             JsonNode meta = JSON.readTree(body);
             DriveFile f = create(meta, new byte[0]);
             send(ex, 200, JSON.createObjectNode().put("id", f.id()));
+        } else if (path.startsWith("/drive/v3/files/") && method.equals("GET") && !"media".equals(q.get("alt"))
+                && alias(path.substring("/drive/v3/files/".length())).endsWith("-root")) {
+            send(ex, 200, JSON.createObjectNode().put("id", alias(path.substring("/drive/v3/files/".length()))));
         } else if (path.startsWith("/drive/v3/files/") && method.equals("GET")) {
             DriveFile f = file(path.substring("/drive/v3/files/".length()));
             if (f == null) {
@@ -202,8 +287,13 @@ final class FakeDrive implements AutoCloseable {
                 send(ex, 200, JSON.createObjectNode().put("id", f.id()).put("name", f.name()));
             }
         } else if (path.startsWith("/drive/v3/files/") && method.equals("DELETE")) {
+            String id = path.substring("/drive/v3/files/".length());
             synchronized (this) {
-                files.remove(path.substring("/drive/v3/files/".length()));
+                if (files.remove(id) == null) {
+                    error(ex, 404, "notFound", "File not found: " + id + ".");
+                    return;
+                }
+                changes.add(new Change(id, null));
             }
             ex.sendResponseHeaders(204, -1);
         } else if (path.equals("/upload/drive/v3/files") && method.equals("POST") && "multipart".equals(q.get("uploadType"))) {
@@ -229,16 +319,118 @@ final class FakeDrive implements AutoCloseable {
         }
     }
 
-    private void token(HttpExchange ex, byte[] body) throws IOException {
-        Map<String, String> form = query(new String(body, StandardCharsets.UTF_8));
-        if (!"refresh_token".equals(form.get("grant_type")) || !"the-refresh-token".equals(form.get("refresh_token"))) {
-            byte[] b = JSON.writeValueAsBytes(JSON.createObjectNode().put("error", "invalid_grant").put("error_description", "Bad Request"));
-            raw(ex, 400, b);
+    /** Google's consent page, consenting (or refusing) at once: a 302 to the loopback redirect URI. */
+    private void consent(HttpExchange ex, Map<String, String> q) throws IOException {
+        String redirect = q.getOrDefault("redirect_uri", "");
+        if (!CLIENT_ID.equals(q.get("client_id"))) {
+            error(ex, 401, "invalid_client", "The OAuth client was not found.");
             return;
         }
-        String t = "access-" + tokenCounter.incrementAndGet();
-        validTokens.add(t);
-        send(ex, 200, JSON.createObjectNode().put("access_token", t).put("expires_in", 3599).put("token_type", "Bearer"));
+        if (!redirect.matches("http://(127\\.0\\.0\\.1|\\[::1\\]|localhost):\\d+/.*")) {
+            error(ex, 400, "redirect_uri_mismatch", "redirect_uri must be a loopback address for a desktop client, not " + redirect);
+            return;
+        }
+        if (!"code".equals(q.get("response_type")) || !"S256".equals(q.get("code_challenge_method")) || q.getOrDefault("code_challenge", "").length() != 43
+                || q.getOrDefault("scope", "").isEmpty()) {
+            error(ex, 400, "invalid_request", "response_type=code, a scope and an S256 code_challenge are required");
+            return;
+        }
+        String state = q.containsKey("state") ? "&state=" + java.net.URLEncoder.encode(q.get("state"), StandardCharsets.UTF_8) : "";
+        String location;
+        if (denyConsent) {
+            location = redirect + "?error=access_denied" + state;
+        } else {
+            String code = "4/code-" + ids.incrementAndGet();
+            codes.put(code, new Grant(CLIENT_ID, redirect, q.get("code_challenge")));
+            location = redirect + "?code=" + java.net.URLEncoder.encode(code, StandardCharsets.UTF_8) + state + "&scope=" + java.net.URLEncoder.encode(q.get("scope"), StandardCharsets.UTF_8);
+        }
+        ex.getResponseHeaders().add("Location", location);
+        ex.sendResponseHeaders(302, -1);
+    }
+
+    private void token(HttpExchange ex, byte[] body) throws IOException {
+        Map<String, String> form = query(new String(body, StandardCharsets.UTF_8));
+        if (!CLIENT_ID.equals(form.get("client_id")) || !CLIENT_SECRET.equals(form.get("client_secret"))) {
+            oauthError(ex, 401, "invalid_client", "Unauthorized");
+            return;
+        }
+        String grant = form.get("grant_type");
+        if ("authorization_code".equals(grant)) {
+            Grant g = codes.remove(form.getOrDefault("code", ""));
+            if (g == null) {
+                oauthError(ex, 400, "invalid_grant", "Malformed auth code.");
+            } else if (!g.redirectUri().equals(form.get("redirect_uri"))) {
+                oauthError(ex, 400, "redirect_uri_mismatch", "Bad Request");
+            } else if (!g.challenge().equals(s256(form.getOrDefault("code_verifier", "")))) {
+                oauthError(ex, 400, "invalid_grant", "Invalid code verifier.");
+            } else {
+                codeGrants.incrementAndGet();
+                String refresh = "1//rt-" + ids.incrementAndGet();
+                refreshTokens.add(refresh);
+                send(ex, 200, accessToken().put("refresh_token", refresh).put("scope", "https://www.googleapis.com/auth/drive.file"));
+            }
+            return;
+        }
+        if (!"refresh_token".equals(grant) || !refreshTokens.contains(form.getOrDefault("refresh_token", ""))) {
+            oauthError(ex, 400, "invalid_grant", "Token has been expired or revoked.");
+            return;
+        }
+        refreshGrants.incrementAndGet();
+        send(ex, 200, accessToken());
+    }
+
+    private ObjectNode accessToken() {
+        String t = "ya29.access-" + tokenCounter.incrementAndGet();
+        validTokens.put(t, System.currentTimeMillis() + accessTokenSeconds * 1000);
+        return JSON.createObjectNode().put("access_token", t).put("expires_in", accessTokenSeconds).put("token_type", "Bearer");
+    }
+
+    private static String s256(String verifier) {
+        try {
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void oauthError(HttpExchange ex, int status, String error, String description) throws IOException {
+        raw(ex, status, JSON.writeValueAsBytes(JSON.createObjectNode().put("error", error).put("error_description", description)));
+    }
+
+    private void changes(HttpExchange ex, Map<String, String> q) throws IOException {
+        changeLists.incrementAndGet();
+        int from;
+        try {
+            from = Integer.parseInt(q.getOrDefault("pageToken", ""));
+        } catch (NumberFormatException e) {
+            from = -1;
+        }
+        ObjectNode out = JSON.createObjectNode().put("kind", "drive#changeList");
+        synchronized (this) {
+            if (from < 1 || from > changes.size() + 1) {
+                error(ex, 400, "invalid", "Invalid Value");
+                return;
+            }
+            int size = Math.min(pageLimit, Integer.parseInt(q.getOrDefault("pageSize", "100")));
+            ArrayNode arr = out.putArray("changes");
+            int end = Math.min(changes.size(), from - 1 + size);
+            for (int i = from - 1; i < end; i++) {
+                Change c = changes.get(i);
+                ObjectNode o = arr.addObject().put("kind", "drive#change").put("changeType", "file").put("fileId", c.fileId()).put("removed", c.file() == null);
+                if (c.file() != null) {
+                    ObjectNode f = o.putObject("file").put("id", c.file().id()).put("name", c.file().name()).put("mimeType", c.file().mimeType())
+                            .put("trashed", false);
+                    f.putArray("parents").add(c.file().parent());
+                }
+            }
+            if (end < changes.size()) {
+                out.put("nextPageToken", String.valueOf(end + 1));
+            } else {
+                out.put("newStartPageToken", String.valueOf(changes.size() + 1));
+            }
+        }
+        send(ex, 200, out);
     }
 
     private void list(HttpExchange ex, Map<String, String> q) throws IOException {
@@ -246,7 +438,8 @@ final class FakeDrive implements AutoCloseable {
         Matcher parent = PARENT.matcher(query);
         Matcher name = NAME.matcher(query);
         Matcher mime = MIME.matcher(query);
-        String p = parent.find() ? parent.group(1) : null;
+        fileLists.incrementAndGet();
+        String p = parent.find() ? alias(parent.group(1)) : null;
         String n = name.find() ? name.group(1).replace("\\'", "'").replace("\\\\", "\\") : null;
         String m = mime.find() ? mime.group(1) : null;
         List<DriveFile> matching = new ArrayList<>();
@@ -328,10 +521,20 @@ final class FakeDrive implements AutoCloseable {
 
     private synchronized DriveFile create(JsonNode meta, byte[] content) {
         String id = "f" + ids.incrementAndGet();
-        String parent = meta.path("parents").path(0).asText("root");
+        String parent = alias(meta.path("parents").path(0).asText("root"));
         DriveFile f = new DriveFile(id, meta.path("name").asText(), meta.path("mimeType").asText("application/octet-stream"), parent, content);
         files.put(id, f);
+        changes.add(new Change(id, f));
         return f;
+    }
+
+    /** Drive's folder aliases to the ids files report as their parent. */
+    private static String alias(String id) {
+        return switch (id) {
+            case "appDataFolder" -> APPDATA_ID;
+            case "root" -> MYDRIVE_ID;
+            default -> id;
+        };
     }
 
     private synchronized DriveFile file(String id) {
