@@ -53,9 +53,18 @@ public final class CloudExchange {
      * @param maxBatchBytes  change-set bytes per batch file
      * @param budgetBytes    this device's own unacknowledged batch bytes at most; past it, nothing new is written (status says so)
      * @param retentionMillis how long an acknowledged batch file stays before it is deleted
+     * @param resendMillis   how long after a reader refused a stream it is written for it again (doubling while it stays refused, up to 64 times)
      */
-    public record Settings(long maxBatchBytes, long budgetBytes, long retentionMillis) {
-        public static final Settings DEFAULTS = new Settings(1L << 20, 1L << 30, 0);
+    public record Settings(long maxBatchBytes, long budgetBytes, long retentionMillis, long resendMillis) {
+        public static final Settings DEFAULTS = new Settings(1L << 20, 1L << 30, 0, 10_000);
+
+        public Settings(long maxBatchBytes, long budgetBytes, long retentionMillis) {
+            this(maxBatchBytes, budgetBytes, retentionMillis, 10_000);
+        }
+    }
+
+    /** When a reader's refused streams are written for it again, and how long the wait after that is. */
+    private record Resend(long atMillis, long waitMillis) {
     }
 
     /** What one round did. */
@@ -70,6 +79,7 @@ public final class CloudExchange {
     private final LongSupplier clock;
     private final CloudStatus status = new CloudStatus();
     private final Map<String, Long> writtenAt = new HashMap<>();
+    private final Map<String, Resend> resends = new HashMap<>();
     private Manifest own;
 
     public CloudExchange(CloudStore store, StoreAndForward engine, FileSeal seal, Supplier<Set<String>> trusted, Settings settings,
@@ -215,6 +225,20 @@ public final class CloudExchange {
         long seq = lastOwn(channel, at.seq(), existing);
         Map<String, Long> peerHas = merge(at.peerHas(), theirs.versions());
         long cursor = at.cursor();
+        Map<String, Long> refused = refusedBy(theirs, myFolder, at);
+        if (refused.isEmpty()) {
+            resends.remove(peer);
+        } else if (resendDue(peer)) {
+            // The reader applied every batch written for it, yet holds less of these streams than
+            // they carried: it refused them (a namespace not declared there yet, a right not
+            // granted). Read the log again from its start with what the reader really holds, so
+            // that they go out again — as a live link sends held-back streams again, without a
+            // restart. Still refused, they wait twice as long the next time.
+            LOG.info("cloud: device {} refused {} before; writing them for it again", peer, refused.keySet());
+            peerHas = new HashMap<>(peerHas);
+            peerHas.putAll(refused);
+            cursor = 0;
+        }
         long pendingBytes = existing.size() * (long) FileSeal.PAD;
         int count = 0;
         while (count < MAX_FILES_PER_ROUND) {
@@ -248,7 +272,42 @@ public final class CloudExchange {
             count++;
         }
         written.put(peerFolder, new Manifest.Channel(cursor, seq, peerHas));
+        engine.forwarded(peer, peerHas);
         return count;
+    }
+
+    /**
+     * The streams the reader holds less of than the batches written for it carried, although it
+     * applied all of them (its manifest read up to the last one): stream → what it really holds.
+     */
+    private static Map<String, Long> refusedBy(Manifest theirs, String myFolder, Manifest.Channel at) {
+        Map<String, Long> out = new TreeMap<>();
+        if (at.seq() == 0 || theirs.readOf(myFolder) < at.seq()) {
+            return out;
+        }
+        at.peerHas().forEach((stream, claimed) -> {
+            long held = theirs.versions().getOrDefault(stream, 0L);
+            if (held < claimed) {
+                out.put(stream, held);
+            }
+        });
+        return out;
+    }
+
+    private boolean resendDue(String peer) {
+        long now = clock.getAsLong();
+        Resend r = resends.get(peer);
+        if (r == null) {
+            // Just refused: the cause is rarely gone at once; the first try is one wait later.
+            resends.put(peer, new Resend(now + settings.resendMillis(), settings.resendMillis()));
+            return settings.resendMillis() == 0;
+        }
+        if (now < r.atMillis()) {
+            return false;
+        }
+        long wait = Math.min(Math.max(1, r.waitMillis() * 2), Math.max(1, settings.resendMillis() * 64));
+        resends.put(peer, new Resend(now + wait, wait));
+        return true;
     }
 
     /**
