@@ -211,7 +211,7 @@ public final class DriveStore implements CloudStore {
     private void rebuild() throws IOException {
         index.clear();
         String token = json(http.send("asking for the changes start token", () -> HttpRequest.newBuilder(
-                api.resolve("/drive/v3/changes/startPageToken?fields=startPageToken" + spacesParam())).GET())).path("startPageToken").asText(null);
+                api.resolve("/drive/v3/changes/startPageToken?fields=startPageToken")).GET())).path("startPageToken").asText(null);
         if (token == null) {
             throw new DriveException(200, "noStartPageToken", "Google Drive gave no changes start token; the next round tries again");
         }

@@ -262,6 +262,13 @@ public final class FakeDrive implements AutoCloseable {
     private void route(HttpExchange ex, String path, Map<String, String> q, byte[] body) throws IOException {
         String method = ex.getRequestMethod();
         if (path.equals("/drive/v3/changes/startPageToken") && method.equals("GET")) {
+            // getStartPageToken takes no spaces or page parameters (only driveId and the shared-drive flags).
+            for (String k : q.keySet()) {
+                if (!Set.of("fields", "driveId", "supportsAllDrives", "supportsTeamDrives", "teamDriveId").contains(k)) {
+                    error(ex, 400, "invalidParameter", "Invalid parameter: " + k);
+                    return;
+                }
+            }
             startTokens.incrementAndGet();
             synchronized (this) {
                 send(ex, 200, JSON.createObjectNode().put("kind", "drive#startPageToken").put("startPageToken", String.valueOf(changes.size() + 1)));
@@ -400,6 +407,11 @@ public final class FakeDrive implements AutoCloseable {
 
     private void changes(HttpExchange ex, Map<String, String> q) throws IOException {
         changeLists.incrementAndGet();
+        int asked = Integer.parseInt(q.getOrDefault("pageSize", "100"));
+        if (asked < 1 || asked > 1000) {
+            error(ex, 400, "invalid", "Invalid value for pageSize: " + asked + " (1 to 1000)");
+            return;
+        }
         int from;
         try {
             from = Integer.parseInt(q.getOrDefault("pageToken", ""));
