@@ -63,10 +63,6 @@ public final class CloudExchange {
         }
     }
 
-    /** When a reader's refused streams are written for it again, and how long the wait after that is. */
-    private record Resend(long atMillis, long waitMillis) {
-    }
-
     /** What one round did. */
     public record RoundResult(int filesRead, int changeSetsApplied, int filesWritten, int filesDeleted) {
     }
@@ -79,7 +75,7 @@ public final class CloudExchange {
     private final LongSupplier clock;
     private final CloudStatus status = new CloudStatus();
     private final Map<String, Long> writtenAt = new HashMap<>();
-    private final Map<String, Resend> resends = new HashMap<>();
+    private final Resends resends;
     private Manifest own;
 
     public CloudExchange(CloudStore store, StoreAndForward engine, FileSeal seal, Supplier<Set<String>> trusted, Settings settings,
@@ -90,6 +86,7 @@ public final class CloudExchange {
         this.trusted = trusted;
         this.settings = settings;
         this.clock = clock;
+        this.resends = new Resends(settings.resendMillis(), clock);
     }
 
     /** Reads, writes, publishes the manifest and compacts, once. */
@@ -225,10 +222,10 @@ public final class CloudExchange {
         long seq = lastOwn(channel, at.seq(), existing);
         Map<String, Long> peerHas = merge(at.peerHas(), theirs.versions());
         long cursor = at.cursor();
-        Map<String, Long> refused = refusedBy(theirs, myFolder, at);
+        Map<String, Long> refused = Resends.refusedBy(theirs, myFolder, at);
         if (refused.isEmpty()) {
-            resends.remove(peer);
-        } else if (resendDue(peer)) {
+            resends.accepted(peer);
+        } else if (resends.due(peer)) {
             // The reader applied every batch written for it, yet holds less of these streams than
             // they carried: it refused them (a namespace not declared there yet, a right not
             // granted). Read the log again from its start with what the reader really holds, so
@@ -274,40 +271,6 @@ public final class CloudExchange {
         written.put(peerFolder, new Manifest.Channel(cursor, seq, peerHas));
         engine.forwarded(peer, peerHas);
         return count;
-    }
-
-    /**
-     * The streams the reader holds less of than the batches written for it carried, although it
-     * applied all of them (its manifest read up to the last one): stream → what it really holds.
-     */
-    private static Map<String, Long> refusedBy(Manifest theirs, String myFolder, Manifest.Channel at) {
-        Map<String, Long> out = new TreeMap<>();
-        if (at.seq() == 0 || theirs.readOf(myFolder) < at.seq()) {
-            return out;
-        }
-        at.peerHas().forEach((stream, claimed) -> {
-            long held = theirs.versions().getOrDefault(stream, 0L);
-            if (held < claimed) {
-                out.put(stream, held);
-            }
-        });
-        return out;
-    }
-
-    private boolean resendDue(String peer) {
-        long now = clock.getAsLong();
-        Resend r = resends.get(peer);
-        if (r == null) {
-            // Just refused: the cause is rarely gone at once; the first try is one wait later.
-            resends.put(peer, new Resend(now + settings.resendMillis(), settings.resendMillis()));
-            return settings.resendMillis() == 0;
-        }
-        if (now < r.atMillis()) {
-            return false;
-        }
-        long wait = Math.min(Math.max(1, r.waitMillis() * 2), Math.max(1, settings.resendMillis() * 64));
-        resends.put(peer, new Resend(now + wait, wait));
-        return true;
     }
 
     /**

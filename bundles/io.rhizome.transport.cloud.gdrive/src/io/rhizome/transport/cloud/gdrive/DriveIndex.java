@@ -1,8 +1,13 @@
 package io.rhizome.transport.cloud.gdrive;
 
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * What this node knows of the Drive tree it uses: every file and folder by id, with its parent
@@ -16,6 +21,12 @@ final class DriveIndex {
     /** One file or folder. */
     record Entry(String parent, String name, boolean folder) {
     }
+
+    /** What a saved index stands for besides its entries. */
+    record Saved(String rootId, String pageToken) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, Entry> byId = new HashMap<>();
     private final Map<String, Map<String, String>> children = new HashMap<>();
@@ -61,11 +72,30 @@ final class DriveIndex {
         return out;
     }
 
-    Map<String, Entry> entries() {
-        return Map.copyOf(byId);
+
+    /** The index with the root it is of and the changes page token it is current to, as one value to keep. */
+    byte[] encode(String root, String rootId, String pageToken) throws IOException {
+        ObjectNode s = JSON.createObjectNode().put("v", 1).put("root", root).put("rootId", rootId).put("pageToken", pageToken);
+        ObjectNode entries = s.putObject("entries");
+        byId.forEach((id, e) -> entries.putArray(id).add(e.parent()).add(e.name()).add(e.folder()));
+        return JSON.writeValueAsBytes(s);
     }
 
-    int size() {
-        return byId.size();
+    /** Fills {@code into} from a kept value of the same root; empty (and {@code into} empty) when it is not one. */
+    static Optional<Saved> decode(byte[] value, String root, DriveIndex into) {
+        into.clear();
+        try {
+            JsonNode s = JSON.readTree(value);
+            if (s.path("v").asInt() != 1 || !s.path("root").asText().equals(root) || !s.path("pageToken").isTextual()
+                    || !s.path("rootId").isTextual()) {
+                return Optional.empty();
+            }
+            s.path("entries").fields().forEachRemaining(e -> into.put(e.getKey(),
+                    new Entry(e.getValue().path(0).asText(), e.getValue().path(1).asText(), e.getValue().path(2).asBoolean())));
+            return Optional.of(new Saved(s.get("rootId").asText(), s.get("pageToken").asText()));
+        } catch (IOException | RuntimeException e) {
+            into.clear();
+            return Optional.empty();
+        }
     }
 }

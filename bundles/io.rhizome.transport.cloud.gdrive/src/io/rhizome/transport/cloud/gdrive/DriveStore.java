@@ -124,7 +124,7 @@ public final class DriveStore implements CloudStore {
             }
         }
         if (dirty) {
-            state.save(encode());
+            state.save(index.encode(root, rootId, pageToken));
             dirty = false;
         }
     }
@@ -283,28 +283,13 @@ public final class DriveStore implements CloudStore {
         if (saved.isEmpty()) {
             return;
         }
-        try {
-            JsonNode s = JSON.readTree(saved.get());
-            if (s.path("v").asInt() != 1 || !s.path("root").asText().equals(root) || !s.path("pageToken").isTextual()) {
-                return;
-            }
-            index.clear();
-            s.path("entries").fields().forEachRemaining(e -> index.put(e.getKey(),
-                    new DriveIndex.Entry(e.getValue().path(0).asText(), e.getValue().path(1).asText(), e.getValue().path(2).asBoolean())));
-            rootId = s.path("rootId").asText();
-            pageToken = s.get("pageToken").asText();
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("gdrive: the saved changes token of {} does not decode ({}); listing once", describe(), e.getMessage());
-            index.clear();
-            pageToken = null;
+        Optional<DriveIndex.Saved> s = DriveIndex.decode(saved.get(), root, index);
+        if (s.isEmpty()) {
+            LOG.warn("gdrive: the saved changes token of {} is not usable; listing once", describe());
+            return;
         }
-    }
-
-    private byte[] encode() throws IOException {
-        ObjectNode s = JSON.createObjectNode().put("v", 1).put("root", root).put("rootId", rootId).put("pageToken", pageToken);
-        ObjectNode entries = s.putObject("entries");
-        index.entries().forEach((id, e) -> entries.putArray(id).add(e.parent()).add(e.name()).add(e.folder()));
-        return JSON.writeValueAsBytes(s);
+        rootId = s.get().rootId();
+        pageToken = s.get().pageToken();
     }
 
     private String multipart(String name, ObjectNode meta, byte[] bytes) throws IOException {

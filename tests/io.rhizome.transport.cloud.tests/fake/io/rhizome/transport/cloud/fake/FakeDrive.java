@@ -20,8 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,13 +42,7 @@ import com.sun.net.httpserver.HttpServer;
  * timeout (no answer for longer than the client waits) and a truncated download. A latency per
  * request can be set.
  *
- * <p>Google's OAuth 2.0 side for installed apps: the consent page {@link #AUTH_PATH} (which
- * consents at once, or refuses, and redirects to the loopback {@code redirect_uri} with the
- * {@code code} and the {@code state}), and the token endpoint's {@code authorization_code} grant
- * (the code used once, the client's id and secret, the same {@code redirect_uri} —
- * {@code redirect_uri_mismatch} otherwise — and the PKCE {@code S256} verifier of the challenge —
- * {@code invalid_grant} otherwise) and {@code refresh_token} grant ({@code invalid_grant} for a
- * revoked one). Access tokens expire after {@link #accessTokenSeconds}. The Changes API:
+ * <p>Google's OAuth 2.0 side is {@link FakeGoogleAuth} on the same server. The Changes API:
  * {@code changes/startPageToken} and {@code changes} paged by {@code pageToken} (a bad token is a
  * 400), one change per create, content update and delete. {@code appDataFolder} and {@code root}
  * are aliases of real folder ids, as in Drive: files report their parent by id.
@@ -60,19 +52,16 @@ import com.sun.net.httpserver.HttpServer;
 public final class FakeDrive implements AutoCloseable {
 
     public static final int PAGE = 3;
-    public static final String CLIENT_ID = "rhizome-test.apps.googleusercontent.com";
-    public static final String CLIENT_SECRET = "GOCSPX-test-secret";
-    public static final String AUTH_PATH = "/o/oauth2/v2/auth";
+    public static final String CLIENT_ID = FakeGoogleAuth.CLIENT_ID;
+    public static final String CLIENT_SECRET = FakeGoogleAuth.CLIENT_SECRET;
     /** The refresh token the tests that skip the consent use. */
-    public static final String TEST_REFRESH_TOKEN = "the-refresh-token";
+    public static final String TEST_REFRESH_TOKEN = FakeGoogleAuth.TEST_REFRESH_TOKEN;
     static final String APPDATA_ID = "appdata-root";
     static final String MYDRIVE_ID = "mydrive-root";
     /** Files per listing page at most: {@link #PAGE} so tests page; Drive's own limit (1000) for measurements. */
     public volatile int pageLimit = PAGE;
-    /** How long an access token lives. */
-    public volatile long accessTokenSeconds = 3599;
-    /** Whether the consent page refuses ({@code error=access_denied}) instead of consenting. */
-    public volatile boolean denyConsent;
+    /** Google's OAuth side: the consent page, the token endpoint, the tokens it issued. */
+    public final FakeGoogleAuth auth = new FakeGoogleAuth();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern PARENT = Pattern.compile("'([^']+)' in parents");
     private static final Pattern NAME = Pattern.compile("name = '((?:[^'\\\\]|\\\\.)*)'");
@@ -84,9 +73,6 @@ public final class FakeDrive implements AutoCloseable {
     public record DriveFile(String id, String name, String mimeType, String parent, byte[] content) {
     }
 
-    private record Grant(String clientId, String redirectUri, String challenge) {
-    }
-
     private record Change(String fileId, DriveFile file) {
     }
 
@@ -94,29 +80,24 @@ public final class FakeDrive implements AutoCloseable {
     private final Map<String, DriveFile> files = new LinkedHashMap<>();
     private final Map<String, ObjectNode> sessions = new ConcurrentHashMap<>();
     private final Map<String, ByteArrayOutputStream> sessionBytes = new ConcurrentHashMap<>();
-    private final Map<String, Long> validTokens = new ConcurrentHashMap<>();
-    private final Set<String> refreshTokens = ConcurrentHashMap.newKeySet();
-    private final Map<String, Grant> codes = new ConcurrentHashMap<>();
     private final List<Change> changes = new ArrayList<>();
     private final Deque<Fault> faults = new ArrayDeque<>();
     private final AtomicLong ids = new AtomicLong();
-    private final AtomicInteger tokenCounter = new AtomicInteger();
     public final AtomicInteger multipartUploads = new AtomicInteger();
     public final AtomicInteger resumableUploads = new AtomicInteger();
     public final AtomicInteger pagedLists = new AtomicInteger();
     public final AtomicInteger fileLists = new AtomicInteger();
     public final AtomicInteger changeLists = new AtomicInteger();
     public final AtomicInteger startTokens = new AtomicInteger();
-    public final AtomicInteger refreshGrants = new AtomicInteger();
-    public final AtomicInteger codeGrants = new AtomicInteger();
-    public final AtomicInteger expiredTokenAnswers = new AtomicInteger();
+    public final AtomicInteger refreshGrants = auth.refreshGrants;
+    public final AtomicInteger codeGrants = auth.codeGrants;
+    public final AtomicInteger expiredTokenAnswers = auth.expiredTokenAnswers;
     public final AtomicInteger served = new AtomicInteger();
     public final Map<Fault, AtomicInteger> faultsServed = new ConcurrentHashMap<>();
     public volatile long latencyMillis;
     public volatile long timeoutMillis = 3000;
 
     public FakeDrive() throws IOException {
-        refreshTokens.add(TEST_REFRESH_TOKEN);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newFixedThreadPool(4));
@@ -132,7 +113,7 @@ public final class FakeDrive implements AutoCloseable {
     }
 
     public URI authorizationEndpoint() {
-        return uri().resolve(AUTH_PATH);
+        return uri().resolve(FakeGoogleAuth.AUTH_PATH);
     }
 
     public synchronized void inject(Fault... f) {
@@ -145,19 +126,17 @@ public final class FakeDrive implements AutoCloseable {
 
     /** Ends every access token now (as when they expire): the next request with one gets a 401. */
     public void expireTokens() {
-        long now = System.currentTimeMillis();
-        validTokens.replaceAll((t, at) -> Math.min(at, now));
+        auth.expireTokens();
     }
 
     /** Revokes every refresh token (the user removed the app's access): refreshing is {@code invalid_grant}. */
     public void revokeRefreshTokens() {
-        refreshTokens.clear();
-        validTokens.clear();
+        auth.revokeRefreshTokens();
     }
 
     /** The refresh tokens issued by consents, and the test one, that still work. */
     public Set<String> refreshTokens() {
-        return Set.copyOf(refreshTokens);
+        return auth.refreshTokens();
     }
 
     public synchronized List<DriveFile> files() {
@@ -190,19 +169,14 @@ public final class FakeDrive implements AutoCloseable {
             Map<String, String> q = query(ex.getRequestURI().getRawQuery());
             byte[] body = ex.getRequestBody().readAllBytes();
             if (path.equals("/token")) {
-                token(ex, body);
+                auth.token(ex, body);
                 return;
             }
-            if (path.equals(AUTH_PATH)) {
-                consent(ex, q);
+            if (path.equals(FakeGoogleAuth.AUTH_PATH)) {
+                auth.consent(ex, q);
                 return;
             }
-            String auth = ex.getRequestHeaders().getFirst("Authorization");
-            Long expires = auth == null || !auth.startsWith("Bearer ") ? null : validTokens.get(auth.substring(7));
-            if (expires == null || System.currentTimeMillis() >= expires) {
-                if (expires != null) {
-                    expiredTokenAnswers.incrementAndGet();
-                }
+            if (!auth.authorised(ex.getRequestHeaders().getFirst("Authorization"))) {
                 error(ex, 401, "authError", "Request had invalid authentication credentials.");
                 return;
             }
@@ -211,7 +185,7 @@ public final class FakeDrive implements AutoCloseable {
             if (fault != null) {
                 switch (fault) {
                     case UNAUTHORIZED -> {
-                        validTokens.clear();
+                        auth.revokeAccessTokens();
                         error(ex, 401, "authError", "Request had invalid authentication credentials.");
                         return;
                     }
@@ -324,85 +298,6 @@ public final class FakeDrive implements AutoCloseable {
         } else {
             error(ex, 404, "notFound", "no such endpoint " + method + " " + path);
         }
-    }
-
-    /** Google's consent page, consenting (or refusing) at once: a 302 to the loopback redirect URI. */
-    private void consent(HttpExchange ex, Map<String, String> q) throws IOException {
-        String redirect = q.getOrDefault("redirect_uri", "");
-        if (!CLIENT_ID.equals(q.get("client_id"))) {
-            error(ex, 401, "invalid_client", "The OAuth client was not found.");
-            return;
-        }
-        if (!redirect.matches("http://(127\\.0\\.0\\.1|\\[::1\\]|localhost):\\d+/.*")) {
-            error(ex, 400, "redirect_uri_mismatch", "redirect_uri must be a loopback address for a desktop client, not " + redirect);
-            return;
-        }
-        if (!"code".equals(q.get("response_type")) || !"S256".equals(q.get("code_challenge_method")) || q.getOrDefault("code_challenge", "").length() != 43
-                || q.getOrDefault("scope", "").isEmpty()) {
-            error(ex, 400, "invalid_request", "response_type=code, a scope and an S256 code_challenge are required");
-            return;
-        }
-        String state = q.containsKey("state") ? "&state=" + java.net.URLEncoder.encode(q.get("state"), StandardCharsets.UTF_8) : "";
-        String location;
-        if (denyConsent) {
-            location = redirect + "?error=access_denied" + state;
-        } else {
-            String code = "4/code-" + ids.incrementAndGet();
-            codes.put(code, new Grant(CLIENT_ID, redirect, q.get("code_challenge")));
-            location = redirect + "?code=" + java.net.URLEncoder.encode(code, StandardCharsets.UTF_8) + state + "&scope=" + java.net.URLEncoder.encode(q.get("scope"), StandardCharsets.UTF_8);
-        }
-        ex.getResponseHeaders().add("Location", location);
-        ex.sendResponseHeaders(302, -1);
-    }
-
-    private void token(HttpExchange ex, byte[] body) throws IOException {
-        Map<String, String> form = query(new String(body, StandardCharsets.UTF_8));
-        if (!CLIENT_ID.equals(form.get("client_id")) || !CLIENT_SECRET.equals(form.get("client_secret"))) {
-            oauthError(ex, 401, "invalid_client", "Unauthorized");
-            return;
-        }
-        String grant = form.get("grant_type");
-        if ("authorization_code".equals(grant)) {
-            Grant g = codes.remove(form.getOrDefault("code", ""));
-            if (g == null) {
-                oauthError(ex, 400, "invalid_grant", "Malformed auth code.");
-            } else if (!g.redirectUri().equals(form.get("redirect_uri"))) {
-                oauthError(ex, 400, "redirect_uri_mismatch", "Bad Request");
-            } else if (!g.challenge().equals(s256(form.getOrDefault("code_verifier", "")))) {
-                oauthError(ex, 400, "invalid_grant", "Invalid code verifier.");
-            } else {
-                codeGrants.incrementAndGet();
-                String refresh = "1//rt-" + ids.incrementAndGet();
-                refreshTokens.add(refresh);
-                send(ex, 200, accessToken().put("refresh_token", refresh).put("scope", "https://www.googleapis.com/auth/drive.file"));
-            }
-            return;
-        }
-        if (!"refresh_token".equals(grant) || !refreshTokens.contains(form.getOrDefault("refresh_token", ""))) {
-            oauthError(ex, 400, "invalid_grant", "Token has been expired or revoked.");
-            return;
-        }
-        refreshGrants.incrementAndGet();
-        send(ex, 200, accessToken());
-    }
-
-    private ObjectNode accessToken() {
-        String t = "ya29.access-" + tokenCounter.incrementAndGet();
-        validTokens.put(t, System.currentTimeMillis() + accessTokenSeconds * 1000);
-        return JSON.createObjectNode().put("access_token", t).put("expires_in", accessTokenSeconds).put("token_type", "Bearer");
-    }
-
-    private static String s256(String verifier) {
-        try {
-            return Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void oauthError(HttpExchange ex, int status, String error, String description) throws IOException {
-        raw(ex, status, JSON.writeValueAsBytes(JSON.createObjectNode().put("error", error).put("error_description", description)));
     }
 
     private void changes(HttpExchange ex, Map<String, String> q) throws IOException {
@@ -586,7 +481,7 @@ public final class FakeDrive implements AutoCloseable {
         return -1;
     }
 
-    private static Map<String, String> query(String raw) {
+    static Map<String, String> query(String raw) {
         Map<String, String> out = new HashMap<>();
         if (raw == null || raw.isEmpty()) {
             return out;
@@ -600,7 +495,7 @@ public final class FakeDrive implements AutoCloseable {
         return out;
     }
 
-    private static void error(HttpExchange ex, int status, String reason, String message) throws IOException {
+    static void error(HttpExchange ex, int status, String reason, String message) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode e = root.putObject("error");
         e.put("code", status).put("message", message);
@@ -609,11 +504,11 @@ public final class FakeDrive implements AutoCloseable {
         raw(ex, status, JSON.writeValueAsBytes(root));
     }
 
-    private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+    static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
         raw(ex, status, JSON.writeValueAsBytes(body));
     }
 
-    private static void raw(HttpExchange ex, int status, byte[] body) throws IOException {
+    static void raw(HttpExchange ex, int status, byte[] body) throws IOException {
         ex.getResponseHeaders().add("Content-Type", "application/json; charset=UTF-8");
         ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
         if (body.length > 0) {

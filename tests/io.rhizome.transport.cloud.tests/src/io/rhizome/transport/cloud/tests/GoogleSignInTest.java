@@ -97,7 +97,7 @@ class GoogleSignInTest {
 
     @Test
     void aConsentRefusedInTheBrowserFailsWithASentenceAndStoresNothing() throws Exception {
-        google.denyConsent = true;
+        google.auth.denyConsent = true;
         AtomicReference<String> stored = new AtomicReference<>();
         try (ConsentFlow flow = ConsentFlow.start(http, endpoints, new SecureRandom(), Duration.ofMinutes(1), stored::set)) {
             browse(flow.consentUri());
