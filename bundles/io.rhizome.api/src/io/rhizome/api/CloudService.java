@@ -37,6 +37,21 @@ public interface CloudService {
      */
     Cloud add(String kind, String location);
 
+    /**
+     * Starts adding a cloud of a kind that needs the user's consent ({@code gdrive}: {@code location}
+     * is {@code appDataFolder} or a folder name in My Drive): the answer carries the consent page to
+     * open in a browser; the cloud is added (and used) once the browser comes back with the
+     * consent, which {@link #signInStatus} reports. For a cloud already added, a new sign-in
+     * replaces its credentials (after they were revoked or expired).
+     *
+     * @throws IllegalArgumentException for an unknown kind, one that needs no sign-in, a bad location, or a kind not set up
+     * @since 0.1
+     */
+    SignIn signIn(String kind, String location);
+
+    /** The sign-in started last for cloud {@code id}; empty if none was started since the node started. */
+    Optional<SignIn> signInStatus(String id);
+
     /** Stops using a cloud (its files stay where they are); empty when no cloud has that id. */
     Optional<Cloud> remove(String id);
 
@@ -51,6 +66,17 @@ public interface CloudService {
      * @param peers          per device that left files here: when a batch from it was last applied, and the current problem
      */
     record Cloud(String id, String kind, String location, long lastRoundMillis, Optional<String> lastError, List<Peer> peers) {
+    }
+
+    /**
+     * A sign-in in progress or ended.
+     *
+     * @param cloudId    the id the cloud has (or will have)
+     * @param consentUrl the page to open in a browser
+     * @param state      {@code waiting}, {@code done} (the cloud is in use) or {@code failed}
+     * @param error      why it failed, with what to do
+     */
+    record SignIn(String cloudId, String consentUrl, String state, Optional<String> error) {
     }
 
     /** A device as seen through one cloud. */

@@ -56,6 +56,17 @@ public interface StoreAndForward {
     Incoming offer(String peerId, byte[] batch) throws RefusedException;
 
     /**
+     * Tells the engine that {@code peerId} finds {@code versions} in the store (written for it, or
+     * held by it per its manifest), so that its pending count in status is what the store's copy
+     * lacks, not only what a live link has not acknowledged. Call it after every write round; the
+     * engine keeps it in memory only.
+     *
+     * @since 0.1
+     */
+    default void forwarded(String peerId, Map<String, Long> versions) {
+    }
+
+    /**
      * One batch for a peer.
      *
      * @param batch      the encoded batch, opaque to the transport

@@ -14,7 +14,9 @@ import io.rhizome.api.CloudService;
 
 /**
  * {@code /v1/cloud}: the clouds of the node's fallback. {@code GET} lists them with their per-peer
- * state, {@code POST {"kind","location"}} adds one, {@code DELETE /v1/cloud/{id}} removes one.
+ * state, {@code POST {"kind","location"}} adds one, {@code DELETE /v1/cloud/{id}} removes one;
+ * {@code POST /v1/cloud/signin {"kind","location"}} starts the consent of a cloud account (the
+ * answer names the page to open) and {@code GET /v1/cloud/signin/{id}} says how it stands.
  */
 final class CloudResources {
 
@@ -36,6 +38,17 @@ final class CloudResources {
                 return RestResponse.ok(list(c.clouds()));
             }
             return RestRouter.post(request, () -> add(c, request.body()));
+        }
+        if (path.equals("/v1/cloud/signin")) {
+            return RestRouter.post(request, () -> signIn(c, request.body()));
+        }
+        if (path.startsWith("/v1/cloud/signin/")) {
+            String id = path.substring("/v1/cloud/signin/".length());
+            if (!request.method().equals("GET")) {
+                return RestResponse.error(405, "method_not_allowed", request.method() + " is not allowed here; use GET");
+            }
+            return c.signInStatus(id).map(x -> RestResponse.ok(signIn(x)))
+                    .orElseGet(() -> RestResponse.error(404, "not_found", "no sign-in was started for '" + id + "'; start one with `rhizome cloud add gdrive`"));
         }
         String id = path.substring("/v1/cloud/".length());
         if (!request.method().equals("DELETE")) {
@@ -65,6 +78,32 @@ final class CloudResources {
         } catch (IllegalStateException e) {
             return RestResponse.error(500, "storage", e.getMessage());
         }
+    }
+
+    private RestResponse signIn(CloudService c, byte[] body) {
+        JsonNode req;
+        try {
+            req = body.length == 0 ? null : json.readTree(body);
+        } catch (IOException e) {
+            return RestResponse.error(400, "bad_request", "the body is not valid JSON: " + e.getMessage());
+        }
+        if (req == null || !req.isObject() || !req.path("kind").isTextual() || !req.path("location").isTextual()) {
+            return RestResponse.error(400, "bad_request", "expected {\"kind\": \"gdrive\", \"location\": \"appDataFolder\"}");
+        }
+        try {
+            return RestResponse.ok(signIn(c.signIn(req.get("kind").asText(), req.get("location").asText())));
+        } catch (IllegalArgumentException e) {
+            return RestResponse.error(400, "bad_request", e.getMessage());
+        }
+    }
+
+    private ObjectNode signIn(CloudService.SignIn s) {
+        ObjectNode o = json.createObjectNode();
+        o.put("id", s.cloudId());
+        o.put("consentUrl", s.consentUrl());
+        o.put("state", s.state());
+        o.put("error", s.error().orElse(null));
+        return o;
     }
 
     private JsonNode list(List<CloudService.Cloud> clouds) {

@@ -53,9 +53,14 @@ public final class CloudExchange {
      * @param maxBatchBytes  change-set bytes per batch file
      * @param budgetBytes    this device's own unacknowledged batch bytes at most; past it, nothing new is written (status says so)
      * @param retentionMillis how long an acknowledged batch file stays before it is deleted
+     * @param resendMillis   how long after a reader refused a stream it is written for it again (doubling while it stays refused, up to 64 times)
      */
-    public record Settings(long maxBatchBytes, long budgetBytes, long retentionMillis) {
-        public static final Settings DEFAULTS = new Settings(1L << 20, 1L << 30, 0);
+    public record Settings(long maxBatchBytes, long budgetBytes, long retentionMillis, long resendMillis) {
+        public static final Settings DEFAULTS = new Settings(1L << 20, 1L << 30, 0, 10_000);
+
+        public Settings(long maxBatchBytes, long budgetBytes, long retentionMillis) {
+            this(maxBatchBytes, budgetBytes, retentionMillis, 10_000);
+        }
     }
 
     /** What one round did. */
@@ -70,6 +75,7 @@ public final class CloudExchange {
     private final LongSupplier clock;
     private final CloudStatus status = new CloudStatus();
     private final Map<String, Long> writtenAt = new HashMap<>();
+    private final Resends resends;
     private Manifest own;
 
     public CloudExchange(CloudStore store, StoreAndForward engine, FileSeal seal, Supplier<Set<String>> trusted, Settings settings,
@@ -80,12 +86,14 @@ public final class CloudExchange {
         this.trusted = trusted;
         this.settings = settings;
         this.clock = clock;
+        this.resends = new Resends(settings.resendMillis(), clock);
     }
 
     /** Reads, writes, publishes the manifest and compacts, once. */
     public synchronized RoundResult round() throws IOException {
         String me = engine.deviceId();
         String myFolder = FileSeal.folderOf(me);
+        store.beginRound();
         if (own == null) {
             own = readManifest(me).orElse(Manifest.EMPTY);
         }
@@ -214,6 +222,20 @@ public final class CloudExchange {
         long seq = lastOwn(channel, at.seq(), existing);
         Map<String, Long> peerHas = merge(at.peerHas(), theirs.versions());
         long cursor = at.cursor();
+        Map<String, Long> refused = Resends.refusedBy(theirs, myFolder, at);
+        if (refused.isEmpty()) {
+            resends.accepted(peer);
+        } else if (resends.due(peer)) {
+            // The reader applied every batch written for it, yet holds less of these streams than
+            // they carried: it refused them (a namespace not declared there yet, a right not
+            // granted). Read the log again from its start with what the reader really holds, so
+            // that they go out again — as a live link sends held-back streams again, without a
+            // restart. Still refused, they wait twice as long the next time.
+            LOG.info("cloud: device {} refused {} before; writing them for it again", peer, refused.keySet());
+            peerHas = new HashMap<>(peerHas);
+            peerHas.putAll(refused);
+            cursor = 0;
+        }
         long pendingBytes = existing.size() * (long) FileSeal.PAD;
         int count = 0;
         while (count < MAX_FILES_PER_ROUND) {
@@ -247,6 +269,7 @@ public final class CloudExchange {
             count++;
         }
         written.put(peerFolder, new Manifest.Channel(cursor, seq, peerHas));
+        engine.forwarded(peer, peerHas);
         return count;
     }
 

@@ -25,6 +25,14 @@ import org.osgi.annotation.versioning.ConsumerType;
 @ConsumerType
 public interface CloudStore {
 
+    /**
+     * Called by the exchange at the start of every round, before any other call of that round: a
+     * backend that keeps an index of the place (the Drive backend, through its Changes API) brings
+     * it up to date here, so that the round's listings cost no further requests.
+     */
+    default void beginRound() throws IOException {
+    }
+
     /** What a folder holds; a missing folder lists as empty. */
     Listing list(String folder) throws IOException;
 

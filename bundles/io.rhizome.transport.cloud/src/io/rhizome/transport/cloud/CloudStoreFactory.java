@@ -23,6 +23,20 @@ public interface CloudStoreFactory {
     /** The location in the form it is stored and compared in (an absolute, normalised path for a folder). */
     String normalise(String location);
 
-    /** A store for {@code location} (already normalised), checked to be usable now. */
+    /**
+     * A store for {@code location} (already normalised), checked to be usable now. A kind that
+     * needs a sign-in refuses a location not signed in yet with a sentence naming the command.
+     */
     CloudStore open(String location);
+
+    /**
+     * Starts the user's consent for {@code location} (already normalised) when this kind needs one
+     * (a cloud account); empty for a kind that needs none (a folder). Once its
+     * {@link CloudSignIn#done()} completes, {@link #open} works for the location.
+     *
+     * @throws IllegalArgumentException when a sign-in cannot start (the kind is not set up), with what to do
+     */
+    default java.util.Optional<CloudSignIn> signIn(String location) {
+        return java.util.Optional.empty();
+    }
 }

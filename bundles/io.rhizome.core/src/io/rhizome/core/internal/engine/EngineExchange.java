@@ -58,6 +58,11 @@ public final class EngineExchange implements StoreAndForward {
     }
 
     @Override
+    public void forwarded(String peerId, Map<String, Long> versions) {
+        engine.forwarded(peerId, versions);
+    }
+
+    @Override
     public Incoming offer(String peerId, byte[] batch) throws RefusedException {
         List<byte[]> changeSets;
         try {

@@ -94,6 +94,8 @@ public final class SyncEngine implements AutoCloseable {
     private final Inbox inbox;
     private final ScopedSender scoped;
     private final Outboxes outboxes = new Outboxes();
+    /** Per peer, what store-and-forward transports left for it (see {@link #forwarded}). */
+    private final Map<String, Map<String, Long>> forwarded = new ConcurrentHashMap<>();
     private volatile boolean running;
 
     public SyncEngine(String deviceId, ReplicaStore store, Function<String, Optional<CrdtType>> types, NamespaceCatalog catalog,
@@ -221,6 +223,24 @@ public final class SyncEngine implements AutoCloseable {
         Outbox o = new Outbox(peerId, store, scoped, catalog, types, policy, wake, outboxes);
         outboxes.add(o);
         return o;
+    }
+
+    /**
+     * A store-and-forward transport left {@code versions} where {@code peerId} picks them up (a
+     * cloud folder): the peer's pending count is what lies beyond them, not only beyond what a
+     * live link had acknowledged. Kept in memory; the transport says it again on every round.
+     */
+    public void forwarded(String peerId, Map<String, Long> versions) {
+        forwarded.merge(peerId, Map.copyOf(versions), (a, b) -> {
+            Map<String, Long> m = new java.util.HashMap<>(a);
+            b.forEach((k, v) -> m.merge(k, v, Math::max));
+            return Map.copyOf(m);
+        });
+    }
+
+    /** What store-and-forward transports left for {@code peerId}; empty if none. */
+    public Map<String, Long> forwardedTo(String peerId) {
+        return forwarded.getOrDefault(peerId, Map.of());
     }
 
     /** See {@link ScopedSender#scopedEntry}. */

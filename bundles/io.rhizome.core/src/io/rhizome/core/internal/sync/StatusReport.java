@@ -61,6 +61,8 @@ final class StatusReport {
             PeerRecord r = p.record();
             boolean isConnected = p.session().map(PeerSession::isOpen).orElse(false);
             Map<String, Long> known = new HashMap<>(r.acked());
+            // What a cloud folder holds for the peer is on its way: not pending on this device.
+            engine.forwardedTo(r.peerId()).forEach((k, v) -> known.merge(k, v, Math::max));
             if (isConnected) {
                 connected++;
                 syncing |= p.session().get().isSyncing();

@@ -35,6 +35,7 @@ final class DriveHttp {
     private final HttpClient http;
     private final AccessTokens tokens;
     private final Retry retry;
+    private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
 
     DriveHttp(HttpClient http, AccessTokens tokens, Retry retry) {
         this.http = http;
@@ -49,6 +50,7 @@ final class DriveHttp {
         for (int attempt = 1; attempt <= retry.attempts(); attempt++) {
             HttpRequest req = build.get().timeout(retry.timeout()).header("Authorization", "Bearer " + tokens.current()).build();
             HttpResponse<byte[]> r;
+            requests.incrementAndGet();
             try {
                 r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
             } catch (IOException e) {
@@ -81,6 +83,11 @@ final class DriveHttp {
             pause(attempt, r.headers().firstValue("Retry-After"), what, status + " " + reason);
         }
         throw last;
+    }
+
+    /** Requests sent to Drive so far, every attempt counted. */
+    long requests() {
+        return requests.get();
     }
 
     private void pause(int attempt, Optional<String> retryAfter, String what, String why) throws IOException {
@@ -128,8 +135,8 @@ final class DriveHttp {
                     + "); free space in the Drive, or lower the cloud size budget";
             case "rateLimitExceeded", "userRateLimitExceeded" -> "Google Drive keeps refusing " + what + " as too many requests ("
                     + reason + "); the next round tries again";
-            default -> status == 401 ? "Google Drive refused the sign-in for " + what + "; sign in again with `rhizome cloud login gdrive`"
-                    : status == 403 ? "Google Drive does not allow " + what + " (" + reason + "); sign in again with `rhizome cloud login gdrive`"
+            default -> status == 401 ? "Google Drive refused the sign-in for " + what + "; sign in again with `rhizome cloud add gdrive`"
+                    : status == 403 ? "Google Drive does not allow " + what + " (" + reason + "); sign in again with `rhizome cloud add gdrive`"
                             + " and grant access to the folder"
                     : "Google Drive answered " + status + " (" + reason + ") to " + what + "; the next round tries again";
         };

@@ -9,13 +9,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,25 +28,36 @@ import io.rhizome.transport.cloud.CloudStore;
 
 /**
  * A {@link CloudStore} in Google Drive (REST v3, JDK {@code HttpClient} + Jackson; Google's Java
- * client is not published as OSGi bundles). Drive has no paths, only parents, so a folder path is
- * resolved level by level to folder ids (kept once known) under the root: the app's hidden
- * {@code appDataFolder}, or a folder of that name in My Drive. Listing pages through
- * {@code files.list} with {@code pageToken}; files up to {@link #resumableAbove} bytes are uploaded
- * in one multipart request, larger ones through a resumable session in chunks; the manifest is
- * replaced by updating its content (a new revision: readers see the old or the new whole).
+ * client is not published as OSGi bundles). Drive has no paths, only parents, so the store keeps a
+ * {@link DriveIndex} of its tree under the root (the app's hidden {@code appDataFolder}, or a
+ * folder of that name in My Drive). The index is built once by listing the tree with
+ * {@code files.list} (paged by {@code pageToken}) after taking a {@code changes.getStartPageToken}
+ * — in that order, so no change between the two is missed — and from then on every
+ * {@link #beginRound()} costs one {@code changes.list} from the saved page token instead of one
+ * listing per folder. The token and the index are kept in {@link DriveState} so that a restart
+ * continues from the token. Files up to {@code resumableAbove} bytes are uploaded in one
+ * multipart request, larger ones through a resumable session in chunks; the manifest is replaced
+ * by updating its content (a new revision: readers see the old or the new whole).
+ *
+ * <p><b>Threading:</b> the methods are synchronized (the exchange calls from one thread anyway).
  */
 public final class DriveStore implements CloudStore {
 
     static final String FOLDER_MIME = "application/vnd.google-apps.folder";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(DriveStore.class);
+    private static final String CHANGE_FIELDS = "nextPageToken,newStartPageToken,changes(fileId,removed,file(id,name,mimeType,parents,trashed))";
 
     private final URI api;
     private final DriveHttp http;
     private final String root;
     private final long resumableAbove;
     private final int chunkBytes;
-    private final Map<String, String> folderIds = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, String>> fileIds = new ConcurrentHashMap<>();
+    private final DriveState state;
+    private final DriveIndex index = new DriveIndex();
+    private String rootId;
+    private String pageToken;
+    private boolean dirty;
 
     /**
      * @param api            {@code https://www.googleapis.com} (or a test server)
@@ -52,58 +66,88 @@ public final class DriveStore implements CloudStore {
      * @param chunkBytes     the resumable upload's chunk size (a multiple of 256 KiB, as Drive asks)
      */
     public DriveStore(HttpClient client, URI api, AccessTokens tokens, String root, long resumableAbove, int chunkBytes) {
-        this(client, api, tokens, root, resumableAbove, chunkBytes, DriveHttp.Retry.DEFAULTS);
+        this(client, api, tokens, root, resumableAbove, chunkBytes, DriveHttp.Retry.DEFAULTS, DriveState.NONE);
     }
 
-    DriveStore(HttpClient client, URI api, AccessTokens tokens, String root, long resumableAbove, int chunkBytes, DriveHttp.Retry retry) {
+    /** As above, keeping the Changes-API token and the index in {@code state}. */
+    public DriveStore(HttpClient client, URI api, AccessTokens tokens, String root, long resumableAbove, int chunkBytes, DriveState state) {
+        this(client, api, tokens, root, resumableAbove, chunkBytes, DriveHttp.Retry.DEFAULTS, state);
+    }
+
+    DriveStore(HttpClient client, URI api, AccessTokens tokens, String root, long resumableAbove, int chunkBytes, DriveHttp.Retry retry,
+            DriveState state) {
         this.api = api;
         this.http = new DriveHttp(client, tokens, retry);
         this.root = root;
         this.resumableAbove = resumableAbove;
         this.chunkBytes = chunkBytes;
+        this.state = state;
     }
 
     /** With quick retries, for tests against a local fake. */
     public static DriveStore forTests(HttpClient client, URI api, AccessTokens tokens, String root, long resumableAbove, int chunkBytes) {
-        return new DriveStore(client, api, tokens, root, resumableAbove, chunkBytes,
-                new DriveHttp.Retry(7, java.time.Duration.ofMillis(5), java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(2)));
+        return forTests(client, api, tokens, root, resumableAbove, chunkBytes, DriveState.NONE);
+    }
+
+    /** With quick retries and a state, for tests against a local fake. */
+    public static DriveStore forTests(HttpClient client, URI api, AccessTokens tokens, String root, long resumableAbove, int chunkBytes,
+            DriveState state) {
+        return new DriveStore(client, api, tokens, root, resumableAbove, chunkBytes, quickRetries(), state);
+    }
+
+    static DriveHttp.Retry quickRetries() {
+        return new DriveHttp.Retry(7, java.time.Duration.ofMillis(5), java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(2));
+    }
+
+    /** Requests sent to Drive so far (every attempt), for measurements. */
+    public long requests() {
+        return http.requests();
     }
 
     @Override
-    public Listing list(String folder) throws IOException {
+    public synchronized void beginRound() throws IOException {
+        if (pageToken == null) {
+            load();
+        }
+        if (pageToken == null) {
+            rebuild();
+        } else {
+            try {
+                pollChanges();
+            } catch (DriveException e) {
+                if (e.status() != 400 && e.status() != 404) {
+                    throw e;
+                }
+                // Drive says to discard a rejected page token and start over.
+                LOG.info("gdrive: the changes page token was refused ({}); listing {} again", e.reason(), describe());
+                rebuild();
+            }
+        }
+        if (dirty) {
+            state.save(index.encode(root, rootId, pageToken));
+            dirty = false;
+        }
+    }
+
+    @Override
+    public synchronized Listing list(String folder) throws IOException {
+        ensureIndexed();
         Optional<String> id = folderId(folder, false);
         if (id.isEmpty()) {
             return Listing.EMPTY;
         }
-        Map<String, String> names = new HashMap<>();
-        String pageToken = null;
-        for (int page = 0; page < 10_000; page++) {
-            String q = "'" + id.get() + "' in parents and trashed = false";
-            String url = "/drive/v3/files?q=" + enc(q) + "&fields=" + enc("nextPageToken,files(id,name,mimeType)") + "&pageSize=1000" + spaces()
-                    + (pageToken == null ? "" : "&pageToken=" + enc(pageToken));
-            JsonNode body = json(http.send("listing " + folder, () -> HttpRequest.newBuilder(api.resolve(url)).GET()));
-            for (JsonNode f : body.path("files")) {
-                if (!FOLDER_MIME.equals(f.path("mimeType").asText())) {
-                    names.putIfAbsent(f.path("name").asText(), f.path("id").asText());
-                }
-            }
-            pageToken = body.path("nextPageToken").isTextual() ? body.get("nextPageToken").asText() : null;
-            if (pageToken == null) {
-                break;
-            }
-        }
-        fileIds.put(folder, new ConcurrentHashMap<>(names));
-        return new Listing(Set.copyOf(names.keySet()), Set.of(), Map.of());
+        return new Listing(Set.copyOf(index.files(id.get()).keySet()), Set.of(), Map.of());
     }
 
     @Override
-    public byte[] read(String folder, String name) throws IOException {
+    public synchronized byte[] read(String folder, String name) throws IOException {
+        ensureIndexed();
         String id = fileId(folder, name).orElseThrow(() -> new FileNotFoundException(folder + "/" + name + " is not in Google Drive"));
         try {
             return http.send("downloading " + name, () -> HttpRequest.newBuilder(api.resolve("/drive/v3/files/" + id + "?alt=media")).GET()).body();
         } catch (DriveException e) {
             if (e.status() == 404) {
-                forget(folder, name);
+                forget(id);
                 throw new FileNotFoundException(folder + "/" + name + " is gone from Google Drive");
             }
             throw e;
@@ -111,25 +155,33 @@ public final class DriveStore implements CloudStore {
     }
 
     @Override
-    public void write(String folder, String name, byte[] bytes) throws IOException {
+    public synchronized void write(String folder, String name, byte[] bytes) throws IOException {
+        ensureIndexed();
         String parent = folderId(folder, true).orElseThrow();
-        // A folder listed before needs no new listing to learn that a new name is new: only this
-        // device writes its own folders, and every file it made since is in the map.
-        Map<String, String> listed = fileIds.get(folder);
-        Optional<String> existing = listed != null ? Optional.ofNullable(listed.get(name)) : fileId(folder, name);
+        Optional<String> existing = index.child(parent, name, false);
         if (existing.isPresent()) {
-            http.send("replacing " + name, () -> HttpRequest.newBuilder(api.resolve("/upload/drive/v3/files/" + existing.get() + "?uploadType=media"))
-                    .header("Content-Type", "application/octet-stream").method("PATCH", HttpRequest.BodyPublishers.ofByteArray(bytes)));
-            return;
+            try {
+                http.send("replacing " + name, () -> HttpRequest.newBuilder(api.resolve("/upload/drive/v3/files/" + existing.get() + "?uploadType=media"))
+                        .header("Content-Type", "application/octet-stream").method("PATCH", HttpRequest.BodyPublishers.ofByteArray(bytes)));
+                return;
+            } catch (DriveException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+                // Deleted elsewhere since the last round: make it anew.
+                forget(existing.get());
+            }
         }
         ObjectNode meta = JSON.createObjectNode().put("name", name);
         meta.putArray("parents").add(parent);
         String id = bytes.length > resumableAbove ? resumable(name, meta, bytes) : multipart(name, meta, bytes);
-        fileIds.computeIfAbsent(folder, k -> new ConcurrentHashMap<>()).put(name, id);
+        index.put(id, new DriveIndex.Entry(parent, name, false));
+        dirty = true;
     }
 
     @Override
-    public void delete(String folder, String name) throws IOException {
+    public synchronized void delete(String folder, String name) throws IOException {
+        ensureIndexed();
         Optional<String> id = fileId(folder, name);
         if (id.isEmpty()) {
             return;
@@ -141,12 +193,103 @@ public final class DriveStore implements CloudStore {
                 throw e;
             }
         }
-        forget(folder, name);
+        forget(id.get());
     }
 
     @Override
     public String describe() {
         return "Google Drive " + (root.equals("appDataFolder") ? "app data" : "folder '" + root + "'");
+    }
+
+    private void ensureIndexed() throws IOException {
+        if (pageToken == null) {
+            beginRound();
+        }
+    }
+
+    /** Start token first, then the listing: a change made while listing is in the next {@code changes.list}. */
+    private void rebuild() throws IOException {
+        index.clear();
+        String token = json(http.send("asking for the changes start token", () -> HttpRequest.newBuilder(
+                api.resolve("/drive/v3/changes/startPageToken?fields=startPageToken")).GET())).path("startPageToken").asText(null);
+        if (token == null) {
+            throw new DriveException(200, "noStartPageToken", "Google Drive gave no changes start token; the next round tries again");
+        }
+        rootId = resolveRoot();
+        java.util.ArrayDeque<String> folders = new java.util.ArrayDeque<>(List.of(rootId));
+        for (int n = 0; !folders.isEmpty() && n < 1_000_000; n++) {
+            String parent = folders.removeFirst();
+            for (JsonNode f : listChildren(parent)) {
+                boolean folder = FOLDER_MIME.equals(f.path("mimeType").asText());
+                index.put(f.path("id").asText(), new DriveIndex.Entry(parent, f.path("name").asText(), folder));
+                if (folder) {
+                    folders.addLast(f.path("id").asText());
+                }
+            }
+        }
+        pageToken = token;
+        dirty = true;
+    }
+
+    /** Applies every change since the page token, page by page, and keeps the new start token. */
+    private void pollChanges() throws IOException {
+        String token = pageToken;
+        for (int page = 0; page < 100_000; page++) {
+            String t = token;
+            JsonNode body = json(http.send("listing changes", () -> HttpRequest.newBuilder(api.resolve("/drive/v3/changes?pageToken=" + enc(t)
+                    + "&pageSize=1000&includeRemoved=true&fields=" + enc(CHANGE_FIELDS) + spacesParam())).GET()));
+            for (JsonNode c : body.path("changes")) {
+                JsonNode f = c.path("file");
+                String id = c.path("fileId").asText(f.path("id").asText());
+                if (c.path("removed").asBoolean(false) || f.path("trashed").asBoolean(false)) {
+                    index.remove(id);
+                } else if (f.path("parents").isArray() && !f.path("parents").isEmpty()) {
+                    index.put(id, new DriveIndex.Entry(f.path("parents").get(0).asText(), f.path("name").asText(),
+                            FOLDER_MIME.equals(f.path("mimeType").asText())));
+                }
+                dirty = true;
+            }
+            if (body.path("newStartPageToken").isTextual()) {
+                dirty |= !body.get("newStartPageToken").asText().equals(pageToken);
+                pageToken = body.get("newStartPageToken").asText();
+                return;
+            }
+            if (!body.path("nextPageToken").isTextual()) {
+                throw new DriveException(200, "noPageToken", "Google Drive's change list ended without a new start token; the next round tries again");
+            }
+            token = body.get("nextPageToken").asText();
+        }
+    }
+
+    private List<JsonNode> listChildren(String parent) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        String next = null;
+        for (int page = 0; page < 100_000; page++) {
+            String q = "'" + parent + "' in parents and trashed = false";
+            String url = "/drive/v3/files?q=" + enc(q) + "&fields=" + enc("nextPageToken,files(id,name,mimeType)") + "&pageSize=1000" + spacesParam()
+                    + (next == null ? "" : "&pageToken=" + enc(next));
+            JsonNode body = json(http.send("listing a folder", () -> HttpRequest.newBuilder(api.resolve(url)).GET()));
+            body.path("files").forEach(out::add);
+            next = body.path("nextPageToken").isTextual() ? body.get("nextPageToken").asText() : null;
+            if (next == null) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    private void load() throws IOException {
+        Optional<byte[]> saved = state.load();
+        if (saved.isEmpty()) {
+            return;
+        }
+        Optional<DriveIndex.Saved> s = DriveIndex.decode(saved.get(), root, index);
+        if (s.isEmpty()) {
+            LOG.warn("gdrive: the saved changes token of {} is not usable; listing once", describe());
+            return;
+        }
+        rootId = s.get().rootId();
+        pageToken = s.get().pageToken();
     }
 
     private String multipart(String name, ObjectNode meta, byte[] bytes) throws IOException {
@@ -188,64 +331,49 @@ public final class DriveStore implements CloudStore {
     }
 
     private Optional<String> fileId(String folder, String name) throws IOException {
-        Map<String, String> known = fileIds.get(folder);
-        if (known == null || !known.containsKey(name)) {
-            list(folder);
-            known = fileIds.get(folder);
-        }
-        return Optional.ofNullable(known == null ? null : known.get(name));
+        Optional<String> parent = folderId(folder, false);
+        return parent.isEmpty() ? Optional.empty() : index.child(parent.get(), name, false);
     }
 
-    private void forget(String folder, String name) {
-        Map<String, String> known = fileIds.get(folder);
-        if (known != null) {
-            known.remove(name);
-        }
+    private void forget(String id) {
+        index.remove(id);
+        dirty = true;
     }
 
-    /** The id of {@code path} ({@code a} or {@code a/b}) under the root, made if {@code create}. */
+    /** The id of {@code path} ({@code a} or {@code a/b}) under the root, from the index; made if {@code create}. */
     private Optional<String> folderId(String path, boolean create) throws IOException {
-        String id = rootId();
-        StringBuilder sofar = new StringBuilder();
+        String id = rootId;
         for (String part : path.split("/")) {
-            sofar.append(sofar.length() == 0 ? "" : "/").append(part);
-            String key = sofar.toString();
-            String known = folderIds.get(key);
-            if (known == null) {
-                Optional<String> found = child(id, part);
-                if (found.isEmpty()) {
-                    if (!create) {
-                        return Optional.empty();
-                    }
-                    found = Optional.of(makeFolder(id, part));
+            Optional<String> found = index.child(id, part, true);
+            if (found.isEmpty()) {
+                if (!create) {
+                    return Optional.empty();
                 }
-                known = found.get();
-                folderIds.put(key, known);
+                String made = makeFolder(id, part);
+                index.put(made, new DriveIndex.Entry(id, part, true));
+                dirty = true;
+                found = Optional.of(made);
             }
-            id = known;
+            id = found.get();
         }
         return Optional.of(id);
     }
 
-    private String rootId() throws IOException {
-        if (root.equals("appDataFolder")) {
-            return "appDataFolder";
+    /** The real id of the root: Drive reports parents by id, never by the {@code appDataFolder} or {@code root} alias. */
+    private String resolveRoot() throws IOException {
+        String alias = root.equals("appDataFolder") ? "appDataFolder" : child("root", root).orElse(null);
+        if (alias == null) {
+            alias = makeFolder("root", root);
         }
-        String known = folderIds.get("");
-        if (known == null) {
-            known = child("root", root).orElse(null);
-            if (known == null) {
-                known = makeFolder("root", root);
-            }
-            folderIds.put("", known);
-        }
-        return known;
+        String a = alias;
+        return json(http.send("finding the root folder", () -> HttpRequest.newBuilder(api.resolve("/drive/v3/files/" + a + "?fields=id")).GET()))
+                .path("id").asText(a);
     }
 
     private Optional<String> child(String parent, String name) throws IOException {
         String q = "name = '" + name.replace("\\", "\\\\").replace("'", "\\'") + "' and '" + parent + "' in parents and mimeType = '" + FOLDER_MIME
                 + "' and trashed = false";
-        String url = "/drive/v3/files?q=" + enc(q) + "&fields=" + enc("files(id,name)") + spaces();
+        String url = "/drive/v3/files?q=" + enc(q) + "&fields=" + enc("files(id,name)") + spacesParam();
         JsonNode files = json(http.send("finding the folder " + name, () -> HttpRequest.newBuilder(api.resolve(url)).GET())).path("files");
         return files.isEmpty() ? Optional.empty() : Optional.of(files.get(0).path("id").asText());
     }
@@ -258,7 +386,7 @@ public final class DriveStore implements CloudStore {
                 .header("Content-Type", "application/json; charset=UTF-8").POST(HttpRequest.BodyPublishers.ofByteArray(body)))).path("id").asText();
     }
 
-    private String spaces() {
+    private String spacesParam() {
         return root.equals("appDataFolder") ? "&spaces=appDataFolder" : "&spaces=drive";
     }
 

@@ -27,10 +27,18 @@ public final class RefreshTokenSource implements AccessTokens {
     private final String clientSecret;
     private final String refreshToken;
     private final LongSupplier clock;
+    private final String signInAgain;
     private String token;
     private long expiresAt;
 
     public RefreshTokenSource(HttpClient http, URI tokenEndpoint, String clientId, String clientSecret, String refreshToken, LongSupplier clock) {
+        this(http, tokenEndpoint, clientId, clientSecret, refreshToken, clock, "rhizome cloud add gdrive");
+    }
+
+    /** @param signInAgain the command that signs in again, named in the sentence when Google refuses the refresh token */
+    public RefreshTokenSource(HttpClient http, URI tokenEndpoint, String clientId, String clientSecret, String refreshToken, LongSupplier clock,
+            String signInAgain) {
+        this.signInAgain = signInAgain;
         this.http = http;
         this.tokenEndpoint = tokenEndpoint;
         this.clientId = clientId;
@@ -58,12 +66,26 @@ public final class RefreshTokenSource implements AccessTokens {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while refreshing the Google access token", e);
+        } catch (IOException e) {
+            throw new DriveException(0, "network", "Google's token endpoint did not answer (" + e.getMessage()
+                    + "); check the network connection (the next round tries again)");
         }
-        JsonNode body = JSON.readTree(r.body().length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : r.body());
+        JsonNode body;
+        try {
+            body = JSON.readTree(r.body().length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : r.body());
+        } catch (IOException e) {
+            body = JSON.createObjectNode();
+        }
         if (r.statusCode() != 200 || !body.path("access_token").isTextual()) {
-            throw new DriveException(r.statusCode(), body.path("error").asText("token_error"),
-                    "Google refused to refresh the access token (" + body.path("error").asText("HTTP " + r.statusCode())
-                            + "): sign in again with `rhizome cloud login gdrive`");
+            String error = body.path("error").asText("HTTP " + r.statusCode());
+            if (r.statusCode() >= 500 || r.statusCode() == 429) {
+                throw new DriveException(r.statusCode(), error, "Google's token endpoint answered " + r.statusCode()
+                        + " while refreshing the access token; the next round tries again");
+            }
+            // invalid_grant: the user revoked the access, the refresh token expired (unused for six
+            // months, or a test-mode client's seven days) or was replaced. Only a new consent helps.
+            throw new DriveException(r.statusCode(), error, "Google no longer accepts this node's sign-in to Google Drive (" + error
+                    + ": access revoked or the sign-in expired); sign in again with `" + signInAgain + "`");
         }
         token = body.get("access_token").asText();
         expiresAt = clock.getAsLong() + Math.max(0, body.path("expires_in").asLong(3600) - 60) * 1000;

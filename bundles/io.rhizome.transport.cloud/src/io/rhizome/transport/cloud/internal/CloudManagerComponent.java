@@ -32,6 +32,7 @@ import io.rhizome.spi.store.MetadataSpace;
 import io.rhizome.spi.store.StoreException;
 import io.rhizome.spi.transport.StoreAndForward;
 import io.rhizome.transport.cloud.CloudExchange;
+import io.rhizome.transport.cloud.CloudSignIn;
 import io.rhizome.transport.cloud.CloudStoreFactory;
 import io.rhizome.transport.cloud.FileSeal;
 
@@ -60,6 +61,7 @@ public final class CloudManagerComponent implements CloudService {
 
     private final List<TrustedDevices> trusted = new CopyOnWriteArrayList<>();
     private final Map<String, CloudStoreFactory> factories = new ConcurrentHashMap<>();
+    private final Map<String, CloudService.SignIn> signIns = new ConcurrentHashMap<>();
     private volatile CloudConfigs configs;
     private volatile CloudRunner runner;
 
@@ -165,10 +167,7 @@ public final class CloudManagerComponent implements CloudService {
 
     @Override
     public synchronized Cloud add(String kind, String location) {
-        CloudStoreFactory f = factories.get(kind == null ? "" : kind);
-        if (f == null) {
-            throw new IllegalArgumentException("unknown cloud kind '" + kind + "'; installed: " + String.join(", ", new java.util.TreeSet<>(factories.keySet())));
-        }
+        CloudStoreFactory f = factory(kind);
         if (location == null || location.isBlank()) {
             throw new IllegalArgumentException("a " + kind + " cloud needs a location");
         }
@@ -188,6 +187,62 @@ public final class CloudManagerComponent implements CloudService {
         }
         LOG.info("cloud {}: added {} {}", id, kind, normal);
         return r.describe(id).orElseThrow();
+    }
+
+    @Override
+    public synchronized SignIn signIn(String kind, String location) {
+        CloudStoreFactory f = factory(kind);
+        if (location == null || location.isBlank()) {
+            throw new IllegalArgumentException("a " + kind + " cloud needs a location");
+        }
+        String normal = f.normalise(location);
+        String id = kind + "-" + shortHash(kind + "|" + normal);
+        SignIn previous = signIns.get(id);
+        if (previous != null && previous.state().equals("waiting")) {
+            return previous;
+        }
+        CloudSignIn flow = f.signIn(normal)
+                .orElseThrow(() -> new IllegalArgumentException("a " + kind + " cloud needs no sign-in; add it with `rhizome cloud add " + kind + " …`"));
+        SignIn waiting = new SignIn(id, flow.consentUri().toString(), "waiting", Optional.empty());
+        signIns.put(id, waiting);
+        LOG.info("cloud {}: waiting for the consent in a browser", id);
+        flow.done().whenComplete((v, e) -> signedIn(id, kind, normal, f, waiting, e));
+        return waiting;
+    }
+
+    /** The consent came back (or failed): open the store with the new credentials, replacing a store of the old ones. */
+    private synchronized void signedIn(String id, String kind, String location, CloudStoreFactory f, SignIn waiting, Throwable failure) {
+        CloudRunner r = runner;
+        String error = failure == null ? null : (failure.getCause() != null && failure instanceof java.util.concurrent.CompletionException
+                ? failure.getCause() : failure).getMessage();
+        if (error == null && r != null) {
+            try {
+                CloudConfigs.Config c = new CloudConfigs.Config(id, kind, location);
+                r.remove(id);
+                r.add(c, f.open(location));
+                configs.put(c);
+                LOG.info("cloud {}: signed in, added {} {}", id, kind, location);
+            } catch (IllegalArgumentException | StoreException e) {
+                error = "signed in, but the cloud cannot be used: " + e.getMessage();
+            }
+        }
+        if (error != null) {
+            LOG.warn("cloud {}: sign-in failed: {}", id, error);
+        }
+        signIns.put(id, new SignIn(id, waiting.consentUrl(), error == null ? "done" : "failed", Optional.ofNullable(error)));
+    }
+
+    @Override
+    public Optional<SignIn> signInStatus(String id) {
+        return Optional.ofNullable(signIns.get(id));
+    }
+
+    private CloudStoreFactory factory(String kind) {
+        CloudStoreFactory f = factories.get(kind == null ? "" : kind);
+        if (f == null) {
+            throw new IllegalArgumentException("unknown cloud kind '" + kind + "'; installed: " + String.join(", ", new java.util.TreeSet<>(factories.keySet())));
+        }
+        return f;
     }
 
     @Override

@@ -123,8 +123,10 @@ final class CloudRunner implements AutoCloseable {
                 }
                 active.computeIfPresent(a.config().id(), (k, v) -> new Active(v.config(), v.exchange(), null));
             } catch (Exception e) {
+                // A backend's own sentences say what to do (Drive: sign in again, free space); a
+                // folder's I/O errors do not, so the hint is added for that kind only.
                 String error = "the last round through " + a.config().location() + " failed: " + e.getMessage()
-                        + "; check that the folder exists and is writable (the next round tries again)";
+                        + (a.config().kind().equals("folder") ? "; check that the folder exists and is writable (the next round tries again)" : "");
                 LOG.warn("cloud {}: {}", a.config().id(), error);
                 active.computeIfPresent(a.config().id(), (k, v) -> new Active(v.config(), v.exchange(), error));
             }

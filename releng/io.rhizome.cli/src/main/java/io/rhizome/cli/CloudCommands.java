@@ -13,7 +13,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /** {@code cloud add folder DIR}, {@code cloud add gdrive [--folder NAME]}, {@code cloud remove ID}, {@code cloud status}. */
 final class CloudCommands {
 
-    static final String USAGE = "rhizome: usage: rhizome cloud add folder DIR | rhizome cloud add gdrive [--folder NAME] | rhizome cloud remove ID | rhizome cloud status";
+    static final String USAGE = "rhizome: usage: rhizome cloud add folder DIR | rhizome cloud add gdrive [--folder NAME] [--open] | rhizome cloud remove ID | rhizome cloud status";
+
+    /** A little longer than the daemon waits for the consent (10 minutes), so that its own sentence comes first. */
+    private static final long SIGN_IN_WAIT_MINUTES = 11;
 
     private final Main.Invocation inv;
     private final ObjectMapper json;
@@ -46,13 +49,19 @@ final class CloudCommands {
             return add("folder", dir.toString());
         }
         if (args.size() >= 2 && args.get(0).equals("add") && args.get(1).equals("gdrive")) {
-            // Google Drive is not built yet: the daemon refuses the kind with the kinds it has.
-            String folder = args.size() == 4 && args.get(2).equals("--folder") ? args.get(3) : "appDataFolder";
-            if (args.size() != 2 && args.size() != 4) {
-                err.println(USAGE);
-                return Main.USAGE;
+            String folder = "appDataFolder";
+            boolean open = false;
+            for (int i = 2; i < args.size(); i++) {
+                if (args.get(i).equals("--open")) {
+                    open = true;
+                } else if (args.get(i).equals("--folder") && i + 1 < args.size()) {
+                    folder = args.get(++i);
+                } else {
+                    err.println(USAGE);
+                    return Main.USAGE;
+                }
             }
-            return add("gdrive", folder);
+            return signIn("gdrive", folder, open);
         }
         err.println(USAGE);
         return Main.USAGE;
@@ -72,6 +81,57 @@ final class CloudCommands {
             out.printf("added %s: %s %s%n", r.body().path("id").asText(), kind, r.body().path("location").asText());
         }
         return Main.OK;
+    }
+
+    /**
+     * Starts the consent in the daemon (which listens for the browser's answer on 127.0.0.1),
+     * prints the page to open, and waits until the daemon says the cloud is added or why not.
+     */
+    private int signIn(String kind, String location, boolean openBrowser) throws DaemonClient.NoDaemonException {
+        ObjectNode body = json.createObjectNode().put("kind", kind).put("location", location);
+        DaemonClient client = DaemonClient.connect(inv.home(), json);
+        DaemonClient.Response r = client.send("POST", "/v1/cloud/signin", body.toString().getBytes(StandardCharsets.UTF_8));
+        if (!r.ok()) {
+            err.println("rhizome: " + r.body().path("message").asText());
+            return Main.REFUSED;
+        }
+        String id = r.body().path("id").asText();
+        String url = r.body().path("consentUrl").asText();
+        out.println("Open this page in a browser on this computer and allow Rhizome to use your Google Drive:");
+        out.println("  " + url);
+        out.flush();
+        if (openBrowser) {
+            Browser.open(url, err);
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(SIGN_IN_WAIT_MINUTES);
+        while (System.nanoTime() < deadline) {
+            DaemonClient.Response s = client.get("/v1/cloud/signin/" + DataCommands.seg(id));
+            if (!s.ok()) {
+                err.println("rhizome: " + s.body().path("message").asText());
+                return Main.REFUSED;
+            }
+            String state = s.body().path("state").asText();
+            if (state.equals("done")) {
+                if (inv.jsonOutput()) {
+                    out.println(s.body().toString());
+                } else {
+                    out.printf("added %s: %s %s%n", id, kind, location);
+                }
+                return Main.OK;
+            }
+            if (state.equals("failed")) {
+                err.println("rhizome: " + s.body().path("error").asText());
+                return Main.REFUSED;
+            }
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Main.REFUSED;
+            }
+        }
+        err.println("rhizome: no answer from the browser within " + SIGN_IN_WAIT_MINUTES + " minutes; run the command again");
+        return Main.REFUSED;
     }
 
     private int remove(String id) throws DaemonClient.NoDaemonException {

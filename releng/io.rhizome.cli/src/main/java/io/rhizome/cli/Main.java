@@ -138,7 +138,7 @@ public final class Main {
                   p2p ping MULTIADDR [--count N]   libp2p ping any libp2p node
                   p2p connect MULTIADDR            connect to any libp2p node and show what it says (identify)
                   cloud add folder DIR   sync through a folder other devices also reach (iCloud Drive, Dropbox, a share)
-                  cloud add gdrive [--folder NAME]  sync through Google Drive (not built yet: refused)
+                  cloud add gdrive [--folder NAME] [--open]  sync through Google Drive: prints (--open: opens) the consent page, waits for it
                   cloud remove ID   stop using a cloud (its files stay)
                   cloud status      the clouds in use and, per device, when a batch from it last arrived
                   wg show           the WireGuard mesh: interface, key, per peer endpoint, handshake age, bytes

@@ -27,6 +27,7 @@ import io.rhizome.spi.crypto.EncryptionProvider;
 import io.rhizome.spi.crypto.KeyService.MeshKey;
 import io.rhizome.transport.cloud.CloudExchange;
 import io.rhizome.transport.cloud.CloudStore;
+import io.rhizome.transport.cloud.fake.FakeDrive;
 import io.rhizome.transport.cloud.gdrive.DriveStore;
 import io.rhizome.transport.cloud.gdrive.RefreshTokenSource;
 import io.rhizome.transport.cloud.folder.FolderStore;
@@ -95,7 +96,7 @@ class CloudCatchUpBench {
             drive.pageLimit = 1000;
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
             java.util.function.Supplier<DriveStore> driveStore = () -> DriveStore.forTests(http, drive.uri(),
-                    new RefreshTokenSource(http, drive.tokenEndpoint(), "id", "secret", "the-refresh-token", System::currentTimeMillis),
+                    new RefreshTokenSource(http, drive.tokenEndpoint(), FakeDrive.CLIENT_ID, FakeDrive.CLIENT_SECRET, FakeDrive.TEST_REFRESH_TOKEN, System::currentTimeMillis),
                     "appDataFolder", 5L << 20, 8 << 20);
             a.start();
             long t0 = System.nanoTime();
@@ -109,6 +110,7 @@ class CloudCatchUpBench {
             String[] names = { "folder", "fake Drive (" + latency + " ms per request)" };
             for (int s = 0; s < stores.length; s++) {
                 long w0 = System.nanoTime();
+                int servedBeforeWrite = drive.served.get();
                 CloudExchange ax = a.exchange(stores[s], CloudExchange.Settings.DEFAULTS);
                 int filesWritten = 0;
                 for (int round = 0; round < 100; round++) {
@@ -121,6 +123,7 @@ class CloudCatchUpBench {
                 long exported = System.nanoTime() - w0;
                 long bytes = s == 0 ? folderBytes(folder.root()) : drive.files().stream().mapToLong(f -> f.content().length).sum();
                 int served0 = drive.served.get();
+                int writeRequests = served0 - servedBeforeWrite;
 
                 Device b = new Device(bc, lookup, bKeys);
                 b.trusted.add(a.id());
@@ -139,9 +142,12 @@ class CloudCatchUpBench {
                 }
                 assertEquals(events, total, "every increment counted once");
                 b.close();
-                LOG.info("cloud bench ({}): {} events; A wrote them out in {} ms ({} batch files, {} bytes stored, {} bytes/event); "
-                        + "B caught up in {} ms ({} requests to Drive)", names[s], events, exported / 1_000_000, filesWritten, bytes,
-                        String.format("%.1f", bytes / (double) events), caughtUp / 1_000_000, s == 0 ? 0 : drive.served.get() - served0);
+                int readRequests = drive.served.get() - served0;
+                LOG.info("cloud bench ({}): {} events; A wrote them out in {} ms ({} batch files, {} bytes stored, {} bytes/event, {} requests"
+                        + " to Drive); B caught up in {} ms ({} requests to Drive: {} changes.list, {} files.list); API calls/event {}",
+                        names[s], events, exported / 1_000_000, filesWritten, bytes, String.format("%.1f", bytes / (double) events),
+                        s == 0 ? 0 : writeRequests, caughtUp / 1_000_000, s == 0 ? 0 : readRequests, drive.changeLists.get(), drive.fileLists.get(),
+                        s == 0 ? "0" : String.format("%.5f", (writeRequests + readRequests) / (double) events));
             }
             a.stop();
         } finally {

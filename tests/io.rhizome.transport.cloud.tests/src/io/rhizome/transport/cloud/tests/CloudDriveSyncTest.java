@@ -28,6 +28,7 @@ import io.rhizome.spi.crypto.EncryptionProvider;
 import io.rhizome.spi.crypto.KeyService.MeshKey;
 import io.rhizome.transport.cloud.CloudExchange;
 import io.rhizome.transport.cloud.gdrive.DriveException;
+import io.rhizome.transport.cloud.fake.FakeDrive;
 import io.rhizome.transport.cloud.gdrive.DriveStore;
 import io.rhizome.transport.cloud.gdrive.RefreshTokenSource;
 
@@ -86,7 +87,7 @@ class CloudDriveSyncTest {
     }
 
     private DriveStore store(String refreshToken) {
-        RefreshTokenSource tokens = new RefreshTokenSource(http, drive.tokenEndpoint(), "client-id", "client-secret", refreshToken,
+        RefreshTokenSource tokens = new RefreshTokenSource(http, drive.tokenEndpoint(), FakeDrive.CLIENT_ID, FakeDrive.CLIENT_SECRET, refreshToken,
                 System::currentTimeMillis);
         return DriveStore.forTests(http, drive.uri(), tokens, "appDataFolder", 10_000, 1024);
     }
@@ -163,7 +164,7 @@ class CloudDriveSyncTest {
 
         DriveStore revoked = store("a-revoked-refresh-token");
         DriveException e = assertThrows(DriveException.class, () -> revoked.write("a", "n.rzb", new byte[10]));
-        assertTrue(e.getMessage().contains("rhizome cloud login gdrive"), e.getMessage());
+        assertTrue(e.getMessage().contains("sign in again with `rhizome cloud add gdrive`"), e.getMessage());
         assertTrue(drive.files().isEmpty(), "nothing was written");
     }
 }

@@ -39,6 +39,8 @@ final class Device implements AutoCloseable {
     final MemoryKeys keys;
     final MemoryReplicaStore store = new MemoryReplicaStore();
     final Set<String> trusted = ConcurrentHashMap.newKeySet();
+    /** Namespaces this device's policy refuses to receive (as a right not granted yet); empty: none. */
+    final Set<String> refusedNamespaces = ConcurrentHashMap.newKeySet();
     private final EncryptionProvider provider;
     private final Function<String, Optional<CrdtType>> types;
     private SyncEngine engine;
@@ -91,6 +93,9 @@ final class Device implements AutoCloseable {
 
             @Override
             public Decision canReceive(String peerId, String namespace, String authorDeviceId) {
+                if (refusedNamespaces.contains(namespace)) {
+                    return Decision.deny("namespace " + namespace + " is not allowed here yet");
+                }
                 return trusted.contains(peerId) ? Decision.ALLOW : Decision.deny("not trusted: " + peerId);
             }
         };

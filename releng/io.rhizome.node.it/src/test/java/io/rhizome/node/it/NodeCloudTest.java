@@ -105,9 +105,13 @@ class NodeCloudTest {
         NodeProcess.CliResult file = NodeProcess.cli("cloud", "add", "folder", aFile.toString(), "--home", home.toString());
         assertEquals(1, file.exitCode(), file.stdout());
         assertTrue(file.stderr().contains("is a file, not a folder"), file.stderr());
+        NodeProcess.CliResult unknown = NodeProcess.cli("cloud", "add", "onedrive", "x", "--home", home.toString());
+        assertEquals(2, unknown.exitCode(), unknown.stderr());
+        // Google Drive needs the user's own OAuth client in rhizome.properties before any consent.
         NodeProcess.CliResult gdrive = NodeProcess.cli("cloud", "add", "gdrive", "--home", home.toString());
         assertEquals(1, gdrive.exitCode());
-        assertTrue(gdrive.stderr().contains("unknown cloud kind 'gdrive'"), gdrive.stderr());
+        assertTrue(gdrive.stderr().contains("Google Drive needs an OAuth client of your own"), gdrive.stderr());
+        assertTrue(gdrive.stderr().contains("set gdrive.clientId and gdrive.clientSecret in rhizome.properties"), gdrive.stderr());
         NodeProcess.CliResult remove = NodeProcess.cli("cloud", "remove", "folder-00000000", "--home", home.toString());
         assertEquals(1, remove.exitCode());
         assertTrue(remove.stderr().contains("no cloud with id 'folder-00000000'"), remove.stderr());
@@ -119,7 +123,7 @@ class NodeCloudTest {
     }
 
     /** Pairs B into A's mesh while both run (pairing needs both), then stops both. */
-    private static void pair(Path a, Path b) throws Exception {
+    static void pair(Path a, Path b) throws Exception {
         try (NodeProcess na = NodeProcess.start(a).awaitReady(); NodeProcess nb = NodeProcess.start(b).awaitReady()) {
             JsonNode invitation = NodeProcess.json(NodeProcess.cli("pair", "--no-wait", "--json", "--home", a.toString()));
             NodeProcess.CliResult join = NodeProcess.cli("join", invitation.path("code").asText(), "--addr",

@@ -1,4 +1,4 @@
-package io.rhizome.transport.cloud.tests;
+package io.rhizome.transport.cloud.fake;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -41,74 +41,112 @@ import com.sun.net.httpserver.HttpServer;
  * 401 (the token is revoked), 403 {@code rateLimitExceeded}, 429 with {@code Retry-After}, 500, a
  * timeout (no answer for longer than the client waits) and a truncated download. A latency per
  * request can be set.
+ *
+ * <p>Google's OAuth 2.0 side is {@link FakeGoogleAuth} on the same server. The Changes API:
+ * {@code changes/startPageToken} and {@code changes} paged by {@code pageToken} (a bad token is a
+ * 400), one change per create, content update and delete. {@code appDataFolder} and {@code root}
+ * are aliases of real folder ids, as in Drive: files report their parent by id.
+ *
+ * <p>Used in-process by the OSGi tests and by the node integration tests (compiled there too).
  */
-final class FakeDrive implements AutoCloseable {
+public final class FakeDrive implements AutoCloseable {
 
-    static final int PAGE = 3;
+    public static final int PAGE = 3;
+    public static final String CLIENT_ID = FakeGoogleAuth.CLIENT_ID;
+    public static final String CLIENT_SECRET = FakeGoogleAuth.CLIENT_SECRET;
+    /** The refresh token the tests that skip the consent use. */
+    public static final String TEST_REFRESH_TOKEN = FakeGoogleAuth.TEST_REFRESH_TOKEN;
+    static final String APPDATA_ID = "appdata-root";
+    static final String MYDRIVE_ID = "mydrive-root";
     /** Files per listing page at most: {@link #PAGE} so tests page; Drive's own limit (1000) for measurements. */
-    volatile int pageLimit = PAGE;
+    public volatile int pageLimit = PAGE;
+    /** Google's OAuth side: the consent page, the token endpoint, the tokens it issued. */
+    public final FakeGoogleAuth auth = new FakeGoogleAuth();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern PARENT = Pattern.compile("'([^']+)' in parents");
     private static final Pattern NAME = Pattern.compile("name = '((?:[^'\\\\]|\\\\.)*)'");
     private static final Pattern MIME = Pattern.compile("mimeType = '([^']+)'");
 
     /** {@code TRUNCATED}: the connection is cut after half the announced bytes; {@code SHORT}: half the file, announced as all of it. */
-    enum Fault { UNAUTHORIZED, RATE_LIMITED, TOO_MANY, SERVER_ERROR, TIMEOUT, TRUNCATED, SHORT }
+    public enum Fault { UNAUTHORIZED, RATE_LIMITED, USER_RATE_LIMITED, TOO_MANY, SERVER_ERROR, NOT_FOUND, TIMEOUT, TRUNCATED, SHORT }
 
-    record DriveFile(String id, String name, String mimeType, String parent, byte[] content) {
+    public record DriveFile(String id, String name, String mimeType, String parent, byte[] content) {
+    }
+
+    private record Change(String fileId, DriveFile file) {
     }
 
     private final HttpServer server;
     private final Map<String, DriveFile> files = new LinkedHashMap<>();
     private final Map<String, ObjectNode> sessions = new ConcurrentHashMap<>();
     private final Map<String, ByteArrayOutputStream> sessionBytes = new ConcurrentHashMap<>();
-    private final Set<String> validTokens = ConcurrentHashMap.newKeySet();
+    private final List<Change> changes = new ArrayList<>();
     private final Deque<Fault> faults = new ArrayDeque<>();
     private final AtomicLong ids = new AtomicLong();
-    private final AtomicInteger tokenCounter = new AtomicInteger();
-    final AtomicInteger multipartUploads = new AtomicInteger();
-    final AtomicInteger resumableUploads = new AtomicInteger();
-    final AtomicInteger pagedLists = new AtomicInteger();
-    final AtomicInteger served = new AtomicInteger();
-    final Map<Fault, AtomicInteger> faultsServed = new ConcurrentHashMap<>();
-    volatile long latencyMillis;
-    volatile long timeoutMillis = 3000;
+    public final AtomicInteger multipartUploads = new AtomicInteger();
+    public final AtomicInteger resumableUploads = new AtomicInteger();
+    public final AtomicInteger pagedLists = new AtomicInteger();
+    public final AtomicInteger fileLists = new AtomicInteger();
+    public final AtomicInteger changeLists = new AtomicInteger();
+    public final AtomicInteger startTokens = new AtomicInteger();
+    public final AtomicInteger refreshGrants = auth.refreshGrants;
+    public final AtomicInteger codeGrants = auth.codeGrants;
+    public final AtomicInteger expiredTokenAnswers = auth.expiredTokenAnswers;
+    public final AtomicInteger served = new AtomicInteger();
+    public final Map<Fault, AtomicInteger> faultsServed = new ConcurrentHashMap<>();
+    public volatile long latencyMillis;
+    public volatile long timeoutMillis = 3000;
 
-    FakeDrive() throws IOException {
+    public FakeDrive() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.start();
     }
 
-    URI uri() {
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
-    URI tokenEndpoint() {
+    public URI tokenEndpoint() {
         return uri().resolve("/token");
     }
 
-    synchronized void inject(Fault... f) {
+    public URI authorizationEndpoint() {
+        return uri().resolve(FakeGoogleAuth.AUTH_PATH);
+    }
+
+    public synchronized void inject(Fault... f) {
         faults.addAll(List.of(f));
     }
 
-    synchronized int faultsLeft() {
+    public synchronized int faultsLeft() {
         return faults.size();
     }
 
-    /** Revokes every access token (as when one expires): the next request gets a 401. */
-    void expireTokens() {
-        validTokens.clear();
+    /** Ends every access token now (as when they expire): the next request with one gets a 401. */
+    public void expireTokens() {
+        auth.expireTokens();
     }
 
-    synchronized List<DriveFile> files() {
+    /** Revokes every refresh token (the user removed the app's access): refreshing is {@code invalid_grant}. */
+    public void revokeRefreshTokens() {
+        auth.revokeRefreshTokens();
+    }
+
+    /** The refresh tokens issued by consents, and the test one, that still work. */
+    public Set<String> refreshTokens() {
+        return auth.refreshTokens();
+    }
+
+    public synchronized List<DriveFile> files() {
         return List.copyOf(files.values());
     }
 
-    synchronized void replaceContent(String id, byte[] content) {
+    public synchronized void replaceContent(String id, byte[] content) {
         DriveFile f = files.get(id);
         files.put(id, new DriveFile(f.id(), f.name(), f.mimeType(), f.parent(), content));
+        changes.add(new Change(id, files.get(id)));
     }
 
     private synchronized Fault nextFault(boolean download) {
@@ -131,11 +169,14 @@ final class FakeDrive implements AutoCloseable {
             Map<String, String> q = query(ex.getRequestURI().getRawQuery());
             byte[] body = ex.getRequestBody().readAllBytes();
             if (path.equals("/token")) {
-                token(ex, body);
+                auth.token(ex, body);
                 return;
             }
-            String auth = ex.getRequestHeaders().getFirst("Authorization");
-            if (auth == null || !auth.startsWith("Bearer ") || !validTokens.contains(auth.substring(7))) {
+            if (path.equals(FakeGoogleAuth.AUTH_PATH)) {
+                auth.consent(ex, q);
+                return;
+            }
+            if (!auth.authorised(ex.getRequestHeaders().getFirst("Authorization"))) {
                 error(ex, 401, "authError", "Request had invalid authentication credentials.");
                 return;
             }
@@ -144,12 +185,20 @@ final class FakeDrive implements AutoCloseable {
             if (fault != null) {
                 switch (fault) {
                     case UNAUTHORIZED -> {
-                        validTokens.clear();
+                        auth.revokeAccessTokens();
                         error(ex, 401, "authError", "Request had invalid authentication credentials.");
                         return;
                     }
                     case RATE_LIMITED -> {
                         error(ex, 403, "rateLimitExceeded", "Rate Limit Exceeded");
+                        return;
+                    }
+                    case USER_RATE_LIMITED -> {
+                        error(ex, 403, "userRateLimitExceeded", "User Rate Limit Exceeded");
+                        return;
+                    }
+                    case NOT_FOUND -> {
+                        error(ex, 404, "notFound", "File not found.");
                         return;
                     }
                     case TOO_MANY -> {
@@ -186,12 +235,29 @@ final class FakeDrive implements AutoCloseable {
 
     private void route(HttpExchange ex, String path, Map<String, String> q, byte[] body) throws IOException {
         String method = ex.getRequestMethod();
-        if (path.equals("/drive/v3/files") && method.equals("GET")) {
+        if (path.equals("/drive/v3/changes/startPageToken") && method.equals("GET")) {
+            // getStartPageToken takes no spaces or page parameters (only driveId and the shared-drive flags).
+            for (String k : q.keySet()) {
+                if (!Set.of("fields", "driveId", "supportsAllDrives", "supportsTeamDrives", "teamDriveId").contains(k)) {
+                    error(ex, 400, "invalidParameter", "Invalid parameter: " + k);
+                    return;
+                }
+            }
+            startTokens.incrementAndGet();
+            synchronized (this) {
+                send(ex, 200, JSON.createObjectNode().put("kind", "drive#startPageToken").put("startPageToken", String.valueOf(changes.size() + 1)));
+            }
+        } else if (path.equals("/drive/v3/changes") && method.equals("GET")) {
+            changes(ex, q);
+        } else if (path.equals("/drive/v3/files") && method.equals("GET")) {
             list(ex, q);
         } else if (path.equals("/drive/v3/files") && method.equals("POST")) {
             JsonNode meta = JSON.readTree(body);
             DriveFile f = create(meta, new byte[0]);
             send(ex, 200, JSON.createObjectNode().put("id", f.id()));
+        } else if (path.startsWith("/drive/v3/files/") && method.equals("GET") && !"media".equals(q.get("alt"))
+                && alias(path.substring("/drive/v3/files/".length())).endsWith("-root")) {
+            send(ex, 200, JSON.createObjectNode().put("id", alias(path.substring("/drive/v3/files/".length()))));
         } else if (path.startsWith("/drive/v3/files/") && method.equals("GET")) {
             DriveFile f = file(path.substring("/drive/v3/files/".length()));
             if (f == null) {
@@ -202,8 +268,13 @@ final class FakeDrive implements AutoCloseable {
                 send(ex, 200, JSON.createObjectNode().put("id", f.id()).put("name", f.name()));
             }
         } else if (path.startsWith("/drive/v3/files/") && method.equals("DELETE")) {
+            String id = path.substring("/drive/v3/files/".length());
             synchronized (this) {
-                files.remove(path.substring("/drive/v3/files/".length()));
+                if (files.remove(id) == null) {
+                    error(ex, 404, "notFound", "File not found: " + id + ".");
+                    return;
+                }
+                changes.add(new Change(id, null));
             }
             ex.sendResponseHeaders(204, -1);
         } else if (path.equals("/upload/drive/v3/files") && method.equals("POST") && "multipart".equals(q.get("uploadType"))) {
@@ -229,16 +300,44 @@ final class FakeDrive implements AutoCloseable {
         }
     }
 
-    private void token(HttpExchange ex, byte[] body) throws IOException {
-        Map<String, String> form = query(new String(body, StandardCharsets.UTF_8));
-        if (!"refresh_token".equals(form.get("grant_type")) || !"the-refresh-token".equals(form.get("refresh_token"))) {
-            byte[] b = JSON.writeValueAsBytes(JSON.createObjectNode().put("error", "invalid_grant").put("error_description", "Bad Request"));
-            raw(ex, 400, b);
+    private void changes(HttpExchange ex, Map<String, String> q) throws IOException {
+        changeLists.incrementAndGet();
+        int asked = Integer.parseInt(q.getOrDefault("pageSize", "100"));
+        if (asked < 1 || asked > 1000) {
+            error(ex, 400, "invalid", "Invalid value for pageSize: " + asked + " (1 to 1000)");
             return;
         }
-        String t = "access-" + tokenCounter.incrementAndGet();
-        validTokens.add(t);
-        send(ex, 200, JSON.createObjectNode().put("access_token", t).put("expires_in", 3599).put("token_type", "Bearer"));
+        int from;
+        try {
+            from = Integer.parseInt(q.getOrDefault("pageToken", ""));
+        } catch (NumberFormatException e) {
+            from = -1;
+        }
+        ObjectNode out = JSON.createObjectNode().put("kind", "drive#changeList");
+        synchronized (this) {
+            if (from < 1 || from > changes.size() + 1) {
+                error(ex, 400, "invalid", "Invalid Value");
+                return;
+            }
+            int size = Math.min(pageLimit, Integer.parseInt(q.getOrDefault("pageSize", "100")));
+            ArrayNode arr = out.putArray("changes");
+            int end = Math.min(changes.size(), from - 1 + size);
+            for (int i = from - 1; i < end; i++) {
+                Change c = changes.get(i);
+                ObjectNode o = arr.addObject().put("kind", "drive#change").put("changeType", "file").put("fileId", c.fileId()).put("removed", c.file() == null);
+                if (c.file() != null) {
+                    ObjectNode f = o.putObject("file").put("id", c.file().id()).put("name", c.file().name()).put("mimeType", c.file().mimeType())
+                            .put("trashed", false);
+                    f.putArray("parents").add(c.file().parent());
+                }
+            }
+            if (end < changes.size()) {
+                out.put("nextPageToken", String.valueOf(end + 1));
+            } else {
+                out.put("newStartPageToken", String.valueOf(changes.size() + 1));
+            }
+        }
+        send(ex, 200, out);
     }
 
     private void list(HttpExchange ex, Map<String, String> q) throws IOException {
@@ -246,7 +345,8 @@ final class FakeDrive implements AutoCloseable {
         Matcher parent = PARENT.matcher(query);
         Matcher name = NAME.matcher(query);
         Matcher mime = MIME.matcher(query);
-        String p = parent.find() ? parent.group(1) : null;
+        fileLists.incrementAndGet();
+        String p = parent.find() ? alias(parent.group(1)) : null;
         String n = name.find() ? name.group(1).replace("\\'", "'").replace("\\\\", "\\") : null;
         String m = mime.find() ? mime.group(1) : null;
         List<DriveFile> matching = new ArrayList<>();
@@ -328,10 +428,20 @@ final class FakeDrive implements AutoCloseable {
 
     private synchronized DriveFile create(JsonNode meta, byte[] content) {
         String id = "f" + ids.incrementAndGet();
-        String parent = meta.path("parents").path(0).asText("root");
+        String parent = alias(meta.path("parents").path(0).asText("root"));
         DriveFile f = new DriveFile(id, meta.path("name").asText(), meta.path("mimeType").asText("application/octet-stream"), parent, content);
         files.put(id, f);
+        changes.add(new Change(id, f));
         return f;
+    }
+
+    /** Drive's folder aliases to the ids files report as their parent. */
+    private static String alias(String id) {
+        return switch (id) {
+            case "appDataFolder" -> APPDATA_ID;
+            case "root" -> MYDRIVE_ID;
+            default -> id;
+        };
     }
 
     private synchronized DriveFile file(String id) {
@@ -371,7 +481,7 @@ final class FakeDrive implements AutoCloseable {
         return -1;
     }
 
-    private static Map<String, String> query(String raw) {
+    static Map<String, String> query(String raw) {
         Map<String, String> out = new HashMap<>();
         if (raw == null || raw.isEmpty()) {
             return out;
@@ -385,7 +495,7 @@ final class FakeDrive implements AutoCloseable {
         return out;
     }
 
-    private static void error(HttpExchange ex, int status, String reason, String message) throws IOException {
+    static void error(HttpExchange ex, int status, String reason, String message) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode e = root.putObject("error");
         e.put("code", status).put("message", message);
@@ -394,11 +504,11 @@ final class FakeDrive implements AutoCloseable {
         raw(ex, status, JSON.writeValueAsBytes(root));
     }
 
-    private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+    static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
         raw(ex, status, JSON.writeValueAsBytes(body));
     }
 
-    private static void raw(HttpExchange ex, int status, byte[] body) throws IOException {
+    static void raw(HttpExchange ex, int status, byte[] body) throws IOException {
         ex.getResponseHeaders().add("Content-Type", "application/json; charset=UTF-8");
         ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
         if (body.length > 0) {
