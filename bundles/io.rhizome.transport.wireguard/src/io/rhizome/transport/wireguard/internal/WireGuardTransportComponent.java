@@ -105,7 +105,7 @@ public final class WireGuardTransportComponent {
         String home = context.getProperty("rhizome.home");
         Path homePath = Path.of(home == null || home.isBlank() ? System.getProperty("user.home") + "/.rhizome" : home);
         transport = new MeshTransport(settings, keys.deviceId(), homePath, unavailable, CommandRunner.direct(Duration.ofSeconds(15)),
-                () -> KeyFile.loadOrCreate(homePath.resolve("wireguard.key")), new Members());
+                new KeyServiceKeys(keys, homePath), new Members());
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(Transport.KIND_PROPERTY, transport.kind());
         props.put(AVAILABLE_PROPERTY, unavailable.isEmpty());
