@@ -7,7 +7,10 @@
 #   2. restarted with libp2p confined to each namespace's loopback: every pair syncs through the
 #      tunnel (each node's writes reach both others, their links report wireguard).
 #   3. B down, A and C write, B back: it gets everything; its own write reaches A and C.
-#   4. A revokes C: A removes C's WireGuard peer, B learns it through a mesh update inside the
+#   4. hot swap: the WireGuard bundle is stopped in A's running framework (Gogo console) while A
+#      writes counter increments: they wait, nothing reaches the others, A's interface is gone;
+#      the bundle is started again: the counter arrives exactly on B and C.
+#   5. A revokes C: A removes C's WireGuard peer, B learns it through a mesh update inside the
 #      tunnel and removes it too, C's packets no longer reach A's or B's sync listener, and A's and
 #      B's writes no longer reach C.
 # Prints WIREGUARD-MESH-OK at the end; any failure exits non-zero with the reason and the daemons'
@@ -22,6 +25,7 @@ declare -A WGI=([a]="rzm${TAG}a" [b]="rzm${TAG}b" [c]="rzm${TAG}c")
 declare -A PID=()
 cleanup() {
   for p in "${PID[@]}"; do kill "$p" 2>/dev/null || true; done
+  exec 7>&- 2>/dev/null || true
   wait 2>/dev/null || true
   for h in a b c; do
     ip -n "${NS[$h]}" link del "${WGI[$h]}" 2>/dev/null || true
@@ -53,6 +57,13 @@ start() {
   rm -f "$WORK/$1/api.json"
   ip netns exec "${NS[$1]}" "$R" daemon --home "$WORK/$1" >> "$WORK/$1.out" 2>&1 &
   PID[$1]=$!
+  await_api "$1"
+}
+start_console() { # A with the Gogo console on a FIFO the script writes to
+  rm -f "$WORK/$1/api.json" "$WORK/console"; mkfifo "$WORK/console"
+  ip netns exec "${NS[$1]}" "$R" daemon --console --home "$WORK/$1" < "$WORK/console" >> "$WORK/$1.out" 2>&1 &
+  PID[$1]=$!
+  exec 7> "$WORK/console"
   await_api "$1"
 }
 stop() { kill "${PID[$1]}" 2>/dev/null || true; wait "${PID[$1]}" 2>/dev/null || true; unset "PID[$1]"; }
@@ -103,7 +114,7 @@ echo "paired: every node has the other two as WireGuard peers from pairing alone
 # 2. libp2p confined to each namespace's loopback: every pair syncs through the tunnel
 stop a; stop b; stop c
 for h in a b c; do config "$h" 127.0.0.1; done
-start a; start b; start c
+start_console a; start b; start c
 for h in a b c; do
   [ "$(pub "$h")" = "${PUB[$h]}" ] || fail "$h's WireGuard key changed across a restart: $(pub "$h") vs ${PUB[$h]}"
 done
@@ -133,7 +144,31 @@ await_get a notes b-is-back '"yes"' 60
 await_get c notes b-is-back '"yes"' 60
 echo "B was down and came back: it got what it missed, its write reached both"
 
-# 4. C revoked on A: its peer leaves A's and B's interfaces, its packets reach no listener
+# 4. hot swap: stop and start the WireGuard bundle in A's running framework with writes queued
+rz a ns create counters pn-counter || fail "ns create failed"
+rz a mutate counters c '{"op":"increment","by":1}' || fail "first increment failed"
+await_get b counters c '1' 60
+await_get c counters c '1' 60
+echo "lb -s io.rhizome.transport.wireguard" >&7
+bid=""
+for _ in $(seq 1 100); do
+  bid=$(sed -n 's/^ *\([0-9][0-9]*\)|.*|io\.rhizome\.transport\.wireguard .*/\1/p' "$WORK/a.out" | tail -n 1)
+  [ -n "$bid" ] && break; sleep 0.1
+done
+[ -n "$bid" ] || fail "the Gogo console of A did not list the WireGuard bundle"
+echo "stop $bid" >&7
+end=$((SECONDS + 30))
+while [ "$SECONDS" -lt "$end" ] && ip -n "${NS[a]}" link show "${WGI[a]}" >/dev/null 2>&1; do sleep 0.2; done
+ip -n "${NS[a]}" link show "${WGI[a]}" >/dev/null 2>&1 && fail "A's WireGuard interface is still there 30 s after stopping the bundle"
+for i in $(seq 1 20); do rz a mutate counters c '{"op":"increment","by":1}' > /dev/null || fail "increment $i with the bundle stopped failed"; done
+[ "$(rz b get counters c)" = "1" ] || fail "with A's WireGuard bundle stopped B still got increments: $(rz b get counters c)"
+rz a wg show | grep -q "WireGuard is not running in this node" || fail "wg show on A with the bundle stopped: $(rz a wg show)"
+echo "start $bid" >&7
+await_get b counters c '21' 90
+await_get c counters c '21' 90
+echo "bundle stopped with 20 writes queued and started again: the counter arrived exactly"
+
+# 5. C revoked on A: its peer leaves A's and B's interfaces, its packets reach no listener
 tunnel_a=$(tunnel_addr a); tunnel_b=$(tunnel_addr b)
 reach() { ip netns exec "${NS[c]}" timeout 5 bash -c "exec 3<>/dev/tcp/$1/7300" 2>/dev/null; }
 reach "$tunnel_a" || fail "before the revocation C cannot reach A's sync listener [$tunnel_a]:7300"
