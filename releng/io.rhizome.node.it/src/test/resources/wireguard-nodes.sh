@@ -73,6 +73,11 @@ printf 'api.port=0\np2p.listen=/ip4/127.0.0.1/tcp/0\np2p.mdns=false\nwg.enabled=
 printf 'api.port=0\np2p.listen=/ip4/127.0.0.1/tcp/0\np2p.mdns=false\nwg.enabled=true\nwg.interface=%s\nwg.meshId=it-%s\nwg.peers=%s:%s@10.77.0.1:51820\n' \
   "$WB" "$TAG" "$dev_a" "$pub_a" > "$WORK/b/rhizome.properties"
 start a; start b
+for h in a b; do
+  [ -e "$WORK/$h/wireguard.key" ] && fail "the plaintext key file of $h is still there after the start"
+done
+[ "$(rz a wg show | sed -n 's/^  public key: //p')" = "$pub_a" ] || fail "A's WireGuard key is not the one of its old key file: $(rz a wg show)"
+echo "the plaintext key file was taken over by the key service"
 rz a put notes tunnel '"through WireGuard"' || fail "put on A failed"
 await_get b notes tunnel '"through WireGuard"' 60
 peers_b=$(rz b peers --json)

@@ -73,6 +73,26 @@ public interface KeyService {
      */
     void joinMesh(List<MeshKey> keys) throws CryptoException;
 
+    /**
+     * A secret of another plugin kept with this node's keys, sealed at rest like them (a
+     * transport's own private key, such as WireGuard's): the one stored under {@code name}, else
+     * {@code initial}'s answer, which is stored (durably, before this returns) and returned from
+     * then on. {@code initial} is called at most once per name, under this service's lock; it may
+     * read what an older version kept elsewhere (a migration), or make a random secret.
+     *
+     * <p>Secrets are at most 1024 bytes, names 1 to 128 characters of {@code [A-Za-z0-9._/-]}
+     * (by convention the plugin's bundle symbolic name, a slash, and what it is). Default: throws
+     * {@link CryptoException} saying this key service keeps no other secrets (the caller keeps
+     * its own, or refuses to start).
+     *
+     * @return a copy of the secret
+     * @throws CryptoException if the secret cannot be stored, or the name or secret is out of bounds
+     * @since 0.1
+     */
+    default byte[] secret(String name, java.util.function.Supplier<byte[]> initial) throws CryptoException {
+        throw new CryptoException("the key service " + getClass().getName() + " keeps no secrets of other plugins");
+    }
+
     /** A mesh data key of one epoch. */
     record MeshKey(long epoch, byte[] key) {
         /** @throws IllegalArgumentException for a negative epoch or a key that is not 32 bytes */

@@ -2,6 +2,7 @@ package io.rhizome.spi.policy;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -99,6 +100,19 @@ public interface TrustedDevices {
      */
     default Optional<String> revocation() {
         return Optional.empty();
+    }
+
+    /**
+     * What {@code deviceId} announced for transports of kind {@code transportKind} (a
+     * {@link io.rhizome.spi.transport.PeerAnnouncement}): its newest announcement, signed by that
+     * device, as pairing received it directly or relayed. A transport uses it to reach the device
+     * (a WireGuard public key and endpoints). Default: none.
+     *
+     * @return never null; empty for an unknown, untrusted or revoked device, or one that announced nothing for the kind
+     * @since 0.1
+     */
+    default Map<String, String> announcement(String deviceId, String transportKind) {
+        return Map.of();
     }
 
     /**

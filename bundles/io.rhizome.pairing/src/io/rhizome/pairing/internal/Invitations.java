@@ -111,7 +111,7 @@ final class Invitations {
 
                 @Override
                 public Welcome welcome() {
-                    return new Welcome(parts.allKeys(), parts.members(remote), parts.ownAddresses());
+                    return new Welcome(parts.allKeys(), parts.members(remote), parts.ownAddresses(), parts.ownAnnouncements());
                 }
 
                 @Override
@@ -123,9 +123,10 @@ final class Invitations {
                 }
 
                 @Override
-                public void joinerAddresses(String deviceId, List<String> addresses) {
+                public void joinerAddresses(String deviceId, List<String> addresses, List<Announcement> announcements) {
                     try {
                         parts.trusted.addAddresses(deviceId, addresses);
+                        parts.trusted.announce(announcements);
                     } catch (StoreException e) {
                         LOG.warn("cannot store the addresses of {}: {}", deviceId, e.getMessage());
                     }

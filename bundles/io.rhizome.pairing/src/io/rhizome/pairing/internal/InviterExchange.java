@@ -25,8 +25,8 @@ final class InviterExchange {
         /** The joiner proved the code: trust it (before the welcome is sent). */
         void paired(String deviceId) throws Exception;
 
-        /** The joiner told where it listens. */
-        void joinerAddresses(String deviceId, List<String> addresses);
+        /** The joiner told where it listens and what its transports announce. */
+        void joinerAddresses(String deviceId, List<String> addresses, List<Announcement> announcements);
     }
 
     private final String selfId;
@@ -126,7 +126,8 @@ final class InviterExchange {
                 } catch (java.io.IOException e) {
                     throw new PairingProtocolException("'box' must be bytes");
                 }
-                host.joinerAddresses(remoteId, Welcome.strings(Wire.decode(plain).get("addresses")));
+                ObjectNode reply = Wire.decode(plain);
+                host.joinerAddresses(remoteId, Welcome.strings(reply.get("addresses")), Announcement.read(remoteId, reply.get("announce")));
                 return true;
             }
             default -> throw new PairingProtocolException("unexpected message '" + type + "'");

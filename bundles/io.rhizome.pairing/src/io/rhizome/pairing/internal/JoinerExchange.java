@@ -68,7 +68,7 @@ final class JoinerExchange {
                 }
                 JsonNode box = m.get("box");
                 try {
-                    return Welcome.decode(jpake.open(box == null ? null : box.binaryValue(), "welcome"));
+                    return Welcome.decode(jpake.open(box == null ? null : box.binaryValue(), "welcome"), remoteId);
                 } catch (IOException e) {
                     throw new PairingProtocolException("'box' must be bytes");
                 }
@@ -78,10 +78,13 @@ final class JoinerExchange {
         return null;
     }
 
-    /** Tells the inviter where this node listens (sealed), ending the exchange. */
-    void done(List<String> addresses) {
+    /** Tells the inviter where this node listens and what its transports announce (sealed), ending the exchange. */
+    void done(List<String> addresses, List<Announcement> announcements) {
         ObjectNode plain = Wire.message("addresses");
         Welcome.strings(plain.putArray("addresses"), addresses);
+        if (!announcements.isEmpty()) {
+            Announcement.write(plain.putArray("announce"), announcements);
+        }
         ObjectNode m = Wire.message("done");
         m.put("box", jpake.seal(Wire.encode(plain), "done"));
         send.accept(m);

@@ -200,17 +200,20 @@ final class Joining {
             welcome.addresses().stream().filter(a -> !inviterAddrs.contains(a)).forEach(inviterAddrs::add);
             parts.trusted.trust(new TrustedPeer(inviter, DeviceIds.fingerprint(inviter), parts.clock.getAsLong(), inviterAddrs, "joined"));
             parts.membership.rejoined();
+            List<Announcement> announced = new ArrayList<>(welcome.announcements());
             for (Welcome.MeshMember m : welcome.members()) {
                 if (!m.deviceId().equals(parts.keys.deviceId()) && !parts.trusted.isRevoked(m.deviceId())) {
                     parts.trusted.trust(new TrustedPeer(m.deviceId(), DeviceIds.fingerprint(m.deviceId()), parts.clock.getAsLong(), m.addresses(), "mesh"));
+                    announced.addAll(m.announcements());
                 }
             }
+            parts.trusted.announce(announced);
         } catch (CryptoException | StoreException e) {
             link.close();
             throw new PairingException(Reason.STORAGE, "paired, but storing the mesh keys or the trusted device failed: " + e.getMessage(), e);
         }
         parts.executor.execute(() -> {
-            ex.done(parts.ownAddresses());
+            ex.done(parts.ownAddresses(), parts.ownAnnouncements());
             parts.executor.schedule(link::close, 2, TimeUnit.SECONDS);
         });
         LOG.info("joined the mesh of device {} ({}); {} mesh key epoch(s), {} other device(s)", inviter, DeviceIds.fingerprint(inviter),

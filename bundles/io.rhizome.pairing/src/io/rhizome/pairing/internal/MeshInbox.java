@@ -25,8 +25,9 @@ import io.rhizome.spi.transport.TransportListener;
  *
  * <p>All or nothing: the update is read and checked whole first (malformed parts, a mesh key epoch
  * held here with other bytes); then, while no other change of the trusted devices or the keys can
- * come in between, the new mesh keys are installed in one step and the new members, new addresses
- * and revocations are written in one atomic update of pairing's metadata space. If installing the
+ * come in between, the new mesh keys are installed in one step and the new members, new addresses,
+ * newer signed announcements and revocations are written in one atomic update of pairing's
+ * metadata space. If installing the
  * keys fails nothing was written; if the write fails the key install is undone. Only then is the
  * sync engine told to forget the revoked devices. A device never re-trusts one it knows as
  * revoked, and what was new to it is pushed on to the others.
@@ -134,11 +135,13 @@ final class MeshInbox {
         }
         Map<String, TrustedPeer> trust = new LinkedHashMap<>();
         Set<String> joined = new LinkedHashSet<>();
+        List<Announcement> announced = new ArrayList<>();
         for (Welcome.MeshMember mm : update.members()) {
             String id = mm.deviceId();
             if (id.equals(self) || parts.trusted.isRevoked(id) || revocations.containsKey(id)) {
                 continue;
             }
+            announced.addAll(mm.announcements());
             TrustedPeer known = trust.get(id);
             if (known == null && !parts.trusted.isTrusted(id)) {
                 trust.put(id, new TrustedPeer(id, DeviceIds.fingerprint(id), now, mm.addresses(), "mesh"));
@@ -150,7 +153,7 @@ final class MeshInbox {
                 parts.trusted.withAddresses(id, mm.addresses()).ifPresent(p -> trust.put(id, p));
             }
         }
-        return new Plan(new TrustedStore.Change(new ArrayList<>(trust.values()), new ArrayList<>(revocations.values())), joined);
+        return new Plan(new TrustedStore.Change(new ArrayList<>(trust.values()), new ArrayList<>(revocations.values()), announced), joined);
     }
 
     /** The keys of the update this device does not hold, one per epoch. */

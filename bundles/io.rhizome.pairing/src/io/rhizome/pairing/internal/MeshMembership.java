@@ -46,6 +46,14 @@ public final class MeshMembership implements TrustedDevices {
     }
 
     @Override
+    public java.util.Map<String, String> announcement(String deviceId, String transportKind) {
+        if (!trusted.isTrusted(deviceId)) {
+            return java.util.Map.of();
+        }
+        return trusted.announcement(deviceId, transportKind).map(Announcement::values).orElse(java.util.Map.of());
+    }
+
+    @Override
     public boolean isRevoked(String deviceId) {
         return trusted.isRevoked(deviceId) && !trusted.isTrusted(deviceId);
     }

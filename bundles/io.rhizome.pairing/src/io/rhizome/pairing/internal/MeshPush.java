@@ -17,8 +17,8 @@ import io.rhizome.spi.transport.ProtocolChannels;
 import io.rhizome.spi.transport.Transport;
 
 /**
- * Sends the mesh state (every mesh key epoch, the trusted devices with their addresses, this
- * device with its own, the revoked devices) over {@value Pairing#MESH_PROTOCOL} to every trusted
+ * Sends the mesh state (every mesh key epoch, the trusted devices with their addresses and signed
+ * announcements, this device with its own, the revoked devices) over {@value Pairing#MESH_PROTOCOL} to every trusted
  * device that has not acknowledged its current version, trying each of its addresses in turn; a
  * device told it was revoked pushes nothing. What each peer acknowledged is kept in memory only:
  * after a restart everyone is told once.
@@ -46,7 +46,7 @@ final class MeshPush {
         ObjectNode m = Wire.message("mesh");
         Welcome.keys(m.putArray("keys"), parts.allKeys());
         List<Welcome.MeshMember> members = new ArrayList<>(parts.members(null));
-        members.add(new Welcome.MeshMember(parts.keys.deviceId(), parts.ownAddresses()));
+        members.add(new Welcome.MeshMember(parts.keys.deviceId(), parts.ownAddresses(), parts.ownAnnouncements()));
         Welcome.members(m.putArray("members"), members);
         var r = m.putArray("revoked");
         parts.trusted.revokedIds().stream().sorted().forEach(r::add);

@@ -86,6 +86,9 @@ public final class Pairing implements PairingService {
         if (t instanceof ProtocolChannels pc) {
             pc.serve(PAIR_PROTOCOL, invitations.inbound());
             pc.serve(MESH_PROTOCOL, inbox.inbound());
+        }
+        if (t instanceof ProtocolChannels || t instanceof io.rhizome.spi.transport.PeerAnnouncement) {
+            // new addresses or a new announcement (a WireGuard key and endpoints) to tell the mesh
             parts.executor.schedule(push::pushMeshSafely, ANNOUNCE_AFTER_START_SECONDS, TimeUnit.SECONDS);
         }
     }

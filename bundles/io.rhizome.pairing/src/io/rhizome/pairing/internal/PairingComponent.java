@@ -98,6 +98,12 @@ public class PairingComponent implements PairingService, TrustedDevices {
     }
 
     @Override
+    public java.util.Map<String, String> announcement(String deviceId, String transportKind) {
+        Pairing p = pairing;
+        return p == null ? java.util.Map.of() : p.membership().announcement(deviceId, transportKind);
+    }
+
+    @Override
     public boolean isRevoked(String deviceId) {
         Pairing p = pairing;
         return p != null && p.membership().isRevoked(deviceId);

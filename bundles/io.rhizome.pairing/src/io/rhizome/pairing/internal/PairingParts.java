@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import io.rhizome.api.SyncService;
 import io.rhizome.spi.crypto.KeyService;
 import io.rhizome.spi.crypto.KeyService.MeshKey;
+import io.rhizome.spi.transport.PeerAnnouncement;
 import io.rhizome.spi.transport.ProtocolChannels;
 import io.rhizome.spi.transport.Transport;
 
@@ -29,6 +30,8 @@ final class PairingParts {
     final LongSupplier clock;
     final SecureRandom random = new SecureRandom();
     private final Supplier<List<Transport>> transports;
+    /** This device's signed announcements by kind, signed again only when a transport's values change. */
+    private final java.util.Map<String, Announcement> own = new java.util.concurrent.ConcurrentHashMap<>();
 
     PairingParts(KeyService keys, TrustedStore trusted, SyncService sync, Supplier<List<Transport>> transports,
             ScheduledExecutorService executor, LongSupplier clock) {
@@ -55,6 +58,43 @@ final class PairingParts {
         return out;
     }
 
+    /**
+     * What this device's transports announce ({@link PeerAnnouncement}), signed; the same signed
+     * object while the values stay the same, so the mesh state does not change by itself.
+     */
+    synchronized List<Announcement> ownAnnouncements() {
+        List<Announcement> out = new ArrayList<>();
+        java.util.Set<String> kinds = new java.util.HashSet<>();
+        for (Transport t : transports.get()) {
+            if (!(t instanceof PeerAnnouncement pa)) {
+                continue;
+            }
+            java.util.Map<String, String> values;
+            try {
+                values = pa.announcement();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(PairingParts.class).warn("the {} transport failed to say what it announces: {}", t.kind(), e.toString());
+                continue;
+            }
+            if (values == null || values.isEmpty() || !kinds.add(t.kind())) {
+                continue;
+            }
+            Announcement held = own.get(t.kind());
+            if (held == null || !held.sameValues(values)) {
+                try {
+                    held = Announcement.sign(keys, t.kind(), values, Math.max(clock.getAsLong(), held == null ? 0 : held.issuedAt() + 1));
+                } catch (io.rhizome.spi.crypto.CryptoException | RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(PairingParts.class).warn("not announcing the {} transport: {}", t.kind(), e.getMessage());
+                    continue;
+                }
+                own.put(t.kind(), held);
+            }
+            out.add(held);
+        }
+        out.sort(java.util.Comparator.comparing(Announcement::kind));
+        return out;
+    }
+
     List<MeshKey> allKeys() {
         List<MeshKey> out = new ArrayList<>();
         for (long e : keys.epochs()) {
@@ -66,6 +106,6 @@ final class PairingParts {
     /** The trusted devices with their addresses, except {@code except} (null: all). */
     List<Welcome.MeshMember> members(String except) {
         return trusted.all().stream().filter(p -> !p.deviceId().equals(except))
-                .map(p -> new Welcome.MeshMember(p.deviceId(), p.addresses())).toList();
+                .map(p -> new Welcome.MeshMember(p.deviceId(), p.addresses(), trusted.announcements(p.deviceId()))).toList();
     }
 }

@@ -34,6 +34,8 @@ final class TrustedStore {
     static final String TRUSTED = "trusted/";
     static final String REVOKED = "revoked/";
     static final String SELF_REVOKED = "self-revoked";
+    /** {@code announce/<id>/<kind>}: a device's newest signed announcement for a transport kind. */
+    static final String ANNOUNCED = "announce/";
     /** How many addresses a device's record keeps. */
     private static final int MAX_ADDRESSES = 16;
 
@@ -41,15 +43,24 @@ final class TrustedStore {
     record Revocation(String deviceId, long revokedAt) {
     }
 
-    /** Devices to trust (new, or with new addresses) and devices to revoke, applied together. */
-    record Change(List<TrustedPeer> trust, List<Revocation> revoke) {
+    /**
+     * Devices to trust (new, or with new addresses), devices to revoke and announcements to keep,
+     * applied together. An announcement is kept only for a device trusted after the change, and
+     * only if it is newer than the one held for its device and kind.
+     */
+    record Change(List<TrustedPeer> trust, List<Revocation> revoke, List<Announcement> announce) {
         Change {
             trust = List.copyOf(trust);
             revoke = List.copyOf(revoke);
+            announce = List.copyOf(announce);
+        }
+
+        Change(List<TrustedPeer> trust, List<Revocation> revoke) {
+            this(trust, revoke, List.of());
         }
 
         boolean isEmpty() {
-            return trust.isEmpty() && revoke.isEmpty();
+            return trust.isEmpty() && revoke.isEmpty() && announce.isEmpty();
         }
     }
 
@@ -57,6 +68,8 @@ final class TrustedStore {
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, TrustedPeer> trusted = new ConcurrentHashMap<>();
     private final Map<String, Revocation> revoked = new ConcurrentHashMap<>();
+    /** Device id to transport kind to its newest announcement. */
+    private final Map<String, Map<String, Announcement>> announced = new ConcurrentHashMap<>();
     /** Set when a trusted device told this one that it was revoked: {@code deviceId} is the teller. */
     private volatile Optional<Revocation> selfRevoked = Optional.empty();
 
@@ -70,6 +83,10 @@ final class TrustedStore {
             for (byte[] v : store.scan(REVOKED).values()) {
                 Revocation r = json.readValue(v, Revocation.class);
                 revoked.put(r.deviceId(), r);
+            }
+            for (byte[] v : store.scan(ANNOUNCED).values()) {
+                Announcement a = json.readValue(v, Announcement.class);
+                announced.computeIfAbsent(a.deviceId(), k -> new ConcurrentHashMap<>()).put(a.kind(), a);
             }
             Optional<byte[]> self = store.get(SELF_REVOKED);
             if (self.isPresent()) {
@@ -112,7 +129,17 @@ final class TrustedStore {
      * {@link StoreException}) none of it.
      */
     synchronized void apply(Change change) throws StoreException {
-        if (change.isEmpty()) {
+        Set<String> trustedAfter = new java.util.HashSet<>(trusted.keySet());
+        change.trust().forEach(p -> trustedAfter.add(p.deviceId()));
+        change.revoke().forEach(r -> trustedAfter.remove(r.deviceId()));
+        Map<String, Announcement> fresh = new java.util.LinkedHashMap<>();
+        for (Announcement a : change.announce()) {
+            Announcement held = fresh.getOrDefault(a.deviceId() + "/" + a.kind(), announcement(a.deviceId(), a.kind()).orElse(null));
+            if (trustedAfter.contains(a.deviceId()) && (held == null || a.issuedAt() > held.issuedAt())) {
+                fresh.put(a.deviceId() + "/" + a.kind(), a);
+            }
+        }
+        if (change.trust().isEmpty() && change.revoke().isEmpty() && fresh.isEmpty()) {
             return;
         }
         MetadataUpdate.Builder update = MetadataUpdate.builder();
@@ -121,7 +148,12 @@ final class TrustedStore {
         }
         for (Revocation r : change.revoke()) {
             update.delete(TRUSTED + r.deviceId()).put(REVOKED + r.deviceId(), bytes(r));
+            // a revoked device's transports are no longer to be reached: its announcements go with its trust
+            for (String kind : announced.getOrDefault(r.deviceId(), Map.of()).keySet()) {
+                update.delete(ANNOUNCED + r.deviceId() + "/" + kind);
+            }
         }
+        fresh.forEach((key, a) -> update.put(ANNOUNCED + key, bytes(a)));
         store.update(update.build());
         for (TrustedPeer p : change.trust()) {
             revoked.remove(p.deviceId());
@@ -130,7 +162,26 @@ final class TrustedStore {
         for (Revocation r : change.revoke()) {
             trusted.remove(r.deviceId());
             revoked.put(r.deviceId(), r);
+            announced.remove(r.deviceId());
         }
+        fresh.values().forEach(a -> announced.computeIfAbsent(a.deviceId(), k -> new ConcurrentHashMap<>()).put(a.kind(), a));
+    }
+
+    /** The newest announcement held for a device and transport kind. */
+    Optional<Announcement> announcement(String deviceId, String kind) {
+        return Optional.ofNullable(announced.getOrDefault(deviceId, Map.of()).get(kind));
+    }
+
+    /** Every announcement held for a device, by kind. */
+    List<Announcement> announcements(String deviceId) {
+        List<Announcement> out = new ArrayList<>(announced.getOrDefault(deviceId, Map.of()).values());
+        out.sort(Comparator.comparing(Announcement::kind));
+        return out;
+    }
+
+    /** Keeps announcements (see {@link Change}: only newer ones of trusted devices). */
+    synchronized void announce(List<Announcement> announcements) throws StoreException {
+        apply(new Change(List.of(), List.of(), announcements));
     }
 
     /** This device's own revocation, as told by a trusted device; empty while it is a member. */

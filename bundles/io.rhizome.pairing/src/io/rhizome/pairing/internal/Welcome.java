@@ -14,10 +14,20 @@ import io.rhizome.spi.crypto.KeyService.MeshKey;
  * What the inviter hands the joiner once the PAKE succeeded (sealed under the session key): every
  * mesh key, the other trusted devices of the mesh, and where the inviter listens.
  */
-record Welcome(List<MeshKey> keys, List<MeshMember> members, List<String> addresses) {
+record Welcome(List<MeshKey> keys, List<MeshMember> members, List<String> addresses, List<Announcement> announcements) {
 
-    /** A trusted device of the mesh and where it was last reachable ({@code kind address}). */
-    record MeshMember(String deviceId, List<String> addresses) {
+    Welcome(List<MeshKey> keys, List<MeshMember> members, List<String> addresses) {
+        this(keys, members, addresses, List.of());
+    }
+
+    /**
+     * A trusted device of the mesh, where it was last reachable ({@code kind address}) and what its
+     * transports announced (signed by it; {@code "announce"}, absent from older nodes, which ignore it).
+     */
+    record MeshMember(String deviceId, List<String> addresses, List<Announcement> announcements) {
+        MeshMember(String deviceId, List<String> addresses) {
+            this(deviceId, addresses, List.of());
+        }
     }
 
     byte[] encode() {
@@ -25,12 +35,16 @@ record Welcome(List<MeshKey> keys, List<MeshMember> members, List<String> addres
         keys(m.putArray("keys"), keys);
         members(m.putArray("members"), members);
         strings(m.putArray("addresses"), addresses);
+        if (!announcements.isEmpty()) {
+            Announcement.write(m.putArray("announce"), announcements);
+        }
         return Wire.encode(m);
     }
 
-    static Welcome decode(byte[] bytes) throws PairingProtocolException {
+    /** @param inviter the device whose welcome this is (its own announcements are checked against it) */
+    static Welcome decode(byte[] bytes, String inviter) throws PairingProtocolException {
         ObjectNode m = Wire.decode(bytes);
-        return new Welcome(keys(m.get("keys")), members(m.get("members")), strings(m.get("addresses")));
+        return new Welcome(keys(m.get("keys")), members(m.get("members")), strings(m.get("addresses")), Announcement.read(inviter, m.get("announce")));
     }
 
     static void keys(ArrayNode into, List<MeshKey> keys) {
@@ -43,6 +57,9 @@ record Welcome(List<MeshKey> keys, List<MeshMember> members, List<String> addres
         for (MeshMember mm : members) {
             ObjectNode o = into.addObject().put("deviceId", mm.deviceId());
             strings(o.putArray("addresses"), mm.addresses());
+            if (!mm.announcements().isEmpty()) {
+                Announcement.write(o.putArray("announce"), mm.announcements());
+            }
         }
     }
 
@@ -59,7 +76,7 @@ record Welcome(List<MeshKey> keys, List<MeshMember> members, List<String> addres
             if (!DeviceIds.valid(id)) {
                 throw new PairingProtocolException("'" + id + "' is not a device id");
             }
-            out.add(new MeshMember(id, strings(o.get("addresses"))));
+            out.add(new MeshMember(id, strings(o.get("addresses")), Announcement.read(id, o.get("announce"))));
         }
         return out;
     }

@@ -75,7 +75,7 @@ class ExchangeTest {
             }
 
             @Override
-            public void joinerAddresses(String deviceId, List<String> addresses) {
+            public void joinerAddresses(String deviceId, List<String> addresses, List<Announcement> announcements) {
                 joinerAddresses.add(addresses);
             }
         }, toJoiner::add, RANDOM);
@@ -92,7 +92,7 @@ class ExchangeTest {
                 }
                 Welcome w = joiner.onMessage(Wire.decode(Wire.encode(m)));
                 if (w != null) {
-                    joiner.done(List.of("libp2p /ip4/127.0.0.1/tcp/2"));
+                    joiner.done(List.of("libp2p /ip4/127.0.0.1/tcp/2"), List.of());
                     inviter.onMessage(Wire.decode(Wire.encode(toInviter.poll())));
                     return w;
                 }
@@ -190,7 +190,7 @@ class ExchangeTest {
             }
 
             @Override
-            public void joinerAddresses(String deviceId, List<String> addresses) {
+            public void joinerAddresses(String deviceId, List<String> addresses, List<Announcement> announcements) {
             }
         }, m -> { }, RANDOM);
         ObjectNode r1 = Wire.message("r1");

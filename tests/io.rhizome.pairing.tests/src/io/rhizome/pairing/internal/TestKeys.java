@@ -24,8 +24,12 @@ final class TestKeys implements KeyService {
         }
     }
 
+    /** A real Ed25519 identity: pairing signs what the device's transports announce. */
+    private final byte[] seed = new byte[32];
+
     TestKeys() {
-        RANDOM.nextBytes(publicKey);
+        RANDOM.nextBytes(seed);
+        org.bouncycastle.math.ec.rfc8032.Ed25519.generatePublicKey(seed, 0, publicKey, 0);
         mesh.put(0L, new MeshKey(0, random32()));
     }
 
@@ -52,7 +56,9 @@ final class TestKeys implements KeyService {
 
     @Override
     public byte[] signWithIdentity(byte[] message) {
-        throw new UnsupportedOperationException("pairing does not sign");
+        byte[] sig = new byte[org.bouncycastle.math.ec.rfc8032.Ed25519.SIGNATURE_SIZE];
+        org.bouncycastle.math.ec.rfc8032.Ed25519.sign(seed, 0, publicKey, 0, message, 0, message.length, sig, 0);
+        return sig;
     }
 
     @Override

@@ -2,19 +2,18 @@ package io.rhizome.transport.wireguard.internal;
 
 import java.io.IOException;
 import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -22,32 +21,38 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.rhizome.spi.transport.PeerAnnouncement;
 import io.rhizome.spi.transport.PeerLink;
+import io.rhizome.spi.transport.ProtocolChannels;
 import io.rhizome.spi.transport.Transport;
 import io.rhizome.spi.transport.TransportDiagnostics;
 import io.rhizome.spi.transport.TransportListener;
-import io.rhizome.transport.wireguard.internal.WireGuardSettings.StaticPeer;
 import io.rhizome.transport.wireguard.internal.tunnel.TunnelTransport;
-import io.rhizome.transport.wireguard.internal.uapi.AllowedIp;
 import io.rhizome.transport.wireguard.internal.uapi.DeviceState;
-import io.rhizome.transport.wireguard.internal.uapi.PeerConfig;
 import io.rhizome.transport.wireguard.internal.uapi.PeerState;
 import io.rhizome.transport.wireguard.internal.uapi.UapiText;
 import io.rhizome.transport.wireguard.internal.uapi.WgKey;
 
 /**
  * The node's WireGuard transport: on {@link #start} it brings the mesh's interface up (key from
- * the node home, address and peers' allowed IPs from {@link MeshAddresses}), then runs a
- * {@link TunnelTransport} on the tunnel address; {@link #stop} takes both down. Where the machine
- * cannot run WireGuard it stays registered and says why: {@code start} fails with
- * "unavailable: &lt;reason&gt;" and {@link #localInfo} reports it, and the other transports go on.
+ * the {@link WireGuardKeys}, address from {@link MeshAddresses}), configures a peer for every
+ * trusted device that announced WireGuard through pairing and every configured one
+ * ({@link MeshPeers}), then runs a {@link TunnelTransport} on the tunnel address; {@link #stop}
+ * takes both down. Where the machine cannot run WireGuard it stays registered and says why:
+ * {@code start} fails with "unavailable: &lt;reason&gt;" and {@link #localInfo} reports it, and the
+ * other transports go on.
  *
- * <p>Why it announces its peers to the engine every few seconds ({@link TransportListener#discovered}):
- * their tunnel addresses are derived, not announced through pairing, so this is how the engine learns
- * where to dial them, and how it dials again after a link dropped (a tunnel cut, a roaming peer whose
- * endpoint WireGuard follows by itself).
+ * <p>What it announces to the mesh ({@link PeerAnnouncement}): its public key, UDP endpoints and
+ * mesh id, once it runs; pairing signs and carries that to every device, whose own WireGuard
+ * transport then adds this device as a peer.
+ *
+ * <p>Why it reconciles and announces its peers to the engine every few seconds
+ * ({@link TransportListener#discovered}): the mesh changes under it (a device paired, one revoked,
+ * an announcement with new endpoints), tunnel addresses are derived, not announced, so this is how
+ * the engine learns where to dial them, and how it dials again after a link dropped (a tunnel cut,
+ * a roaming peer whose endpoint WireGuard follows by itself).
  */
-public final class MeshTransport implements Transport, TransportDiagnostics {
+public final class MeshTransport implements Transport, TransportDiagnostics, ProtocolChannels, PeerAnnouncement {
 
     private static final Logger LOG = LoggerFactory.getLogger(MeshTransport.class);
     private static final Duration ANNOUNCE_EVERY = Duration.ofSeconds(3);
@@ -57,34 +62,29 @@ public final class MeshTransport implements Transport, TransportDiagnostics {
     private final Path home;
     private final Optional<String> unavailable;
     private final CommandRunner commands;
-    private final Map<String, Inet6Address> plan;
-    private final Map<InetAddress, String> devices = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.function.Predicate<String> revoked;
-    private final java.util.Set<String> removed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final WireGuardKeys keys;
+    private final MeshPeers peers;
+    private final Map<String, TransportListener> protocols = new ConcurrentHashMap<>();
+    private volatile WgKey publicKey;
+    private volatile Inet6Address selfAddress;
     private WireGuardInterface wg;
     private TunnelTransport tunnel;
     private ScheduledExecutorService announcer;
 
     /**
-     * @param revoked whether the mesh revoked a device: its WireGuard peer is then removed from the
-     *        interface (its packets no longer reach anything) and its tunnel address stops naming it
+     * @param members the mesh (trusted devices, their WireGuard announcements, revocations): a
+     *        revoked device's WireGuard peer is removed from the interface (its packets no longer
+     *        reach anything) and its tunnel address stops naming it
      */
     public MeshTransport(WireGuardSettings settings, String deviceId, Path home, Optional<String> unavailable, CommandRunner commands,
-            java.util.function.Predicate<String> revoked) {
+            WireGuardKeys keys, MeshMembers members) {
         this.settings = settings;
-        this.revoked = revoked;
         this.deviceId = deviceId;
         this.home = home;
         this.unavailable = unavailable;
         this.commands = commands;
-        List<String> members = new ArrayList<>(List.of(deviceId));
-        settings.peers().forEach(p -> members.add(p.deviceId()));
-        this.plan = new MeshAddresses(settings.meshId()).assign(members);
-        plan.forEach((device, address) -> {
-            if (!device.equals(deviceId)) {
-                devices.put(address, device);
-            }
-        });
+        this.keys = keys;
+        this.peers = new MeshPeers(settings, deviceId, members);
     }
 
     /** Why WireGuard cannot run here, if it cannot. */
@@ -105,27 +105,15 @@ public final class MeshTransport implements Transport, TransportDiagnostics {
         if (tunnel != null) {
             return;
         }
-        WgKey key = KeyFile.loadOrCreate(home.resolve("wireguard.key"));
-        removed.clear();
-        plan.forEach((device, address) -> {
-            if (!device.equals(deviceId)) {
-                devices.put(address, device);
-            }
-        });
-        Inet6Address self = plan.get(deviceId);
+        WgKey key = keys.privateKey();
+        peers.clear();
+        Inet6Address self = peers.selfAddress();
         InterfaceSettings is = new InterfaceSettings(settings.interfaceName(), settings.wireguardGo(),
                 InterfaceSettings.DEFAULT_SOCKET_DIRECTORY, home.resolve("logs").resolve("wireguard-go.log"), Duration.ofSeconds(15));
         WireGuardInterface up = WireGuardInterface.up(is, commands, key, settings.udpPort(), self);
         try {
-            for (StaticPeer p : settings.peers()) {
-                if (revoked.test(p.deviceId())) {
-                    devices.remove(plan.get(p.deviceId()));
-                    removed.add(p.deviceId());
-                    continue;
-                }
-                up.putPeer(new PeerConfig(p.publicKey(), p.endpoint(), List.of(AllowedIp.host(plan.get(p.deviceId()))), settings.keepaliveSeconds()));
-            }
-            TunnelTransport t = new TunnelTransport(self, settings.syncPort(), address -> Optional.ofNullable(devices.get(address)), 5_000);
+            peers.reconcile(up, settings.keepaliveSeconds());
+            TunnelTransport t = new TunnelTransport(self, settings.syncPort(), peers, 5_000, protocols);
             t.start(listener);
             wg = up;
             tunnel = t;
@@ -133,6 +121,8 @@ public final class MeshTransport implements Transport, TransportDiagnostics {
             up.close();
             throw e;
         }
+        selfAddress = self;
+        publicKey = key.publicKey();
         announcer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread th = new Thread(r, "wg-announce");
             th.setDaemon(true);
@@ -140,51 +130,47 @@ public final class MeshTransport implements Transport, TransportDiagnostics {
         });
         announcer.scheduleWithFixedDelay(() -> announce(listener), 0, ANNOUNCE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("WireGuard mesh {} on {}: this device {} at {}, {} peer(s)", settings.meshId(), settings.interfaceName(), deviceId,
-                UapiText.format(self), settings.peers().size());
+                UapiText.format(self), peers.configured().size());
     }
 
     private void announce(TransportListener listener) {
-        for (StaticPeer p : settings.peers()) {
+        WireGuardInterface w;
+        synchronized (this) {
+            w = wg;
+        }
+        if (w == null) {
+            return;
+        }
+        try {
+            peers.reconcile(w, settings.keepaliveSeconds());
+        } catch (RuntimeException e) {
+            LOG.warn("WireGuard: updating the peers of {} failed", settings.interfaceName(), e);
+        }
+        for (MeshPeers.Configured p : peers.configured()) {
             try {
-                if (removed.contains(p.deviceId())) {
-                    continue;
-                }
-                if (revoked.test(p.deviceId())) {
-                    removeRevoked(p);
-                    continue;
-                }
-                listener.discovered(p.deviceId(), address(p.deviceId()));
+                listener.discovered(p.deviceId(), TunnelTransport.format(new InetSocketAddress(p.address(), settings.syncPort())));
             } catch (RuntimeException e) {
                 LOG.warn("WireGuard: announcing peer {} failed", p.deviceId(), e);
             }
         }
     }
 
-    private void removeRevoked(StaticPeer p) {
-        WireGuardInterface w;
-        synchronized (this) {
-            w = wg;
+    /** This device's WireGuard key, endpoints and mesh id while the transport runs; nothing while it does not. */
+    @Override
+    public Map<String, String> announcement() {
+        WgKey k = publicKey;
+        if (k == null) {
+            return Map.of();
         }
-        devices.remove(plan.get(p.deviceId()));
-        try {
-            if (w != null) {
-                w.removePeer(p.publicKey());
-            }
-            removed.add(p.deviceId());
-            LOG.warn("WireGuard: device {} was revoked; its peer {} is removed from interface {}", p.deviceId(), p.publicKey(),
-                    settings.interfaceName());
-        } catch (IOException e) {
-            LOG.error("WireGuard: could not remove the peer of revoked device {} from {}: {}; retrying", p.deviceId(),
-                    settings.interfaceName(), e.getMessage());
-        }
-    }
-
-    private String address(String device) {
-        return TunnelTransport.format(new InetSocketAddress(plan.get(device), settings.syncPort()));
+        List<InetSocketAddress> endpoints = settings.endpoints().isEmpty()
+                ? WireGuardAnnouncement.localEndpoints(settings.udpPort(), settings.interfaceName())
+                : settings.endpoints();
+        return WireGuardAnnouncement.of(k, endpoints, settings.meshId());
     }
 
     @Override
     public synchronized void stop() {
+        publicKey = null;
         if (announcer != null) {
             announcer.shutdownNow();
             announcer = null;
@@ -197,10 +183,26 @@ public final class MeshTransport implements Transport, TransportDiagnostics {
             wg.close();
             wg = null;
         }
+        peers.clear();
     }
 
     @Override
     public CompletionStage<PeerLink> connect(String address) {
+        return open(address, TunnelTransport.SYNC_PROTOCOL);
+    }
+
+    @Override
+    public void serve(String protocol, TransportListener handler) {
+        protocols.put(protocol, handler);
+    }
+
+    @Override
+    public void unserve(String protocol) {
+        protocols.remove(protocol);
+    }
+
+    @Override
+    public CompletionStage<PeerLink> open(String address, String protocol) {
         TunnelTransport t;
         synchronized (this) {
             t = tunnel;
@@ -209,7 +211,7 @@ public final class MeshTransport implements Transport, TransportDiagnostics {
             return CompletableFuture.failedFuture(new IOException("the WireGuard transport is not running"
                     + unavailable.map(r -> " (unavailable: " + r + ")").orElse("") + "; cannot connect to " + address));
         }
-        return t.connect(address);
+        return t.open(address, protocol);
     }
 
     @Override
@@ -224,7 +226,8 @@ public final class MeshTransport implements Transport, TransportDiagnostics {
 
     /**
      * For {@code status} and {@code rhizome wg show}: availability, interface, public key, tunnel
-     * address, UDP port, and per peer device, key, endpoint, handshake age and bytes.
+     * address, UDP port, and per peer device, key, endpoint, handshake age, bytes and whether it was
+     * configured ({@code wg.peers}) or learnt through pairing.
      */
     @Override
     public Map<String, Object> localInfo() {
@@ -233,7 +236,10 @@ public final class MeshTransport implements Transport, TransportDiagnostics {
         unavailable.ifPresent(r -> info.put("unavailable", r));
         info.put("interface", settings.interfaceName());
         info.put("meshId", settings.meshId());
-        info.put("address", UapiText.format(plan.get(deviceId)));
+        Inet6Address self = selfAddress;
+        if (self != null) {
+            info.put("address", UapiText.format(self));
+        }
         info.put("listenAddresses", listenAddresses());
         WireGuardInterface w;
         synchronized (this) {
@@ -247,24 +253,22 @@ public final class MeshTransport implements Transport, TransportDiagnostics {
             DeviceState s = w.state();
             s.publicKey().ifPresent(k -> info.put("publicKey", k.base64()));
             info.put("udpPort", s.listenPort());
-            List<Map<String, Object>> peers = new ArrayList<>();
-            info.put("revokedPeers", List.copyOf(removed));
-            for (StaticPeer p : settings.peers()) {
-                if (removed.contains(p.deviceId())) {
-                    continue;
-                }
+            List<Map<String, Object>> list = new ArrayList<>();
+            info.put("revokedPeers", List.copyOf(new java.util.TreeSet<>(peers.revokedRemoved())));
+            for (MeshPeers.Configured p : peers.configured()) {
                 Map<String, Object> pm = new LinkedHashMap<>();
                 pm.put("deviceId", p.deviceId());
                 pm.put("publicKey", p.publicKey().base64());
-                pm.put("address", UapiText.format(plan.get(p.deviceId())));
+                pm.put("address", UapiText.format(p.address()));
+                pm.put("source", p.source());
                 Optional<PeerState> ps = s.peer(p.publicKey());
                 ps.flatMap(PeerState::endpoint).ifPresent(e -> pm.put("endpoint", UapiText.formatEndpoint(e)));
                 ps.flatMap(PeerState::lastHandshake).ifPresent(h -> pm.put("handshakeAgeSeconds", Duration.between(h, Instant.now()).toSeconds()));
                 pm.put("rxBytes", ps.map(PeerState::rxBytes).orElse(0L));
                 pm.put("txBytes", ps.map(PeerState::txBytes).orElse(0L));
-                peers.add(pm);
+                list.add(pm);
             }
-            info.put("peers", peers);
+            info.put("peers", list);
         } catch (IOException e) {
             info.put("error", e.getMessage());
         }

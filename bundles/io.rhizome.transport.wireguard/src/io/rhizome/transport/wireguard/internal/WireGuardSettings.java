@@ -16,11 +16,13 @@ import io.rhizome.transport.wireguard.internal.uapi.WgKey;
  * framework properties {@code rhizome.wg.*} the launcher sets from rhizome.properties). A bad value
  * is refused with the key and the value, and nothing is started.
  *
- * @param peers the mesh's other devices until pairing carries WireGuard keys: each
- *        {@code DEVICE_ID:PUBLIC_KEY[@ENDPOINT]}
+ * @param peers devices configured by hand, each {@code DEVICE_ID:PUBLIC_KEY[@ENDPOINT]}: an override of
+ *        what pairing announced for that device (a stock {@code wg} peer, a key set by hand)
+ * @param endpoints the UDP endpoints this device announces to its mesh ({@code wg.endpoints}); empty:
+ *        the addresses of its interfaces
  */
 public record WireGuardSettings(boolean enabled, String interfaceName, int udpPort, int syncPort, int keepaliveSeconds,
-        Path wireguardGo, String meshId, List<StaticPeer> peers) {
+        Path wireguardGo, String meshId, List<StaticPeer> peers, List<InetSocketAddress> endpoints) {
 
     public static final String PREFIX = "rhizome.";
 
@@ -30,6 +32,7 @@ public record WireGuardSettings(boolean enabled, String interfaceName, int udpPo
 
     public WireGuardSettings {
         peers = List.copyOf(peers);
+        endpoints = List.copyOf(endpoints);
     }
 
     /**
@@ -58,7 +61,20 @@ public record WireGuardSettings(boolean enabled, String interfaceName, int udpPo
                 peers.add(peer(entry.strip()));
             }
         }
-        return new WireGuardSettings(enabled, name, udp, sync, keepalive, go, mesh, peers);
+        List<InetSocketAddress> endpoints = new ArrayList<>();
+        for (String entry : text(value, "wg.endpoints", "").split(",")) {
+            if (!entry.isBlank()) {
+                try {
+                    endpoints.add(UapiText.parseEndpoint(entry.strip()));
+                } catch (IllegalArgumentException e) {
+                    throw bad("wg.endpoints", entry.strip(), "a list of IP:PORT or [IPv6]:PORT, comma-separated (" + e.getMessage() + ")");
+                }
+            }
+        }
+        if (endpoints.size() > WireGuardAnnouncement.MAX_ENDPOINTS) {
+            throw bad("wg.endpoints", text(value, "wg.endpoints", ""), "at most " + WireGuardAnnouncement.MAX_ENDPOINTS + " endpoints");
+        }
+        return new WireGuardSettings(enabled, name, udp, sync, keepalive, go, mesh, peers, endpoints);
     }
 
     /** From framework-style properties ({@code rhizome.wg.port}) overlaid by ConfigAdmin's ({@code wg.port}). */

@@ -71,8 +71,13 @@ public final class WireGuardTransportComponent {
         @AttributeDefinition(description = "The mesh id, the same on every device: tunnel addresses are derived from it", required = false)
         String wg_meshId() default "";
 
-        @AttributeDefinition(description = "The other devices: DEVICE_ID:PUBLIC_KEY[@ENDPOINT], comma-separated", required = false)
+        @AttributeDefinition(description = "Devices configured by hand, overriding what pairing announced for them: "
+                + "DEVICE_ID:PUBLIC_KEY[@ENDPOINT], comma-separated (paired devices need none)", required = false)
         String wg_peers() default "";
+
+        @AttributeDefinition(description = "UDP endpoints this device announces to its mesh, IP:PORT comma-separated "
+                + "(default: the addresses of its interfaces with wg.port)", required = false)
+        String wg_endpoints() default "";
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -100,7 +105,7 @@ public final class WireGuardTransportComponent {
         String home = context.getProperty("rhizome.home");
         Path homePath = Path.of(home == null || home.isBlank() ? System.getProperty("user.home") + "/.rhizome" : home);
         transport = new MeshTransport(settings, keys.deviceId(), homePath, unavailable, CommandRunner.direct(Duration.ofSeconds(15)),
-                this::revoked);
+                new KeyServiceKeys(keys, homePath), new Members());
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(Transport.KIND_PROPERTY, transport.kind());
         props.put(AVAILABLE_PROPERTY, unavailable.isEmpty());
@@ -110,18 +115,53 @@ public final class WireGuardTransportComponent {
         registration = context.registerService(new String[] { Transport.class.getName(), TransportDiagnostics.class.getName() }, transport, props);
     }
 
-    /** Revoked in any mesh service's view; a service that throws counts as "not revoked", as the SPI says. */
-    private boolean revoked(String device) {
-        for (TrustedDevices t : trusted) {
-            try {
-                if (t.isRevoked(device)) {
-                    return true;
+    /**
+     * The mesh in the view of every {@link TrustedDevices} service: trusted by any, revoked by any
+     * (revoked wins), the first non-empty WireGuard announcement; a service that throws counts as
+     * "nothing known", as the SPI says.
+     */
+    private final class Members implements MeshMembers {
+        @Override
+        public java.util.Set<String> trusted() {
+            java.util.Set<String> ids = new java.util.TreeSet<>();
+            for (TrustedDevices t : trusted) {
+                try {
+                    ids.addAll(t.trustedDeviceIds());
+                } catch (RuntimeException e) {
+                    LOG.debug("TrustedDevices.trustedDeviceIds threw: {}", e.getMessage());
                 }
-            } catch (RuntimeException e) {
-                LOG.debug("TrustedDevices.isRevoked threw for {}: {}", device, e.getMessage());
             }
+            return ids;
         }
-        return false;
+
+        @Override
+        public Map<String, String> announcement(String deviceId) {
+            for (TrustedDevices t : trusted) {
+                try {
+                    Map<String, String> a = t.announcement(deviceId, io.rhizome.transport.wireguard.internal.tunnel.TunnelTransport.KIND);
+                    if (a != null && !a.isEmpty()) {
+                        return a;
+                    }
+                } catch (RuntimeException e) {
+                    LOG.debug("TrustedDevices.announcement threw for {}: {}", deviceId, e.getMessage());
+                }
+            }
+            return Map.of();
+        }
+
+        @Override
+        public boolean revoked(String device) {
+            for (TrustedDevices t : trusted) {
+                try {
+                    if (t.isRevoked(device)) {
+                        return true;
+                    }
+                } catch (RuntimeException e) {
+                    LOG.debug("TrustedDevices.isRevoked threw for {}: {}", device, e.getMessage());
+                }
+            }
+            return false;
+        }
     }
 
     @Deactivate

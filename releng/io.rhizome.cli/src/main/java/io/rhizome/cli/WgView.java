@@ -29,11 +29,15 @@ final class WgView {
             out.append('\n').append("peer: ").append(p.path("publicKey").asText()).append('\n');
             line(out, "device", p.path("deviceId"));
             line(out, "address", p.path("address"));
+            line(out, "from", p.path("source"));
             line(out, "endpoint", p.path("endpoint"));
             JsonNode age = p.path("handshakeAgeSeconds");
             out.append("  latest handshake: ").append(age.isMissingNode() ? "none yet" : age.asLong() + " s ago").append('\n');
             out.append("  transfer: ").append(p.path("rxBytes").asLong()).append(" B received, ").append(p.path("txBytes").asLong())
                     .append(" B sent\n");
+        }
+        for (JsonNode r : wg.path("revokedPeers")) {
+            out.append('\n').append("revoked, peer removed: ").append(r.asText()).append('\n');
         }
         return out.toString();
     }

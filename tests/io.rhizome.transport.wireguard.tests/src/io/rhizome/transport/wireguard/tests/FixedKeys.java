@@ -5,10 +5,28 @@ import java.util.Optional;
 
 import io.rhizome.spi.crypto.KeyService;
 
-/** A KeyService that only knows its device id: all the WireGuard component asks of it. */
-final class FixedKeys implements KeyService {
+/**
+ * A KeyService that knows its device id and keeps plugin secrets in memory: all the WireGuard
+ * component asks of it.
+ */
+class FixedKeys implements KeyService {
 
     private final String deviceId;
+    final java.util.Map<String, byte[]> secrets = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public synchronized byte[] secret(String name, java.util.function.Supplier<byte[]> initial) throws io.rhizome.spi.crypto.CryptoException {
+        byte[] held = secrets.get(name);
+        if (held == null) {
+            try {
+                held = initial.get().clone();
+            } catch (RuntimeException e) {
+                throw new io.rhizome.spi.crypto.CryptoException("the secret '" + name + "' could not be made: " + e.getMessage(), e);
+            }
+            secrets.put(name, held);
+        }
+        return held.clone();
+    }
 
     FixedKeys(String deviceId) {
         this.deviceId = deviceId;

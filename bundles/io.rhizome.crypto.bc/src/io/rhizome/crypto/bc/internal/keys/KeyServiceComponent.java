@@ -147,6 +147,11 @@ public class KeyServiceComponent implements KeyService, RecoveryService {
     }
 
     @Override
+    public byte[] secret(String name, java.util.function.Supplier<byte[]> initial) throws CryptoException {
+        return keys.secret(name, initial);
+    }
+
+    @Override
     public void joinMesh(List<MeshKey> meshKeys) throws CryptoException {
         keys.joinMesh(meshKeys);
         LOG.info("device {}: joined a mesh, current epoch {}", keys.deviceId(), keys.currentMeshKey().epoch());

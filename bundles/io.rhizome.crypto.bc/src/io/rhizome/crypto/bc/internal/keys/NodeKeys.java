@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -40,6 +41,8 @@ public final class NodeKeys implements KeyService, RecoveryService {
     private final byte[] publicKey;
     private volatile byte[] recoveryEntropy;
     private volatile TreeMap<Long, MeshKey> meshKeys;
+    /** Other plugins' secrets ({@link #secret}); replaced whole under this object's lock. */
+    private volatile Map<String, byte[]> secrets;
 
     private NodeKeys(KeyStoreFile store, KeyMaterial material, Bip39 bip39, SecureRandom random) {
         this.store = store;
@@ -50,6 +53,7 @@ public final class NodeKeys implements KeyService, RecoveryService {
         Ed25519.generatePublicKey(identitySeed, 0, publicKey, 0);
         this.recoveryEntropy = material.recoveryEntropy();
         this.meshKeys = index(material.meshKeys());
+        this.secrets = material.secrets();
     }
 
     /**
@@ -165,8 +169,38 @@ public final class NodeKeys implements KeyService, RecoveryService {
     }
 
     private void persist(TreeMap<Long, MeshKey> updated) throws CryptoException {
-        store.write(new KeyMaterial(identitySeed, recoveryEntropy, new ArrayList<>(updated.values())));
+        store.write(new KeyMaterial(identitySeed, recoveryEntropy, new ArrayList<>(updated.values()), secrets));
         meshKeys = updated;
+    }
+
+    // ---- other plugins' secrets ----
+
+    @Override
+    public synchronized byte[] secret(String name, java.util.function.Supplier<byte[]> initial) throws CryptoException {
+        if (name == null || !name.matches("[A-Za-z0-9._/-]{1,128}")) {
+            throw new CryptoException("a secret's name is 1 to 128 characters of letters, digits and ._/-, not '" + name + "'");
+        }
+        byte[] held = secrets.get(name);
+        if (held != null) {
+            return held.clone();
+        }
+        if (secrets.size() >= KeyMaterial.MAX_SECRETS) {
+            throw new CryptoException("the key store already keeps " + KeyMaterial.MAX_SECRETS + " secrets; cannot keep '" + name + "'");
+        }
+        byte[] value;
+        try {
+            value = initial.get();
+        } catch (RuntimeException e) {
+            throw new CryptoException("the secret '" + name + "' could not be made: " + e.getMessage(), e);
+        }
+        if (value == null || value.length == 0 || value.length > KeyMaterial.MAX_SECRET) {
+            throw new CryptoException("a secret is 1 to " + KeyMaterial.MAX_SECRET + " bytes; '" + name + "' would be "
+                    + (value == null ? "null" : value.length + " bytes"));
+        }
+        KeyMaterial next = new KeyMaterial(identitySeed, recoveryEntropy, new ArrayList<>(meshKeys.values()), secrets).withSecret(name, value);
+        store.write(next);
+        secrets = next.secrets();
+        return value.clone();
     }
 
     // ---- recovery ----

@@ -1,6 +1,10 @@
 package io.rhizome.transport.wireguard.internal.tunnel;
 
+import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -20,14 +24,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.rhizome.spi.transport.PeerLink;
+import io.rhizome.spi.transport.ProtocolChannels;
 import io.rhizome.spi.transport.Transport;
 import io.rhizome.spi.transport.TransportListener;
 import io.rhizome.transport.wireguard.internal.uapi.UapiText;
 
 /**
- * {@code /rhizome/sync/1.0.0} over TCP inside the WireGuard tunnel ({@value #KIND}). Listens on
- * this device's tunnel address only, never on a wildcard, so nothing outside the tunnel reaches
- * the listener; dials from that address, so the remote can tell who dialled.
+ * {@code /rhizome/sync/1.0.0} over TCP inside the WireGuard tunnel ({@value #KIND}), and any other
+ * protocol served through {@link ProtocolChannels} (pairing's mesh updates, so revocations and new
+ * members travel inside the tunnel too). Listens on this device's tunnel address only, never on a
+ * wildcard, so nothing outside the tunnel reaches the listener; dials from that address, so the
+ * remote can tell who dialled.
+ *
+ * <p>Each connection starts with one frame naming its protocol, answered by a one-byte frame
+ * (1: served, 0: not served, then the connection closes), so a channel to a device that does not
+ * serve a protocol fails at once with a sentence instead of hanging.
  *
  * <p>Authentication is the tunnel's: a connection's remote address is looked up in the
  * {@link MeshDirectory} (tunnel address &harr; WireGuard key &harr; device id); a connection from an
@@ -35,10 +46,13 @@ import io.rhizome.transport.wireguard.internal.uapi.UapiText;
  *
  * <p>Addresses are {@code [tunnel-address]:port} (an IPv6 literal in brackets).
  */
-public final class TunnelTransport implements Transport {
+public final class TunnelTransport implements Transport, ProtocolChannels {
 
     public static final String KIND = "wireguard";
+    public static final String SYNC_PROTOCOL = "/rhizome/sync/1.0.0";
     public static final int MAX_MESSAGE = 16 * 1024 * 1024;
+    private static final int MAX_PROTOCOL = 256;
+    private static final int HANDSHAKE_MILLIS = 10_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(TunnelTransport.class);
 
@@ -47,6 +61,7 @@ public final class TunnelTransport implements Transport {
     private final MeshDirectory directory;
     private final int connectTimeoutMillis;
     private final Set<TunnelLink> links = ConcurrentHashMap.newKeySet();
+    private final Map<String, TransportListener> protocols;
     private volatile ServerSocket server;
     private volatile ExecutorService dialer;
 
@@ -55,6 +70,13 @@ public final class TunnelTransport implements Transport {
      * @param port TCP port to listen on inside the tunnel; 0 picks one
      */
     public TunnelTransport(Inet6Address localAddress, int port, MeshDirectory directory, int connectTimeoutMillis) {
+        this(localAddress, port, directory, connectTimeoutMillis, new ConcurrentHashMap<>());
+    }
+
+    /** @param protocols the protocols served besides sync, by id (shared: a change takes effect at once) */
+    public TunnelTransport(Inet6Address localAddress, int port, MeshDirectory directory, int connectTimeoutMillis,
+            Map<String, TransportListener> protocols) {
+        this.protocols = protocols;
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("the tunnel TCP port is 0..65535, not " + port);
         }
@@ -113,16 +135,67 @@ public final class TunnelTransport implements Transport {
                 closeQuietly(c);
                 continue;
             }
-            TunnelLink link = link(c, device.get());
-            if (link == null) {
-                continue;
-            }
+            ExecutorService d = dialer;
             try {
-                listener.inbound(link);
+                // the protocol frame is read off the accept thread: a slow peer must not hold up the others
+                d.execute(() -> accepted(c, device.get(), listener));
             } catch (RuntimeException e) {
-                LOG.warn("WireGuard transport: the listener threw for the link from {}", device.get(), e);
+                closeQuietly(c);
             }
         }
+    }
+
+    private void accepted(Socket c, String device, TransportListener sync) {
+        String protocol;
+        TransportListener handler;
+        try {
+            c.setSoTimeout(HANDSHAKE_MILLIS);
+            byte[] p = Frames.read(new DataInputStream(c.getInputStream()), MAX_PROTOCOL);
+            if (p == null) {
+                closeQuietly(c);
+                return;
+            }
+            protocol = new String(p, StandardCharsets.UTF_8);
+            handler = protocol.equals(SYNC_PROTOCOL) ? sync : protocols.get(protocol);
+            OutputStream out = c.getOutputStream();
+            out.write(Frames.header(1));
+            out.write(handler == null ? 0 : 1);
+            out.flush();
+            c.setSoTimeout(0);
+        } catch (IOException e) {
+            LOG.debug("WireGuard transport: the connection from {} did not name its protocol: {}", device, e.getMessage());
+            closeQuietly(c);
+            return;
+        }
+        if (handler == null) {
+            LOG.info("WireGuard transport: device {} asked for protocol {}, which is not served here", device, protocol);
+            closeQuietly(c);
+            return;
+        }
+        TunnelLink link = link(c, device);
+        if (link == null) {
+            return;
+        }
+        try {
+            handler.inbound(link);
+        } catch (RuntimeException e) {
+            LOG.warn("WireGuard transport: the {} handler threw for the link from {}", protocol, device, e);
+        }
+    }
+
+    @Override
+    public void serve(String protocol, TransportListener handler) {
+        protocols.put(protocol, handler);
+    }
+
+    @Override
+    public void unserve(String protocol) {
+        protocols.remove(protocol);
+    }
+
+    @Override
+    public CompletionStage<PeerLink> connect(String address) {
+        return open(address, SYNC_PROTOCOL);
     }
 
     private TunnelLink link(Socket c, String device) {
@@ -165,7 +238,11 @@ public final class TunnelTransport implements Transport {
     }
 
     @Override
-    public CompletionStage<PeerLink> connect(String address) {
+    public CompletionStage<PeerLink> open(String address, String protocol) {
+        byte[] protocolId = protocol.getBytes(StandardCharsets.UTF_8);
+        if (protocolId.length == 0 || protocolId.length > MAX_PROTOCOL) {
+            return CompletableFuture.failedFuture(new IOException("a protocol id is 1 to " + MAX_PROTOCOL + " bytes, not '" + protocol + "'"));
+        }
         InetSocketAddress target;
         try {
             target = parse(address);
@@ -188,6 +265,16 @@ public final class TunnelTransport implements Transport {
                     // from this device's tunnel address, so the remote can tell who dialled
                     c.bind(new InetSocketAddress(localAddress, 0));
                     c.connect(target, connectTimeoutMillis);
+                    c.setSoTimeout(HANDSHAKE_MILLIS);
+                    OutputStream out = c.getOutputStream();
+                    out.write(Frames.header(protocolId.length));
+                    out.write(protocolId);
+                    out.flush();
+                    byte[] answer = Frames.read(new DataInputStream(c.getInputStream()), 1);
+                    if (answer == null || answer.length != 1 || answer[0] != 1) {
+                        throw new IOException("device " + device.get() + " does not serve " + protocol + " on its tunnel listener");
+                    }
+                    c.setSoTimeout(0);
                     TunnelLink link = link(c, device.get());
                     if (link == null) {
                         throw new IOException("the WireGuard transport stopped while connecting to " + address);
