@@ -92,6 +92,7 @@ public final class Main {
                 case "status" -> status(inv);
                 case "plugins" -> plugins(inv);
                 case "wg" -> wg(inv);
+                case "open" -> new OpenCommand(inv, json, out, err).run();
                 case "pair", "join", "peers", "p2p" -> new PeerCommands(inv, json, out, err).run(command);
                 case "identity", "recovery" -> new IdentityCommands(inv, json, out, err).run(command);
                 case "backup", "restore" -> new BackupCommands(inv, json, out, err).run(command);
@@ -116,6 +117,7 @@ public final class Main {
                   daemon            start a node in the foreground (Ctrl-C stops it)
                   status            the node's status
                   plugins           installed plugins (CRDT types, transports, providers, policies...)
+                  open [--no-browser]   print (and open) a one-time login link to the sync monitor page
                   ls [NS]           namespaces, or the keys of namespace NS
                   ns create NAME TYPE [--scope full|local-only|selective --predicate P]
                                     declare a namespace of a CRDT type (see: rhizome plugins)
