@@ -181,10 +181,27 @@
     }
   }
 
+  // The presence strip: every device present now (paired peers' ephemeral states, and this one's).
+  async function renderPresence() {
+    const list = await api('/api/v1/presence');
+    const strip = $('presence');
+    strip.replaceChildren();
+    for (const d of list.devices) {
+      const st = d.state || {};
+      const label = typeof st === 'object' && (st.name || st.viewing) ? [st.name, st.viewing].filter(Boolean).join(' · ') : JSON.stringify(st);
+      const chip = el('span', (d.self ? 'this device' : short(d.deviceId)) + ': ' + label);
+      chip.title = d.deviceId + ' until ' + d.expiresAt;
+      chip.dataset.device = d.deviceId;
+      chip.dataset.self = String(d.self);
+      strip.appendChild(chip);
+    }
+  }
+
   async function refresh() {
     try {
       status = await api('/api/v1/status');
       renderHeader(status);
+      await renderPresence();
       if (view === 'overview') renderOverview(status);
       if (view === 'devices') await renderDevices();
       if (view === 'namespaces') await renderNamespaces();

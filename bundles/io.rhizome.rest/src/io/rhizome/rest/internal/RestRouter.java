@@ -121,6 +121,10 @@ public final class RestRouter {
                 || path.startsWith("/v1/p2p/")) {
             return new PeerResources(pairing.get(), sync.get(), transports.get(), json).handle(request, path);
         }
+        if (path.equals("/v1/presence")) {
+            return sync.get().map(s -> new PresenceResources(s.presence(), json).handle(request))
+                    .orElseGet(() -> RestResponse.error(503, "unavailable", "no SyncService is running (the sync engine is not started: is a store installed?)"));
+        }
         if (path.equals("/v1/cloud") || path.startsWith("/v1/cloud/")) {
             return new CloudResources(cloud.get(), json).handle(request, path);
         }

@@ -66,6 +66,9 @@ public final class PeerSession implements MessageReceiver {
 
         /** A stream started or stopped being held back ({@code reason} empty: it flows again). */
         void heldBack(PeerSession session, String direction, String stream, Optional<String> reason);
+
+        /** The peer sent its presence state (or withdrew it). */
+        void presence(PeerSession session, Message.Presence presence);
     }
 
     private enum State { AWAIT_HELLO, AWAIT_HELLO_ACK, OPEN, CLOSED }
@@ -82,6 +85,7 @@ public final class PeerSession implements MessageReceiver {
     private final HeldStreams held;
     private int errors;
     private volatile String remoteAgent = "";
+    private volatile List<String> remoteFeatures = List.of();
     /** Set by {@link #close} at once, before the close runs in turn: nothing more is sent from then on. */
     private volatile boolean closing;
 
@@ -125,6 +129,20 @@ public final class PeerSession implements MessageReceiver {
 
     public String remoteAgent() {
         return remoteAgent;
+    }
+
+    /** Whether the peer announced an optional message kind ({@link Message#FEATURE_PRESENCE}) in its handshake. */
+    public boolean supports(String feature) {
+        return remoteFeatures.contains(feature);
+    }
+
+    /** Sends {@code m} in turn, if the session is open by then (from any thread). */
+    void sendWhenOpen(Message m) {
+        serial.execute(() -> {
+            if (state == State.OPEN) {
+                send(m);
+            }
+        });
     }
 
     void start() {
@@ -219,6 +237,7 @@ public final class PeerSession implements MessageReceiver {
         }
         Handshake.check(h.protocolVersion(), h.deviceId(), peerId);
         remoteAgent = h.agent();
+        remoteFeatures = h.features();
         host.clockWatch().observe(peerId, h.wallMillis());
         send(Handshake.helloAck(host.engine(), host.wallMillis()));
         open();
@@ -234,6 +253,7 @@ public final class PeerSession implements MessageReceiver {
         }
         Handshake.check(h.protocolVersion(), h.deviceId(), peerId);
         remoteAgent = h.agent();
+        remoteFeatures = h.features();
         host.clockWatch().observe(peerId, h.wallMillis());
         open();
     }
@@ -265,6 +285,8 @@ public final class PeerSession implements MessageReceiver {
             }
         } else if (m instanceof Message.Subscribe s) {
             sender.subscribe(s.namespaces());
+        } else if (m instanceof Message.Presence p) {
+            host.presence(this, p);
         } else if (m instanceof Message.Error e) {
             onError(e);
         } else {

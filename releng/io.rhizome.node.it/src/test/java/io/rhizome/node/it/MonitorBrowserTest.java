@@ -22,6 +22,10 @@ import org.junit.jupiter.api.TestInstance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
+
 /**
  * The sync monitor in a real browser (headless Debian Chromium driven by Playwright) against two
  * real daemons: the one-time login link, nothing without the session cookie, CSRF, pairing from
@@ -30,6 +34,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * named by {@code -Drhizome.screenshots=docs/monitor} to regenerate the README's).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MonitorBrowserTest {
 
     /** Short, so the test sees a link expire without waiting a minute. */
@@ -83,6 +88,7 @@ class MonitorBrowserTest {
     }
 
     @Test
+    @Order(1)
     void loginLinkWorksOnceAndOnlyOnce() throws Exception {
         String url = open(a).path("url").asText();
         assertTrue(url.startsWith(base(a) + "/monitor/login?token="), url);
@@ -119,6 +125,7 @@ class MonitorBrowserTest {
     }
 
     @Test
+    @Order(2)
     void withoutTheSessionCookieEveryPageAndApiCallIsRefused() throws Exception {
         List<String[]> calls = List.of(new String[] { "GET", "/monitor/" }, new String[] { "GET", "/monitor/monitor.js" },
                 new String[] { "GET", "/monitor/monitor.css" }, new String[] { "GET", "/monitor/session" },
@@ -174,6 +181,7 @@ class MonitorBrowserTest {
     }
 
     @Test
+    @Order(3)
     void pairFromThePageThenWatchTheOtherDevicesWritesArriveLive(org.junit.jupiter.api.TestReporter report) throws Exception {
         loginBrowser();
         chromium.run("click", "selector", "nav button[data-view=pairing]");
@@ -224,6 +232,47 @@ class MonitorBrowserTest {
         chromium.run("waitUntil", "js", "document.getElementById('audit-note').textContent.length > 0"
                 + " || document.querySelectorAll('#audit-rows tr').length > 0");
         screenshot("audit");
+    }
+
+    /** Pairs B with A by the CLI unless they are paired already (the pairing test pairs them from the page). */
+    private void ensurePaired() throws Exception {
+        JsonNode peers = NodeProcess.json(NodeProcess.cli("peers", "--json", "--home", a.home.toString()));
+        if (!peers.path("peers").isEmpty()) {
+            return;
+        }
+        JsonNode invitation = NodeProcess.json(NodeProcess.cli("pair", "--no-wait", "--json", "--home", a.home.toString()));
+        NodeProcess.CliResult join = NodeProcess.cli("join", invitation.path("code").asText(), "--addr",
+                invitation.path("addresses").get(0).asText(), "--home", b.home.toString());
+        assertEquals(0, join.exitCode(), join.stderr());
+    }
+
+    @Test
+    @Order(4) // last: it stops B
+    void presenceOfTheSecondDeviceAppearsInTheStripAndExpiresWhenItStops() throws Exception {
+        ensurePaired();
+        loginBrowser();
+        long connectDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (NodeProcess.json(NodeProcess.cli("status", "--json", "--home", a.home.toString())).path("sync").path("connectedPeers").asInt() == 0) {
+            assertTrue(System.nanoTime() < connectDeadline, "A and B did not connect within 30 s");
+            Thread.sleep(200);
+        }
+        NodeProcess.CliResult set = NodeProcess.cli("presence", "set", "{\"name\":\"desk\",\"viewing\":\"notes\"}", "--ttl", "2",
+                "--home", b.home.toString());
+        assertEquals(0, set.exitCode(), set.stderr());
+        long published = System.nanoTime();
+        JsonNode seen = chromium.send("waitFor", "selector", "#presence span[data-device='" + bId + "']", "timeoutMs", 3_000);
+        assertTrue(seen.path("ok").asBoolean(), "B's presence did not appear in A's strip within 3 s (1 s to reach A, 1 s page poll): " + seen);
+        long millis = (System.nanoTime() - published) / 1_000_000;
+        assertTrue(chromium.run("text", "selector", "#presence span[data-device='" + bId + "']").path("text").asText().contains("desk · notes"));
+        JsonNode listed = NodeProcess.json(NodeProcess.cli("presence", "--json", "--home", a.home.toString()));
+        assertTrue(listed.path("devices").toString().contains(bId), listed.toString());
+        assertTrue(millis <= 3_000, "appeared after " + millis + " ms");
+        screenshot("presence");
+
+        assertEquals(143, b.terminate(), "B stops cleanly");
+        JsonNode gone = chromium.send("waitFor", "selector", "#presence span[data-device='" + bId + "']", "state", "detached",
+                "timeoutMs", 6_000);
+        assertTrue(gone.path("ok").asBoolean(), "B's presence did not expire from A's strip within its 2 s time to live + 4 s: " + gone);
     }
 
     /** A screenshot of the current view, kept in target/ and, with -Drhizome.screenshots=DIR, in DIR for the README. */
