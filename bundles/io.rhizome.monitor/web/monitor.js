@@ -91,6 +91,33 @@
     }
   }
 
+  // Per connected peer: what is left to receive and send, as a bar against the most seen left.
+  const mostLeft = {};
+  function renderProgress(s) {
+    const box = $('progress');
+    box.replaceChildren();
+    for (const p of (s.sync && s.sync.peers) || []) {
+      const g = p.progress || {};
+      if (!p.connected) continue;
+      const left = (g.incoming || 0) + (g.outgoing || 0);
+      mostLeft[p.peerId] = Math.max(mostLeft[p.peerId] || 0, left);
+      const total = mostLeft[p.peerId];
+      const row = el('div');
+      row.dataset.peer = p.peerId;
+      row.dataset.left = String(left);
+      const kb = (n) => (n >= 1048576 ? (n / 1048576).toFixed(1) + ' MB' : (n / 1024).toFixed(1) + ' KB');
+      row.appendChild(el('span', short(p.peerId) + ': ' + (left === 0 && g.peerStateKnown ? 'caught up' :
+        left.toLocaleString() + ' change sets left (' + (g.incoming || 0) + ' to receive, ' + (g.outgoing || 0) + ' to send)') +
+        ' · ' + kb(g.bytesReceived || 0) + ' in / ' + kb(g.bytesSent || 0) + ' out' + (g.etaSeconds ? ' · ETA ' + g.etaSeconds + ' s' : '')));
+      const bar = el('div', null, 'bar');
+      const fill = el('i');
+      fill.style.width = (total === 0 ? 100 : Math.round(100 * (total - left) / total)) + '%';
+      bar.appendChild(fill);
+      row.appendChild(bar);
+      box.appendChild(row);
+    }
+  }
+
   function renderHeader(s) {
     const sync = s.sync || {};
     $('device').textContent = short(sync.deviceId);
@@ -202,7 +229,7 @@
       status = await api('/api/v1/status');
       renderHeader(status);
       await renderPresence();
-      if (view === 'overview') renderOverview(status);
+      if (view === 'overview') { renderOverview(status); renderProgress(status); }
       if (view === 'devices') await renderDevices();
       if (view === 'namespaces') await renderNamespaces();
       if (view === 'plugins' || $('audit-tab').hidden) await renderPlugins();
