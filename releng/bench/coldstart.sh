@@ -5,6 +5,8 @@
 #   releng/bench/coldstart.sh [N]        (default N=7; build first: ./mvnw -B -DskipTests package)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# The newest JDK 17+ installed (RHIZOME_JAVA_HOME pins one), as ./rhizome and ./mvnw use.
+PATH="$("$ROOT/releng/best-jdk.sh" javac)/bin:$PATH"
 N=${1:-7}
 PRODUCT="$ROOT/releng/io.rhizome.product/target/products/io.rhizome.node/linux/gtk/x86_64"
 LAUNCHER=$(compgen -G "$PRODUCT/plugins/org.eclipse.equinox.launcher_*.jar" | head -n 1) \

@@ -16,6 +16,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+# The newest JDK 17+ installed (RHIZOME_JAVA_HOME pins one), as ./rhizome and ./mvnw use.
+PATH="$("$repo/releng/best-jdk.sh" javac)/bin:$PATH"
 what=${1:-}
 if [[ "$what" != "b4" ]]; then
   echo "usage: $0 b4" >&2

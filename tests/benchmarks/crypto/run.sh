@@ -14,6 +14,8 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../../.." && pwd)"
+# The newest JDK 17+ installed (RHIZOME_JAVA_HOME pins one), as ./rhizome and ./mvnw use.
+PATH="$("$ROOT/releng/best-jdk.sh" javac)/bin:$PATH"
 OUT="$HERE/target"
 M2="${MAVEN_REPO:-$HOME/.m2/repository}"
 JMH=1.37

@@ -8,6 +8,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
+# The newest JDK 17+ installed (RHIZOME_JAVA_HOME pins one), as ./rhizome and ./mvnw use.
+PATH="$("$root/releng/best-jdk.sh" javac)/bin:$PATH"
 events="${1:-1000000}"; writes="${2:-1000}"
 R="$root/rhizome"
 if [ -z "${SKIP_BUILD:-}" ]; then (cd "$root" && ./mvnw -B -q package -DskipTests); fi

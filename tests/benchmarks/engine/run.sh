@@ -14,6 +14,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
+# The newest JDK 17+ installed (RHIZOME_JAVA_HOME pins one), as ./rhizome and ./mvnw use.
+PATH="$("$root/releng/best-jdk.sh" javac)/bin:$PATH"
 cd "$root"
 if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
   ./mvnw -B -q package -DskipTests \

@@ -4,6 +4,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
+# The newest JDK 17+ installed (RHIZOME_JAVA_HOME pins one), as ./rhizome and ./mvnw use.
+PATH="$("$root/releng/best-jdk.sh" javac)/bin:$PATH"
 js="$root/tests/io.rhizome.transport.libp2p.tests/js"
 m2="${MAVEN_REPO:-$HOME/.m2/repository}"
 

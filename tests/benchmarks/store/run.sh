@@ -13,6 +13,8 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
+# The newest JDK 17+ installed (RHIZOME_JAVA_HOME pins one), as ./rhizome and ./mvnw use.
+PATH="$("$ROOT/releng/best-jdk.sh" javac)/bin:$PATH"
 PLUGINS="$ROOT/releng/io.rhizome.product/target/products/io.rhizome.node/linux/gtk/x86_64/plugins"
 OUT="$ROOT/tests/benchmarks/store/target"
 

@@ -308,7 +308,6 @@ final class DataResources {
 
     private RestResponse importLines(byte[] body) {
         List<Importer.Line> lines = new ArrayList<>();
-        Optional<RestResponse> malformed = Optional.empty();
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8))) {
             String text;
             int number = 0;
@@ -336,9 +335,9 @@ final class DataResources {
                     problem = lineProblem(node);
                 }
                 if (problem.isPresent()) {
-                    malformed = Optional.of(RestResponse.error(400, "malformed_line", "line " + number + ": " + problem.get()
-                            + "; nothing from this line on was imported (" + lines.size() + " line(s) before it were)"));
-                    break;
+                    // An import is one batch: a file with a bad line writes nothing, so it can be fixed and run again.
+                    return RestResponse.error(400, "malformed_line", "line " + number + ": " + problem.get()
+                            + "; nothing was imported (fix the line and import the file again)");
                 }
                 lines.add(new Importer.Line(number, node.get("namespace").asText(), node.get("key").asText(),
                         node.path("type").isTextual() ? Optional.of(node.get("type").asText()) : Optional.empty(), node.get("value")));
@@ -355,9 +354,6 @@ final class DataResources {
             return RestResponse.error(r.status(), "import_stopped", "line " + stop.line.number() + " (" + stop.line.namespace() + "/"
                     + stop.line.key() + "): " + stop.cause.getMessage() + (stop.written == 0 ? "; nothing was imported"
                             : "; nothing from this line on was imported (" + stop.written + " line(s) before it were)"));
-        }
-        if (malformed.isPresent()) {
-            return malformed.get();
         }
         ObjectNode ok = json.createObjectNode();
         ok.put("imported", written);

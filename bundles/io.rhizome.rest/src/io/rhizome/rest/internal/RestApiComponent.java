@@ -151,7 +151,8 @@ public class RestApiComponent {
                 .backups(() -> Optional.ofNullable(backups))
                 .peering(() -> Optional.ofNullable(pairing), () -> List.copyOf(transports))
                 .cloud(() -> Optional.ofNullable(cloud))
-                .organisation(() -> Optional.ofNullable(organisation));
+                .organisation(() -> Optional.ofNullable(organisation))
+                .pluginBundles(new PluginBundles(context));
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN, "/api/*");
         props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME, SERVLET_NAME);

@@ -105,6 +105,8 @@ public final class RestRouter {
                 return get(request, this::status);
             case "/v1/plugins":
                 return get(request, this::plugins);
+            case "/v1/plugins/install":
+                return post(request, () -> pluginResult(() -> pluginBundles.install(request.body())));
             case "/v1/identity":
                 return get(request, () -> identities().identity());
             case "/v1/recovery/show":
@@ -113,6 +115,21 @@ public final class RestRouter {
                 return post(request, () -> identities().verify(request.body()));
             default:
                 break;
+        }
+        if (path.startsWith("/v1/plugins/")) {
+            if (!"DELETE".equals(request.method())) {
+                return RestResponse.error(405, "method_not_allowed", request.method() + " is not allowed here; use DELETE to uninstall a plugin");
+            }
+            List<String> segments;
+            try {
+                segments = PathSegments.split(request.path().substring("/v1/plugins/".length()));
+            } catch (PathSegments.MalformedSegmentException e) {
+                return RestResponse.error(400, "bad_path", e.getMessage());
+            }
+            if (segments.size() != 1 || segments.get(0).isEmpty()) {
+                return RestResponse.error(404, "not_found", "no such resource: " + request.path() + " (DELETE /api/v1/plugins/NAME uninstalls a plugin)");
+            }
+            return pluginResult(() -> pluginBundles.uninstall(segments.get(0)));
         }
         if (path.equals("/v1/backup") || path.startsWith("/v1/backup/") || path.equals("/v1/restore")) {
             return new BackupResources(backups.get(), json).handle(request, path);
@@ -174,6 +191,11 @@ public final class RestRouter {
         n.put("uptimeMillis", Duration.between(node.startedAt(), Instant.now()).toMillis());
         Optional<PluginRegistry> registry = plugins.get();
         n.put("plugins", registry.map(r -> r.plugins().size()).orElse(0));
+        // Which JDK runs the node: its numbers (crypto intrinsics, JIT) depend on it.
+        ObjectNode java = n.putObject("java");
+        java.put("version", System.getProperty("java.version"));
+        java.put("vendor", System.getProperty("java.vendor"));
+        java.put("home", System.getProperty("java.home"));
         Optional<SyncService> service = sync.get();
         if (service.isPresent()) {
             root.set("sync", syncStatus(service.get().status()));
@@ -255,6 +277,29 @@ public final class RestRouter {
         }
     }
 
+    private volatile PluginBundles pluginBundles;
+
+    /** Where {@code plugins install} and {@code uninstall} put and remove bundles. */
+    RestRouter pluginBundles(PluginBundles bundles) {
+        this.pluginBundles = bundles;
+        return this;
+    }
+
+    interface PluginAction {
+        PluginBundles.Outcome run() throws PluginBundles.Refused;
+    }
+
+    private RestResponse pluginResult(PluginAction action) {
+        if (pluginBundles == null) {
+            return RestResponse.error(503, "unavailable", "this node cannot install plugins (no framework access)");
+        }
+        try {
+            return RestResponse.ok(json.valueToTree(action.run()));
+        } catch (PluginBundles.Refused r) {
+            return RestResponse.error(r.status, r.code, r.getMessage());
+        }
+    }
+
     private RestResponse plugins() {
         List<PluginInfo> list = plugins.get().map(PluginRegistry::plugins).orElse(List.of());
         ObjectNode root = json.createObjectNode();
@@ -270,6 +315,7 @@ public final class RestRouter {
             pn.put("active", p.active());
             pn.set("properties", json.valueToTree(p.properties()));
         }
+        root.set("bundles", json.valueToTree(pluginBundles == null ? List.of() : pluginBundles.installed()));
         return RestResponse.ok(root);
     }
 }

@@ -239,7 +239,13 @@ public final class SyncServiceImpl implements SyncService {
      */
     public void write(List<LocalWrite> writes) {
         checkLimits(writes);
-        engine.write(declarations.withDeclarations(writes));
+        List<LocalWrite> all = declarations.withDeclarations(writes);
+        engine.write(all);
+        if (all.size() != writes.size()) {
+            // The engine's listener refreshes the catalog too, but later, on its own thread: a
+            // declare or delete right after this write must already see the declaration it made.
+            declarations.refresh();
+        }
     }
 
     @Override

@@ -119,6 +119,8 @@ public final class Main {
                   daemon            start a node in the foreground (Ctrl-C stops it)
                   status            the node's status
                   plugins           installed plugins (CRDT types, transports, providers, policies...)
+                  plugins install JAR   add a plugin bundle to the running node (kept across restarts)
+                  plugins uninstall NAME   remove a plugin bundle installed that way (by symbolic name)
                   open [--no-browser]   print (and open) a one-time login link to the sync monitor page
                   sync --wait [--timeout S]   block, with a progress bar, until caught up with every connected peer
                   presence          the presence states of this device and its connected paired devices
@@ -200,6 +202,9 @@ public final class Main {
     }
 
     private int plugins(Invocation inv) throws DaemonClient.NoDaemonException {
+        if (inv.words().size() > 1) {
+            return new PluginCommands(this, inv, out, err).run(DaemonClient.connect(inv.home(), json));
+        }
         DaemonClient.Response r = DaemonClient.connect(inv.home(), json).get("/v1/plugins");
         if (!r.ok()) {
             return refused(r);
@@ -211,6 +216,14 @@ public final class Main {
         for (JsonNode p : r.body().path("plugins")) {
             out.printf("%-20s %-28s %-6s %s %s%n", p.path("kind").asText(), p.path("name").asText(), p.path("active").asBoolean() ? "yes" : "no",
                     p.path("bundle").asText(), p.path("bundleVersion").asText());
+        }
+        JsonNode added = r.body().path("bundles");
+        if (added.size() > 0) {
+            out.println();
+            out.printf("%-40s %-16s %s%n", "INSTALLED PLUGIN BUNDLE", "VERSION", "STATE");
+            for (JsonNode b : added) {
+                out.printf("%-40s %-16s %s%n", b.path("symbolicName").asText(), b.path("version").asText(), b.path("state").asText());
+            }
         }
         return OK;
     }

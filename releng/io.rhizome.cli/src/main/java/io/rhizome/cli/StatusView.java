@@ -23,6 +23,10 @@ final class StatusView {
         text(sync, "revoked").ifPresent(r -> line(b, "REVOKED:  %s", r));
         text(sync, "clockProblem").ifPresent(c -> line(b, "CLOCK:    %s", c));
         line(b, "home:     %s", node.path("home").asText());
+        JsonNode java = node.path("java");
+        if (java.hasNonNull("version")) {
+            line(b, "java:     %s (%s, %s)", java.path("version").asText(), java.path("vendor").asText(), java.path("home").asText());
+        }
         line(b, "plugins:  %d", node.path("plugins").asInt());
         if (!sync.has("deviceId")) {
             line(b, "sync:     %s (%s)", sync.path("state").asText(), sync.path("reason").asText());

@@ -17,7 +17,8 @@ class StatusViewTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final String NODE = """
-            "node": {"version": "0.1.0", "home": "/h", "pid": 42, "uptimeMillis": 65000, "plugins": 16}""";
+            "node": {"version": "0.1.0", "home": "/h", "pid": 42, "uptimeMillis": 65000, "plugins": 16,
+              "java": {"version": "25.0.3", "vendor": "Eclipse Adoptium", "home": "/usr/lib/jvm/temurin-25-jdk-amd64"}}""";
 
     private static JsonNode status(String sync) throws Exception {
         return JSON.readTree("{" + NODE + ", \"sync\": " + sync + ", \"transports\": {\"libp2p\": {\"peerId\": \"12D3Koo\","
@@ -63,6 +64,7 @@ class StatusViewTest {
         assertEquals("REVOKED:  this device was revoked by OTHER at 2026-12-01T19:00:00Z", lines.get(1), "revocation right under the title");
         assertEquals("CLOCK:    this clock is 9 minutes ahead of peer PEER; fix the system time", lines.get(2));
         assertTrue(lines.contains("sync:     online, 1 peer(s) connected, 3 pending mutation(s)"), text);
+        assertTrue(lines.contains("java:     25.0.3 (Eclipse Adoptium, /usr/lib/jvm/temurin-25-jdk-amd64)"), text);
         assertTrue(lines.contains("last sync: 2026-12-01T20:00:00Z"), text);
         assertTrue(lines.contains("last error: peer PEER refused notes: namespace 'notes' is lww-register here"), text);
         assertTrue(lines.contains("peer:     PEER: connected (libp2p), last sync 2026-12-01T20:00:00Z, 7 pending"), text);

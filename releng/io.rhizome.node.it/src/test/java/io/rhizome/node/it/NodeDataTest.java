@@ -70,9 +70,19 @@ class NodeDataTest {
             NodeProcess.CliResult imp = NodeProcess.cli("import", file.toString(), "--home", h);
             assertEquals(1, imp.exitCode());
             assertTrue(imp.stderr().contains("line 3"), imp.stderr());
+            assertTrue(imp.stderr().contains("nothing was imported"), imp.stderr());
+            // One batch: the good lines before the bad one are not written either.
+            assertEquals("\"hello\"", NodeProcess.cli("get", "notes", "a", "--home", h).stdout().strip(),
+                    "no line of a file with a bad line is imported");
+            assertEquals("7", NodeProcess.cli("get", "visits", "home", "--home", h).stdout().strip(), "the counter is unchanged");
+            assertEquals(1, NodeProcess.cli("get", "notes", "never", "--home", h).exitCode(), "nothing from the bad line on");
+
+            Files.writeString(file, "{\"namespace\":\"notes\",\"key\":\"a\",\"value\":\"imported\"}\n"
+                    + "{\"namespace\":\"visits\",\"key\":\"home\",\"value\":10}\n");
+            NodeProcess.CliResult fixed = NodeProcess.cli("import", file.toString(), "--home", h);
+            assertEquals(0, fixed.exitCode(), fixed.stderr());
             assertEquals("\"imported\"", NodeProcess.cli("get", "notes", "a", "--home", h).stdout().strip());
             assertEquals("10", NodeProcess.cli("get", "visits", "home", "--home", h).stdout().strip(), "counter imported as +3");
-            assertEquals(1, NodeProcess.cli("get", "notes", "never", "--home", h).exitCode(), "nothing from the bad line on");
         }
     }
 
