@@ -17,17 +17,26 @@ import java.util.Optional;
  * @param lastSync    when an exchange with it last completed (a catch-up or a live batch
  *                    acknowledged), empty if never
  * @param heldBack    streams that do not flow to or from it because one side refused them
+ * @param progress    how far this node is from being caught up with it ({@link SyncProgress#NONE}
+ *                    when not connected); added after 0.1's first form, whose constructor stays
  * @since 0.1
  */
 public record PeerStatus(String peerId, boolean connected, Optional<String> transport,
                          Optional<Instant> lastSeen, long pendingEvents, Optional<Instant> lastSync,
-                         List<HeldBack> heldBack) {
+                         List<HeldBack> heldBack, SyncProgress progress) {
     public PeerStatus {
+        Objects.requireNonNull(progress, "progress");
         Objects.requireNonNull(peerId, "peerId");
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(lastSeen, "lastSeen");
         Objects.requireNonNull(lastSync, "lastSync");
         heldBack = List.copyOf(heldBack);
+    }
+
+    /** Without progress (the record's first form). */
+    public PeerStatus(String peerId, boolean connected, Optional<String> transport, Optional<Instant> lastSeen, long pendingEvents,
+            Optional<Instant> lastSync, List<HeldBack> heldBack) {
+        this(peerId, connected, transport, lastSeen, pendingEvents, lastSync, heldBack, SyncProgress.NONE);
     }
 
     /** A peer with nothing held back and no completed exchange. */

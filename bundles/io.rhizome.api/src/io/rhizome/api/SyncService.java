@@ -192,6 +192,18 @@ public interface SyncService {
      */
     AutoCloseable addStreamListener(Consumer<StreamEvent> listener);
 
+    /**
+     * This node's presence channel: ephemeral per-device states its paired peers see (never stored,
+     * never in the log). Added in 0.1 after the first release of this interface; the default is for
+     * implementations written before it.
+     *
+     * @throws UnsupportedOperationException from an implementation without presence
+     * @since 0.1
+     */
+    default Presence presence() {
+        throw new UnsupportedOperationException(getClass().getName() + " has no presence channel");
+    }
+
     /** Asks every connected peer for what this node lacks and reconnects to known peers now. */
     void forceSync();
 

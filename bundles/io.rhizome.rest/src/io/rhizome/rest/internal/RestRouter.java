@@ -154,6 +154,10 @@ public final class RestRouter {
                 || path.startsWith("/v1/p2p/")) {
             return new PeerResources(pairing.get(), sync.get(), transports.get(), json).handle(request, path);
         }
+        if (path.equals("/v1/presence")) {
+            return sync.get().map(s -> new PresenceResources(s.presence(), json).handle(request))
+                    .orElseGet(() -> RestResponse.error(503, "unavailable", "no SyncService is running (the sync engine is not started: is a store installed?)"));
+        }
         if (path.equals("/v1/cloud") || path.startsWith("/v1/cloud/")) {
             return new CloudResources(cloud.get(), json).handle(request, path);
         }
@@ -248,6 +252,7 @@ public final class RestRouter {
             pn.put("pendingEvents", p.pendingEvents());
             pn.put("lastSync", p.lastSync().map(Instant::toString).orElse(null));
             route(pn, p);
+            pn.set("progress", progress(p.progress()));
             ArrayNode held = pn.putArray("heldBack");
             for (HeldBack h : p.heldBack()) {
                 ObjectNode hn = held.addObject();
@@ -260,10 +265,30 @@ public final class RestRouter {
                 hn.put("since", h.since().toString());
             }
         }
+        s.put("caughtUp", status.peers().stream().filter(PeerStatus::connected).allMatch(p -> p.progress().caughtUp()));
         s.put("lastError", status.lastError().orElse(null));
         s.put("clockProblem", status.clockProblem().orElse(null));
         s.put("revoked", status.revoked().orElse(null));
         return s;
+    }
+
+    /** Counts, bytes and ETA towards being caught up with a connected peer (see the README, "Progress"). */
+    private JsonNode progress(io.rhizome.api.SyncProgress p) {
+        ObjectNode o = json.createObjectNode();
+        o.put("incoming", p.incoming());
+        o.put("outgoing", p.outgoing());
+        o.put("changeSetsReceived", p.changeSetsReceived());
+        o.put("changeSetsSent", p.changeSetsSent());
+        o.put("bytesReceived", p.bytesReceived());
+        o.put("bytesSent", p.bytesSent());
+        o.put("peerStateKnown", p.peerStateKnown());
+        o.put("caughtUp", p.caughtUp());
+        if (p.eta().isPresent()) {
+            o.put("etaSeconds", Math.max(1, (p.eta().get().toMillis() + 999) / 1000));
+        } else {
+            o.putNull("etaSeconds");
+        }
+        return o;
     }
 
     /** Which route the peer was last synced by: its live link, or a cloud (when a cloud batch from it came later). */

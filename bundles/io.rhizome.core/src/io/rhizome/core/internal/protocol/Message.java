@@ -28,6 +28,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = Message.EventAck.class, name = "event-ack"),
         @JsonSubTypes.Type(value = Message.EventNotify.class, name = "event-notify"),
         @JsonSubTypes.Type(value = Message.Subscribe.class, name = "subscribe"),
+        @JsonSubTypes.Type(value = Message.Presence.class, name = "presence"),
         @JsonSubTypes.Type(value = Message.Error.class, name = "error") })
 public sealed interface Message {
 
@@ -35,38 +36,57 @@ public sealed interface Message {
     String PROTOCOL_VERSION = "1.0.0";
     /** The protocol id on transports that name stream protocols (libp2p). */
     String PROTOCOL_ID = "/rhizome/sync/" + PROTOCOL_VERSION;
+    /** The optional {@link Presence} message kind, announced in {@link Hello#features()}. */
+    String FEATURE_PRESENCE = "presence";
 
     /**
      * First message of the side that opened the link. {@code wallMillis}: the sender's wall clock
      * when it sent the message (null from nodes that predate it), so each side can tell whether its
-     * clock is beyond the drift limit from the other's.
+     * clock is beyond the drift limit from the other's. {@code features}: optional message kinds the
+     * sender understands (e.g. {@value #FEATURE_PRESENCE}); a node sends such a message only to a
+     * peer that listed it, since a node that predates a kind closes the link on it. Older nodes
+     * ignore the field, and send none.
      */
-    record Hello(String protocolVersion, String deviceId, List<String> namespaces, String agent, Long wallMillis) implements Message {
+    record Hello(String protocolVersion, String deviceId, List<String> namespaces, String agent, Long wallMillis, List<String> features)
+            implements Message {
         public Hello {
             Objects.requireNonNull(protocolVersion, "protocolVersion");
             Objects.requireNonNull(deviceId, "deviceId");
             namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
             agent = agent == null ? "" : agent;
+            features = features == null ? List.of() : List.copyOf(features);
+        }
+
+        /** Without optional features (nodes before they were announced). */
+        public Hello(String protocolVersion, String deviceId, List<String> namespaces, String agent, Long wallMillis) {
+            this(protocolVersion, deviceId, namespaces, agent, wallMillis, List.of());
         }
 
         /** Without the sender's wall clock (nodes before it was sent). */
         public Hello(String protocolVersion, String deviceId, List<String> namespaces, String agent) {
-            this(protocolVersion, deviceId, namespaces, agent, null);
+            this(protocolVersion, deviceId, namespaces, agent, null, List.of());
         }
     }
 
     /** Answer to {@link Hello}. */
-    record HelloAck(String protocolVersion, String deviceId, List<String> namespaces, String agent, Long wallMillis) implements Message {
+    record HelloAck(String protocolVersion, String deviceId, List<String> namespaces, String agent, Long wallMillis, List<String> features)
+            implements Message {
         public HelloAck {
             Objects.requireNonNull(protocolVersion, "protocolVersion");
             Objects.requireNonNull(deviceId, "deviceId");
             namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
             agent = agent == null ? "" : agent;
+            features = features == null ? List.of() : List.copyOf(features);
+        }
+
+        /** Without optional features (nodes before they were announced). */
+        public HelloAck(String protocolVersion, String deviceId, List<String> namespaces, String agent, Long wallMillis) {
+            this(protocolVersion, deviceId, namespaces, agent, wallMillis, List.of());
         }
 
         /** Without the sender's wall clock (nodes before it was sent). */
         public HelloAck(String protocolVersion, String deviceId, List<String> namespaces, String agent) {
-            this(protocolVersion, deviceId, namespaces, agent, null);
+            this(protocolVersion, deviceId, namespaces, agent, null, List.of());
         }
     }
 
@@ -138,6 +158,17 @@ public sealed interface Message {
         public Subscribe {
             namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
         }
+    }
+
+    /**
+     * The sender's ephemeral presence state (see {@code io.rhizome.api.Presence}), sent only to a
+     * trusted peer that announced {@value #FEATURE_PRESENCE}; never stored by either side. Whose
+     * state it is comes from the link's authenticated peer, not from the message.
+     *
+     * @param state     compact JSON, or null: the sender withdrew its state
+     * @param ttlMillis how long the receiver keeps it without hearing it again
+     */
+    record Presence(String state, long ttlMillis) implements Message {
     }
 
     /**

@@ -52,6 +52,11 @@ public final class SyncServiceImpl implements SyncService {
         return orchestrator;
     }
 
+    @Override
+    public io.rhizome.api.Presence presence() {
+        return orchestrator.presence();
+    }
+
     /** Where the orchestrator's stream notices reach the host's stream listeners. */
     SyncEvents streamEvents() {
         return streamListeners;

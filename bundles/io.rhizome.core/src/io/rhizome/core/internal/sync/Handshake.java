@@ -8,16 +8,18 @@ import io.rhizome.core.internal.protocol.ProtocolException;
 final class Handshake {
 
     static final String AGENT = "rhizome/0.1.0";
+    /** The optional message kinds this node understands. */
+    static final java.util.List<String> FEATURES = java.util.List.of(Message.FEATURE_PRESENCE);
 
     private Handshake() {
     }
 
     static Message.Hello hello(SyncEngine engine, long wallMillis) {
-        return new Message.Hello(Message.PROTOCOL_VERSION, engine.deviceId(), engine.catalog().offered(), AGENT, wallMillis);
+        return new Message.Hello(Message.PROTOCOL_VERSION, engine.deviceId(), engine.catalog().offered(), AGENT, wallMillis, FEATURES);
     }
 
     static Message.HelloAck helloAck(SyncEngine engine, long wallMillis) {
-        return new Message.HelloAck(Message.PROTOCOL_VERSION, engine.deviceId(), engine.catalog().offered(), AGENT, wallMillis);
+        return new Message.HelloAck(Message.PROTOCOL_VERSION, engine.deviceId(), engine.catalog().offered(), AGENT, wallMillis, FEATURES);
     }
 
     /** Refuses a peer of another major protocol version, or one that says it is another device than the link authenticated. */

@@ -57,6 +57,10 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     private volatile String lastError;
     private volatile long lastErrorAt;
     private ScheduledFuture<?> reconnectTask;
+    private ScheduledFuture<?> presenceTask;
+    /** Presence states come and go within a second: the board's heartbeat looks this often. */
+    static final long PRESENCE_TICK_MILLIS = 250;
+    private final PresenceChannel presence;
 
     public Orchestrator(SyncEngine engine, PeerBook peers, Supplier<Optional<SyncPolicy>> policy, long maxClockDriftMillis,
             java.util.function.LongSupplier wallClock) {
@@ -64,6 +68,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
         this.wallClock = wallClock;
         this.clockWatch = new ClockWatch(engine.clock(), maxClockDriftMillis, wallClock, System::nanoTime);
         engine.clockGuard(clockWatch::writeBlock);
+        this.presence = new PresenceChannel(engine.deviceId(), wallClock, sessions::values, membership::isTrusted);
         this.peers = peers;
         this.policy = policy;
         this.connector = new Connector(engine.deviceId(), transports, peers, membership, new Connector.Links() {
@@ -114,13 +119,28 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
                 sessions.values().forEach(PeerSession::retryHeld);
                 connector.reconnect();
             }, RECONNECT_MILLIS, RECONNECT_MILLIS, TimeUnit.MILLISECONDS);
+            presenceTask = scheduler.scheduleWithFixedDelay(presence::tick, PRESENCE_TICK_MILLIS, PRESENCE_TICK_MILLIS,
+                    TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** This node's presence channel (ephemeral per-device states, see {@link io.rhizome.api.Presence}). */
+    public PresenceChannel presence() {
+        return presence;
+    }
+
+    @Override
+    public void presence(PeerSession session, io.rhizome.core.internal.protocol.Message.Presence p) {
+        presence.received(session, p);
     }
 
     @Override
     public synchronized void close() {
         if (reconnectTask != null) {
             reconnectTask.cancel(false);
+        }
+        if (presenceTask != null) {
+            presenceTask.cancel(false);
         }
         for (PeerSession s : sessions.values()) {
             s.close("node stopping");
@@ -226,6 +246,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
         }
         held.remove(peerId);
         clockWatch.forget(peerId);
+        presence.forget(peerId);
         if (s != null) {
             s.close("device " + peerId + " was revoked");
         }
@@ -288,6 +309,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     public void opened(PeerSession session) {
         LOG.info("peer {} connected over '{}' ({})", session.peerId(), session.link().transportKind(), session.remoteAgent());
         events.peerConnected(session.peerId(), session.link().transportKind());
+        presence.opened(session);
     }
 
     @Override

@@ -66,6 +66,9 @@ public final class PeerSession implements MessageReceiver {
 
         /** A stream started or stopped being held back ({@code reason} empty: it flows again). */
         void heldBack(PeerSession session, String direction, String stream, Optional<String> reason);
+
+        /** The peer sent its presence state (or withdrew it). */
+        void presence(PeerSession session, Message.Presence presence);
     }
 
     private enum State { AWAIT_HELLO, AWAIT_HELLO_ACK, OPEN, CLOSED }
@@ -75,6 +78,14 @@ public final class PeerSession implements MessageReceiver {
     private final Host host;
     private final SerialExecutor serial;
     private final AtomicLong batchesSent = new AtomicLong();
+    private final AtomicLong changeSetsSent = new AtomicLong();
+    private final AtomicLong changeSetsReceived = new AtomicLong();
+    private final AtomicLong bytesSent = new AtomicLong();
+    private final AtomicLong bytesReceived = new AtomicLong();
+    private final RateMeter pace = new RateMeter();
+    private volatile boolean peerStateKnown;
+    /** The peer ended the catch-up this node asked for (its final batch arrived): it sends nothing more of what it had. */
+    private volatile boolean peerCatchUpDone;
     private final String peerId;
 
     private State state;
@@ -82,6 +93,7 @@ public final class PeerSession implements MessageReceiver {
     private final HeldStreams held;
     private int errors;
     private volatile String remoteAgent = "";
+    private volatile List<String> remoteFeatures = List.of();
     /** Set by {@link #close} at once, before the close runs in turn: nothing more is sent from then on. */
     private volatile boolean closing;
 
@@ -118,6 +130,23 @@ public final class PeerSession implements MessageReceiver {
         return batchesSent.get();
     }
 
+    /** Change sets, in both directions, moved on this link so far. */
+    long changeSetsMoved() {
+        return changeSetsSent.get() + changeSetsReceived.get();
+    }
+
+    /**
+     * The transfer counters of this link and the time left at the recent pace. {@code incoming} is
+     * the estimate from what the peer said it holds; once the peer ended its catch-up nothing of that
+     * is coming any more (what it keeps from this node its policy decided), so it counts 0.
+     */
+    io.rhizome.api.SyncProgress progress(long incomingEstimate, long outgoing, long nowMillis) {
+        long incoming = peerCatchUpDone ? 0 : incomingEstimate;
+        pace.sample(nowMillis, changeSetsMoved());
+        return new io.rhizome.api.SyncProgress(incoming, outgoing, changeSetsReceived.get(), changeSetsSent.get(), bytesReceived.get(),
+                bytesSent.get(), peerStateKnown, pace.eta(incoming + outgoing));
+    }
+
     /** What the peer holds as far as this session knows: a snapshot, safe from any thread. */
     public Map<String, Long> known() {
         return sender.known();
@@ -125,6 +154,20 @@ public final class PeerSession implements MessageReceiver {
 
     public String remoteAgent() {
         return remoteAgent;
+    }
+
+    /** Whether the peer announced an optional message kind ({@link Message#FEATURE_PRESENCE}) in its handshake. */
+    public boolean supports(String feature) {
+        return remoteFeatures.contains(feature);
+    }
+
+    /** Sends {@code m} in turn, if the session is open by then (from any thread). */
+    void sendWhenOpen(Message m) {
+        serial.execute(() -> {
+            if (state == State.OPEN) {
+                send(m);
+            }
+        });
     }
 
     void start() {
@@ -158,6 +201,7 @@ public final class PeerSession implements MessageReceiver {
         serial.execute(() -> {
             if (state == State.OPEN) {
                 LOG.debug("peer {}: asking again for what this node lacks", peerId);
+                peerCatchUpDone = false;
                 send(new Message.SyncRequest(host.engine().versions()));
             }
         });
@@ -173,6 +217,7 @@ public final class PeerSession implements MessageReceiver {
 
     @Override
     public void message(PeerLink l, byte[] bytes) {
+        bytesReceived.addAndGet(bytes.length);
         serial.execute(() -> handle(bytes));
     }
 
@@ -219,6 +264,7 @@ public final class PeerSession implements MessageReceiver {
         }
         Handshake.check(h.protocolVersion(), h.deviceId(), peerId);
         remoteAgent = h.agent();
+        remoteFeatures = h.features();
         host.clockWatch().observe(peerId, h.wallMillis());
         send(Handshake.helloAck(host.engine(), host.wallMillis()));
         open();
@@ -234,6 +280,7 @@ public final class PeerSession implements MessageReceiver {
         }
         Handshake.check(h.protocolVersion(), h.deviceId(), peerId);
         remoteAgent = h.agent();
+        remoteFeatures = h.features();
         host.clockWatch().observe(peerId, h.wallMillis());
         open();
     }
@@ -253,6 +300,7 @@ public final class PeerSession implements MessageReceiver {
             sender.requested();
         } else if (m instanceof Message.SyncState s) {
             sender.peerHas(s.versions());
+            peerStateKnown = true;
         } else if (m instanceof Message.EventBatch b) {
             onBatch(b);
         } else if (m instanceof Message.EventAck a) {
@@ -261,10 +309,13 @@ public final class PeerSession implements MessageReceiver {
             Map<String, Long> mine = host.engine().versions();
             boolean behind = n.versions().entrySet().stream().anyMatch(e -> mine.getOrDefault(e.getKey(), 0L) < e.getValue());
             if (behind) {
+                peerCatchUpDone = false;
                 send(new Message.SyncRequest(mine));
             }
         } else if (m instanceof Message.Subscribe s) {
             sender.subscribe(s.namespaces());
+        } else if (m instanceof Message.Presence p) {
+            host.presence(this, p);
         } else if (m instanceof Message.Error e) {
             onError(e);
         } else {
@@ -279,6 +330,7 @@ public final class PeerSession implements MessageReceiver {
      * in that order too, so acks and errors go out in batch order.
      */
     private void onBatch(Message.EventBatch b) {
+        changeSetsReceived.addAndGet(b.changeSets().size());
         host.engine().inbox().offer(peerId, b.changeSets())
                 .whenComplete((r, failure) -> serial.execute(() -> batchDone(b, r, failure)));
     }
@@ -297,6 +349,8 @@ public final class PeerSession implements MessageReceiver {
             send(new Message.EventAck(b.batchId(), r.versions(), r.refusals(), host.wallMillis()));
             host.exchanged(this);
             if (b.finalBatch()) {
+                // applied (batches complete in order): everything the catch-up brought is durable here
+                peerCatchUpDone = true;
                 host.syncCompleted(this);
             }
             return;
@@ -347,10 +401,12 @@ public final class PeerSession implements MessageReceiver {
         if (state == State.CLOSED || closing && !(m instanceof Message.Error)) {
             return;
         }
-        if (m instanceof Message.EventBatch) {
+        if (m instanceof Message.EventBatch b) {
             batchesSent.incrementAndGet();
+            changeSetsSent.addAndGet(b.changeSets().size());
         }
         byte[] bytes = host.codec().encode(m);
+        bytesSent.addAndGet(bytes.length);
         link.send(bytes).whenComplete((ok, failure) -> {
             if (failure != null) {
                 LOG.debug("peer {}: send failed: {}", peerId, failure.getMessage());

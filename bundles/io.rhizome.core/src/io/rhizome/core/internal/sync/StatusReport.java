@@ -69,13 +69,17 @@ final class StatusReport {
                 p.session().get().known().forEach((k, v) -> known.merge(k, v, Math::max));
             }
             long pending = pendingFor(r.peerId(), mine, known);
+            io.rhizome.api.SyncProgress progress = isConnected
+                    ? p.session().get().progress(incomingFrom(mine, p.session().get().known(), p.held()), pending,
+                            System.currentTimeMillis())
+                    : io.rhizome.api.SyncProgress.NONE;
             pendingMax = Math.max(pendingMax, pending);
             heldBack |= !p.held().isEmpty();
             lastSync = Math.max(lastSync, r.lastSync());
             statuses.add(new PeerStatus(r.peerId(), isConnected,
                     isConnected ? Optional.of(p.session().get().link().transportKind()) : Optional.empty(),
                     r.lastSeen() > 0 ? Optional.of(Instant.ofEpochMilli(r.lastSeen())) : Optional.empty(), pending,
-                    r.lastSync() > 0 ? Optional.of(Instant.ofEpochMilli(r.lastSync())) : Optional.empty(), p.held()));
+                    r.lastSync() > 0 ? Optional.of(Instant.ofEpochMilli(r.lastSync())) : Optional.empty(), p.held(), progress));
         }
         if (sorted.isEmpty()) {
             // No peer yet: what this device wrote exists nowhere else (local-only namespaces excepted).
@@ -122,6 +126,30 @@ final class StatusReport {
             }
         }
         return pending;
+    }
+
+    /**
+     * Change sets the peer said it holds that this node lacks, of a namespace that syncs here and a
+     * stream not held back coming in. An estimate: the peer may keep some from this node (its
+     * policy), which only its end of the catch-up tells (see {@link PeerSession#progress}). The
+     * policy is not asked here: asking is a decision, and the enterprise policy audits refusals.
+     */
+    private long incomingFrom(Map<String, Long> mine, Map<String, Long> peerHolds, List<HeldBack> held) {
+        long incoming = 0;
+        for (Map.Entry<String, Long> e : peerHolds.entrySet()) {
+            long lacks = e.getValue() - mine.getOrDefault(e.getKey(), 0L);
+            if (lacks <= 0) {
+                continue;
+            }
+            String ns = Streams.namespace(e.getKey());
+            String author = Streams.author(e.getKey());
+            boolean isHeld = held.stream().anyMatch(h -> h.direction() == HeldBack.Direction.INCOMING && h.namespace().equals(ns)
+                    && h.author().equals(author));
+            if (!isHeld && syncs(ns)) {
+                incoming += lacks;
+            }
+        }
+        return incoming;
     }
 
     private boolean sends(String peerId, String namespace) {

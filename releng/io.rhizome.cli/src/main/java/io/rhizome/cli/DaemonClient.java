@@ -63,6 +63,16 @@ final class DaemonClient {
         return new DaemonClient(json, URI.create("http://127.0.0.1:" + port + "/api"), key);
     }
 
+    /** {@code http://127.0.0.1:PORT}, where the daemon serves the API and its other pages. */
+    String origin() {
+        return "http://" + base.getHost() + ":" + base.getPort();
+    }
+
+    /** A request with the key to a path of the daemon outside {@code /api} (the monitor's {@code /monitor/token}). */
+    Response sendOutsideApi(String method, String path) throws NoDaemonException {
+        return send(HttpRequest.newBuilder(base.resolve(path)).method(method, HttpRequest.BodyPublishers.noBody()));
+    }
+
     Response get(String path) throws NoDaemonException {
         return send(HttpRequest.newBuilder(base.resolve("/api" + path)).GET());
     }

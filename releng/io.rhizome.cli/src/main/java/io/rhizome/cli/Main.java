@@ -92,6 +92,9 @@ public final class Main {
                 case "status" -> status(inv);
                 case "plugins" -> plugins(inv);
                 case "wg" -> wg(inv);
+                case "open" -> new OpenCommand(inv, json, out, err).run();
+                case "presence" -> new PresenceCommand(inv, json, out, err).run();
+                case "sync" -> new SyncWaitCommand(inv, json, out, err).run();
                 case "pair", "join", "peers", "p2p" -> new PeerCommands(inv, json, out, err).run(command);
                 case "identity", "recovery" -> new IdentityCommands(inv, json, out, err).run(command);
                 case "backup", "restore" -> new BackupCommands(inv, json, out, err).run(command);
@@ -118,6 +121,10 @@ public final class Main {
                   plugins           installed plugins (CRDT types, transports, providers, policies...)
                   plugins install JAR   add a plugin bundle to the running node (kept across restarts)
                   plugins uninstall NAME   remove a plugin bundle installed that way (by symbolic name)
+                  open [--no-browser]   print (and open) a one-time login link to the sync monitor page
+                  sync --wait [--timeout S]   block, with a progress bar, until caught up with every connected peer
+                  presence          the presence states of this device and its connected paired devices
+                  presence set JSON [--ttl S]   publish this device's ephemeral state (never stored); presence clear
                   ls [NS]           namespaces, or the keys of namespace NS
                   ns create NAME TYPE [--scope full|local-only|selective --predicate P]
                                     declare a namespace of a CRDT type (see: rhizome plugins)

@@ -85,6 +85,10 @@ final class StatusView {
                 : "not connected";
         line(b, "peer:     %s: %s, last sync %s, %d pending", p.path("peerId").asText(), link,
                 text(p, "lastSync").orElse("never"), p.path("pendingEvents").asLong());
+        JsonNode g = p.path("progress");
+        if (p.path("connected").asBoolean() && (g.path("incoming").asLong() > 0 || g.path("outgoing").asLong() > 0)) {
+            line(b, "          catching up: %s", progress(g));
+        }
         text(p, "lastSyncRoute").filter(r -> r.startsWith("cloud ")).ifPresent(r ->
                 line(b, "          last synced through %s at %s", r, text(p, "lastCloudSync").orElse("?")));
         for (JsonNode h : p.path("heldBack")) {
@@ -92,6 +96,23 @@ final class StatusView {
                     h.path("direction").asText(), h.path("namespace").asText(), h.path("author").asText(),
                     h.path("seq").asLong(), h.path("reason").asText(), h.path("code").asText(), h.path("since").asText());
         }
+    }
+
+    /** {@code 1,200 to receive, 30 to send, 2.1 MB in / 40 KB out, ETA 12s} from a peer's progress. */
+    static String progress(JsonNode g) {
+        String eta = g.path("etaSeconds").isNumber() ? ", ETA " + human(Duration.ofSeconds(g.path("etaSeconds").asLong())) : "";
+        return String.format("%,d to receive, %,d to send, %s in / %s out%s", g.path("incoming").asLong(), g.path("outgoing").asLong(),
+                bytes(g.path("bytesReceived").asLong()), bytes(g.path("bytesSent").asLong()), eta);
+    }
+
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        if (n < 1024 * 1024) {
+            return String.format("%.1f KB", n / 1024.0);
+        }
+        return String.format("%.1f MB", n / (1024.0 * 1024));
     }
 
     /** The text of {@code field}, empty when it is absent, null or blank. */

@@ -54,6 +54,19 @@ final class Rogue implements MessageReceiver, AutoCloseable {
         return await(Message.HelloAck.class);
     }
 
+    /** Says hello announcing optional message kinds (a current node), and waits for the node's hello-ack. */
+    Message.HelloAck handshake(List<String> features) throws Exception {
+        send(new Message.Hello(Message.PROTOCOL_VERSION, id, List.of(), "rogue/1", System.currentTimeMillis(), features));
+        return await(Message.HelloAck.class);
+    }
+
+    /** Every message received so far and not yet awaited (taken out). */
+    List<Message> drain() {
+        List<Message> all = new java.util.ArrayList<>();
+        received.drainTo(all);
+        return all;
+    }
+
     void send(Message m) {
         raw(codec.encode(m));
     }
