@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * One daemon per home, and one build per tree: the launcher's locks, with real daemons and real
  * {@code ./rhizome} runs.
  */
+@Isolated("holds the launcher's build lock of the whole tree, which every ./rhizome call of another test would wait for")
 class NodeHomeLockTest {
 
     static final Duration EXIT_TIMEOUT = Duration.ofSeconds(60);
