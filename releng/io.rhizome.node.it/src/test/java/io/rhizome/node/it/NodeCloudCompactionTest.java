@@ -85,6 +85,16 @@ class NodeCloudCompactionTest {
         }
     }
 
+    @Test
+    void aBadRetentionOrBudgetIsRefusedWithASentence() throws Exception {
+        Path home = NodeProcess.loopbackHome(tmp, "bad-budget");
+        Files.writeString(home.resolve("rhizome.properties"), "cloud.budgetMegabytes=1G\n", java.nio.file.StandardOpenOption.APPEND);
+        NodeProcess.CliResult r = NodeProcess.cli("daemon", "--home", home.toString());
+        assertEquals(2, r.exitCode(), r.stdout() + r.stderr());
+        assertTrue(r.stderr().contains("cloud.budgetMegabytes must be a whole number from 0 to 9999999, not '1G'"), r.stderr());
+        assertTrue(!Files.exists(home.resolve("api.json")), "no daemon started");
+    }
+
     private static JsonNode storage(Path home) {
         try {
             return NodeProcess.json(NodeProcess.cli("cloud", "status", "--json", "--home", home.toString())).path("clouds").path(0).path("storage");
