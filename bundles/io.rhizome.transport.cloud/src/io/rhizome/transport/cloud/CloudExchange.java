@@ -79,9 +79,8 @@ public final class CloudExchange {
     private final CloudStatus status = new CloudStatus();
     private final Resends resends;
     private final Compactor compactor;
+    private final SnapshotReader snapshots;
     private Manifest own;
-    /** Change sets the last snapshot read applied (readSnapshot answers with its number). */
-    private int lastSnapshotApplied;
 
     public CloudExchange(CloudStore store, StoreAndForward engine, FileSeal seal, Supplier<Set<String>> trusted, Settings settings,
             LongSupplier clock) {
@@ -93,6 +92,7 @@ public final class CloudExchange {
         this.clock = clock;
         this.resends = new Resends(settings.resendMillis(), clock);
         this.compactor = new Compactor(store, engine, seal, settings, clock);
+        this.snapshots = new SnapshotReader(store, engine, seal, status, clock);
     }
 
     /** Reads, writes, publishes the manifest and compacts, once. */
@@ -168,12 +168,12 @@ public final class CloudExchange {
         while (filesRead < MAX_FILES_PER_ROUND) {
             List<String> candidates = files.getOrDefault(next, List.of());
             if (candidates.isEmpty()) {
-                long after = readSnapshot(peer, channel, next, FileNames.numbered(listing.files(), FileNames.SNAPSHOT));
-                if (after >= next) {
-                    read.put(peerFolder, after);
-                    applied += lastSnapshotApplied;
+                Optional<SnapshotReader.Read> snapshot = snapshots.read(peer, channel, next, FileNames.numbered(listing.files(), FileNames.SNAPSHOT));
+                if (snapshot.isPresent()) {
+                    read.put(peerFolder, snapshot.get().seq());
+                    applied += snapshot.get().applied();
                     filesRead++;
-                    next = after + 1;
+                    next = snapshot.get().seq() + 1;
                     continue;
                 }
                 if (FileNames.numbered(listing.pending(), FileNames.BATCH).containsKey(next)) {
@@ -230,50 +230,6 @@ public final class CloudExchange {
     /** A batch file's content (its number, then the batch) once its name, seal, signature and number check. */
     private byte[] checked(String writer, String channel, long seq, String name, byte[] file) throws BadFileException {
         return seal.openNumbered(FileSeal.BATCH, FileNames.BATCH, writer, channel, seq, name, file);
-    }
-
-    /**
-     * Batch {@code next} is gone: the writer compacted it into a snapshot (this device reads the
-     * channel from scratch, or from before the compacted files). Applies the highest snapshot
-     * numbered {@code next} or later that checks, whole; returns its number, or 0 when there is none
-     * (or it was refused: then nothing changes and status says why). A snapshot that does not check
-     * is never offered, not one batch of it.
-     */
-    private long readSnapshot(String peer, String channel, long next, TreeMap<Long, List<String>> snapshots) throws IOException {
-        for (Map.Entry<Long, List<String>> e : snapshots.tailMap(next, true).descendingMap().entrySet()) {
-            for (String name : e.getValue()) {
-                SnapshotContent content;
-                try {
-                    content = SnapshotContent.decode(seal.openNumbered(FileSeal.SNAPSHOT, FileNames.SNAPSHOT, peer, channel, e.getKey(), name,
-                            store.read(channel, name)));
-                } catch (FileNotFoundException ex) {
-                    continue;
-                } catch (BadFileException ex) {
-                    LOG.warn("cloud: snapshot file {}/{} from device {} is not used: {}", channel, name, peer, ex.getMessage());
-                    status.problem(peer, "snapshot " + e.getKey() + " from " + shortId(peer) + " is not used: " + ex.getMessage()
-                            + (ex.retry() ? "; trying again on the next round" : ""));
-                    continue;
-                }
-                int applied = 0;
-                List<String> refused = new ArrayList<>();
-                for (byte[] batch : content.batches()) {
-                    try {
-                        Incoming in = engine.offer(peer, batch);
-                        applied += in.applied();
-                        refused.addAll(in.refused());
-                    } catch (StoreAndForward.RefusedException ex) {
-                        LOG.warn("cloud: snapshot {} from device {} refused by the engine: {}", e.getKey(), peer, ex.getMessage());
-                        status.problem(peer, "snapshot " + e.getKey() + " from " + shortId(peer) + " was refused: " + ex.getMessage());
-                        return 0;
-                    }
-                }
-                LOG.info("cloud: snapshot {} from device {} read ({} change sets applied)", e.getKey(), peer, applied);
-                lastSnapshotApplied = applied;
-                status.received(peer, clock.getAsLong(), refused);
-                return e.getKey();
-            }
-        }
-        return 0;
     }
 
     /**
