@@ -64,8 +64,28 @@ public interface CloudService {
      * @param lastRoundMillis when the last round through it ended, 0 if none yet
      * @param lastError      the last round's error with what to do, empty when it went through
      * @param peers          per device that left files here: when a batch from it was last applied, and the current problem
+     * @param storage        this device's own files there and the compaction settings ({@link Storage#NONE} when not known)
      */
-    record Cloud(String id, String kind, String location, long lastRoundMillis, Optional<String> lastError, List<Peer> peers) {
+    record Cloud(String id, String kind, String location, long lastRoundMillis, Optional<String> lastError, List<Peer> peers, Storage storage) {
+
+        /** A cloud whose storage is not known (before its first round). */
+        public Cloud(String id, String kind, String location, long lastRoundMillis, Optional<String> lastError, List<Peer> peers) {
+            this(id, kind, location, lastRoundMillis, lastError, peers, Storage.NONE);
+        }
+    }
+
+    /**
+     * This device's own files in one cloud after the last round, and the settings that bound them.
+     *
+     * @param batchFiles      batch files not compacted yet (unacknowledged, or younger than the retention)
+     * @param snapshotFiles   snapshot files (one per reader once compacted)
+     * @param bytes           about how many bytes they take
+     * @param retentionMillis how long an acknowledged batch file stays as it is before it is compacted
+     * @param budgetBytes     the size budget per reader
+     * @since 0.1
+     */
+    record Storage(int batchFiles, int snapshotFiles, long bytes, long retentionMillis, long budgetBytes) {
+        public static final Storage NONE = new Storage(0, 0, 0, 0, 0);
     }
 
     /**

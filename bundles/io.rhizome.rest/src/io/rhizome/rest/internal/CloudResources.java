@@ -120,6 +120,12 @@ final class CloudResources {
         o.put("location", c.location());
         o.put("lastRound", c.lastRoundMillis() == 0 ? null : Instant.ofEpochMilli(c.lastRoundMillis()).toString());
         o.put("lastError", c.lastError().orElse(null));
+        ObjectNode storage = o.putObject("storage");
+        storage.put("batchFiles", c.storage().batchFiles());
+        storage.put("snapshotFiles", c.storage().snapshotFiles());
+        storage.put("bytes", c.storage().bytes());
+        storage.put("retentionMillis", c.storage().retentionMillis());
+        storage.put("budgetBytes", c.storage().budgetBytes());
         ArrayNode peers = o.putArray("peers");
         for (CloudService.Peer p : c.peers()) {
             ObjectNode pn = peers.addObject();

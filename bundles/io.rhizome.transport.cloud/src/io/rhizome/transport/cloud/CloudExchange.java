@@ -30,8 +30,9 @@ import io.rhizome.transport.cloud.FileSeal.BadFileException;
  * file's own hash). A {@link #round()} reads every trusted device's channel to this device from
  * the number after the last one applied, offers each batch to the engine and advances; then writes
  * what each trusted device lacks (from its manifest's versions and this channel's cursor) as new
- * batch files; then its own manifest; then deletes its own batch files that their reader's
- * manifest says were applied.
+ * batch files; then its own manifest; then compacts ({@link Compactor}): its own batch files that
+ * their reader's manifest says were applied are replaced by one snapshot file. A channel whose next
+ * batch is gone is read from the writer's newest snapshot on.
  *
  * <p>Only trusted devices' folders are read and written: a revoked device's folder is ignored. A
  * file that does not check (partly synced, tampered, foreign, copied from elsewhere, a key epoch
@@ -43,7 +44,6 @@ import io.rhizome.transport.cloud.FileSeal.BadFileException;
 public final class CloudExchange {
 
     private static final Logger LOG = LoggerFactory.getLogger(CloudExchange.class);
-    private static final String BATCH_SUFFIX = ".rzb";
     /** Files read per channel per round: bounds one round's work, the next continues. */
     private static final int MAX_FILES_PER_ROUND = 10_000;
 
@@ -51,8 +51,11 @@ public final class CloudExchange {
      * Settings.
      *
      * @param maxBatchBytes  change-set bytes per batch file
-     * @param budgetBytes    this device's own unacknowledged batch bytes at most; past it, nothing new is written (status says so)
-     * @param retentionMillis how long an acknowledged batch file stays before it is deleted
+     * @param budgetBytes    the size budget of this device's files per reader: past it in unacknowledged batch files, nothing new
+     *                       is written for that reader; past it in all its files, what the reader acknowledged is compacted at once
+     *                       (retention or not) and status warns while it stays over (unacknowledged files and the newest snapshot
+     *                       are never deleted)
+     * @param retentionMillis how long an acknowledged batch file stays as it is before it is compacted into a snapshot
      * @param resendMillis   how long after a reader refused a stream it is written for it again (doubling while it stays refused, up to 64 times)
      */
     public record Settings(long maxBatchBytes, long budgetBytes, long retentionMillis, long resendMillis) {
@@ -74,8 +77,9 @@ public final class CloudExchange {
     private final Settings settings;
     private final LongSupplier clock;
     private final CloudStatus status = new CloudStatus();
-    private final Map<String, Long> writtenAt = new HashMap<>();
     private final Resends resends;
+    private final Compactor compactor;
+    private final SnapshotReader snapshots;
     private Manifest own;
 
     public CloudExchange(CloudStore store, StoreAndForward engine, FileSeal seal, Supplier<Set<String>> trusted, Settings settings,
@@ -87,6 +91,8 @@ public final class CloudExchange {
         this.settings = settings;
         this.clock = clock;
         this.resends = new Resends(settings.resendMillis(), clock);
+        this.compactor = new Compactor(store, engine, seal, settings, clock);
+        this.snapshots = new SnapshotReader(store, engine, seal, status, clock);
     }
 
     /** Reads, writes, publishes the manifest and compacts, once. */
@@ -95,7 +101,7 @@ public final class CloudExchange {
         String myFolder = FileSeal.folderOf(me);
         store.beginRound();
         if (own == null) {
-            own = readManifest(me).orElse(Manifest.EMPTY);
+            own = startingPoint(readManifest(me).orElse(Manifest.EMPTY));
         }
         Set<String> peers = new TreeSet<>(trusted.get());
         peers.remove(me);
@@ -123,12 +129,21 @@ public final class CloudExchange {
             own = next;
         }
         int deleted = 0;
+        int files = 0;
+        int snapshots = 0;
+        long bytes = 0;
         for (String peer : peers) {
             Manifest m = theirs.get(peer);
+            String channel = myFolder + "/" + FileSeal.folderOf(peer);
             if (m != null) {
-                deleted += compact(myFolder + "/" + FileSeal.folderOf(peer), m.readOf(myFolder));
+                deleted += compactor.compact(peer, channel, m.readOf(myFolder), problem -> status.problem(peer, problem));
             }
+            Compactor.Stored stored = compactor.stored(channel);
+            files += stored.batchFiles();
+            snapshots += stored.snapshotFiles();
+            bytes += stored.bytes();
         }
+        status.stored(files, snapshots, bytes);
         status.roundDone(clock.getAsLong());
         return new RoundResult(filesRead, applied, filesWritten, deleted);
     }
@@ -137,19 +152,31 @@ public final class CloudExchange {
         return status;
     }
 
+    public Settings settings() {
+        return settings;
+    }
+
     /** Applies the batch files {@code peer} left for this device, in order, from the one after the last applied. */
     private int[] readChannel(String peer, String myFolder, Map<String, Long> read) throws IOException {
         String peerFolder = FileSeal.folderOf(peer);
         String channel = peerFolder + "/" + myFolder;
         CloudStore.Listing listing = store.list(channel);
-        TreeMap<Long, List<String>> files = numbered(listing.files());
+        TreeMap<Long, List<String>> files = FileNames.numbered(listing.files(), FileNames.BATCH);
         long next = read.getOrDefault(peerFolder, 0L) + 1;
         int filesRead = 0;
         int applied = 0;
         while (filesRead < MAX_FILES_PER_ROUND) {
             List<String> candidates = files.getOrDefault(next, List.of());
             if (candidates.isEmpty()) {
-                if (numbered(listing.pending()).containsKey(next)) {
+                Optional<SnapshotReader.Read> snapshot = snapshots.read(peer, channel, next, FileNames.numbered(listing.files(), FileNames.SNAPSHOT));
+                if (snapshot.isPresent()) {
+                    read.put(peerFolder, snapshot.get().seq());
+                    applied += snapshot.get().applied();
+                    filesRead++;
+                    next = snapshot.get().seq() + 1;
+                    continue;
+                }
+                if (FileNames.numbered(listing.pending(), FileNames.BATCH).containsKey(next)) {
                     status.problem(peer, "batch " + next + " from " + shortId(peer) + " is still downloading (a placeholder): waiting for it");
                 } else if (files.higherKey(next) != null) {
                     status.problem(peer, "batch " + next + " from " + shortId(peer) + " has not arrived yet but later ones have: waiting for it");
@@ -202,14 +229,27 @@ public final class CloudExchange {
 
     /** A batch file's content (its number, then the batch) once its name, seal, signature and number check. */
     private byte[] checked(String writer, String channel, long seq, String name, byte[] file) throws BadFileException {
-        if (!name.equals(batchName(seq, file))) {
-            throw new BadFileException("its content does not match its name (partly synced or altered)", true);
+        return seal.openNumbered(FileSeal.BATCH, FileNames.BATCH, writer, channel, seq, name, file);
+    }
+
+    /**
+     * Where this device starts: its manifest in the folder, unless the replica holds less than that
+     * manifest says (restored from an older backup, a new home of this identity). Then what it read
+     * is not here any more: every channel is read again from the start (from the writers'
+     * snapshots), and its own channels are written again from the log's start, so that nothing is
+     * taken as delivered on the word of a lost replica.
+     */
+    private Manifest startingPoint(Manifest fromFolder) {
+        Map<String, Long> held = engine.versions();
+        boolean lost = fromFolder.versions().entrySet().stream().anyMatch(e -> held.getOrDefault(e.getKey(), 0L) < e.getValue());
+        if (!lost) {
+            return fromFolder;
         }
-        byte[] content = seal.open(FileSeal.BATCH, writer, channel, file);
-        if (content.length < 8 || readLong(content) != seq) {
-            throw new BadFileException("it carries another batch number than its name (replayed)", false);
-        }
-        return content;
+        LOG.warn("cloud: this replica holds less than its manifest of generation {} says: reading every channel again from the start",
+                fromFolder.generation());
+        Map<String, Manifest.Channel> written = new TreeMap<>();
+        fromFolder.written().forEach((reader, c) -> written.put(reader, new Manifest.Channel(0, c.seq(), Map.of())));
+        return new Manifest(fromFolder.generation(), held, Map.of(), written);
     }
 
     /** Writes what {@code peer} lacks as new batch files in this device's channel to it. */
@@ -218,7 +258,7 @@ public final class CloudExchange {
         String channel = myFolder + "/" + peerFolder;
         Manifest.Channel at = written.getOrDefault(peerFolder, Manifest.Channel.START);
         CloudStore.Listing listing = store.list(channel);
-        TreeMap<Long, List<String>> existing = numbered(listing.files());
+        TreeMap<Long, List<String>> existing = FileNames.numbered(listing.files(), FileNames.BATCH);
         long seq = lastOwn(channel, at.seq(), existing);
         Map<String, Long> peerHas = merge(at.peerHas(), theirs.versions());
         long cursor = at.cursor();
@@ -261,8 +301,9 @@ public final class CloudExchange {
             } catch (CryptoException e) {
                 throw new IOException("cannot seal a batch file: " + e.getMessage(), e);
             }
-            store.write(channel, batchName(seq, file), file);
-            writtenAt.put(channel + "/" + seq, clock.getAsLong());
+            String name = FileNames.name(seq, file, FileNames.BATCH);
+            store.write(channel, name, file);
+            compactor.written(channel, seq, name, file.length);
             pendingBytes += file.length;
             cursor = out.get().endCursor();
             peerHas = out.get().peerHas();
@@ -291,24 +332,6 @@ public final class CloudExchange {
             }
         }
         return seq;
-    }
-
-    /** Deletes this device's batch files up to {@code acknowledged}, once they are older than the retention. */
-    private int compact(String channel, long acknowledged) throws IOException {
-        int deleted = 0;
-        long now = clock.getAsLong();
-        for (Map.Entry<Long, List<String>> f : numbered(store.list(channel).files()).headMap(acknowledged, true).entrySet()) {
-            Long at = writtenAt.get(channel + "/" + f.getKey());
-            if (settings.retentionMillis() > 0 && at != null && now - at < settings.retentionMillis()) {
-                continue;
-            }
-            for (String name : f.getValue()) {
-                store.delete(channel, name);
-                deleted++;
-            }
-            writtenAt.remove(channel + "/" + f.getKey());
-        }
-        return deleted;
     }
 
     /** A device's manifest: the newest generation among it and its conflict copies that check. */
@@ -342,33 +365,10 @@ public final class CloudExchange {
         }
     }
 
-    private static String batchName(long seq, byte[] file) {
-        return String.format("%016x-%s%s", seq, FileSeal.address(file), BATCH_SUFFIX);
-    }
-
-    /** Batch files by number; anything else (temporary files, other names) is left out. */
-    private static TreeMap<Long, List<String>> numbered(Set<String> names) {
-        TreeMap<Long, List<String>> out = new TreeMap<>();
-        for (String n : names) {
-            if (n.length() == 16 + 1 + 32 + BATCH_SUFFIX.length() && n.endsWith(BATCH_SUFFIX) && n.charAt(16) == '-') {
-                try {
-                    out.computeIfAbsent(Long.parseUnsignedLong(n.substring(0, 16), 16), k -> new ArrayList<>()).add(n);
-                } catch (NumberFormatException e) {
-                    // not one of ours
-                }
-            }
-        }
-        return out;
-    }
-
     private static Map<String, Long> merge(Map<String, Long> a, Map<String, Long> b) {
         Map<String, Long> out = new HashMap<>(a);
         b.forEach((k, v) -> out.merge(k, v, Math::max));
         return out;
-    }
-
-    private static long readLong(byte[] b) {
-        return java.nio.ByteBuffer.wrap(b, 0, 8).getLong();
     }
 
     static String shortId(String deviceId) {

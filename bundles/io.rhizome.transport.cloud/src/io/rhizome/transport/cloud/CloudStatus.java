@@ -17,6 +17,19 @@ public final class CloudStatus {
 
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
     private volatile long lastRoundMillis;
+    private volatile Stored stored = new Stored(0, 0, 0);
+
+    /** This device's own files in the cloud after the last round: batch files, snapshot files, and about how many bytes. */
+    public record Stored(int batchFiles, int snapshotFiles, long bytes) {
+    }
+
+    void stored(int batchFiles, int snapshotFiles, long bytes) {
+        stored = new Stored(batchFiles, snapshotFiles, bytes);
+    }
+
+    public Stored stored() {
+        return stored;
+    }
 
     void received(String peer, long now, List<String> heldBack) {
         peers.put(peer, new Peer(now, null, List.copyOf(heldBack)));

@@ -39,4 +39,15 @@ public interface CloudStoreFactory {
     default java.util.Optional<CloudSignIn> signIn(String location) {
         return java.util.Optional.empty();
     }
+
+    /**
+     * The cloud at {@code location} (already normalised) was removed: deletes what this kind keeps
+     * for it in the node (a sealed sign-in, a saved index), never the files in the cloud. Absent is
+     * fine. A later {@link #open} of the location fails until it is signed in again.
+     *
+     * @throws IllegalStateException when what is kept cannot be deleted, with why
+     * @since 0.1
+     */
+    default void forget(String location) {
+    }
 }

@@ -35,6 +35,7 @@ public final class FileSeal {
     static final int PAD = 4096;
     static final byte BATCH = 'B';
     static final byte MANIFEST = 'M';
+    static final byte SNAPSHOT = 'S';
     private static final byte[] MAGIC = "RZC1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DOMAIN = "rhizome/cloud-file/v1".getBytes(StandardCharsets.US_ASCII);
     private static final int SIG = 64;
@@ -108,6 +109,22 @@ public final class FileSeal {
             throw new BadFileException("its length field is out of range", false);
         }
         return Arrays.copyOfRange(body, 4, 4 + length);
+    }
+
+    /**
+     * The content of a numbered file (a batch or a snapshot) once its name, seal, signature and
+     * number check: the name must be its number and its own hash, and the number inside must be the
+     * one in the name (a file renamed to another number is replayed).
+     */
+    byte[] openNumbered(byte kind, String suffix, String writer, String channel, long seq, String name, byte[] file) throws BadFileException {
+        if (!name.equals(FileNames.name(seq, file, suffix))) {
+            throw new BadFileException("its content does not match its name (partly synced or altered)", true);
+        }
+        byte[] content = open(kind, writer, channel, file);
+        if (content.length < 8 || ByteBuffer.wrap(content, 0, 8).getLong() != seq) {
+            throw new BadFileException("it carries another number than its name (replayed)", false);
+        }
+        return content;
     }
 
     /** A short content address: the first 16 bytes of the file's SHA-256, in hex. */

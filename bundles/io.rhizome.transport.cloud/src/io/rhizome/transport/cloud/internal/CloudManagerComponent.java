@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -41,7 +42,9 @@ import io.rhizome.transport.cloud.FileSeal;
  * by the backend of its kind once that backend is there, and a {@link CloudRunner} that runs rounds
  * through them. Framework properties: {@code rhizome.cloud.use} ({@code always} or
  * {@code offline:MINUTES}: only when no peer was connected live for that long) and
- * {@code rhizome.cloud.pollMillis} (how often, default 10,000).
+ * {@code rhizome.cloud.pollMillis} (how often, default 10,000), {@code rhizome.cloud.retentionMinutes}
+ * (how long an acknowledged batch file stays before it is compacted, default 0) and
+ * {@code rhizome.cloud.budgetMegabytes} (the size budget per reader, default 1024).
  */
 @Component(service = CloudService.class)
 public final class CloudManagerComponent implements CloudService {
@@ -99,12 +102,33 @@ public final class CloudManagerComponent implements CloudService {
         CloudRunner.Use use = CloudRunner.Use.parse(context.getProperty("rhizome.cloud.use"));
         String poll = context.getProperty("rhizome.cloud.pollMillis");
         long pollMillis = poll == null ? 10_000 : Long.parseLong(poll);
+        CloudExchange.Settings defaults = CloudExchange.Settings.DEFAULTS;
+        long retentionMillis = TimeUnit.MINUTES.toMillis(whole(context, "retentionMinutes", 0, 10_000_000));
+        long budgetBytes = whole(context, "budgetMegabytes", defaults.budgetBytes() >> 20, 100_000_000) << 20;
+        CloudExchange.Settings settings = new CloudExchange.Settings(defaults.maxBatchBytes(), budgetBytes, retentionMillis, defaults.resendMillis());
         FileSeal seal = new FileSeal(crypto, keys);
         configs = new CloudConfigs(space);
-        runner = new CloudRunner(store -> new CloudExchange(store, engine, seal, this::trustedDevices, CloudExchange.Settings.DEFAULTS,
+        runner = new CloudRunner(store -> new CloudExchange(store, engine, seal, this::trustedDevices, settings,
                 System::currentTimeMillis), this::peerLive, use, pollMillis, System::currentTimeMillis);
         openConfigured();
         LOG.info("cloud fallback ready for device {} (use: {})", engine.deviceId(), use.always() ? "always" : "offline:" + use.offlineMillis() / 60_000);
+    }
+
+    /** A whole-number setting {@code rhizome.cloud.NAME} from 0 to {@code max}; a bad one stops the component with a sentence. */
+    private static long whole(BundleContext context, String name, long otherwise, long max) {
+        String v = context.getProperty("rhizome.cloud." + name);
+        if (v == null || v.isBlank()) {
+            return otherwise;
+        }
+        try {
+            long n = Long.parseLong(v.strip());
+            if (n >= 0 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("cloud." + name + " must be a whole number from 0 to " + max + ", not '" + v + "'");
     }
 
     @Deactivate
@@ -250,10 +274,13 @@ public final class CloudManagerComponent implements CloudService {
         CloudRunner r = runner;
         Optional<Cloud> c = r == null ? Optional.empty() : r.describe(id);
         try {
-            boolean configured = configs.load().stream().anyMatch(x -> x.id().equals(id));
-            if (c.isEmpty() && !configured) {
+            Optional<CloudConfigs.Config> configured = configs.load().stream().filter(x -> x.id().equals(id)).findFirst();
+            if (c.isEmpty() && configured.isEmpty()) {
                 return Optional.empty();
             }
+            // What the backend keeps for the cloud (a sealed Google sign-in) goes first: a cloud
+            // removed must not leave this node's access to the account behind.
+            configured.ifPresent(x -> Optional.ofNullable(factories.get(x.kind())).ifPresent(f -> f.forget(x.location())));
             configs.remove(id);
         } catch (StoreException e) {
             throw new IllegalStateException("cannot remove the cloud setting: " + e.getMessage(), e);

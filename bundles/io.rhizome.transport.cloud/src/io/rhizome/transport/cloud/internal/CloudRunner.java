@@ -102,8 +102,11 @@ final class CloudRunner implements AutoCloseable {
         List<CloudService.Peer> peers = new ArrayList<>();
         s.peers().forEach((device, p) -> peers.add(new CloudService.Peer(device, p.lastReceivedMillis(), Optional.ofNullable(p.problem()))));
         peers.sort((x, y) -> x.deviceId().compareTo(y.deviceId()));
+        CloudStatus.Stored st = s.stored();
+        CloudExchange.Settings settings = a.exchange().settings();
         return new CloudService.Cloud(a.config().id(), a.config().kind(), a.config().location(), s.lastRoundMillis(),
-                Optional.ofNullable(a.lastError()), peers);
+                Optional.ofNullable(a.lastError()), peers,
+                new CloudService.Storage(st.batchFiles(), st.snapshotFiles(), st.bytes(), settings.retentionMillis(), settings.budgetBytes()));
     }
 
     private void roundAll() {
@@ -118,7 +121,7 @@ final class CloudRunner implements AutoCloseable {
             try {
                 CloudExchange.RoundResult r = a.exchange().round();
                 if (r.filesRead() + r.filesWritten() > 0) {
-                    LOG.info("cloud {}: read {} batch files ({} change sets applied), wrote {}, deleted {}", a.config().id(), r.filesRead(),
+                    LOG.info("cloud {}: read {} files ({} change sets applied), wrote {}, deleted {}", a.config().id(), r.filesRead(),
                             r.changeSetsApplied(), r.filesWritten(), r.filesDeleted());
                 }
                 active.computeIfPresent(a.config().id(), (k, v) -> new Active(v.config(), v.exchange(), null));

@@ -140,7 +140,7 @@ final class CloudCommands {
             err.println("rhizome: " + r.body().path("message").asText());
             return Main.REFUSED;
         }
-        out.println("removed " + id + " (its files stay in the folder)");
+        out.println("removed " + id + " (its files stay in the folder; a stored sign-in is deleted)");
         return Main.OK;
     }
 
@@ -160,6 +160,12 @@ final class CloudCommands {
         for (JsonNode c : r.body().path("clouds")) {
             out.printf("%s  %s %s  last round: %s%n", c.path("id").asText(), c.path("kind").asText(), c.path("location").asText(),
                     c.path("lastRound").asText("none yet"));
+            JsonNode st = c.path("storage");
+            if (st.isObject()) {
+                out.printf("  this device's files: %d batch files, %d snapshots, about %d bytes (retention %d min, budget %d MiB per device)%n",
+                        st.path("batchFiles").asInt(), st.path("snapshotFiles").asInt(), st.path("bytes").asLong(),
+                        st.path("retentionMillis").asLong() / 60_000, st.path("budgetBytes").asLong() >> 20);
+            }
             if (!c.path("lastError").isNull() && !c.path("lastError").isMissingNode()) {
                 out.println("  error: " + c.path("lastError").asText());
             }

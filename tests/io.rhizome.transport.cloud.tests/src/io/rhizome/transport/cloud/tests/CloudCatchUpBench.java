@@ -36,7 +36,8 @@ import io.rhizome.transport.cloud.folder.FolderStore;
  * Catch-up through each backend: A writes {@code rhizome.bench.events} change sets (default
  * 100,000) while B is down, writes them out to a folder and to the fake Drive (with
  * {@code rhizome.bench.driveLatencyMillis} per request, default 50), then a fresh B comes up and
- * reads them all from each. Not part of the normal run
+ * reads them all from each; then A compacts (the files B applied become one snapshot) and a new
+ * replica of B catches up from the compacted folder. Not part of the normal run
  * (its name does not end in Test); run it with
  * {@code ./mvnw -B -o verify -pl tests/io.rhizome.transport.cloud.tests -am -Dtest=CloudCatchUpBench ...}.
  * It asserts that B holds everything and logs the times and bytes per event.
@@ -50,6 +51,12 @@ class CloudCatchUpBench {
                 bytes += Files.size(p);
             }
             return bytes;
+        }
+    }
+
+    private static long folderFiles(Path root) throws java.io.IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.filter(Files::isRegularFile).count();
         }
     }
 
@@ -143,6 +150,37 @@ class CloudCatchUpBench {
                 assertEquals(events, total, "every increment counted once");
                 b.close();
                 int readRequests = drive.served.get() - served0;
+
+                // Compaction: A's next round replaces the files B applied by one snapshot; then a
+                // new replica of B (its data lost) catches up from the compacted folder.
+                long filesBefore = s == 0 ? folderFiles(folder.root()) : drive.files().size();
+                long c0 = System.nanoTime();
+                CloudExchange.RoundResult compacted = ax.round();
+                long compactMillis = (System.nanoTime() - c0) / 1_000_000;
+                long bytesAfter = s == 0 ? folderBytes(folder.root()) : drive.files().stream().mapToLong(f -> f.content().length).sum();
+                long filesAfter = s == 0 ? folderFiles(folder.root()) : drive.files().size();
+                Device fresh = new Device(bc, lookup, bKeys);
+                fresh.trusted.add(a.id());
+                fresh.trusted.add(fresh.id());
+                fresh.start();
+                long t2 = System.nanoTime();
+                CloudExchange fx = fresh.exchange(s == 0 ? folder : driveStore.get(), CloudExchange.Settings.DEFAULTS);
+                for (int round = 0; round < 100 && fresh.engine().versions().getOrDefault("visits|" + a.id(), 0L) < events; round++) {
+                    fx.round();
+                }
+                long freshMillis = (System.nanoTime() - t2) / 1_000_000;
+                assertEquals((long) events, fresh.engine().versions().getOrDefault("visits|" + a.id(), 0L), "the fresh replica holds every change set");
+                long freshTotal = 0;
+                for (int k = 0; k < 1000 && k < events; k++) {
+                    freshTotal += fresh.engine().get("visits", "k" + k).orElseThrow().asLong();
+                }
+                assertEquals(events, freshTotal, "every increment counted once from the snapshot");
+                fresh.close();
+                LOG.info("cloud bench ({}) compaction: {} ms, {} files deleted; files in the cloud {} -> {}, bytes {} -> {} ({} -> {} bytes/event);"
+                        + " a replica from scratch caught up from the compacted cloud in {} ms (from the uncompacted one: {} ms)",
+                        names[s], compactMillis, compacted.filesDeleted(), filesBefore, filesAfter, bytes, bytesAfter,
+                        String.format("%.1f", bytes / (double) events), String.format("%.1f", bytesAfter / (double) events), freshMillis,
+                        caughtUp / 1_000_000);
                 LOG.info("cloud bench ({}): {} events; A wrote them out in {} ms ({} batch files, {} bytes stored, {} bytes/event, {} requests"
                         + " to Drive); B caught up in {} ms ({} requests to Drive: {} changes.list, {} files.list); API calls/event {}",
                         names[s], events, exported / 1_000_000, filesWritten, bytes, String.format("%.1f", bytes / (double) events),

@@ -156,6 +156,55 @@ class CloudDriveSyncTest {
     }
 
     @Test
+    void compactionThroughDriveLeavesOneSnapshotAndAReaderFromScratchCatchesUpFromIt() throws Exception {
+        MeshKey key = MemoryKeys.randomMeshKey(1);
+        Device a = new Device(bc, this::type, new MemoryKeys(bc, key));
+        Device b = new Device(bc, this::type, new MemoryKeys(bc, key));
+        devices.addAll(List.of(a, b));
+        for (Device d : devices) {
+            d.trusted.add(a.id());
+            d.trusted.add(b.id());
+        }
+        a.start();
+        for (int i = 0; i < 6; i++) {
+            a.put("notes", "k" + i, "value " + i);
+        }
+        assertEquals(6, a.exchange(store("the-refresh-token"), ONE_PER_FILE).round().filesWritten());
+        a.stop();
+        b.start();
+        assertEquals(6, b.exchange(store("the-refresh-token"), ONE_PER_FILE).round().filesRead());
+        b.stop();
+
+        a.start();
+        CloudExchange.RoundResult compacted = a.exchange(store("the-refresh-token"), ONE_PER_FILE).round();
+        a.put("notes", "after", "written after the snapshot");
+        CloudExchange ax = a.exchange(store("the-refresh-token"), ONE_PER_FILE);
+        assertEquals(1, ax.round().filesWritten());
+        a.stop();
+        assertEquals(6, compacted.filesDeleted(), "the six files B applied were deleted on Drive");
+        List<FakeDrive.DriveFile> snapshots = drive.files().stream().filter(f -> f.name().endsWith(".rzs")).toList();
+        assertEquals(1, snapshots.size(), "one snapshot in A's channel to B: " + snapshots);
+        assertEquals(1, drive.files().stream().filter(f -> f.name().endsWith(".rzb")).count(), "only the batch written after it");
+        String content = new String(snapshots.get(0).content(), StandardCharsets.ISO_8859_1);
+        for (String needle : List.of("notes", "value 3", "k3")) {
+            assertFalse(content.contains(needle), "the snapshot holds '" + needle + "' in the clear");
+        }
+
+        // A new replica of B (its data lost) reads the snapshot, then the one file after it, through Drive.
+        Device fresh = new Device(bc, this::type, b.keys);
+        fresh.trusted.addAll(b.trusted);
+        devices.add(fresh);
+        fresh.start();
+        CloudExchange.RoundResult r = fresh.exchange(store("the-refresh-token"), ONE_PER_FILE).round();
+        assertEquals(2, r.filesRead(), "the snapshot and batch 7");
+        for (int i = 0; i < 6; i++) {
+            assertEquals(Optional.of("value " + i), fresh.get("notes", "k" + i));
+        }
+        assertEquals(Optional.of("written after the snapshot"), fresh.get("notes", "after"));
+        fresh.stop();
+    }
+
+    @Test
     void withoutATokenDriveAnswers401AndABadRefreshTokenSaysToSignInAgain() throws Exception {
         HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(drive.uri().resolve("/drive/v3/files?q=x")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

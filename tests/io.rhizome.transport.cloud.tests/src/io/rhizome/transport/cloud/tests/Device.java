@@ -67,8 +67,11 @@ final class Device implements AutoCloseable {
     }
 
     CloudExchange exchange(CloudStore folder, CloudExchange.Settings settings) {
-        return new CloudExchange(folder, new EngineExchange(engine), new FileSeal(provider, keys), () -> Set.copyOf(trusted), settings,
-                System::currentTimeMillis);
+        return exchange(folder, settings, System::currentTimeMillis);
+    }
+
+    CloudExchange exchange(CloudStore folder, CloudExchange.Settings settings, java.util.function.LongSupplier clock) {
+        return new CloudExchange(folder, new EngineExchange(engine), new FileSeal(provider, keys), () -> Set.copyOf(trusted), settings, clock);
     }
 
     SyncEngine engine() {

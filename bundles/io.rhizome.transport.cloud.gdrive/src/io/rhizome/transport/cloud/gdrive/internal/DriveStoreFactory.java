@@ -92,6 +92,17 @@ public final class DriveStoreFactory implements CloudStoreFactory {
         return Optional.of(ConsentFlow.start(http, endpoints, random, consentTimeout, refreshToken -> vault.store(location, refreshToken)));
     }
 
+    /** The refresh token is this node's access to the user's Drive: it goes with the cloud, with the saved index. */
+    @Override
+    public void forget(String location) {
+        try {
+            vault.remove(location);
+            new MetadataDriveState(space, location).delete();
+        } catch (IOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
     private void requireClient() {
         if (endpoints.clientId().isEmpty()) {
             throw new IllegalArgumentException("Google Drive needs an OAuth client of your own: create one of type \"Desktop app\" in the Google"

@@ -27,6 +27,15 @@ final class MetadataDriveState implements DriveState {
         }
     }
 
+    /** Drops the saved token and index (the cloud was removed). */
+    void delete() throws IOException {
+        try {
+            space.delete(key);
+        } catch (StoreException e) {
+            throw new IOException("cannot delete the saved Drive changes token: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void save(byte[] state) throws IOException {
         try {

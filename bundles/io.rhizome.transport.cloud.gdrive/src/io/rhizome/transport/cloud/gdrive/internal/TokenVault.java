@@ -62,6 +62,15 @@ final class TokenVault {
         }
     }
 
+    /** Deletes the sealed token of {@code location}; absent is fine. */
+    void remove(String location) throws IOException {
+        try {
+            space.delete(PREFIX + location);
+        } catch (StoreException e) {
+            throw new IOException("cannot delete the stored Google sign-in: " + e.getMessage(), e);
+        }
+    }
+
     private KeyService.MeshKey key() throws CryptoException {
         byte[] secret = keys.signWithIdentity(LABEL);
         try {

@@ -125,6 +125,17 @@ class NodeCloudDriveTest {
             int before = batches();
             assertEquals(0, NodeProcess.cli("put", "notes", "again", "\"after signing in again\"", "--home", a.toString()).exitCode());
             await("A syncs through Drive again", () -> batches() > before, na);
+            // Removing the cloud deletes the sealed refresh token: it cannot be opened again without a new consent.
+            String id = NodeProcess.json(NodeProcess.cli("cloud", "status", "--json", "--home", a.toString())).path("clouds").get(0).path("id").asText();
+            NodeProcess.CliResult removed = NodeProcess.cli("cloud", "remove", id, "--home", a.toString());
+            assertEquals(0, removed.exitCode(), removed.stderr());
+            assertTrue(removed.stdout().contains("a stored sign-in is deleted"), removed.stdout());
+            HttpResponse<String> reopen = browser.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + na.port() + "/api/v1/cloud"))
+                    .header("X-API-Key", na.apiJson().path("apiKey").asText()).timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"kind\":\"gdrive\",\"location\":\"appDataFolder\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, reopen.statusCode(), reopen.body());
+            assertTrue(reopen.body().contains("not signed in to Google Drive"), reopen.body());
             na.terminate();
         }
 
