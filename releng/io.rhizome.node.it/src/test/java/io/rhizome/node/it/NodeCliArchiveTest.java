@@ -35,12 +35,17 @@ class NodeCliArchiveTest {
     Path tmp;
 
     private static NodeProcess.CliResult cli(Path cds, Path jdk, String... args) throws Exception {
+        return cliWithInput(cds, jdk, "", args);
+    }
+
+    private static NodeProcess.CliResult cliWithInput(Path cds, Path jdk, String input, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(NodeProcess.ROOT.resolve("rhizome").toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(cds.getParent().toFile());
         pb.environment().putAll(Map.of("RHIZOME_CLI_CDS_DIR", cds.toString(), "RHIZOME_JAVA_HOME", jdk.toString()));
         pb.environment().remove("RHIZOME_CLI_CDS");
         Process p = pb.start();
+        p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();
@@ -140,6 +145,50 @@ class NodeCliArchiveTest {
                 assertNoCrashFile(cds.getParent());
             }
             assertTrue(seen.size() >= 1, "no JDK 17+ under /usr/lib/jvm");
+        }
+    }
+
+    /**
+     * The call that writes the archive runs the JVM as a child of the launcher's shell (which renames
+     * the file afterwards): standard input still reaches the JVM, and a signal sent to the call's
+     * pid stops the JVM too.
+     */
+    @Test
+    void theCallThatWritesTheArchiveReadsStandardInputAndStopsWhenSignalled() throws Exception {
+        Path home = NodeProcess.loopbackHome(tmp, "home");
+        try (NodeProcess node = NodeProcess.start(home).awaitReady()) {
+            Path jdk = Path.of(NodeJdkTest.bestJdk(Map.of()).stdout());
+            Path cds = Files.createDirectories(tmp.resolve("stdin")).resolve("cds");
+            NodeProcess.CliResult imported = cliWithInput(cds, jdk,
+                    "{\"namespace\":\"notes\",\"key\":\"k\",\"type\":\"lww-register\",\"value\":\"from stdin\"}\n",
+                    "import", "--home", home.toString(), "-");
+            assertEquals(0, imported.exitCode(), imported.stdout() + imported.stderr());
+            wholeArchive(cds, "after the import that wrote it");
+            assertEquals("\"from stdin\"", NodeProcess.cli("get", "--home", home.toString(), "notes", "k").stdout().strip());
+
+            Path watchCds = Files.createDirectories(tmp.resolve("watch")).resolve("cds");
+            Path out = tmp.resolve("watch/out.txt");
+            ProcessBuilder pb = new ProcessBuilder(NodeProcess.ROOT.resolve("rhizome").toString(), "watch", "--home", home.toString())
+                    .redirectErrorStream(true).redirectOutput(out.toFile());
+            pb.environment().putAll(Map.of("RHIZOME_CLI_CDS_DIR", watchCds.toString(), "RHIZOME_JAVA_HOME", jdk.toString()));
+            Process watch = pb.start();
+            // the JVM is up once the watch sees a write made after it started
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            int n = 0;
+            while (!Files.readString(out).contains("notes/w" + (n - 1) + " ") && System.nanoTime() < deadline) {
+                assertEquals(0, NodeProcess.cli("put", "--home", home.toString(), "notes", "w" + n, "1").exitCode());
+                n++;
+                TimeUnit.MILLISECONDS.sleep(200);   // a poll interval, bounded by the deadline above
+            }
+            assertTrue(Files.readString(out).contains("notes/w" + (n - 1) + " "), "watch saw no write within 60 s: " + Files.readString(out));
+            List<ProcessHandle> jvms = watch.descendants().toList();
+            assertTrue(!jvms.isEmpty(), "the JVM runs as a child of the launcher's shell");
+            watch.destroy();   // SIGTERM to the launcher's pid only
+            assertTrue(watch.waitFor(30, TimeUnit.SECONDS), "the call did not stop within 30 s of SIGTERM");
+            for (ProcessHandle jvm : jvms) {
+                jvm.onExit().get(30, TimeUnit.SECONDS);
+                assertTrue(!jvm.isAlive(), "the JVM " + jvm.pid() + " stopped with the call");
+            }
         }
     }
 
