@@ -2,14 +2,9 @@ package io.rhizome.cli;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,16 +28,20 @@ final class DaemonClient {
         }
     }
 
+    private static final String HOST = "127.0.0.1";
+    private static final int CONNECT_TIMEOUT_MILLIS = 3_000;
+    private static final int ANSWER_TIMEOUT_MILLIS = 150_000;
+
     private final ObjectMapper json;
-    private final HttpClient http;
-    private final URI base;
+    private final LoopbackHttp http;
+    private final int port;
     private final String apiKey;
 
-    private DaemonClient(ObjectMapper json, URI base, String apiKey) {
+    private DaemonClient(ObjectMapper json, int port, String apiKey) {
         this.json = json;
-        this.base = base;
+        this.port = port;
         this.apiKey = apiKey;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+        this.http = new LoopbackHttp(HOST, port, CONNECT_TIMEOUT_MILLIS);
     }
 
     static DaemonClient connect(Path home, ObjectMapper json) throws NoDaemonException {
@@ -60,31 +59,30 @@ final class DaemonClient {
         if (port <= 0 || port > 65535 || key.isEmpty()) {
             throw new NoDaemonException(file + " is malformed (needs \"port\" and \"apiKey\"); restart the daemon to rewrite it");
         }
-        return new DaemonClient(json, URI.create("http://127.0.0.1:" + port + "/api"), key);
+        return new DaemonClient(json, port, key);
     }
 
     /** {@code http://127.0.0.1:PORT}, where the daemon serves the API and its other pages. */
     String origin() {
-        return "http://" + base.getHost() + ":" + base.getPort();
+        return "http://" + HOST + ":" + port;
     }
 
     /** A request with the key to a path of the daemon outside {@code /api} (the monitor's {@code /monitor/token}). */
     Response sendOutsideApi(String method, String path) throws NoDaemonException {
-        return send(HttpRequest.newBuilder(base.resolve(path)).method(method, HttpRequest.BodyPublishers.noBody()));
+        return send(method, path, null, new byte[0]);
     }
 
     Response get(String path) throws NoDaemonException {
-        return send(HttpRequest.newBuilder(base.resolve("/api" + path)).GET());
+        return send("GET", "/api" + path, null, null);
     }
 
     Response send(String method, String path, byte[] body) throws NoDaemonException {
-        return send(HttpRequest.newBuilder(base.resolve("/api" + path)).method(method, HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("Content-Type", "application/json"));
+        return send(method, "/api" + path, "application/json", body);
     }
 
     /** Reads a streamed answer line by line until the daemon closes it; returns the exit code. */
     int stream(String path, java.util.function.Consumer<String> lines, java.io.PrintStream err) throws NoDaemonException {
-        return stream(HttpRequest.newBuilder(base.resolve("/api" + path)).header("X-API-Key", apiKey).GET().build(), lines, err, false);
+        return stream("GET", "/api" + path, null, lines, err, false);
     }
 
     /**
@@ -92,28 +90,28 @@ final class DaemonClient {
      * exit code: a request the daemon calls bad (HTTP 400) is a usage error.
      */
     int streamPost(String path, byte[] body, java.util.function.Consumer<String> lines, java.io.PrintStream err) throws NoDaemonException {
-        return stream(HttpRequest.newBuilder(base.resolve("/api" + path)).header("X-API-Key", apiKey)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), lines, err, true);
+        return stream("POST", "/api" + path, body, lines, err, true);
     }
 
-    private int stream(HttpRequest request, java.util.function.Consumer<String> lines, java.io.PrintStream err,
+    private int stream(String method, String target, byte[] body, java.util.function.Consumer<String> lines, java.io.PrintStream err,
             boolean badRequestIsUsage) throws NoDaemonException {
         try {
-            HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            if (response.statusCode() == 401) {
+            // no read timeout: a stream (watch) lasts until the user or the daemon ends it
+            LoopbackHttp.Answer response = http.exchange(method, target, apiKey, body == null ? null : "application/json", body, 0);
+            if (response.status() == 401) {
                 response.body().close();
                 throw notThisHomesDaemon();
             }
             try (java.io.BufferedReader r = DataCommands.reader(response.body())) {
-                if (response.statusCode() != 200) {
+                if (response.status() != 200) {
                     StringBuilder text = new StringBuilder();
                     char[] buf = new char[4096];
                     for (int n; text.length() < 65536 && (n = r.read(buf)) > 0;) {
                         text.append(buf, 0, n);
                     }
-                    err.println("rhizome: " + message(response.statusCode(), body(response.statusCode(),
+                    err.println("rhizome: " + message(response.status(), body(response.status(),
                             text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
-                    return badRequestIsUsage && response.statusCode() == 400 ? Main.USAGE : Main.REFUSED;
+                    return badRequestIsUsage && response.status() == 400 ? Main.USAGE : Main.REFUSED;
                 }
                 String line;
                 while ((line = r.readLine()) != null) {
@@ -122,13 +120,9 @@ final class DaemonClient {
             }
             return Main.OK;
         } catch (ConnectException e) {
-            throw new NoDaemonException("no daemon is running at " + base.getHost() + ":" + base.getPort()
-                    + " (api.json is stale: the daemon was killed); start one with: rhizome daemon");
+            throw noDaemonAtPort();
         } catch (IOException e) {
             throw new NoDaemonException("the stream from the daemon broke: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new NoDaemonException("interrupted");
         }
     }
 
@@ -137,7 +131,7 @@ final class DaemonClient {
      * daemon (the file outlived a killed daemon and another node took the port), or it just restarted.
      */
     private NoDaemonException notThisHomesDaemon() {
-        return new NoDaemonException("the daemon at " + base.getHost() + ":" + base.getPort()
+        return new NoDaemonException("the daemon at " + HOST + ":" + port
                 + " does not accept the key in api.json (the file is stale, or the daemon just restarted); run the command again, or start one with: rhizome daemon");
     }
 
@@ -173,22 +167,25 @@ final class DaemonClient {
         return m.isBlank() ? "the daemon answered HTTP " + status + " without an explanation" : m;
     }
 
-    private Response send(HttpRequest.Builder builder) throws NoDaemonException {
-        HttpRequest request = builder.header("X-API-Key", apiKey).timeout(Duration.ofSeconds(150)).build();
+    private Response send(String method, String target, String contentType, byte[] body) throws NoDaemonException {
         try {
-            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            if (response.statusCode() == 401) {
+            LoopbackHttp.Answer response = http.exchange(method, target, apiKey, contentType, body, ANSWER_TIMEOUT_MILLIS);
+            byte[] bytes = LoopbackHttp.readAll(response.body());
+            if (response.status() == 401) {
                 throw notThisHomesDaemon();
             }
-            return new Response(response.statusCode(), body(response.statusCode(), response.body()));
+            return new Response(response.status(), body(response.status(), bytes));
         } catch (ConnectException e) {
-            throw new NoDaemonException("no daemon is running at " + base.getHost() + ":" + base.getPort()
-                    + " (api.json is stale: the daemon was killed); start one with: rhizome daemon");
+            throw noDaemonAtPort();
+        } catch (java.net.SocketTimeoutException e) {
+            throw new NoDaemonException("the daemon at " + HOST + ":" + port + " did not answer within " + ANSWER_TIMEOUT_MILLIS / 1000 + " s");
         } catch (IOException e) {
-            throw new NoDaemonException("the daemon at " + base.getHost() + ":" + base.getPort() + " did not answer: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new NoDaemonException("interrupted");
+            throw new NoDaemonException("the daemon at " + HOST + ":" + port + " did not answer: " + e.getMessage());
         }
+    }
+
+    private NoDaemonException noDaemonAtPort() {
+        return new NoDaemonException("no daemon is running at " + HOST + ":" + port
+                + " (api.json is stale: the daemon was killed); start one with: rhizome daemon");
     }
 }

@@ -31,7 +31,7 @@ class NodeJdkTest {
     record Run(int exitCode, String stdout, String stderr) {
     }
 
-    private static Run bestJdk(Map<String, String> env) throws Exception {
+    static Run bestJdk(Map<String, String> env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), "java");
         pb.environment().remove("RHIZOME_JAVA_HOME");
         pb.environment().putAll(env);
@@ -56,7 +56,7 @@ class NodeJdkTest {
     }
 
     /** The real JDK homes under /usr/lib/jvm with a release file, oldest feature version first. */
-    private static List<Path> installedJdks() throws IOException {
+    static List<Path> installedJdks() throws IOException {
         List<Path> jdks = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(Path.of("/usr/lib/jvm"))) {
             dirs.filter(d -> Files.isExecutable(d.resolve("bin/java")) && Files.isRegularFile(d.resolve("release"))).forEach(jdks::add);
@@ -65,7 +65,7 @@ class NodeJdkTest {
         return jdks;
     }
 
-    private static int feature(Path jdk) {
+    static int feature(Path jdk) {
         try {
             for (String line : Files.readAllLines(jdk.resolve("release"))) {
                 if (line.startsWith("JAVA_VERSION=\"")) {
