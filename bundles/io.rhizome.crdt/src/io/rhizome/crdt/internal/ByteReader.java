@@ -37,6 +37,9 @@ public final class ByteReader {
     }
 
     public long varlong() throws CrdtDecodeException {
+        if (pos < end && buf[pos] >= 0) {
+            return buf[pos++]; // one byte: most numbers in states and operations
+        }
         long v = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             int b = u8();

@@ -274,13 +274,7 @@ final class SeqStateCodec {
 
         Object content;
         if (isText) {
-            String s;
-            try {
-                s = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(contentBytes)).toString();
-            } catch (java.nio.charset.CharacterCodingException e) {
-                throw new CrdtDecodeException("text content is not valid UTF-8", e);
-            }
-            int[] cps = s.codePoints().toArray();
+            int[] cps = codePoints(contentBytes);
             if (cps.length != live) {
                 throw new CrdtDecodeException("text content has " + cps.length + " code points for " + live + " live elements");
             }
@@ -299,6 +293,22 @@ final class SeqStateCodec {
         }
 
         return new SeqState(isText, names, runs, agent, seq, len, del, olA, olS, orA, orS, content, sorted);
+    }
+
+    /** UTF-8 to code points, strictly; ASCII (most text) without a String in between. */
+    private static int[] codePoints(byte[] utf8) throws CrdtDecodeException {
+        int[] out = new int[utf8.length];
+        for (int i = 0; i < utf8.length; i++) {
+            if (utf8[i] < 0) {
+                try {
+                    return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(utf8)).toString().codePoints().toArray();
+                } catch (java.nio.charset.CharacterCodingException e) {
+                    throw new CrdtDecodeException("text content is not valid UTF-8", e);
+                }
+            }
+            out[i] = utf8[i];
+        }
+        return out;
     }
 
     private static int failNoAgents() throws CrdtDecodeException {
