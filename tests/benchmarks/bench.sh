@@ -126,6 +126,6 @@ fi
 rh_ms=$(field "$rh" cold_ms)
 yjs_ms=$(field "$yjs" ms)
 am_ms=$(field "$am" ms)
-echo "== ratios (cold Rhizome run vs. one Yjs / Automerge run): yjs/rhizome=$(ratio "$yjs_ms" "$rh_ms")x automerge/rhizome=$([[ "$am_ms" == nan ]] && echo skipped || ratio "$am_ms" "$rh_ms")x; encoded: rhizome=$(field "$rh" encoded_bytes) yjs=$(field "$yjs" encoded_bytes) automerge=$(field "$am" encoded_bytes)"
+echo "== ratios (cold Rhizome run vs. one Yjs / Automerge run): yjs/rhizome=$(ratio "$yjs_ms" "$rh_ms")x automerge/rhizome=$([[ "$am_ms" == nan ]] && echo skipped || echo "$(ratio "$am_ms" "$rh_ms")x"); encoded: rhizome=$(field "$rh" encoded_bytes) yjs=$(field "$yjs" encoded_bytes) automerge=$(field "$am" encoded_bytes)"
 echo "REMOTE apply: $r_apply; state: $r_state; workload: $r_work"
 echo "B4 rhizome_ms=$rh_ms yjs_ms=$yjs_ms automerge_ms=$am_ms encoded_bytes=$(field "$rh" encoded_bytes) heap_mb=$(field "$rh" peak_heap_mb)"

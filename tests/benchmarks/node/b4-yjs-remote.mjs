@@ -77,19 +77,22 @@ function divergedStateOnce () {
   return divergedState
 }
 
-function stateRound (diverged, copies) {
+function stateRound () {
+  // Untimed: a fresh diverged doc per run; the copy is checked and dropped (as CrdtBench does).
+  const diverged = new Y.Doc()
+  Y.applyUpdate(diverged, divergedStateOnce())
   const c0 = cpuMs()
   const t0 = performance.now()
   const state = Y.encodeStateAsUpdate(editor)
   const t1 = performance.now()
   const copy = new Y.Doc()
   Y.applyUpdate(copy, state)
-  copies.push(copy)
   const t2 = performance.now()
   Y.applyUpdate(diverged, state)
   const t3 = performance.now()
   const cpu = cpuMs() - c0
-  return { encode: t1 - t0, decode: t2 - t1, merge: t3 - t2, ms: t3 - t0, cpu, bytes: state.length }
+  const ok = copy.getText('text').toString() === endContent && diverged.getText('text').length === endContent.length + 1
+  return { encode: t1 - t0, decode: t2 - t1, merge: t3 - t2, ms: t3 - t0, cpu, ok, bytes: state.length }
 }
 
 function workloadRound () {
@@ -132,24 +135,13 @@ if (round === 'remote') {
   console.log(`yjs remote ok=${ok} updates=${updates.length} cold_ms=${f(runs[0].ms)} warm_median_ms=${f(median(runs.slice(1).map(r => r.ms)))}` +
     ` cold_cpu_ms=${f(runs[0].cpu)} warm_cpu_ms=${f(runs.slice(1).reduce((a, r) => a + r.cpu, 0) / Math.max(1, runs.length - 1))}`)
 } else if (round === 'state') {
-  const n = Math.max(warmRuns, 10) + 1
-  const diverged = []
-  for (let i = 0; i < n; i++) {
-    const d = new Y.Doc()
-    Y.applyUpdate(d, divergedStateOnce())
-    diverged.push(d)
-  }
-  const copies = []
-  const runs = [stateRound(diverged[0], copies)]
-  const w0 = cpuMs()
-  for (let i = 1; i < n; i++) runs.push(stateRound(diverged[i], copies))
-  const warmCpu = (cpuMs() - w0) / (n - 1)
+  const runs = [stateRound()]
+  for (let i = 0; i < Math.max(warmRuns, 10); i++) runs.push(stateRound())
   const warm = runs.slice(1)
-  ok = copies.every(c => c.getText('text').toString() === endContent) &&
-    diverged.every(d => d.getText('text').length === endContent.length + 1)
+  ok = runs.every(r => r.ok)
   console.log(`yjs state ok=${ok} state_bytes=${runs[0].bytes} cold_ms=${f(runs[0].ms)} warm_median_ms=${f(median(warm.map(r => r.ms)))}` +
     ` encode_ms=${f(median(warm.map(r => r.encode)))} decode_ms=${f(median(warm.map(r => r.decode)))} merge_ms=${f(median(warm.map(r => r.merge)))}` +
-    ` cold_cpu_ms=${f(runs[0].cpu)} warm_cpu_ms=${f(warmCpu)}`)
+    ` cold_cpu_ms=${f(runs[0].cpu)} warm_cpu_ms=${f(warm.reduce((a, r) => a + r.cpu, 0) / warm.length)}`)
 } else if (round === 'workload') {
   const w = workloadRound()
   ok = w.ok
