@@ -30,6 +30,8 @@ import io.rhizome.spi.crdt.TextReplica;
  * (median of further runs) times, encoded size, retained heap.</li>
  * <li>{@code b4x100 <trace>}: the trace applied 100 times to one document (26 M operations), meant to
  * run with {@code -Xmx1g}.</li>
+ * <li>{@code remote}, {@code state}, {@code workload} {@code <trace>}: the remote path, see
+ * {@link RemoteBench}.</li>
  * <li>{@code ops}: local operations per second on one thread for {@code pn-counter} and
  * {@code lww-map}, through {@link CrdtReplica#mutate} with JSON intents.</li>
  * </ul>
@@ -38,7 +40,7 @@ import io.rhizome.spi.crdt.TextReplica;
  */
 public final class CrdtBench {
 
-    private static long sink;
+    static long sink;
 
     public static void main(String[] args) throws Exception {
         Locale.setDefault(Locale.ROOT);
@@ -46,7 +48,8 @@ public final class CrdtBench {
             case "b4" -> b4(Trace.load(Path.of(args[1])), args.length > 2 ? Integer.parseInt(args[2]) : 5);
             case "b4x100" -> b4x100(Trace.load(Path.of(args[1])), args.length > 2 ? Integer.parseInt(args[2]) : 100);
             case "ops" -> ops();
-            case "remote" -> remote(Trace.load(Path.of(args[1])));
+            case "remote", "state", "workload" ->
+                    new RemoteBench(Trace.load(Path.of(args[1]))).run(args[0], args.length > 2 ? Integer.parseInt(args[2]) : 3);
             case "verify" -> {
                 for (int i = 1; i < args.length; i++) {
                     Trace t = Trace.load(Path.of(args[i]));
@@ -107,39 +110,6 @@ public final class CrdtBench {
                 + " peak_heap_mb=" + fmt(peak / 1048576.0));
         if (!cold.ok) {
             System.exit(3);
-        }
-    }
-
-    /** Applying every B4 operation on a second replica (the remote path), and merging the final state. */
-    static void remote(Trace t) throws Exception {
-        TextReplica editor = (TextReplica) new TextType().newReplica(ReplicaContext.of("editor"));
-        List<byte[]> ops = new ArrayList<>();
-        for (int i = 0; i < t.size(); i++) {
-            if (t.deletes()[i] > 0) {
-                ops.add(editor.delete(t.positions()[i], t.deletes()[i]));
-            }
-            if (!t.inserts()[i].isEmpty()) {
-                ops.add(editor.insert(t.positions()[i], t.inserts()[i]));
-            }
-        }
-        byte[] state = editor.encodeState();
-        for (int round = 0; round < 3; round++) {
-            TextReplica remote = (TextReplica) new TextType().newReplica(ReplicaContext.of("remote"));
-            long t0 = System.nanoTime();
-            for (byte[] op : ops) {
-                remote.apply(op);
-            }
-            long t1 = System.nanoTime();
-            TextReplica fresh = (TextReplica) new TextType().decodeState(ReplicaContext.of("late"), state);
-            long t2 = System.nanoTime();
-            TextReplica merged = (TextReplica) new TextType().newReplica(ReplicaContext.of("other"));
-            merged.insert(0, "x");
-            merged.merge(state);
-            long t3 = System.nanoTime();
-            boolean ok = remote.text().equals(t.endContent()) && fresh.text().equals(t.endContent())
-                    && merged.text().length() == t.endContent().length() + 1;
-            System.out.println("rhizome remote round=" + round + " ok=" + ok + " apply_ops=" + ops.size() + " apply_ms=" + fmt((t1 - t0) / 1e6)
-                    + " decode_state_ms=" + fmt((t2 - t1) / 1e6) + " merge_state_ms=" + fmt((t3 - t2) / 1e6));
         }
     }
 

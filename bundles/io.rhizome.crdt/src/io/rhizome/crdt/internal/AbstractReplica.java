@@ -34,6 +34,9 @@ public abstract class AbstractReplica<O> implements CrdtReplica {
     private final byte[] selfUtf8;
     /** Per origin, the sequence number of the last operation seen; contiguous under causal delivery. */
     protected final Map<String, Long> seen = new HashMap<>();
+    /** The origin of the last applied operation, reused while operations keep coming from it. */
+    private String lastOrigin;
+    private byte[] lastOriginUtf8;
 
     protected AbstractReplica(ReplicaContext context) {
         this.context = context;
@@ -73,6 +76,14 @@ public abstract class AbstractReplica<O> implements CrdtReplica {
 
     /** Reads a state body into this blank replica ({@link #seen} is already read), checking it. */
     protected abstract void readState(ByteReader r) throws CrdtDecodeException;
+
+    /**
+     * Reads a state body that will only be {@link #join joined} into another replica, checking it
+     * as {@link #readState} does; a type may keep it in a form cheaper to build than a replica.
+     */
+    protected void readStateToJoin(ByteReader r) throws CrdtDecodeException {
+        readState(r);
+    }
 
     /**
      * Joins a decoded, checked state into this one; {@link #seen} is merged afterwards. May throw
@@ -119,7 +130,11 @@ public abstract class AbstractReplica<O> implements CrdtReplica {
         }
         ByteReader r = new ByteReader(operation);
         header(r, KIND_OP, "operation");
-        String origin = r.replicaId();
+        String origin = r.replicaId(lastOrigin, lastOriginUtf8);
+        if (origin != lastOrigin) {
+            lastOrigin = origin;
+            lastOriginUtf8 = origin.getBytes(StandardCharsets.UTF_8);
+        }
         long seq = r.bounded(Long.MAX_VALUE, "sequence number");
         if (seq == 0) {
             throw new CrdtDecodeException("sequence number 0 is not valid; operations are numbered from 1");
@@ -176,6 +191,10 @@ public abstract class AbstractReplica<O> implements CrdtReplica {
 
     /** Decodes and checks a state into a blank replica. */
     public final AbstractReplica<O> decode(byte[] state) throws CrdtDecodeException {
+        return decode(state, false);
+    }
+
+    private AbstractReplica<O> decode(byte[] state, boolean toJoin) throws CrdtDecodeException {
         if (state == null) {
             throw new CrdtDecodeException("state is null");
         }
@@ -191,7 +210,11 @@ public abstract class AbstractReplica<O> implements CrdtReplica {
             }
         }
         try {
-            other.readState(r);
+            if (toJoin) {
+                other.readStateToJoin(r);
+            } else {
+                other.readState(r);
+            }
         } catch (RuntimeException e) {
             throw new CrdtDecodeException("malformed " + typeName() + " state: " + e, e);
         }
@@ -201,7 +224,7 @@ public abstract class AbstractReplica<O> implements CrdtReplica {
 
     @Override
     public final void merge(byte[] state) throws CrdtDecodeException {
-        AbstractReplica<O> other = decode(state);
+        AbstractReplica<O> other = decode(state, true);
         join(other);
         other.seen.forEach((id, c) -> seen.merge(id, c, Math::max));
     }

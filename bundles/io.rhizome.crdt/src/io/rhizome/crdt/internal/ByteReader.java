@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import io.rhizome.spi.crdt.CrdtDecodeException;
 
@@ -36,6 +37,9 @@ public final class ByteReader {
     }
 
     public long varlong() throws CrdtDecodeException {
+        if (pos < end && buf[pos] >= 0) {
+            return buf[pos++]; // one byte: most numbers in states and operations
+        }
         long v = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             int b = u8();
@@ -115,6 +119,39 @@ public final class ByteReader {
         } catch (CharacterCodingException e) {
             throw new CrdtDecodeException("invalid UTF-8 in string at offset " + pos, e);
         }
+    }
+
+    /**
+     * A string as its code points. ASCII, the common case of text operations, is copied straight
+     * from the bytes, without a String in between.
+     */
+    public int[] codePoints() throws CrdtDecodeException {
+        int at = pos;
+        int n = length("string length");
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            byte b = buf[pos + i];
+            if (b < 0) {
+                pos = at;
+                return string().codePoints().toArray();
+            }
+            out[i] = b;
+        }
+        pos += n;
+        return out;
+    }
+
+    /**
+     * A replica id, returned as {@code likely} without decoding when its bytes are
+     * {@code likelyUtf8} (operations mostly come from the origin of the one before).
+     */
+    public String replicaId(String likely, byte[] likelyUtf8) throws CrdtDecodeException {
+        if (likely != null && pos < end && (buf[pos] & 0xFF) == likelyUtf8.length && pos + 1 + likelyUtf8.length <= end
+                && Arrays.equals(buf, pos + 1, pos + 1 + likelyUtf8.length, likelyUtf8, 0, likelyUtf8.length)) {
+            pos += 1 + likelyUtf8.length;
+            return likely;
+        }
+        return replicaId();
     }
 
     /** A replica id: a non-empty string of at most 255 UTF-8 bytes. */

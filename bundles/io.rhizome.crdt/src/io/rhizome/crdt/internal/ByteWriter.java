@@ -76,6 +76,32 @@ public final class ByteWriter {
         return bytes(s.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Code points as UTF-8, unprefixed (no String in between; they must not be surrogates). */
+    public ByteWriter utf8(int[] cps, int from, int n) {
+        ensure(n);
+        for (int i = from; i < from + n; i++) {
+            int c = cps[i];
+            if (c < 0x80) {
+                buf[len++] = (byte) c;
+                continue;
+            }
+            ensure(4 + from + n - i);
+            if (c < 0x800) {
+                buf[len++] = (byte) (0xC0 | (c >> 6));
+            } else {
+                if (c < 0x10000) {
+                    buf[len++] = (byte) (0xE0 | (c >> 12));
+                } else {
+                    buf[len++] = (byte) (0xF0 | (c >> 18));
+                    buf[len++] = (byte) (0x80 | ((c >> 12) & 0x3F));
+                }
+                buf[len++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+            }
+            buf[len++] = (byte) (0x80 | (c & 0x3F));
+        }
+        return this;
+    }
+
     public int size() {
         return len;
     }

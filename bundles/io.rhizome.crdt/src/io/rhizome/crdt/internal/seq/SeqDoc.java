@@ -638,8 +638,7 @@ final class SeqDoc {
             }
             leaf.len[r - 1] += n;
             nextElement[agent] = first + n;
-            indexPut(agent, first, first + n, leaf);
-            return;
+            return; // the index entry of run r-1 already covers the new elements (nothing else can sit between)
         }
         placeRun(leaf, r, agent, first, n, olA, olS, orA, orS, source, from, deleted);
     }
@@ -667,6 +666,21 @@ final class SeqDoc {
 
     /** Appends a run at the end of the document (decoding a state, which lists runs in order). */
     void appendRun(int agent, int first, int n, boolean deleted, int olA, int olS, int orA, int orS, Object source, int from) {
+        Leaf l = appendRunUnindexed(agent, first, n, deleted, olA, olS, orA, orS, source, from);
+        if (appendLeaf == null) {
+            appendLeaf = new Leaf[names.size()];
+            appendEnd = new int[names.size()];
+        }
+        // The agent's previous run ended right here in this leaf: its index entry already covers this one.
+        if (appendLeaf[agent] != l || appendEnd[agent] != first) {
+            index.get(agent).put(first, l);
+        }
+        appendLeaf[agent] = l;
+        appendEnd[agent] = first + n;
+    }
+
+    /** {@link #appendRun} without the id index, which the caller builds with {@link #indexSorted}; returns the leaf. */
+    Leaf appendRunUnindexed(int agent, int first, int n, boolean deleted, int olA, int olS, int orA, int orS, Object source, int from) {
         Leaf l = tail;
         if (l.n == CAP) {
             Leaf nl = new Leaf(text);
@@ -691,8 +705,22 @@ final class SeqDoc {
             visible += n;
         }
         nextElement[agent] = Math.max(nextElement[agent], first + n);
-        TreeMap<Integer, Leaf> m = index.get(agent);
-        m.put(first, l);
+        return l;
+    }
+
+    /** Sets the id index of a fresh agent from entries sorted by element number, in linear time. */
+    void indexSorted(int agent, int[] keys, Leaf[] leaves, int n) {
+        index.get(agent).putAll(new SortedEntries<>(keys, leaves, n));
+    }
+
+    /** Per agent during {@link #appendRun}: the leaf and end of its last appended run. */
+    private Leaf[] appendLeaf;
+    private int[] appendEnd;
+
+    /** Ends a bulk build by {@link #appendRun}. */
+    void appendDone() {
+        appendLeaf = null;
+        appendEnd = null;
     }
 
     /** Visits every run in document order. */

@@ -9,10 +9,11 @@ import java.util.Map;
 import io.rhizome.spi.crdt.CrdtDecodeException;
 
 /**
- * Joins a decoded sequence state into a live one: the elements the live document lacks are
- * integrated one run at a time, each after the runs that hold its origins and its agent's earlier
+ * Joins a decoded sequence state into a live one, in time proportional to the difference plus one
+ * pass over both run lists: the elements the live document lacks are integrated one run at a time, each after the runs that hold its origins and its agent's earlier
  * elements (a dependency order computed before anything changes, so a state whose origins form a
- * cycle is rejected without effect); then every element deleted in the state is deleted here.
+ * cycle is rejected without effect); then the elements deleted in the state but live here (found by
+ * {@link SeqDeletes}) are deleted here.
  */
 final class SeqMerge {
 
@@ -33,40 +34,41 @@ final class SeqMerge {
         int state; // 0 new, 1 visiting, 2 ordered
     }
 
-    static void merge(SeqDoc into, SeqDoc from) throws CrdtDecodeException {
+    static void merge(SeqDoc into, SeqState from) throws CrdtDecodeException {
         Map<String, List<Portion>> byAgent = new HashMap<>();
         List<Portion> all = new ArrayList<>();
-        List<int[]> deletes = new ArrayList<>(); // {fromAgent, first, n}
-        from.forEachRun((a, first, n, deleted, la, ls, ra, rs, content, at) -> {
-            String name = from.agentName(a);
-            int known = known(into, name);
-            if (deleted) {
-                deletes.add(new int[] {a, first, n});
+        int[] known = new int[from.names.length];
+        for (int a = 0; a < known.length; a++) {
+            known[a] = known(into, from.names[a]);
+        }
+        for (int k = 0; k < from.runs; k++) {
+            int a = from.agent[k], first = from.seq[k], n = from.len[k];
+            if (first + n <= known[a]) {
+                continue; // already here; only its deletion may be news, see below
             }
-            if (first + n <= known) {
-                return;
-            }
-            int start = Math.max(first, known);
+            String name = from.names[a];
+            int start = Math.max(first, known[a]);
             Portion p = new Portion();
             p.agent = name;
             p.first = start;
             p.n = first + n - start;
-            p.deleted = deleted;
+            p.deleted = from.del[k];
             if (start == first) {
-                p.leftAgent = la == SeqDoc.NONE ? null : from.agentName(la);
-                p.leftSeq = ls;
+                p.leftAgent = from.olA[k] == SeqDoc.NONE ? null : from.names[from.olA[k]];
+                p.leftSeq = from.olS[k];
             } else {
                 p.leftAgent = name;
                 p.leftSeq = start - 1;
             }
-            p.rightAgent = ra == SeqDoc.NONE ? null : from.agentName(ra);
-            p.rightSeq = rs;
-            if (!deleted) {
-                p.content = snapshot(content, at + (start - first), p.n);
+            p.rightAgent = from.orA[k] == SeqDoc.NONE ? null : from.names[from.orA[k]];
+            p.rightSeq = from.orS[k];
+            if (!p.deleted) {
+                p.content = snapshot(from.content, from.contentAt[k] + (start - first), p.n);
             }
             all.add(p);
-            byAgent.computeIfAbsent(name, k -> new ArrayList<>()).add(p);
-        });
+            byAgent.computeIfAbsent(name, x -> new ArrayList<>()).add(p);
+        }
+        List<int[]> deletes = SeqDeletes.news(into, from, known);
         byAgent.values().forEach(list -> list.sort((x, y) -> Integer.compare(x.first, y.first)));
 
         List<Portion> order = new ArrayList<>(all.size());
@@ -101,7 +103,7 @@ final class SeqMerge {
             into.integrate(a, p.first, p.n, la, p.leftSeq, ra, p.rightSeq, p.content, 0, p.deleted);
         }
         for (int[] d : deletes) {
-            into.deleteIds(into.agent(from.agentName(d[0])), d[1], d[2]);
+            into.deleteIds(d[0], d[1], d[2]);
         }
         into.resetCursor();
     }
@@ -155,10 +157,10 @@ final class SeqMerge {
         throw new CrdtDecodeException("sequence state refers to " + agent + ":" + element + ", which it does not contain");
     }
 
-    private static Object snapshot(Content content, int at, int n) {
-        if (content instanceof Content.Chars c) {
-            return java.util.Arrays.copyOfRange(c.data, at, at + n);
+    private static Object snapshot(Object content, int at, int n) {
+        if (content instanceof int[] c) {
+            return java.util.Arrays.copyOfRange(c, at, at + n);
         }
-        return java.util.Arrays.copyOfRange(((Content.Values) content).data, at, at + n);
+        return java.util.Arrays.copyOfRange((Object[]) content, at, at + n);
     }
 }

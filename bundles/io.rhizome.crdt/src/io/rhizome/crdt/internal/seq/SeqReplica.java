@@ -288,14 +288,46 @@ public abstract class SeqReplica extends AbstractReplica<SeqReplica.Op> {
         doc = SeqStateCodec.read(r, isText());
     }
 
+    /** A state decoded by {@link #readStateToJoin}, not built into {@link #doc}. */
+    private SeqState toJoin;
+
+    @Override
+    protected void readStateToJoin(ByteReader r) throws CrdtDecodeException {
+        toJoin = SeqStateCodec.readState(r, isText(), false);
+    }
+
     @Override
     protected void join(AbstractReplica<Op> o) throws CrdtDecodeException {
-        SeqDoc other = ((SeqReplica) o).doc;
-        if (doc.runCount() == 0 && doc.names.isEmpty()) {
-            doc = other;
+        SeqReplica other = (SeqReplica) o;
+        SeqState state = other.toJoin;
+        if (state == null) { // not decoded to join: the doc is there
+            SeqMerge.merge(doc, SeqStateCodec.readState(new ByteReader(stateBody(other)), isText(), false));
             return;
         }
-        SeqMerge.merge(doc, other);
+        if (doc.runCount() == 0 && doc.names.isEmpty()) {
+            doc = state.toDoc();
+            return;
+        }
+        if (covers(other)) {
+            return; // every operation in the state has been applied here (the state was checked all the same)
+        }
+        SeqMerge.merge(doc, state);
+    }
+
+    /** Whether this replica has seen every operation the other has. */
+    private boolean covers(SeqReplica other) {
+        for (var e : other.seen.entrySet()) {
+            if (e.getValue() > seen(e.getKey())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] stateBody(SeqReplica r) {
+        ByteWriter w = new ByteWriter(1024);
+        r.writeState(w);
+        return w.toByteArray();
     }
 
     // ---------------------------------------------------------------- value helpers

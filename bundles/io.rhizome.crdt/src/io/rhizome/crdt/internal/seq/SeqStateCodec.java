@@ -1,12 +1,12 @@
 package io.rhizome.crdt.internal.seq;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
+import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,9 +17,14 @@ import io.rhizome.crdt.internal.Json;
 import io.rhizome.spi.crdt.CrdtDecodeException;
 
 /**
- * The state of a sequence: column-oriented, varint-coded, then DEFLATE-compressed.
+ * The state of a sequence: column-oriented and varint-coded, written uncompressed.
  *
- * <p>Layout (before compression): agent names; run count; then one length-prefixed column each for
+ * <p>Why not compressed: states are encoded on every snapshot, state copy and merge, and DEFLATE
+ * was most of the cost of each (2 ms of a 37 KB text); bulk storage and transfer compress
+ * elsewhere (backups deflate their whole record stream). Format 1 (the same layout, DEFLATE
+ * compressed) is still read, so states written before format 2 decode unchanged.
+ *
+ * <p>Layout: a format byte (2 plain, 1 DEFLATE); then agent names; run count; then one length-prefixed column each for
  * agent index, element number (zig-zag delta from the end of the agent's previous run), length and
  * deleted flag, left origin (0 none, 1 "the element just before this run", k+2 "agent k" with the
  * number in a separate column), right origin (0 none, 1 "the first element of the next run", k+2
@@ -27,13 +32,19 @@ import io.rhizome.spi.crdt.CrdtDecodeException;
  * origin or end right before their right origin, so those columns are mostly ones and compress to
  * almost nothing; the content dominates.
  *
- * <p>Decoding checks everything: the inflated size is bounded by the compressed size, every agent's
+ * <p>Decoding checks everything: an inflated size is bounded by the compressed size, every agent's
  * runs must cover its element numbers exactly once from 0, every origin must name an existing
  * element, and the content must hold exactly one item per live element.
  */
 final class SeqStateCodec {
 
-    private static final int FORMAT_DEFLATE = 1;
+    static final int FORMAT_DEFLATE = 1;
+    static final int FORMAT_PLAIN = 2;
+    /**
+     * States from this size on (before compression; about 60 k characters of text) are bulk and
+     * compressed, at DEFLATE's fastest level: below it, compressing costs more than it saves.
+     */
+    static final int COMPRESS_FROM = 128 * 1024;
     /** DEFLATE cannot expand data by more than about 1032:1; anything claiming more is hostile. */
     private static final long MAX_RATIO = 1100;
     /** The largest uncompressed state accepted (about 200 M characters of text). */
@@ -47,7 +58,7 @@ final class SeqStateCodec {
         int[] agent = new int[runs], seq = new int[runs], len = new int[runs], olA = new int[runs], olS = new int[runs],
                 orA = new int[runs], orS = new int[runs];
         boolean[] del = new boolean[runs];
-        StringBuilder text = doc.text ? new StringBuilder(doc.visible) : null;
+        ByteWriter text = doc.text ? new ByteWriter(doc.visible + 16) : null;
         ByteWriter values = doc.text ? null : new ByteWriter(256);
         int[] i = {0};
         doc.forEachRun((a, first, n, deleted, la, ls, ra, rs, content, at) -> {
@@ -62,10 +73,7 @@ final class SeqStateCodec {
             orS[k] = rs;
             if (!deleted) {
                 if (text != null) {
-                    int[] data = ((Content.Chars) content).data;
-                    for (int j = 0; j < n; j++) {
-                        text.appendCodePoint(data[at + j]);
-                    }
+                    text.utf8(((Content.Chars) content).data, at, n);
                 } else {
                     Object[] data = ((Content.Values) content).data;
                     for (int j = 0; j < n; j++) {
@@ -107,18 +115,22 @@ final class SeqStateCodec {
         for (ByteWriter c : new ByteWriter[] {cA, cS, cL, cOL, cOLS, cOR, cORS}) {
             raw.bytes(c.toByteArray());
         }
-        raw.bytes(text != null ? text.toString().getBytes(StandardCharsets.UTF_8) : values.toByteArray());
+        raw.bytes(text != null ? text.toByteArray() : values.toByteArray());
 
         byte[] plain = raw.toByteArray();
-        Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+        if (plain.length < COMPRESS_FROM) {
+            out.u8(FORMAT_PLAIN).bytes(plain);
+            return;
+        }
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
         try {
             deflater.setInput(plain);
             deflater.finish();
-            ByteArrayOutputStream packed = new ByteArrayOutputStream(plain.length / 2 + 64);
+            ByteWriter packed = new ByteWriter(plain.length / 2 + 64);
             byte[] buf = new byte[16384];
             while (!deflater.finished()) {
                 int n = deflater.deflate(buf);
-                packed.write(buf, 0, n);
+                packed.raw(buf, 0, n);
             }
             out.u8(FORMAT_DEFLATE).varlong(plain.length).bytes(packed.toByteArray());
         } finally {
@@ -127,10 +139,22 @@ final class SeqStateCodec {
     }
 
     static SeqDoc read(ByteReader in, boolean isText) throws CrdtDecodeException {
+        return readState(in, isText, true).toDoc();
+    }
+
+    /** Decodes and checks a state without building a document (a merge needs only its difference). */
+    static SeqState readState(ByteReader in, boolean isText, boolean byId) throws CrdtDecodeException {
         int format = in.u8();
+        if (format == FORMAT_PLAIN) {
+            return parse(new ByteReader(in.bytes()), isText, byId);
+        }
         if (format != FORMAT_DEFLATE) {
             throw new CrdtDecodeException("unknown sequence state format " + format);
         }
+        return parse(new ByteReader(inflate(in)), isText, byId);
+    }
+
+    private static byte[] inflate(ByteReader in) throws CrdtDecodeException {
         long rawLen = in.bounded(MAX_RAW, "uncompressed state size");
         byte[] packed = in.bytes();
         if (rawLen > (packed.length + 16L) * MAX_RATIO) {
@@ -164,10 +188,10 @@ final class SeqStateCodec {
         } finally {
             inflater.end();
         }
-        return parse(new ByteReader(plain), isText);
+        return plain;
     }
 
-    private static SeqDoc parse(ByteReader r, boolean isText) throws CrdtDecodeException {
+    private static SeqState parse(ByteReader r, boolean isText, boolean byId) throws CrdtDecodeException {
         int agents = r.itemCount("agent count");
         String[] names = new String[agents];
         Set<String> seen = new HashSet<>();
@@ -239,7 +263,9 @@ final class SeqStateCodec {
         for (ByteReader c : new ByteReader[] {cA, cS, cL, cOL, cOLS, cOR, cORS}) {
             c.expectEnd();
         }
-        checkCoverage(runs, agent, seq, len, agents, names, total);
+        long[] sorted = byId || !coveredByBits(runs, agent, seq, len, agents, names, total)
+                ? checkCoverage(runs, agent, seq, len, agents, names, total)
+                : null;
         for (int k = 0; k < runs; k++) {
             if ((olA[k] != SeqDoc.NONE && olS[k] >= total[olA[k]]) || (orA[k] != SeqDoc.NONE && orS[k] >= total[orA[k]])) {
                 throw new CrdtDecodeException("run " + k + " has an origin that names no element");
@@ -248,13 +274,7 @@ final class SeqStateCodec {
 
         Object content;
         if (isText) {
-            String s;
-            try {
-                s = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(contentBytes)).toString();
-            } catch (java.nio.charset.CharacterCodingException e) {
-                throw new CrdtDecodeException("text content is not valid UTF-8", e);
-            }
-            int[] cps = s.codePoints().toArray();
+            int[] cps = codePoints(contentBytes);
             if (cps.length != live) {
                 throw new CrdtDecodeException("text content has " + cps.length + " code points for " + live + " live elements");
             }
@@ -272,18 +292,23 @@ final class SeqStateCodec {
             content = items;
         }
 
-        SeqDoc doc = new SeqDoc(isText);
-        for (String name : names) {
-            doc.agent(name);
-        }
-        int at = 0;
-        for (int k = 0; k < runs; k++) {
-            doc.appendRun(agent[k], seq[k], len[k], del[k], olA[k], olS[k], orA[k], orS[k], content, at);
-            if (!del[k]) {
-                at += len[k];
+        return new SeqState(isText, names, runs, agent, seq, len, del, olA, olS, orA, orS, content, sorted);
+    }
+
+    /** UTF-8 to code points, strictly; ASCII (most text) without a String in between. */
+    private static int[] codePoints(byte[] utf8) throws CrdtDecodeException {
+        int[] out = new int[utf8.length];
+        for (int i = 0; i < utf8.length; i++) {
+            if (utf8[i] < 0) {
+                try {
+                    return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(utf8)).toString().codePoints().toArray();
+                } catch (java.nio.charset.CharacterCodingException e) {
+                    throw new CrdtDecodeException("text content is not valid UTF-8", e);
+                }
             }
+            out[i] = utf8[i];
         }
-        return doc;
+        return out;
     }
 
     private static int failNoAgents() throws CrdtDecodeException {
@@ -297,31 +322,91 @@ final class SeqStateCodec {
         return (int) (code - 2);
     }
 
-    /** Every agent's runs must cover 0..total-1 exactly once. */
-    private static void checkCoverage(int runs, int[] agent, int[] seq, int[] len, int agents, String[] names, long[] total)
+    /**
+     * The check of {@link #checkCoverage} without sorting, when the elements fit a small bit map:
+     * no two runs may share an element, and none may end past its agent's total (the sum of its
+     * run lengths), so together they cover each agent's elements exactly once. Returns false when
+     * the bit map would be too large, leaving the check to {@link #checkCoverage}.
+     */
+    private static boolean coveredByBits(int runs, int[] agent, int[] seq, int[] len, int agents, String[] names, long[] total)
             throws CrdtDecodeException {
-        long[] keys = new long[runs];
-        for (int k = 0; k < runs; k++) {
-            keys[k] = ((long) agent[k] << 32) | seq[k];
+        long[] base = new long[agents];
+        long sum = 0;
+        for (int a = 0; a < agents; a++) {
+            base[a] = sum;
+            sum += total[a];
         }
-        Integer[] orderBoxed = new Integer[runs];
-        for (int k = 0; k < runs; k++) {
-            orderBoxed[k] = k;
+        if (sum > MAX_BITS) {
+            return false;
         }
-        Arrays.sort(orderBoxed, (x, y) -> Long.compare(keys[x], keys[y]));
-        long[] expect = new long[agents];
-        for (Integer kk : orderBoxed) {
-            int k = kk;
+        BitSet seen = new BitSet((int) sum);
+        for (int k = 0; k < runs; k++) {
             int a = agent[k];
-            if (seq[k] != expect[a]) {
-                throw new CrdtDecodeException("elements of " + names[a] + " are missing or repeated near " + expect[a]);
+            if ((long) seq[k] + len[k] > total[a]) {
+                throw new CrdtDecodeException("elements of " + names[a] + " are missing or repeated near " + seq[k]);
             }
-            expect[a] += len[k];
+            int from = (int) (base[a] + seq[k]);
+            int to = from + len[k];
+            int set = seen.nextSetBit(from);
+            if (set >= 0 && set < to) {
+                throw new CrdtDecodeException("elements of " + names[a] + " are repeated near " + (set - base[a]));
+            }
+            seen.set(from, to);
         }
+        return true;
+    }
+
+    /** The largest number of elements {@link #coveredByBits} checks (a 2 MB bit map). */
+    private static final long MAX_BITS = 1L << 24;
+
+    /**
+     * Every agent's runs must cover 0..total-1 exactly once. Returns the runs sorted by id, packed as
+     * {@code agent << 52 | first << 21 | run} ({@link SeqState#RUN_BITS}), or null for a state too
+     * large to pack.
+     */
+    private static long[] checkCoverage(int runs, int[] agent, int[] seq, int[] len, int agents, String[] names, long[] total)
+            throws CrdtDecodeException {
+        long[] expect = new long[agents];
+        // Sort (agent, element, run) packed in one long when they fit, which they do but for huge states.
+        if (agents <= (1 << 11) && runs <= (1 << 21)) {
+            long[] keys = new long[runs];
+            for (int k = 0; k < runs; k++) {
+                keys[k] = ((long) agent[k] << 52) | ((long) seq[k] << 21) | k;
+            }
+            Arrays.sort(keys);
+            for (long key : keys) {
+                checkNext((int) (key & ((1 << 21) - 1)), agent, seq, len, names, expect);
+            }
+            checkTotals(agents, names, total, expect);
+            return keys;
+        }
+        {
+            Integer[] order = new Integer[runs];
+            for (int k = 0; k < runs; k++) {
+                order[k] = k;
+            }
+            Arrays.sort(order, (x, y) -> agent[x] != agent[y] ? Integer.compare(agent[x], agent[y]) : Integer.compare(seq[x], seq[y]));
+            for (Integer k : order) {
+                checkNext(k, agent, seq, len, names, expect);
+            }
+        }
+        checkTotals(agents, names, total, expect);
+        return null;
+    }
+
+    private static void checkTotals(int agents, String[] names, long[] total, long[] expect) throws CrdtDecodeException {
         for (int a = 0; a < agents; a++) {
             if (expect[a] != total[a]) {
                 throw new CrdtDecodeException("elements of " + names[a] + " do not add up");
             }
         }
+    }
+
+    private static void checkNext(int k, int[] agent, int[] seq, int[] len, String[] names, long[] expect) throws CrdtDecodeException {
+        int a = agent[k];
+        if (seq[k] != expect[a]) {
+            throw new CrdtDecodeException("elements of " + names[a] + " are missing or repeated near " + expect[a]);
+        }
+        expect[a] += len[k];
     }
 }

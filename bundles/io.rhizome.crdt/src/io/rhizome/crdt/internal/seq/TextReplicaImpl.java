@@ -88,7 +88,7 @@ public final class TextReplicaImpl extends SeqReplica implements TextReplica {
 
     @Override
     protected void readContent(ByteReader r, Op op) throws CrdtDecodeException {
-        int[] cps = r.string().codePoints().toArray();
+        int[] cps = r.codePoints();
         op.content = cps;
         op.count = cps.length;
     }
