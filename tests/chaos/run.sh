@@ -6,7 +6,7 @@
 # packet loss, kill -9 + restart, SIGSTOP/SIGCONT, clock skew); after healing, every node's export
 # must reflect every acknowledged write exactly once and all exports must be equal.
 #
-#   tests/chaos/run.sh [--nodes 5] [--schedules 200] [--seed S] [--writes 40] [--converge 180]
+#   tests/chaos/run.sh [--nodes 5] [--schedules 200] [--seed S] [--writes 40] [--converge 180] [--minutes M]
 #   tests/chaos/run.sh --nodes N --replay SEED      rerun exactly the schedule of seed SEED
 #
 # Prints `schedules=N acknowledged=W lost=0 duplicated=0 diverged=0 seed=S`; a failing schedule
@@ -19,8 +19,8 @@ nodes=5; args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) nodes="$2"; shift 2 ;;
-    --schedules|--seed|--replay|--writes|--converge) args+=("$1" "$2"); shift 2 ;;
-    *) echo "usage: tests/chaos/run.sh [--nodes 3..5] [--schedules N] [--seed S] [--replay SEED] [--writes N] [--converge SECONDS]" >&2; exit 2 ;;
+    --schedules|--seed|--replay|--writes|--converge|--minutes) args+=("$1" "$2"); shift 2 ;;
+    *) echo "usage: tests/chaos/run.sh [--nodes 3..5] [--schedules N] [--seed S] [--replay SEED] [--writes N] [--converge SECONDS] [--minutes M]" >&2; exit 2 ;;
   esac
 done
 [[ "$nodes" =~ ^[0-9]+$ ]] && [ "$nodes" -ge 2 ] && [ "$nodes" -le 9 ] || { echo "--nodes must be 2 to 9, not '$nodes'" >&2; exit 2; }
@@ -38,6 +38,7 @@ keep=""
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  set +e   # every step of the cleanup runs, whatever failed before it
   [ -n "${driver:-}" ] && kill "$driver" 2>/dev/null
   while read -r p; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done < "$pids" || true
   wait 2>/dev/null || true
@@ -76,6 +77,7 @@ done
 
 mkdir -p "$work/classes"
 javac -d "$work/classes" -cp "$root/releng/io.rhizome.cli/target/lib/*" "$here"/src/io/rhizome/chaos/*.java
+java -cp "$work/classes:$root/releng/io.rhizome.cli/target/lib/*" io.rhizome.chaos.SelfTest
 ip netns exec "$hub" java -cp "$work/classes:$root/releng/io.rhizome.cli/target/lib/*" io.rhizome.chaos.Chaos \
   --nodes "$nodes" --ns-prefix "rzchaos-$tag-" --ip-prefix 10.77.0. --work "$work" --root "$root" --pids "$pids" "${args[@]}" &
 driver=$!

@@ -44,7 +44,9 @@ public final class Chaos {
         System.out.printf("mesh: %d daemons paired, namespaces declared in %d s%n", nodes, (System.nanoTime() - t0) / 1_000_000_000L);
         Checker.Verdict last = new Checker.Verdict(0, 0, 0, List.of());
         int done = 0;
-        for (int i = 0; i < schedules; i++) {
+        // --minutes M: start no new schedule after M minutes (a run that must end in time still prints its figures)
+        long budget = t0 + Long.parseLong(o.getOrDefault("--minutes", "100000")) * 60_000_000_000L;
+        for (int i = 0; i < schedules && System.nanoTime() < budget; i++) {
             last = chaos.schedule(seed + i, nodes);
             done++;
             if (!last.clean()) {
@@ -93,6 +95,8 @@ public final class Chaos {
             Writer.probe(node, seed, ledger);
         }
         Checker.Verdict v = null;
+        long healed = System.nanoTime();
+        long convergedAt = healed;
         long deadline = System.nanoTime() + convergeSeconds * 1_000_000_000L;
         List<String> names = cluster.nodes.stream().map(Node::name).toList();
         do {
@@ -109,6 +113,7 @@ public final class Chaos {
                 break;
             }
             Thread.sleep(1000);
+            convergedAt = System.nanoTime();
         } while (System.nanoTime() < deadline);
         for (Node node : cluster.nodes) {
             maxRss = Math.max(maxRss, node.rssMegabytes());
@@ -121,11 +126,13 @@ public final class Chaos {
             failure = "a daemon's RSS reached " + maxRss + " MiB (cap " + rssCap + " MiB)";
         }
         long secs = (System.nanoTime() - t0) / 1_000_000_000L;
+        long convergedSecs = (convergedAt - healed) / 1_000_000_000L;
         if (failure != null && v.clean()) {
             v = new Checker.Verdict(0, 0, 1, List.of(failure));
         }
         if (v.clean()) {
-            System.out.printf("schedule seed=%d ok in %d s: %d acknowledged; %s%n", seed, secs, ledger.acknowledged.get() - acked0, plan);
+            System.out.printf("schedule seed=%d ok in %d s (converged %d s after healing): %d acknowledged; %s%n", seed, secs, convergedSecs,
+                    ledger.acknowledged.get() - acked0, plan);
         } else {
             System.out.printf("FAILED schedule seed=%d (replay: tests/chaos/run.sh --nodes %d --replay %d)%n  faults: %s%n", seed, n, seed, plan);
             v.details().stream().limit(30).forEach(d -> System.out.println("  " + d));
