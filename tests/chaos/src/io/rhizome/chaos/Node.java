@@ -68,7 +68,7 @@ final class Node {
         process = pb.start();
         clockOffsetMillis = offsetMillis;
         Files.writeString(pidsFile, process.pid() + "\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-        long deadline = System.nanoTime() + 180_000_000_000L;
+        long deadline = System.nanoTime() + Long.getLong("chaos.startSeconds", 600) * 1_000_000_000L;
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IOException(name() + " exited with " + process.exitValue() + " while starting; see " + home.resolveSibling(name() + ".out"));
@@ -88,7 +88,7 @@ final class Node {
             }
             Thread.sleep(200);
         }
-        throw new IOException(name() + " did not answer within 180 s");
+        throw new IOException(name() + " did not answer within " + Long.getLong("chaos.startSeconds", 600) + " s");
     }
 
     void kill9() throws InterruptedException {

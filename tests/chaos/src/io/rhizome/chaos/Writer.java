@@ -82,12 +82,14 @@ final class Writer implements Runnable {
                         }
                     }
                     case 4 -> {
-                        ledger.register("c-lww/" + key, el);
-                        write("c-lww", key, "{\"op\":\"set\",\"value\":\"" + el + "\"}");
+                        if (write("c-lww", key, "{\"op\":\"set\",\"value\":\"" + el + "\"}") != Ledger.Outcome.REFUSED) {
+                            ledger.register("c-lww/" + key, el);
+                        }
                     }
                     case 5 -> {
-                        ledger.register("c-mv/" + key, el);
-                        write("c-mv", key, "{\"op\":\"set\",\"value\":\"" + el + "\"}");
+                        if (write("c-mv", key, "{\"op\":\"set\",\"value\":\"" + el + "\"}") != Ledger.Outcome.REFUSED) {
+                            ledger.register("c-mv/" + key, el);
+                        }
                     }
                     case 6 -> ledger.element("c-lm/" + key, el, write("c-lm", key, "{\"op\":\"set\",\"key\":\"" + el + "\",\"value\":" + w + "}"));
                     case 7 -> ledger.counter("c-om/" + key + "#n" + node.index, 1, write("c-om", key,
