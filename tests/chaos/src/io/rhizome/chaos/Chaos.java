@@ -81,7 +81,9 @@ public final class Chaos {
                 Thread.sleep(500 + rng.nextInt(1000));
             }
         } catch (Exception e) {
-            failure = "fault injection failed: " + e;
+            // a harness error, not a finding about the node: stop the run instead of counting it
+            stop.set(true);
+            throw new IllegalStateException("schedule seed=" + seed + ": fault injection failed (" + plan + ")", e);
         }
         stop.set(true);
         for (Thread t : writers) {

@@ -38,7 +38,10 @@ final class Net {
     }
 
     private static void nft(Node node, String rule) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("ip", "netns", "exec", node.netns, "sh", "-c", "nft " + rule).redirectErrorStream(true).start();
+        // the rule's words as arguments, no shell: "<" in "numgen random mod 100 < N" is nft syntax, not a redirection
+        List<String> command = new java.util.ArrayList<>(List.of("ip", "netns", "exec", node.netns, "nft"));
+        command.addAll(List.of(rule.split(" ")));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {
             throw new IOException("nft " + rule + " in " + node.netns + " failed: " + out.strip());
