@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) nodes="$2"; shift 2 ;;
     --schedules|--seed|--replay|--writes|--converge|--minutes) args+=("$1" "$2"); shift 2 ;;
-    *) echo "usage: tests/chaos/run.sh [--nodes 3..5] [--schedules N] [--seed S] [--replay SEED] [--writes N] [--converge SECONDS] [--minutes M]" >&2; exit 2 ;;
+    *) echo "usage: tests/chaos/run.sh [--nodes 2..9] [--schedules N] [--seed S] [--replay SEED] [--writes N] [--converge SECONDS] [--minutes M]" >&2; exit 2 ;;
   esac
 done
 [[ "$nodes" =~ ^[0-9]+$ ]] && [ "$nodes" -ge 2 ] && [ "$nodes" -le 9 ] || { echo "--nodes must be 2 to 9, not '$nodes'" >&2; exit 2; }
