@@ -1,0 +1,70 @@
+package io.rhizome.chaos;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Every write the harness made and what its answer said. A write answered 2xx is acknowledged and
+ * must be reflected on every node; one answered "nothing was stored" must not be; one whose answer
+ * never came (a request that timed out on a running node) is uncertain, widens what is allowed, and
+ * is reported. Entities are "namespace/key".
+ */
+final class Ledger {
+    enum Outcome { ACKED, REFUSED, UNCERTAIN }
+
+    enum Mark { ACKED, UNCERTAIN, REMOVED, REMOVE_UNCERTAIN }
+
+    /** A counter: the acknowledged sum, and how far uncertain writes may have moved it down or up. */
+    static final class Bound {
+        long expected;
+        long down;
+        long up;
+    }
+
+    final AtomicLong acknowledged = new AtomicLong();
+    final AtomicLong refused = new AtomicLong();
+    final AtomicLong uncertain = new AtomicLong();
+    /** g-counter, pn-counter; or-map nested counters are "entity#key". */
+    final Map<String, Bound> counters = new ConcurrentHashMap<>();
+    /** g-set, or-set, list, text (text tokens), lww-map keys: element → mark. */
+    final Map<String, Map<String, Mark>> elements = new ConcurrentHashMap<>();
+    /** lww-register, mv-register: every value written (acknowledged or not). */
+    final Map<String, Set<String>> registers = new ConcurrentHashMap<>();
+
+    void count(Outcome o) {
+        (o == Outcome.ACKED ? acknowledged : o == Outcome.REFUSED ? refused : uncertain).incrementAndGet();
+    }
+
+    void counter(String entity, long by, Outcome o) {
+        Bound b = counters.computeIfAbsent(entity, e -> new Bound());
+        synchronized (b) {
+            if (o == Outcome.ACKED) {
+                b.expected += by;
+            } else if (o == Outcome.UNCERTAIN) {
+                if (by > 0) {
+                    b.up += by;
+                } else {
+                    b.down -= by;
+                }
+            }
+        }
+    }
+
+    void element(String entity, String element, Outcome o) {
+        if (o != Outcome.REFUSED) {
+            elements.computeIfAbsent(entity, e -> new ConcurrentHashMap<>()).put(element, o == Outcome.ACKED ? Mark.ACKED : Mark.UNCERTAIN);
+        }
+    }
+
+    void removed(String entity, String element, Outcome o) {
+        if (o != Outcome.REFUSED) {
+            elements.get(entity).put(element, o == Outcome.ACKED ? Mark.REMOVED : Mark.REMOVE_UNCERTAIN);
+        }
+    }
+
+    void register(String entity, String value) {
+        registers.computeIfAbsent(entity, e -> ConcurrentHashMap.newKeySet()).add(value);
+    }
+}
