@@ -42,11 +42,18 @@ final class DataResources {
     private final SyncService sync;
     private final ObjectMapper json;
     private final Optional<NamespaceAdmin> admin;
+    private final Operations operations;
 
-    DataResources(SyncService sync, ObjectMapper json, Optional<NamespaceAdmin> admin) {
+    DataResources(SyncService sync, ObjectMapper json, Optional<NamespaceAdmin> admin, Operations operations) {
         this.sync = sync;
         this.json = json;
         this.admin = admin;
+        this.operations = operations;
+    }
+
+    /** {@code ?progress=true}: the answer streams {@code {"progress":…}} lines before its result (see {@link OperationLines}). */
+    private static boolean withProgress(RestRequest request) {
+        return "true".equals(request.query().get("progress"));
     }
 
     RestResponse handle(RestRequest request, String path) {
@@ -60,13 +67,13 @@ final class DataResources {
             return RestRouter.get(request, () -> events(namespacesParam(request)));
         }
         if (path.equals("/v1/export")) {
-            return RestRouter.get(request, () -> export(namespacesParam(request)));
+            return RestRouter.get(request, () -> export(namespacesParam(request), withProgress(request)));
         }
         if (path.equals("/v1/import")) {
             if (!request.method().equals("POST")) {
                 return RestResponse.error(405, "method_not_allowed", request.method() + " is not allowed here; use POST");
             }
-            return importLines(request.body());
+            return withProgress(request) ? importWithProgress(request.body()) : importLines(request.body(), operations.start("import"), () -> { });
         }
         List<String> segments;
         try {
@@ -292,7 +299,7 @@ final class DataResources {
 
     // ------------------------------------------------------------------ export / import
 
-    private RestResponse export(List<String> requested) {
+    private RestResponse export(List<String> requested, boolean progress) {
         List<NamespaceInfo> all = sync.namespaces();
         List<NamespaceInfo> chosen = new ArrayList<>();
         for (String name : requested) {
@@ -303,16 +310,74 @@ final class DataResources {
             chosen.add(n);
         }
         List<NamespaceInfo> namespaces = requested.isEmpty() ? all : chosen;
-        return RestResponse.stream("application/x-ndjson", out -> new Exporter(sync, json).write(out, namespaces));
+        return RestResponse.stream("application/x-ndjson", out -> {
+            Operation op = operations.start("export");
+            try {
+                new Exporter(sync, json).write(out, namespaces, op, progress);
+                op.finish(Optional.empty());
+            } catch (IOException | RuntimeException e) {
+                op.finish(Optional.of(oneLine(e)));
+                throw e;
+            }
+        });
     }
 
-    private RestResponse importLines(byte[] body) {
+    /**
+     * The import as a stream of progress lines ({@code {"progress":…}}) and then one
+     * {@code {"result":{"imported":N}}} or {@code {"error":{"status","error","message"}}} line: the
+     * same checks and the same answer as without progress, only told as it goes.
+     */
+    private RestResponse importWithProgress(byte[] body) {
+        return RestResponse.stream("application/x-ndjson", out -> {
+            Operation op = operations.start("import");
+            OperationLines lines = new OperationLines(json, out, op);
+            RestResponse r = importLines(body, op, lines::maybe);
+            lines.now();
+            ObjectNode last = json.createObjectNode();
+            if (r.status() < 300) {
+                last.set("result", r.body());
+            } else {
+                ObjectNode e = last.putObject("error");
+                e.put("status", r.status());
+                e.setAll((ObjectNode) r.body());
+            }
+            lines.line(last);
+        });
+    }
+
+    private RestResponse importLines(byte[] body, Operation op, Runnable tick) {
+        RestResponse r;
+        try {
+            r = importLinesRecorded(body, op, tick);
+        } catch (RuntimeException e) {
+            op.finish(Optional.of(oneLine(e)));
+            throw e;
+        }
+        op.finish(r.status() < 300 ? Optional.empty() : Optional.of(r.body().path("message").asText()));
+        return r;
+    }
+
+    private RestResponse importLinesRecorded(byte[] body, Operation op, Runnable tick) {
         List<Importer.Line> lines = new ArrayList<>();
+        // bytesThrough[n]: bytes of the body up to the end of text line n, for the record's "bytes"
+        long[] bytesThrough = new long[16];
+        op.phase("reading", "bytes", body.length).totalBytes(body.length);
+        tick.run();
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8))) {
             String text;
             int number = 0;
+            long read = 0;
             while ((text = reader.readLine()) != null) {
                 number++;
+                read = Math.min(body.length, read + utf8Length(text) + 1);
+                if (number >= bytesThrough.length) {
+                    bytesThrough = Arrays.copyOf(bytesThrough, bytesThrough.length * 2);
+                }
+                bytesThrough[number] = read;
+                if (number % Importer.CHUNK == 0) {
+                    op.advance(read, read);
+                    tick.run();
+                }
                 if (text.isBlank()) {
                     continue;
                 }
@@ -345,7 +410,9 @@ final class DataResources {
         } catch (IOException e) {
             return RestResponse.error(400, "unreadable", "cannot read the request body: " + e.getMessage());
         }
-        Importer importer = new Importer(sync);
+        op.advance(body.length, body.length);
+        long[] through = bytesThrough;
+        Importer importer = new Importer(sync).watchedBy(op, n -> through[n], tick);
         int written;
         try {
             written = importer.writeAll(lines);
@@ -358,6 +425,24 @@ final class DataResources {
         ObjectNode ok = json.createObjectNode();
         ok.put("imported", written);
         return RestResponse.ok(ok);
+    }
+
+    private static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     private static Optional<String> lineProblem(JsonNode node) {

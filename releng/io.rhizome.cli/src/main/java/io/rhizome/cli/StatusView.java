@@ -41,6 +41,7 @@ final class StatusView {
             peer(b, p);
         }
         backup(b, status.path("backup"));
+        operations(b, status.path("operations"), status.path("pairing"));
         status.path("transports").fields().forEachRemaining(t -> {
             JsonNode tn = t.getValue();
             line(b, "%s:%s%s", t.getKey(), " ".repeat(Math.max(1, 9 - t.getKey().length())),
@@ -50,6 +51,23 @@ final class StatusView {
             }
         });
         return b.toString();
+    }
+
+    /** Running imports, exports and joins (finished ones only in --json), and the open or last pairing's stage. */
+    private static void operations(StringBuilder b, JsonNode ops, JsonNode pairing) {
+        for (JsonNode op : ops) {
+            if (op.path("state").asText().equals("running")) {
+                line(b, "%s:%s%s", op.path("kind").asText(), " ".repeat(Math.max(1, 9 - op.path("kind").asText().length())),
+                        OperationProgress.statusLine(op));
+            }
+        }
+        if (pairing.isObject()) {
+            JsonNode c = pairing.path("catchUp");
+            String catchUp = c.isObject() && pairing.path("stage").asText().equals("catching-up")
+                    ? String.format(", %,d to receive, %,d to send", c.path("incoming").asLong(), c.path("outgoing").asLong()) : "";
+            line(b, "pairing:  %s (invitation %s%s)%s", pairing.path("stage").asText(), pairing.path("state").asText(),
+                    pairing.path("pairedWith").isTextual() ? ", joined by " + pairing.path("pairedWith").asText() : "", catchUp);
+        }
     }
 
     /** The last good backup with its age, and the last attempt when it failed. */
