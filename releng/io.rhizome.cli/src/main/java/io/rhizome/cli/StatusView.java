@@ -119,8 +119,10 @@ final class StatusView {
     /** {@code 1,200 to receive, 30 to send, 2.1 MB in / 40 KB out, ETA 12s} from a peer's progress. */
     static String progress(JsonNode g) {
         String eta = g.path("etaSeconds").isNumber() ? ", ETA " + human(Duration.ofSeconds(g.path("etaSeconds").asLong())) : "";
-        return String.format("%,d to receive, %,d to send, %s in / %s out%s", g.path("incoming").asLong(), g.path("outgoing").asLong(),
-                bytes(g.path("bytesReceived").asLong()), bytes(g.path("bytesSent").asLong()), eta);
+        // an estimate from the mean size of the change sets that crossed (see README, "Progress")
+        String left = g.path("bytesLeftEstimate").asLong(0) > 0 ? ", about " + bytes(g.path("bytesLeftEstimate").asLong()) + " left" : "";
+        return String.format("%,d to receive, %,d to send, %s in / %s out%s%s", g.path("incoming").asLong(), g.path("outgoing").asLong(),
+                bytes(g.path("bytesReceived").asLong()), bytes(g.path("bytesSent").asLong()), left, eta);
     }
 
     static String bytes(long n) {

@@ -91,4 +91,13 @@ class OperationProgressTest {
         plain.show(JSON.readTree("{\"stage\":\"connecting\",\"pairedWith\":\"dev-b\"}"));
         assertEquals(2, bytes.toString(StandardCharsets.UTF_8).lines().count(), "off a terminal one line per stage: " + bytes);
     }
+
+    @Test
+    void statusNamesTheEstimatedBytesLeftOfACatchUp() throws Exception {
+        assertEquals("1,000 to receive, 0 to send, 200.0 KB in / 0 B out, about 1.0 MB left, ETA 5s", StatusView.progress(JSON.readTree(
+                "{\"incoming\":1000,\"outgoing\":0,\"bytesReceived\":204800,\"bytesSent\":0,\"bytesLeftEstimate\":1048576,\"etaSeconds\":5}")));
+        assertEquals("1,000 to receive, 0 to send, 0 B in / 0 B out", StatusView.progress(JSON.readTree(
+                "{\"incoming\":1000,\"outgoing\":0,\"bytesReceived\":0,\"bytesSent\":0,\"bytesLeftEstimate\":null,\"etaSeconds\":null}")),
+                "no estimate before any change set crossed");
+    }
 }

@@ -131,7 +131,8 @@ class MonitorBrowserTest {
                 new String[] { "GET", "/monitor/monitor.css" }, new String[] { "GET", "/monitor/session" },
                 new String[] { "GET", "/monitor/qr.svg?text=x" }, new String[] { "POST", "/monitor/logout" },
                 new String[] { "GET", "/api/v1/status" }, new String[] { "GET", "/api/v1/peers" },
-                new String[] { "GET", "/api/v1/events" }, new String[] { "GET", "/api/v1/plugins" },
+                new String[] { "GET", "/api/v1/events" }, new String[] { "GET", "/api/v1/status/events" },
+                new String[] { "GET", "/api/v1/presence" }, new String[] { "GET", "/api/v1/plugins" },
                 new String[] { "POST", "/api/v1/pair" }, new String[] { "GET", "/api/v1/ns/notes/x" });
         for (String cookie : new String[] { null, "rhizome_monitor_" + a.port() + "=forged" }) {
             for (String[] c : calls) {

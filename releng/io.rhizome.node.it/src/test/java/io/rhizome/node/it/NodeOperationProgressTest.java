@@ -20,7 +20,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,12 +35,30 @@ import com.fasterxml.jackson.databind.JsonNode;
  * ({@code ?progress=true}) and the CLI's bar on a terminal; the status stream; the stages of a
  * pairing on the inviter ({@code rhizome pair} waiting) and the joiner (the join operation).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NodeOperationProgressTest {
 
     static final int LINES = 30_000;
 
     @TempDir
     Path tmp;
+
+    /** One daemon for the import/export and the status stream tests (a start costs half a minute on a loaded machine). */
+    private Path home;
+    private NodeProcess node;
+
+    @BeforeAll
+    void startOne() throws Exception {
+        home = NodeProcess.loopbackHome(tmp, "ops");
+        node = NodeProcess.start(home).awaitReady();
+    }
+
+    @AfterAll
+    void stopIt() throws Exception {
+        if (node != null) {
+            node.close();
+        }
+    }
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -79,8 +100,7 @@ class NodeOperationProgressTest {
 
     @Test
     void anImportAndAnExportAreSeenInStatusWhileTheyRunAndTellTheirProgress(TestReporter report) throws Exception {
-        Path home = NodeProcess.loopbackHome(tmp, "ops");
-        try (NodeProcess node = NodeProcess.start(home).awaitReady()) {
+        {
             String key = node.apiJson().path("apiKey").asText();
             Path file = importFile(tmp, LINES);
             long size = Files.size(file);
@@ -175,7 +195,7 @@ class NodeOperationProgressTest {
     }
 
     @Test
-    void pairShowsItsStagesAndTheMeshCatchUpOnBothSides() throws Exception {
+    void pairShowsItsStagesAndTheMeshCatchUpOnBothSides(TestReporter report) throws Exception {
         Path a = NodeProcess.loopbackHome(tmp, "a");
         Path b = NodeProcess.loopbackHome(tmp, "b");
         try (NodeProcess na = NodeProcess.start(a).awaitReady(); NodeProcess nb = NodeProcess.start(b).awaitReady()) {
@@ -201,10 +221,12 @@ class NodeOperationProgressTest {
                     Thread.sleep(100);
                 }
             }
+            long joined = System.nanoTime();
             NodeProcess.CliResult join = NodeProcess.cli("join", invitation.path("code").asText(), "--addr",
                     invitation.path("addresses").get(0).asText(), "--home", b.toString());
             assertEquals(0, join.exitCode(), join.stderr());
             assertTrue(pair.waitFor(180, TimeUnit.SECONDS), "pair did not return after the joiner caught up");
+            report.publishEntry("join started → pair returned, caught up (ms)", String.valueOf((System.nanoTime() - joined) / 1_000_000));
             String stdout = Files.readString(out);
             String stderr = Files.readString(err);
             assertEquals(0, pair.exitValue(), stdout + stderr);
@@ -228,8 +250,7 @@ class NodeOperationProgressTest {
 
     @Test
     void theStatusStreamPushesAChangeWithoutBeingAsked() throws Exception {
-        Path home = NodeProcess.loopbackHome(tmp, "stream");
-        try (NodeProcess node = NodeProcess.start(home).awaitReady()) {
+        {
             String key = node.apiJson().path("apiKey").asText();
             HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port()
                     + "/api/v1/status/events")).header("X-API-Key", key).build(), HttpResponse.BodyHandlers.ofInputStream());
