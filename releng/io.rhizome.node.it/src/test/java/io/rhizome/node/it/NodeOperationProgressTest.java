@@ -25,7 +25,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestReporter;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -40,8 +39,8 @@ class NodeOperationProgressTest {
 
     static final int LINES = 30_000;
 
-    @TempDir
-    Path tmp;
+    /** Made here, not by {@code @TempDir}: the shared daemon's home must exist before the first test. */
+    private Path tmp;
 
     /** One daemon for the import/export and the status stream tests (a start costs half a minute on a loaded machine). */
     private Path home;
@@ -49,6 +48,7 @@ class NodeOperationProgressTest {
 
     @BeforeAll
     void startOne() throws Exception {
+        tmp = Files.createTempDirectory("operation-progress-it-");
         home = NodeProcess.loopbackHome(tmp, "ops");
         node = NodeProcess.start(home).awaitReady();
     }
@@ -57,6 +57,13 @@ class NodeOperationProgressTest {
     void stopIt() throws Exception {
         if (node != null) {
             node.close();
+        }
+        if (tmp != null) {
+            try (java.util.stream.Stream<Path> files = Files.walk(tmp)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
         }
     }
 
