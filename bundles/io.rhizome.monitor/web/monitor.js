@@ -55,6 +55,7 @@
     tbody.appendChild(tr);
   }
 
+  const kb = (n) => (n >= 1048576 ? (n / 1048576).toFixed(1) + ' MB' : (n / 1024).toFixed(1) + ' KB');
   const short = (id) => (id ? id.slice(0, 10) + '…' : '—');
   const yesNo = (b) => el('span', b ? 'yes' : 'no', b ? 'yes' : 'no');
   function ago(iso) {
@@ -105,10 +106,10 @@
       const row = el('div');
       row.dataset.peer = p.peerId;
       row.dataset.left = String(left);
-      const kb = (n) => (n >= 1048576 ? (n / 1048576).toFixed(1) + ' MB' : (n / 1024).toFixed(1) + ' KB');
       row.appendChild(el('span', short(p.peerId) + ': ' + (left === 0 && g.peerStateKnown ? 'caught up' :
         left.toLocaleString() + ' change sets left (' + (g.incoming || 0) + ' to receive, ' + (g.outgoing || 0) + ' to send)') +
-        ' · ' + kb(g.bytesReceived || 0) + ' in / ' + kb(g.bytesSent || 0) + ' out' + (g.etaSeconds ? ' · ETA ' + g.etaSeconds + ' s' : '')));
+        ' · ' + kb(g.bytesReceived || 0) + ' in / ' + kb(g.bytesSent || 0) + ' out' +
+        (left > 0 && g.bytesLeftEstimate ? ' · about ' + kb(g.bytesLeftEstimate) + ' left' : '') + (g.etaSeconds ? ' · ETA ' + g.etaSeconds + ' s' : '')));
       const bar = el('div', null, 'bar');
       const fill = el('i');
       fill.style.width = (total === 0 ? 100 : Math.round(100 * (total - left) / total)) + '%';
@@ -116,6 +117,30 @@
       row.appendChild(bar);
       box.appendChild(row);
     }
+  }
+
+  // Imports, exports and joins: running ones with a bar, finished ones with how they ended.
+  function renderOperations(s) {
+    const box = $('operations');
+    box.replaceChildren();
+    for (const op of s.operations || []) {
+      const row = el('div');
+      row.dataset.operation = op.id;
+      row.dataset.kind = op.kind;
+      row.dataset.state = op.state;
+      row.dataset.done = String(op.done);
+      const count = op.unit === 'bytes' ? '' : op.done.toLocaleString() + (op.total >= 0 ? ' / ' + op.total.toLocaleString() : '') + ' ' + op.unit + ', ';
+      const bytes = kb(op.bytes) + (op.totalBytes >= 0 ? ' / ' + kb(op.totalBytes) : '');
+      row.appendChild(el('span', op.kind + ' ' + op.state + ': ' + op.phase + ' ' + count + bytes +
+        (op.state === 'running' && op.etaMillis ? ' · ETA ' + Math.ceil(op.etaMillis / 1000) + ' s' : '') + (op.error ? ' · ' + op.error : '')));
+      const bar = el('div', null, 'bar');
+      const fill = el('i');
+      fill.style.width = (op.state === 'done' ? 100 : op.total > 0 ? Math.round(100 * op.done / op.total) : 0) + '%';
+      bar.appendChild(fill);
+      row.appendChild(bar);
+      box.appendChild(row);
+    }
+    $('operations-title').hidden = !(s.operations && s.operations.length);
   }
 
   function renderHeader(s) {
@@ -190,7 +215,8 @@
     const qr = '/monitor/qr.svg?text=' + encodeURIComponent(i.joinUri);
     if ($('pair-qr').getAttribute('src') !== qr) $('pair-qr').setAttribute('src', qr);
     $('pair-state').textContent = i.state;
-    $('pair-left').textContent = i.state === 'active' ? i.secondsLeft + ' s left' : '';
+    const left = Math.max(0, Math.round((Date.parse(i.expiresAt) - Date.now()) / 1000));
+    $('pair-left').textContent = i.state === 'active' ? left + ' s left' : '';
     $('pair-attempts').textContent = i.attemptsLeft;
     $('pair-addrs').textContent = (i.addresses || []).join('  ');
     $('pair-with').hidden = !i.pairedWith;
@@ -198,6 +224,20 @@
     if (i.pairedWith) $('pair-with').dataset.device = i.pairedWith;
     invitationOpen = i.state === 'active';
     $('pair-cancel').hidden = !invitationOpen;
+    const stages = { 'waiting-for-joiner': 'waiting for the other device', connecting: 'key agreed; connecting for the mesh catch-up',
+      'catching-up': 'mesh catch-up', done: 'paired and caught up' };
+    $('pair-stage').textContent = stages[i.stage] || i.stage || '';
+    $('pair-stage').dataset.stage = i.stage || '';
+    const c = i.catchUp;
+    $('pair-catchup').hidden = !c;
+    if (c) {
+      const left = (c.incoming || 0) + (c.outgoing || 0);
+      mostLeft['pair:' + i.pairedWith] = Math.max(mostLeft['pair:' + i.pairedWith] || 0, left);
+      const total = mostLeft['pair:' + i.pairedWith];
+      $('pair-catchup-text').textContent = c.caughtUp ? 'caught up (' + c.changeSetsReceived + ' received, ' + c.changeSetsSent + ' sent)'
+        : left.toLocaleString() + ' change sets left (' + c.incoming + ' to receive, ' + c.outgoing + ' to send)' + (c.etaSeconds ? ' · ETA ' + c.etaSeconds + ' s' : '');
+      $('pair-catchup-bar').style.width = (c.caughtUp || total === 0 ? 100 : Math.round(100 * (total - left) / total)) + '%';
+    }
   }
 
   async function renderPairing() {
@@ -209,8 +249,11 @@
   }
 
   // The presence strip: every device present now (paired peers' ephemeral states, and this one's).
-  async function renderPresence() {
-    const list = await api('/api/v1/presence');
+  async function fetchPresence() {
+    renderPresence(await api('/api/v1/presence'));
+  }
+
+  function renderPresence(list) {
     const strip = $('presence');
     strip.replaceChildren();
     for (const d of list.devices) {
@@ -224,21 +267,56 @@
     }
   }
 
+  // What the status says, drawn without asking the node again; the views that show other resources
+  // (devices, namespaces, plugins, audit) fetch them, since a status change is when they change.
+  async function renderStatus() {
+    renderHeader(status);
+    if (view === 'overview') { renderOverview(status); renderProgress(status); renderOperations(status); }
+    if (status.pairing && (view === 'pairing' || invitationOpen)) renderInvitation(status.pairing);
+    if (view === 'devices') await renderDevices();
+    if (view === 'namespaces') await renderNamespaces();
+    if (view === 'plugins' || $('audit-tab').hidden) await renderPlugins();
+    if (view === 'audit') await renderAudit();
+  }
+
+  // A full fetch: on start, on a tab switch, and every second while the status stream is down.
   async function refresh() {
     try {
       status = await api('/api/v1/status');
-      renderHeader(status);
-      await renderPresence();
-      if (view === 'overview') { renderOverview(status); renderProgress(status); }
-      if (view === 'devices') await renderDevices();
-      if (view === 'namespaces') await renderNamespaces();
-      if (view === 'plugins' || $('audit-tab').hidden) await renderPlugins();
-      if (view === 'audit') await renderAudit();
-      if (view === 'pairing' || invitationOpen) await renderPairing();
+      await fetchPresence();
+      await renderStatus();
+      if (view === 'pairing' && !status.pairing) await renderPairing();
       if (!$('banner').textContent.startsWith('Logged out')) banner('');
     } catch (e) {
       if (e.message !== 'unauthorized') banner('The node does not answer: ' + e.message);
     }
+  }
+
+  let polling = null;
+  function poll(on) {
+    if (on && !polling) polling = setInterval(refresh, 1000);
+    if (!on && polling) { clearInterval(polling); polling = null; }
+    document.body.dataset.updates = on ? 'polling' : 'live';
+  }
+
+  // The status stream pushes the status and the presence list whenever they change; polling is the
+  // fallback while it is down (EventSource reconnects by itself).
+  function listenStatus() {
+    const source = new EventSource('/api/v1/status/events');
+    source.onopen = () => poll(false);
+    source.onerror = () => poll(true);
+    source.addEventListener('status', async (m) => {
+      status = JSON.parse(m.data);
+      try { await renderStatus(); if (!$('banner').textContent.startsWith('Logged out')) banner(''); } catch (e) { /* shown by api() */ }
+    });
+    source.addEventListener('presence', (m) => renderPresence(JSON.parse(m.data)));
+  }
+
+  // Writes change the namespaces view's counts: fetch it again, at most every 500 ms.
+  let nsTimer = null;
+  function changed() {
+    if (view !== 'namespaces' || nsTimer) return;
+    nsTimer = setTimeout(() => { nsTimer = null; renderNamespaces().catch(() => {}); }, 500);
   }
 
   function addEvent(kind, d) {
@@ -261,7 +339,7 @@
     source.onopen = () => { $('events-state').textContent = 'live'; $('events-state').dataset.live = 'true'; };
     source.onerror = () => { $('events-state').textContent = 'reconnecting…'; $('events-state').dataset.live = 'false'; };
     for (const kind of ['change', 'held-back', 'flowing']) {
-      source.addEventListener(kind, (m) => addEvent(kind, JSON.parse(m.data)));
+      source.addEventListener(kind, (m) => { addEvent(kind, JSON.parse(m.data)); changed(); });
     }
     source.addEventListener('overflow', () => { source.close(); setTimeout(listen, 1000); });
   }
@@ -283,7 +361,13 @@
     const wanted = location.hash.slice(1);
     show(document.querySelector('nav button[data-view="' + wanted + '"]') ? wanted : 'overview');
     listen();
-    setInterval(refresh, 1000);
+    poll(true);
+    listenStatus();
+    // The "… s ago" times move on without news from the node: redraw them from what is known.
+    setInterval(() => {
+      if (status && view === 'overview') renderOverview(status);
+      if (status && status.pairing && view === 'pairing') renderInvitation(status.pairing);
+    }, 1000);
     document.body.dataset.ready = 'true';
   }
 

@@ -1,11 +1,7 @@
 package io.rhizome.rest.internal;
 
-import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -13,7 +9,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -31,7 +26,7 @@ import io.rhizome.api.SyncService;
  * <li>{@code GET /v1/ns} namespaces; {@code GET /v1/ns/{ns}} keys;</li>
  * <li>{@code GET|PUT|DELETE /v1/ns/{ns}/{key}} value; {@code POST /v1/ns/{ns}/{key}} applies an intent;</li>
  * <li>{@code GET /v1/events[?ns=a,b]} server-sent events, one per changed entity;</li>
- * <li>{@code GET /v1/export[?ns=a,b]} JSON lines; {@code POST /v1/import} JSON lines.</li>
+ * <li>{@code GET /v1/export[?ns=a,b]} JSON lines; {@code POST /v1/import} JSON lines (both in {@link ImportExport}).</li>
  * </ul>
  */
 final class DataResources {
@@ -42,11 +37,22 @@ final class DataResources {
     private final SyncService sync;
     private final ObjectMapper json;
     private final Optional<NamespaceAdmin> admin;
+    private final Operations operations;
 
-    DataResources(SyncService sync, ObjectMapper json, Optional<NamespaceAdmin> admin) {
+    DataResources(SyncService sync, ObjectMapper json, Optional<NamespaceAdmin> admin, Operations operations) {
         this.sync = sync;
         this.json = json;
         this.admin = admin;
+        this.operations = operations;
+    }
+
+    private ImportExport transfer() {
+        return new ImportExport(sync, json, operations);
+    }
+
+    /** {@code ?progress=true}: the answer streams {@code {"progress":…}} lines before its result (see {@link OperationLines}). */
+    private static boolean withProgress(RestRequest request) {
+        return "true".equals(request.query().get("progress"));
     }
 
     RestResponse handle(RestRequest request, String path) {
@@ -60,13 +66,13 @@ final class DataResources {
             return RestRouter.get(request, () -> events(namespacesParam(request)));
         }
         if (path.equals("/v1/export")) {
-            return RestRouter.get(request, () -> export(namespacesParam(request)));
+            return RestRouter.get(request, () -> transfer().export(namespacesParam(request), withProgress(request)));
         }
         if (path.equals("/v1/import")) {
             if (!request.method().equals("POST")) {
                 return RestResponse.error(405, "method_not_allowed", request.method() + " is not allowed here; use POST");
             }
-            return importLines(request.body());
+            return withProgress(request) ? transfer().importWithProgress(request.body()) : transfer().importLines(request.body());
         }
         List<String> segments;
         try {
@@ -288,98 +294,6 @@ final class DataResources {
         o.put("author", e.author());
         e.reason().ifPresent(r -> o.put("reason", r));
         return "event: " + (e.reason().isPresent() ? "held-back" : "flowing") + "\ndata: " + json.writeValueAsString(o) + "\n\n";
-    }
-
-    // ------------------------------------------------------------------ export / import
-
-    private RestResponse export(List<String> requested) {
-        List<NamespaceInfo> all = sync.namespaces();
-        List<NamespaceInfo> chosen = new ArrayList<>();
-        for (String name : requested) {
-            NamespaceInfo n = all.stream().filter(i -> i.name().equals(name)).findFirst().orElse(null);
-            if (n == null) {
-                return RestResponse.error(404, "unknown_namespace", "unknown namespace '" + name + "'");
-            }
-            chosen.add(n);
-        }
-        List<NamespaceInfo> namespaces = requested.isEmpty() ? all : chosen;
-        return RestResponse.stream("application/x-ndjson", out -> new Exporter(sync, json).write(out, namespaces));
-    }
-
-    private RestResponse importLines(byte[] body) {
-        List<Importer.Line> lines = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8))) {
-            String text;
-            int number = 0;
-            while ((text = reader.readLine()) != null) {
-                number++;
-                if (text.isBlank()) {
-                    continue;
-                }
-                Optional<String> problem = Optional.empty();
-                JsonNode node = null;
-                try {
-                    node = json.readTree(text);
-                } catch (JsonProcessingException e) {
-                    problem = Optional.of("not valid JSON: " + oneLine(e));
-                }
-                if (problem.isEmpty() && node.isObject() && node.has("declaration") && !node.has("namespace")) {
-                    try {
-                        lines.add(new Importer.Line(number, NamespaceAdmin.parse(node.get("declaration"))));
-                        continue;
-                    } catch (IllegalArgumentException e) {
-                        problem = Optional.of("declaration: " + e.getMessage());
-                    }
-                }
-                if (problem.isEmpty()) {
-                    problem = lineProblem(node);
-                }
-                if (problem.isPresent()) {
-                    // An import is one batch: a file with a bad line writes nothing, so it can be fixed and run again.
-                    return RestResponse.error(400, "malformed_line", "line " + number + ": " + problem.get()
-                            + "; nothing was imported (fix the line and import the file again)");
-                }
-                lines.add(new Importer.Line(number, node.get("namespace").asText(), node.get("key").asText(),
-                        node.path("type").isTextual() ? Optional.of(node.get("type").asText()) : Optional.empty(), node.get("value")));
-            }
-        } catch (IOException e) {
-            return RestResponse.error(400, "unreadable", "cannot read the request body: " + e.getMessage());
-        }
-        Importer importer = new Importer(sync);
-        int written;
-        try {
-            written = importer.writeAll(lines);
-        } catch (Importer.Stopped stop) {
-            RestResponse r = SyncErrors.of(stop.cause);
-            return RestResponse.error(r.status(), "import_stopped", "line " + stop.line.number() + " (" + stop.line.namespace() + "/"
-                    + stop.line.key() + "): " + stop.cause.getMessage() + (stop.written == 0 ? "; nothing was imported"
-                            : "; nothing from this line on was imported (" + stop.written + " line(s) before it were)"));
-        }
-        ObjectNode ok = json.createObjectNode();
-        ok.put("imported", written);
-        return RestResponse.ok(ok);
-    }
-
-    private static Optional<String> lineProblem(JsonNode node) {
-        if (node == null || !node.isObject()) {
-            return Optional.of("expected a JSON object with namespace, key and value");
-        }
-        if (node.path("error").isTextual()) {
-            return Optional.of("this line records an export failure, not an entity (" + node.path("message").asText() + ")");
-        }
-        if (!node.path("namespace").isTextual() || node.get("namespace").asText().isEmpty()) {
-            return Optional.of("\"namespace\" must be a non-empty string");
-        }
-        if (!node.path("key").isTextual() || node.get("key").asText().isEmpty()) {
-            return Optional.of("\"key\" must be a non-empty string");
-        }
-        if (!node.has("value")) {
-            return Optional.of("\"value\" is missing");
-        }
-        if (node.has("type") && !node.get("type").isTextual()) {
-            return Optional.of("\"type\" must be a string");
-        }
-        return Optional.empty();
     }
 
     static String oneLine(Exception e) {

@@ -2,7 +2,9 @@ package io.rhizome.rest.internal;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,52 +34,92 @@ final class Exporter {
      * Writes the declaration lines first ({@code {"declaration":{...}}}, one per available
      * namespace, so an import declares a namespace before writing its values), then one line per
      * entity of the available namespaces, in order. Readers that know only entity lines can skip
-     * lines without a "namespace".
+     * lines without a "namespace". The keys of every namespace are listed before the first entity
+     * line, so the operation record knows its total; with {@code progress} the answer also carries
+     * {@code {"progress":…}} lines (the CLI takes them out of the file it writes).
      */
-    void write(OutputStream out, List<NamespaceInfo> namespaces) throws IOException {
-        for (NamespaceInfo n : namespaces) {
-            if (!n.available()) {
-                continue;
-            }
+    void write(OutputStream out, List<NamespaceInfo> namespaces, Operation op, boolean progress) throws IOException {
+        CountingOut counted = new CountingOut(out);
+        OperationLines lines = progress ? new OperationLines(json, counted, op) : null;
+        List<NamespaceInfo> available = namespaces.stream().filter(NamespaceInfo::available).toList();
+        for (NamespaceInfo n : available) {
             ObjectNode line = json.createObjectNode();
             line.set("declaration", NamespaceAdmin.toJson(new io.rhizome.spi.namespace.NamespaceDefinition(n.name(), n.crdtType(),
                     n.scope(), n.aclClass())));
-            out.write(json.writeValueAsBytes(line));
-            out.write('\n');
+            counted.write(json.writeValueAsBytes(line));
+            counted.write('\n');
         }
-        for (NamespaceInfo n : namespaces) {
-            if (!n.available()) {
-                continue;
-            }
-            List<String> keys;
+        Map<String, List<String>> keys = new LinkedHashMap<>();
+        long total = 0;
+        for (NamespaceInfo n : available) {
             try {
-                keys = sync.keys(n.name());
+                List<String> k = sync.keys(n.name());
+                keys.put(n.name(), k);
+                total += k.size();
             } catch (RuntimeException e) {
-                out.write(exportError(n.name(), null, e));
-                out.write('\n');
-                continue;
+                counted.write(exportError(n.name(), null, e));
+                counted.write('\n');
             }
-            for (String key : keys) {
+        }
+        op.phase("writing", "entities", total);
+        if (lines != null) {
+            lines.now();
+        }
+        long done = 0;
+        for (NamespaceInfo n : available) {
+            for (String key : keys.getOrDefault(n.name(), List.of())) {
                 byte[] line;
                 try {
                     Optional<JsonNode> v = sync.exportValue(n.name(), key);
-                    if (v.isEmpty()) {
-                        continue;
-                    }
-                    ObjectNode o = json.createObjectNode();
-                    o.put("namespace", n.name());
-                    o.put("key", key);
-                    o.put("type", n.crdtType());
-                    o.set("value", v.get());
-                    line = json.writeValueAsBytes(o);
+                    line = v.isEmpty() ? null : entityLine(n, key, v.get());
                 } catch (IOException | RuntimeException e) {
                     line = exportError(n.name(), key, e);
                 }
-                out.write(line);
-                out.write('\n');
+                if (line != null) {
+                    counted.write(line);
+                    counted.write('\n');
+                }
+                op.advance(++done, counted.count);
+                if (lines != null) {
+                    lines.maybe();
+                }
             }
         }
-        out.flush();
+        op.totalBytes(counted.count);
+        if (lines != null) {
+            lines.now();
+        }
+        counted.flush();
+    }
+
+    private byte[] entityLine(NamespaceInfo n, String key, JsonNode value) throws IOException {
+        ObjectNode o = json.createObjectNode();
+        o.put("namespace", n.name());
+        o.put("key", key);
+        o.put("type", n.crdtType());
+        o.set("value", value);
+        return json.writeValueAsBytes(o);
+    }
+
+    /** The export's own bytes (progress lines are counted too; they are small next to the entities). */
+    private static final class CountingOut extends java.io.FilterOutputStream {
+        long count;
+
+        CountingOut(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
     }
 
     /**

@@ -28,6 +28,33 @@ final class Importer {
         this.sync = sync;
     }
 
+    /** Where the import tells how far it got: an operation record, the bytes read through a line's number, a tick after each step. */
+    private Operation op;
+    private java.util.function.IntToLongFunction bytesThroughLine = n -> 0;
+    private Runnable tick = () -> { };
+
+    Importer watchedBy(Operation operation, java.util.function.IntToLongFunction bytesThrough, Runnable onTick) {
+        this.op = operation;
+        this.bytesThroughLine = bytesThrough;
+        this.tick = onTick;
+        return this;
+    }
+
+    private void progress(String phase, int done, List<Line> lines) {
+        if (op == null) {
+            return;
+        }
+        op.advance(done, done == 0 ? 0 : bytesThroughLine.applyAsLong(lines.get(done - 1).number()));
+        tick.run();
+    }
+
+    private void phase(String phase, List<Line> lines) {
+        if (op != null) {
+            op.phase(phase, "lines", lines.size());
+            tick.run();
+        }
+    }
+
     private Optional<NamespaceInfo> namespace(String name) {
         return namespaces.computeIfAbsent(name, n -> sync.namespaces().stream().filter(i -> i.name().equals(n)).findFirst());
     }
@@ -73,12 +100,14 @@ final class Importer {
      */
     int writeAll(List<Line> lines) throws Stopped {
         check(lines);
+        phase("writing", lines);
         int written = 0;
         int i = 0;
         while (i < lines.size()) {
             if (lines.get(i).declaration().isPresent()) {
                 declare(lines.get(i), lines.get(i).declaration().get(), written);
                 i++;
+                progress("writing", i, lines);
                 continue;
             }
             declareUndeclared(lines.get(i), written);
@@ -114,6 +143,7 @@ final class Importer {
                     }
                 }
             }
+            progress("writing", i, lines);
         }
         return written;
     }
@@ -175,7 +205,12 @@ final class Importer {
      */
     private void check(List<Line> lines) throws Stopped {
         Map<String, String> declaredHere = new java.util.HashMap<>();
+        phase("checking", lines);
+        int checked = 0;
         for (Line line : lines) {
+            if (++checked % CHUNK == 0) {
+                progress("checking", checked, lines);
+            }
             if (line.declaration().isPresent()) {
                 declaredHere.put(line.namespace(), line.declaration().get().crdtType());
                 continue;

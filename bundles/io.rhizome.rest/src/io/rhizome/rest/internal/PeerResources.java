@@ -38,6 +38,14 @@ final class PeerResources {
     private final List<Transport> transports;
     private final ObjectMapper json;
 
+    private Operations operations = new Operations();
+
+    /** Where a join is recorded while it runs (its key agreement blocks the request). */
+    PeerResources recordedIn(Operations ops) {
+        this.operations = ops;
+        return this;
+    }
+
     PeerResources(Optional<PairingService> pairing, Optional<SyncService> sync, List<Transport> transports, ObjectMapper json) {
         this.pairing = pairing;
         this.sync = sync;
@@ -103,7 +111,7 @@ final class PeerResources {
         return RestResponse.error(status, e.reason().name().toLowerCase(), e.getMessage());
     }
 
-    private ObjectNode invitation(Invitation i) {
+    ObjectNode invitation(Invitation i) {
         ObjectNode o = json.createObjectNode();
         o.put("code", i.code());
         o.put("joinUri", i.joinUri());
@@ -114,6 +122,7 @@ final class PeerResources {
         o.put("pairedWith", i.pairedWith().orElse(null));
         ArrayNode a = o.putArray("addresses");
         i.addresses().forEach(a::add);
+        PairingStage.describe(o, i, sync.map(SyncService::status));
         return o;
     }
 
@@ -127,7 +136,17 @@ final class PeerResources {
         if (seconds < 1 || seconds > MAX_JOIN.toSeconds()) {
             return RestResponse.error(400, "bad_request", "timeoutSeconds must be from 1 to " + MAX_JOIN.toSeconds());
         }
-        TrustedPeer t = p.join(req.path("code").asText(), addr, Duration.ofSeconds(seconds));
+        Operation op = operations.start("join");
+        op.phase("key-agreement", "steps", 1);
+        TrustedPeer t;
+        try {
+            t = p.join(req.path("code").asText(), addr, Duration.ofSeconds(seconds));
+        } catch (RuntimeException e) {
+            op.finish(Optional.of(message(e)));
+            throw e;
+        }
+        op.advance(1, 0);
+        op.finish(Optional.empty());
         return RestResponse.ok(peer(t, Optional.empty()));
     }
 

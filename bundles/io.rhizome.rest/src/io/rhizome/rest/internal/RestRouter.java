@@ -40,6 +40,8 @@ public final class RestRouter {
     private final Supplier<Optional<SyncService>> sync;
     private final ObjectMapper json;
     private final Supplier<Optional<ConfigurationAdmin>> configAdmin;
+    /** Imports, exports and joins running now or lately, shown in status (one record set per node). */
+    private final Operations operations = new Operations();
     private volatile Supplier<Optional<KeyService>> keys = Optional::empty;
     private volatile Supplier<Optional<RecoveryService>> recovery = Optional::empty;
 
@@ -119,6 +121,8 @@ public final class RestRouter {
         switch (path) {
             case "/v1/status":
                 return get(request, this::status);
+            case "/v1/status/events":
+                return get(request, () -> new StatusStream(this::status, this::presenceList, json).response());
             case "/v1/plugins":
                 return get(request, this::plugins);
             case "/v1/plugins/install":
@@ -152,7 +156,7 @@ public final class RestRouter {
         }
         if (path.equals("/v1/pair") || path.equals("/v1/join") || path.equals("/v1/peers") || path.startsWith("/v1/peers/")
                 || path.startsWith("/v1/p2p/")) {
-            return new PeerResources(pairing.get(), sync.get(), transports.get(), json).handle(request, path);
+            return new PeerResources(pairing.get(), sync.get(), transports.get(), json).recordedIn(operations).handle(request, path);
         }
         if (path.equals("/v1/presence")) {
             return sync.get().map(s -> new PresenceResources(s.presence(), json).handle(request))
@@ -173,7 +177,7 @@ public final class RestRouter {
                         + "by itself; see the node's log)");
             }
             try {
-                return new DataResources(service.get(), json, configAdmin.get().map(NamespaceAdmin::new)).handle(request, path);
+                return new DataResources(service.get(), json, configAdmin.get().map(NamespaceAdmin::new), operations).handle(request, path);
             } catch (SyncException e) {
                 return SyncErrors.of(e);
             } catch (RuntimeException e) {
@@ -231,7 +235,16 @@ public final class RestRouter {
                     + "as a full disk, the store reopens by itself; see the node's log)");
         }
         backups.get().ifPresent(b -> root.set("backup", BackupResources.status(b, json)));
+        root.set("operations", operations.toJson(json));
+        pairing.get().flatMap(io.rhizome.api.PairingService::invitation)
+                .ifPresent(i -> root.set("pairing", new PeerResources(pairing.get(), service, List.of(), json).invitation(i)));
         return RestResponse.ok(root);
+    }
+
+    /** The presence list for the status stream, empty without an engine. */
+    private Optional<JsonNode> presenceList() {
+        return sync.get().map(s -> new PresenceResources(s.presence(), json).handle(new RestRequest("GET", "/v1/presence",
+                java.util.Map.of(), Optional.empty(), new byte[0])).body());
     }
 
     private JsonNode syncStatus(SyncStatus status) {
@@ -281,6 +294,15 @@ public final class RestRouter {
         o.put("changeSetsSent", p.changeSetsSent());
         o.put("bytesReceived", p.bytesReceived());
         o.put("bytesSent", p.bytesSent());
+        // Change sets left times the mean size of those that crossed on this link: the engine knows
+        // how many are left, not their sizes, so this is an estimate (null before any crossed).
+        Optional<Long> leftIn = estimate(p.incoming(), p.bytesReceived(), p.changeSetsReceived());
+        Optional<Long> leftOut = estimate(p.outgoing(), p.bytesSent(), p.changeSetsSent());
+        if (leftIn.isPresent() && leftOut.isPresent()) {
+            o.put("bytesLeftEstimate", leftIn.get() + leftOut.get());
+        } else {
+            o.putNull("bytesLeftEstimate");
+        }
         o.put("peerStateKnown", p.peerStateKnown());
         o.put("caughtUp", p.caughtUp());
         if (p.eta().isPresent()) {
@@ -289,6 +311,13 @@ public final class RestRouter {
             o.putNull("etaSeconds");
         }
         return o;
+    }
+
+    private static Optional<Long> estimate(long left, long bytes, long crossed) {
+        if (left == 0) {
+            return Optional.of(0L);
+        }
+        return crossed == 0 ? Optional.empty() : Optional.of(Math.round(left * ((double) bytes / crossed)));
     }
 
     /** Which route the peer was last synced by: its live link, or a cloud (when a cloud batch from it came later). */

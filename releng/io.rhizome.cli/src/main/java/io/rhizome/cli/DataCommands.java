@@ -279,9 +279,17 @@ final class DataCommands {
         }
         DaemonClient c = client();
         List<String> failures = new ArrayList<>();
-        int rc = c.stream("/v1/export" + nsQuery(names), line -> {
+        ProgressView bar = new ProgressView(err, "export", Terminal.stderr(), OperationProgress::text, OperationProgress::share).quietWhenShort();
+        String query = nsQuery(names);
+        int rc = c.stream("/v1/export" + query + (query.isEmpty() ? "?" : "&") + "progress=true", line -> {
             // the daemon marks an entity it could not export with an error line instead of leaving it out
-            if (line.startsWith("{\"error\"")) {
+            if (line.startsWith("{\"progress\"")) {
+                try {
+                    bar.show(json.readTree(line).path("progress"));
+                } catch (IOException e) {
+                    failures.add("unreadable progress line from the daemon: " + line);
+                }
+            } else if (line.startsWith("{\"error\"")) {
                 try {
                     failures.add(json.readTree(line).path("message").asText(line));
                 } catch (IOException e) {
@@ -292,6 +300,7 @@ final class DataCommands {
             }
         }, err);
         out.flush();
+        bar.end();
         for (String f : failures) {
             err.println("rhizome: " + f);
         }
@@ -317,11 +326,35 @@ final class DataCommands {
             err.println("rhizome: cannot read " + args.get(0) + ": " + e.getMessage());
             return Main.USAGE;
         }
-        DaemonClient.Response r = client().send("POST", "/v1/import", body);
-        if (!r.ok()) {
-            return print(r);
+        // The daemon tells how far it got ({"progress":…} lines), drawn on standard error, then the result or the refusal.
+        ProgressView bar = new ProgressView(err, "import", Terminal.stderr(), OperationProgress::text, OperationProgress::share).quietWhenShort();
+        List<JsonNode> ends = new ArrayList<>();
+        int rc = client().streamPost("/v1/import?progress=true", body, line -> {
+            try {
+                JsonNode n = json.readTree(line);
+                if (n.has("progress")) {
+                    bar.show(n.path("progress"));
+                } else {
+                    ends.add(n);
+                }
+            } catch (IOException e) {
+                ends.add(json.createObjectNode().set("error", json.createObjectNode().put("message", "unreadable answer line: " + line)));
+            }
+        }, err);
+        bar.end();
+        if (rc != Main.OK) {
+            return rc;
         }
-        out.println("imported " + r.body().path("imported").asLong() + " entities");
+        if (ends.isEmpty()) {
+            err.println("rhizome: the daemon ended the import without a result; see its log");
+            return Main.REFUSED;
+        }
+        JsonNode end = ends.get(ends.size() - 1);
+        if (end.has("error")) {
+            err.println("rhizome: " + end.path("error").path("message").asText());
+            return Main.REFUSED;
+        }
+        out.println("imported " + end.path("result").path("imported").asLong() + " entities");
         return Main.OK;
     }
 

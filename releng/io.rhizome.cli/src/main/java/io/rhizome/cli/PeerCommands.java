@@ -94,6 +94,32 @@ final class PeerCommands {
 
     // ------------------------------------------------------------------ pair
 
+    /** After the joiner is in: the mesh catch-up with it (the invitation's stage), until done or {@link PairingProgress#CATCH_UP_WAIT}. */
+    private int catchUp(DaemonClient d, PairingProgress stage) throws DaemonClient.NoDaemonException {
+        long deadline = System.nanoTime() + PairingProgress.CATCH_UP_WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            DaemonClient.Response s = d.get("/v1/pair");
+            if (!s.ok()) {
+                return refused(s);
+            }
+            if (s.body().path("stage").asText().equals("done")) {
+                stage.end();
+                out.println("Caught up with the new device.");
+                return Main.OK;
+            }
+            stage.show(s.body());
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Main.OK;
+            }
+        }
+        stage.end();
+        out.println("Still catching up with the new device; 'rhizome sync --wait' waits until done, 'rhizome status' shows how far.");
+        return Main.OK;
+    }
+
     private int pair(Args a) throws DaemonClient.NoDaemonException {
         if (!a.positional().isEmpty()) {
             throw new IllegalArgumentException("usage: rhizome pair [--png FILE] [--no-wait]");
@@ -133,6 +159,7 @@ final class PeerCommands {
         if (!inv.jsonOutput()) {
             out.println("  Waiting for the other device... (Ctrl-C stops waiting; the code stays valid)");
         }
+        PairingProgress stage = new PairingProgress(err, Terminal.stderr());
         for (int n = 0; n < 6 * 60; n++) {
             try {
                 Thread.sleep(POLL_MILLIS);
@@ -146,11 +173,13 @@ final class PeerCommands {
             }
             String state = s.body().path("state").asText();
             if (state.equals("active")) {
+                stage.show(s.body());
                 continue;
             }
             if (state.equals("used")) {
+                stage.end();
                 out.println("Paired with device " + s.body().path("pairedWith").asText() + ". Writes now sync between the two devices.");
-                return Main.OK;
+                return catchUp(d, stage);
             }
             err.println("rhizome: the invitation is " + state + (state.equals("locked") ? " (3 wrong codes were tried)" : "") + "; run 'rhizome pair' again");
             return Main.REFUSED;

@@ -3,6 +3,8 @@ package io.rhizome.cli;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -25,16 +27,35 @@ final class ProgressView {
     private boolean drawn;
     private String lastText = "";
 
+    private final Function<JsonNode, String> text;
+    private final ToDoubleFunction<JsonNode> share;
+    /** Off a terminal, say nothing of an operation shorter than {@link #PLAIN_EVERY_MILLIS} (an import of a few lines stays quiet). */
+    private boolean quietWhenShort;
+    private boolean printedPlain;
+
     ProgressView(PrintStream err, String what, boolean terminal) {
+        this(err, what, terminal, ProgressView::text, ProgressView::share);
+    }
+
+    /** A view of other progress lines (an import's, an export's: {@link OperationProgress}). */
+    ProgressView(PrintStream err, String what, boolean terminal, Function<JsonNode, String> text, ToDoubleFunction<JsonNode> share) {
         this.err = err;
         this.what = what;
         this.terminal = terminal;
+        this.text = text;
+        this.share = share;
+    }
+
+    ProgressView quietWhenShort() {
+        quietWhenShort = true;
+        lastPlain = 0;
+        return this;
     }
 
     void show(JsonNode p) {
         last = p;
         if (terminal) {
-            err.print("\r" + bar(p) + "\u001b[K");
+            err.print("\r" + bar(share.applyAsDouble(p), text.apply(p)) + "\u001b[K");
             err.flush();
             drawn = true;
         } else if (p.path("elapsedMillis").asLong() - lastPlain >= PLAIN_EVERY_MILLIS) {
@@ -52,21 +73,25 @@ final class ProgressView {
             if (drawn) {
                 err.println();
             }
-        } else if (!text(last).equals(lastText)) {
+        } else if ((printedPlain || !quietWhenShort) && !text.apply(last).equals(lastText)) {
             plain(last);
         }
     }
 
     private void plain(JsonNode p) {
-        lastText = text(p);
+        printedPlain = true;
+        lastText = text.apply(p);
         err.println(what + ": " + lastText);
     }
 
     static String bar(JsonNode p) {
-        double share = share(p);
+        return bar(share(p), text(p));
+    }
+
+    static String bar(double share, String text) {
         int filled = (int) Math.round(share * BAR);
         return "[" + "#".repeat(filled) + ".".repeat(BAR - filled) + "] " + String.format(Locale.ROOT, "%3d%%", Math.round(share * 100)) + " "
-                + text(p);
+                + text;
     }
 
     static String text(JsonNode p) {

@@ -41,6 +41,7 @@ final class StatusView {
             peer(b, p);
         }
         backup(b, status.path("backup"));
+        operations(b, status.path("operations"), status.path("pairing"));
         status.path("transports").fields().forEachRemaining(t -> {
             JsonNode tn = t.getValue();
             line(b, "%s:%s%s", t.getKey(), " ".repeat(Math.max(1, 9 - t.getKey().length())),
@@ -50,6 +51,23 @@ final class StatusView {
             }
         });
         return b.toString();
+    }
+
+    /** Running imports, exports and joins (finished ones only in --json), and the open or last pairing's stage. */
+    private static void operations(StringBuilder b, JsonNode ops, JsonNode pairing) {
+        for (JsonNode op : ops) {
+            if (op.path("state").asText().equals("running")) {
+                line(b, "%s:%s%s", op.path("kind").asText(), " ".repeat(Math.max(1, 9 - op.path("kind").asText().length())),
+                        OperationProgress.statusLine(op));
+            }
+        }
+        if (pairing.isObject()) {
+            JsonNode c = pairing.path("catchUp");
+            String catchUp = c.isObject() && pairing.path("stage").asText().equals("catching-up")
+                    ? String.format(", %,d to receive, %,d to send", c.path("incoming").asLong(), c.path("outgoing").asLong()) : "";
+            line(b, "pairing:  %s (invitation %s%s)%s", pairing.path("stage").asText(), pairing.path("state").asText(),
+                    pairing.path("pairedWith").isTextual() ? ", joined by " + pairing.path("pairedWith").asText() : "", catchUp);
+        }
     }
 
     /** The last good backup with its age, and the last attempt when it failed. */
@@ -101,8 +119,10 @@ final class StatusView {
     /** {@code 1,200 to receive, 30 to send, 2.1 MB in / 40 KB out, ETA 12s} from a peer's progress. */
     static String progress(JsonNode g) {
         String eta = g.path("etaSeconds").isNumber() ? ", ETA " + human(Duration.ofSeconds(g.path("etaSeconds").asLong())) : "";
-        return String.format("%,d to receive, %,d to send, %s in / %s out%s", g.path("incoming").asLong(), g.path("outgoing").asLong(),
-                bytes(g.path("bytesReceived").asLong()), bytes(g.path("bytesSent").asLong()), eta);
+        // an estimate from the mean size of the change sets that crossed (see README, "Progress")
+        String left = g.path("bytesLeftEstimate").asLong(0) > 0 ? ", about " + bytes(g.path("bytesLeftEstimate").asLong()) + " left" : "";
+        return String.format("%,d to receive, %,d to send, %s in / %s out%s%s", g.path("incoming").asLong(), g.path("outgoing").asLong(),
+                bytes(g.path("bytesReceived").asLong()), bytes(g.path("bytesSent").asLong()), left, eta);
     }
 
     static String bytes(long n) {

@@ -131,7 +131,8 @@ class MonitorBrowserTest {
                 new String[] { "GET", "/monitor/monitor.css" }, new String[] { "GET", "/monitor/session" },
                 new String[] { "GET", "/monitor/qr.svg?text=x" }, new String[] { "POST", "/monitor/logout" },
                 new String[] { "GET", "/api/v1/status" }, new String[] { "GET", "/api/v1/peers" },
-                new String[] { "GET", "/api/v1/events" }, new String[] { "GET", "/api/v1/plugins" },
+                new String[] { "GET", "/api/v1/events" }, new String[] { "GET", "/api/v1/status/events" },
+                new String[] { "GET", "/api/v1/presence" }, new String[] { "GET", "/api/v1/plugins" },
                 new String[] { "POST", "/api/v1/pair" }, new String[] { "GET", "/api/v1/ns/notes/x" });
         for (String cookie : new String[] { null, "rhizome_monitor_" + a.port() + "=forged" }) {
             for (String[] c : calls) {
@@ -198,6 +199,9 @@ class MonitorBrowserTest {
         assertEquals(0, join.exitCode(), join.stderr() + join.stdout());
         chromium.run("waitForText", "selector", "#pair-with", "text", bId, "timeoutMs", 20_000);
         assertEquals("used", chromium.run("text", "selector", "#pair-state").path("text").asText());
+        // the stages after the key agreement: the mesh catch-up with the new device, then done
+        chromium.run("waitFor", "selector", "#pair-stage[data-stage=done]", "timeoutMs", 30_000);
+        assertTrue(chromium.run("text", "selector", "#pair-catchup-text").path("text").asText().startsWith("caught up"));
 
         chromium.run("click", "selector", "nav button[data-view=devices]");
         chromium.run("waitFor", "selector", "#devices-rows tr[data-device='" + bId + "'][data-connected=true]", "timeoutMs", 30_000);
@@ -246,8 +250,54 @@ class MonitorBrowserTest {
         assertEquals(0, join.exitCode(), join.stderr());
     }
 
+    static final int IMPORT_LINES = 30_000;
+
     @Test
-    @Order(4) // last: it stops B
+    @Order(4)
+    void theOverviewFollowsAnImportAndPresenceFromTheStatusStreamWithoutPolling() throws Exception {
+        ensurePaired();
+        loginBrowser();
+        chromium.run("waitFor", "selector", "body[data-updates=live]", "timeoutMs", 10_000);
+        // From here on the page may not ask for the status or the presence list: both are pushed.
+        chromium.run("eval", "js", "performance.clearResourceTimings(), performance.setResourceTimingBufferSize(100000), true");
+
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < IMPORT_LINES; i++) {
+            lines.append("{\"namespace\":\"bulk\",\"key\":\"k").append(i).append("\",\"value\":\"v").append(i).append("\"}\n");
+        }
+        Path file = tmp.resolve("bulk.jsonl");
+        Files.writeString(file, lines.toString());
+        Process imp = new ProcessBuilder(NodeProcess.ROOT.resolve("rhizome").toString(), "import", file.toString(), "--home", a.home.toString())
+                .directory(NodeProcess.ROOT.toFile()).redirectErrorStream(true).start();
+        JsonNode running = chromium.send("waitFor", "selector", "#operations div[data-kind=import][data-state=running]", "timeoutMs", 60_000);
+        JsonNode done = chromium.send("waitFor", "selector", "#operations div[data-kind=import][data-state=done]", "timeoutMs", 180_000);
+        String output = new String(imp.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(imp.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && imp.exitValue() == 0, output);
+        assertTrue(running.path("ok").asBoolean(), "the page showed the import running: " + running);
+        assertTrue(done.path("ok").asBoolean(), "the page showed the import done: " + done);
+        chromium.run("waitFor", "selector", "#operations div[data-kind=import][data-state=done][data-done='" + IMPORT_LINES + "']");
+        assertTrue(chromium.run("text", "selector", "#operations div[data-kind=import][data-state=done]").path("text").asText()
+                .contains("import done: writing"), "the record's phase in the page");
+        screenshot("operations");
+
+        NodeProcess.CliResult set = NodeProcess.cli("presence", "set", "{\"name\":\"laptop\",\"viewing\":\"import\"}", "--ttl", "30",
+                "--home", b.home.toString());
+        assertEquals(0, set.exitCode(), set.stderr());
+        JsonNode seen = chromium.send("waitForText", "selector", "#presence span[data-device='" + bId + "']", "text", "laptop · import",
+                "timeoutMs", 3_000);
+        assertTrue(seen.path("ok").asBoolean(), "B's presence did not reach A's strip within 3 s by the stream: " + seen);
+        assertEquals(0, NodeProcess.cli("presence", "clear", "--home", b.home.toString()).exitCode());
+        JsonNode gone = chromium.send("waitFor", "selector", "#presence span[data-device='" + bId + "']", "state", "detached",
+                "timeoutMs", 3_000);
+        assertTrue(gone.path("ok").asBoolean(), "B's cleared presence did not leave A's strip within 3 s: " + gone);
+
+        JsonNode polled = chromium.run("eval", "js", "performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)"
+                + ".filter((p) => p === '/api/v1/status' || p === '/api/v1/presence')");
+        assertEquals(0, polled.path("value").size(), "the page polled although the status stream was live: " + polled);
+    }
+
+    @Test
+    @Order(5) // last: it stops B
     void presenceOfTheSecondDeviceAppearsInTheStripAndExpiresWhenItStops() throws Exception {
         ensurePaired();
         loginBrowser();
