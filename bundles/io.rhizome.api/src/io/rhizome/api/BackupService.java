@@ -1,5 +1,6 @@
 package io.rhizome.api;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -93,18 +94,28 @@ public interface BackupService {
     /**
      * Which snapshots {@link #prune} keeps: the newest {@code keepLast}; the newest of each of the
      * last {@code keepHourly} hours and of each of the last {@code keepDaily} days (UTC, counted back
-     * from the newest snapshot's); and every snapshot that a kept one builds on, so a chain is never
-     * broken. The newest snapshot is always kept.
+     * from the newest snapshot's) — thinning; of those, none older than {@code maxAge} (counted back
+     * from now; {@link Duration#ZERO}: no limit); and every snapshot that a kept one builds on, so a
+     * chain is never broken (a snapshot past the age limit stays while a younger kept one builds on
+     * it). The newest snapshot is always kept.
      *
-     * @since 0.1 (added with prune; additive)
+     * @since 0.1 (added with prune; additive; {@code maxAge} added with max-age retention)
      */
-    record Retention(int keepLast, int keepHourly, int keepDaily) {
+    record Retention(int keepLast, int keepHourly, int keepDaily, Duration maxAge) {
         public Retention {
             if (keepLast < 1 || keepHourly < 0 || keepDaily < 0) {
                 throw new IllegalArgumentException("retention keeps at least the last snapshot (keep.last >= 1) and"
                         + " 0 or more hourly and daily ones; got last " + keepLast + ", hourly " + keepHourly
                         + ", daily " + keepDaily);
             }
+            if (maxAge == null || maxAge.isNegative()) {
+                throw new IllegalArgumentException("a retention's max age is zero (no limit) or more, not " + maxAge);
+            }
+        }
+
+        /** Without an age limit. */
+        public Retention(int keepLast, int keepHourly, int keepDaily) {
+            this(keepLast, keepHourly, keepDaily, Duration.ZERO);
         }
     }
 
@@ -182,4 +193,20 @@ public interface BackupService {
      *         chunk, manifest or link is missing or damaged; nothing is written then
      */
     Restored restore(BackupTarget target, List<String> words, Progress progress) throws BackupException;
+
+    /**
+     * The target a person names: {@code /absolute/folder} (a local folder, as {@link #folder}) or
+     * {@code SCHEME:LOCATION}, opened by the {@link io.rhizome.spi.backup.BackupTargetFactory} of that
+     * scheme ({@code synced:/absolute/folder} and {@code gdrive:FOLDER} when the cloud transport's
+     * bundles run). Default: folders only.
+     *
+     * @throws IllegalArgumentException when the text names no target this node can open, with what to do
+     * @since 0.1 (added with the cloud targets; default method)
+     */
+    default BackupTarget target(String spec) {
+        if (spec != null && spec.startsWith("/")) {
+            return folder(java.nio.file.Path.of(spec));
+        }
+        throw new IllegalArgumentException("a backup target is an absolute folder path here, not '" + spec + "'");
+    }
 }

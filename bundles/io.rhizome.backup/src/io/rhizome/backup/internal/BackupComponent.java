@@ -2,6 +2,7 @@ package io.rhizome.backup.internal;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.osgi.framework.BundleContext;
@@ -10,6 +11,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -22,6 +24,7 @@ import io.rhizome.api.BackupService;
 import io.rhizome.api.ReplicaArchive;
 import io.rhizome.api.SyncService;
 import io.rhizome.spi.backup.BackupTarget;
+import io.rhizome.spi.backup.BackupTargetFactory;
 import io.rhizome.spi.crypto.KeyService;
 import io.rhizome.spi.crypto.RecoveryService;
 
@@ -49,6 +52,16 @@ public class BackupComponent implements BackupService {
     private final BackupSettings settings;
     private final Optional<BackupTarget> configured;
     private final Optional<BackupSchedule> schedule;
+    private final TargetSpecs targets = new TargetSpecs();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addTargetFactory(BackupTargetFactory f, Map<String, Object> props) {
+        targets.add(f, props);
+    }
+
+    void removeTargetFactory(BackupTargetFactory f, Map<String, Object> props) {
+        targets.remove(f, props);
+    }
 
     @Activate
     public BackupComponent(BundleContext context, Config config, @Reference ReplicaArchive archive, @Reference SyncService sync,
@@ -91,6 +104,11 @@ public class BackupComponent implements BackupService {
     @Override
     public BackupTarget folder(Path dir) {
         return new FolderTarget(dir);
+    }
+
+    @Override
+    public BackupTarget target(String spec) {
+        return targets.open(spec);
     }
 
     @Override

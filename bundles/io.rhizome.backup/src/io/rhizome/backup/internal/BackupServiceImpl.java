@@ -269,11 +269,13 @@ public final class BackupServiceImpl implements BackupService {
             AtomicInteger chunks = new AtomicInteger();
             AtomicLong read = new AtomicLong();
             Restorer restorer = new Restorer(archive, keys);
-            reader.read(chain, r -> {
-                restorer.accept(r);
-                progress.records(read.incrementAndGet(), totalRecords);
-            }, b -> progress.chunk(bytes.addAndGet(b), chunks.incrementAndGet(), total));
-            restorer.finish();
+            try (restorer) {
+                reader.read(chain, r -> {
+                    restorer.accept(r);
+                    progress.records(read.incrementAndGet(), totalRecords);
+                }, b -> progress.chunk(bytes.addAndGet(b), chunks.incrementAndGet(), total));
+                restorer.finish();
+            }
             keepWords(words);
             LOG.info("restored snapshot {} ({} snapshots, {} change sets) from {}", latest, chain.size(),
                     restorer.applied(), target.describe());

@@ -54,20 +54,29 @@ public record BackupSettings(Optional<Path> to, Optional<Duration> interval, boo
         Optional<Integer> last = value(property, "keep.last").map(v -> count("keep.last", v));
         Optional<Integer> hourly = value(property, "keep.hourly").map(v -> count("keep.hourly", v));
         Optional<Integer> daily = value(property, "keep.daily").map(v -> count("keep.daily", v));
-        Optional<Retention> retention = last.isEmpty() && hourly.isEmpty() && daily.isEmpty() ? Optional.empty()
-                : Optional.of(new Retention(last.orElse(1), hourly.orElse(0), daily.orElse(0)));
+        Optional<Duration> maxAge = value(property, "keep.maxAge").map(v -> age("keep.maxAge", v));
+        // An age limit alone keeps everything younger than it; with hourly or daily thinning the
+        // last one plus the thinned ones, as without an age limit.
+        int lastByDefault = maxAge.isPresent() && hourly.isEmpty() && daily.isEmpty() ? Integer.MAX_VALUE : 1;
+        Optional<Retention> retention = last.isEmpty() && hourly.isEmpty() && daily.isEmpty() && maxAge.isEmpty() ? Optional.empty()
+                : Optional.of(new Retention(last.orElse(lastByDefault), hourly.orElse(0), daily.orElse(0), maxAge.orElse(Duration.ZERO)));
         int fullEvery = value(property, "fullEvery").map(v -> count("fullEvery", v)).orElse(DEFAULT_FULL_EVERY);
         if ((interval.isPresent() || retention.isPresent()) && to.isEmpty()) {
-            throw new IllegalArgumentException("backup.interval and backup.keep.* need backup.to (the folder to back up to)");
+            throw new IllegalArgumentException("backup.interval and backup.keep.* need backup.to (the target to back up to)");
         }
         return new BackupSettings(to, interval, onShutdown && to.isPresent(), retention, fullEvery);
     }
 
     /** {@code 90s}, {@code 15m}, {@code 6h}, {@code 1d}: a whole number and a unit, at least one second. */
     static Duration duration(String v) {
+        return age("interval", v);
+    }
+
+    /** As {@link #duration}, naming {@code key} in the refusal. */
+    static Duration age(String key, String v) {
         Matcher m = DURATION.matcher(v);
         if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-            throw new IllegalArgumentException("backup.interval must be a whole number of s, m, h or d above 0"
+            throw new IllegalArgumentException("backup." + key + " must be a whole number of s, m, h or d above 0"
                     + " (e.g. 30m, 6h, 1d), not '" + v + "'");
         }
         long n = Long.parseLong(m.group(1));

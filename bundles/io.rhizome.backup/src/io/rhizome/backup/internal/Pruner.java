@@ -1,6 +1,7 @@
 package io.rhizome.backup.internal;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -31,10 +32,17 @@ public final class Pruner {
 
     private final BackupTarget target;
     private final SnapshotReader reader;
+    private final Clock clock;
 
     public Pruner(BackupTarget target, SnapshotReader reader) {
+        this(target, reader, Clock.systemUTC());
+    }
+
+    /** With the clock that {@link Retention#maxAge()} counts back from. */
+    public Pruner(BackupTarget target, SnapshotReader reader, Clock clock) {
         this.target = target;
         this.reader = reader;
+        this.clock = clock;
     }
 
     /** What a prune did, oldest first. */
@@ -51,7 +59,7 @@ public final class Pruner {
             all.add(reader.manifest(id));
         }
         all.sort(Comparator.comparing(Manifest::snapshot));
-        Set<String> keep = keep(all, retention);
+        Set<String> keep = keep(all, retention, clock.instant());
         List<Manifest> kept = new ArrayList<>();
         List<Manifest> doomed = new ArrayList<>();
         for (Manifest m : all) {
@@ -67,12 +75,19 @@ public final class Pruner {
         return new Result(kept, deleted);
     }
 
+    /** {@link #keep(List, Retention, Instant)} as of now. */
+    static Set<String> keep(List<Manifest> all, Retention retention) {
+        return keep(all, retention, Instant.now());
+    }
+
     /**
      * The ids retention keeps among {@code all} (sorted oldest first): the newest {@code keepLast},
      * the newest of each of the last {@code keepHourly} hours and {@code keepDaily} days counted back
-     * from the newest snapshot, then, transitively, every snapshot a kept one builds on.
+     * from the newest snapshot, less those older than {@code maxAge} before {@code now} (never the
+     * newest), then, transitively, every snapshot a kept one builds on — the age limit never breaks
+     * a chain, it waits until nothing younger builds on the old part.
      */
-    static Set<String> keep(List<Manifest> all, Retention retention) {
+    static Set<String> keep(List<Manifest> all, Retention retention, Instant now) {
         Set<String> keep = new HashSet<>();
         if (all.isEmpty()) {
             return keep;
@@ -83,6 +98,15 @@ public final class Pruner {
         Instant newest = Instant.ofEpochMilli(all.get(all.size() - 1).created());
         newestPerPeriod(all, newest, ChronoUnit.HOURS, retention.keepHourly(), keep);
         newestPerPeriod(all, newest, ChronoUnit.DAYS, retention.keepDaily(), keep);
+        if (!retention.maxAge().isZero()) {
+            Instant oldest = now.minus(retention.maxAge());
+            String newestId = all.get(all.size() - 1).snapshot();
+            for (Manifest m : all) {
+                if (Instant.ofEpochMilli(m.created()).isBefore(oldest) && !m.snapshot().equals(newestId)) {
+                    keep.remove(m.snapshot());
+                }
+            }
+        }
         Map<String, Manifest> byId = new HashMap<>();
         all.forEach(m -> byId.put(m.snapshot(), m));
         for (String id : List.copyOf(keep)) {

@@ -91,12 +91,21 @@ public final class SnapshotReader {
     }
 
     /**
-     * Hands every record of the chain to {@code sink}, oldest snapshot first, after {@link #verify}
-     * passed for the whole chain. Chunks are read a second time while decoding and must still match.
+     * Hands every record of the chain to {@code sink}, oldest snapshot first, after every chunk of
+     * the whole chain was checked against its manifest ({@link ChunkCodec#check}: present, owner,
+     * size, SHA-256). Chunks are read a second time while decoding, must still match and are opened
+     * then (the seal checked once, as they are used).
      */
     public long read(List<Manifest> chain, Consumer<SnapshotRecord> sink, BackupProgress progress)
             throws IOException, BackupRefusedException {
-        verify(chain, BackupProgress.NONE);
+        for (Manifest m : chain) {
+            for (int i = 0; i < m.chunks().size(); i++) {
+                int index = i;
+                byte[] file = target.readChunk(m.snapshot(), i).orElseThrow(() -> new BackupRefusedException(
+                        "chunk " + index + " of snapshot " + m.snapshot() + " is missing from " + target.describe()));
+                ChunkCodec.check(m.snapshot(), i, m.chunks().get(i), file);
+            }
+        }
         long total = 0;
         for (Manifest m : chain) {
             total += readOne(m, sink, progress);

@@ -20,7 +20,8 @@ import io.rhizome.spi.backup.BackupTarget;
 /**
  * {@code POST /v1/backup} {@code {"dir"}} (take a snapshot), {@code POST /v1/backup/list},
  * {@code POST /v1/backup/verify} (same body), {@code POST /v1/backup/prune}
- * {@code {"dir","keep":{"last","hourly","daily"}}} and {@code POST /v1/restore} {@code {"dir","words"}}.
+ * {@code {"dir","keep":{"last","hourly","daily","maxAge"}}} and {@code POST /v1/restore} {@code {"dir","words"}};
+ * {@code "target":"gdrive:FOLDER"} (any {@link BackupService#target} form) in place of {@code dir}.
  * Without {@code dir} the node's configured target ({@code backup.to}) is used; without {@code keep},
  * its configured retention. With {@code "progress":true} a backup or restore answers JSON lines
  * ({@link BackupProgressLines}) instead of one JSON body. The words are never logged or echoed.
@@ -133,6 +134,18 @@ final class BackupResources {
     }
 
     private static BackupTarget target(BackupService service, JsonNode req) throws Refused {
+        JsonNode spec = req.path("target");
+        if (!spec.isMissingNode() && !spec.isNull()) {
+            if (!spec.isTextual() || spec.asText().isBlank()) {
+                throw new Refused(RestResponse.error(400, "invalid_request",
+                        "send {\"target\":\"gdrive:FOLDER\"} (or synced:/absolute/folder, /absolute/folder) naming the backup target"));
+            }
+            try {
+                return service.target(spec.asText());
+            } catch (IllegalArgumentException e) {
+                throw new Refused(RestResponse.error(400, "invalid_request", e.getMessage()));
+            }
+        }
         if (req.path("dir").isMissingNode() || req.path("dir").isNull()) {
             return service.configuredTarget().orElseThrow(() -> new Refused(RestResponse.error(400, "invalid_request",
                     "name the backup folder ({\"dir\":\"/absolute/folder\"}, the CLI's --to DIR) or set backup.to in"
@@ -164,20 +177,44 @@ final class BackupResources {
             throw new Refused(RestResponse.error(400, "invalid_request", "keep must be an object {\"last\":N,\"hourly\":H,\"daily\":D}"));
         }
         var names = keep.fieldNames();
+        java.time.Duration maxAge = java.time.Duration.ZERO;
         while (names.hasNext()) {
             String n = names.next();
-            if (!List.of("last", "hourly", "daily").contains(n)) {
-                throw new Refused(RestResponse.error(400, "invalid_request", "keep has no '" + n + "'; use last, hourly and daily"));
+            if (!List.of("last", "hourly", "daily", "maxAge").contains(n)) {
+                throw new Refused(RestResponse.error(400, "invalid_request", "keep has no '" + n + "'; use last, hourly, daily and maxAge"));
+            }
+            if (n.equals("maxAge")) {
+                maxAge = age(keep.path(n));
+                continue;
             }
             if (!keep.path(n).canConvertToInt() || !keep.path(n).isIntegralNumber()) {
                 throw new Refused(RestResponse.error(400, "invalid_request", "keep." + n + " must be a whole number, not " + keep.path(n)));
             }
         }
         try {
-            return new BackupService.Retention(keep.path("last").asInt(1), keep.path("hourly").asInt(0), keep.path("daily").asInt(0));
+            // An age limit alone keeps everything younger than it (as backup.keep.maxAge alone does).
+            int lastByDefault = keep.has("maxAge") && !keep.has("hourly") && !keep.has("daily") ? Integer.MAX_VALUE : 1;
+            return new BackupService.Retention(keep.path("last").asInt(lastByDefault), keep.path("hourly").asInt(0),
+                    keep.path("daily").asInt(0), maxAge);
         } catch (IllegalArgumentException e) {
             throw new Refused(RestResponse.error(400, "invalid_request", e.getMessage()));
         }
+    }
+
+    /** {@code "90d"}, {@code "12h"}, {@code "30m"}, {@code "45s"}: a whole number above 0 and a unit. */
+    private static java.time.Duration age(JsonNode v) throws Refused {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,6})([smhd])").matcher(v.isTextual() ? v.asText() : "");
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new Refused(RestResponse.error(400, "invalid_request", "keep.maxAge must be a whole number of s, m, h or d above 0"
+                    + " (e.g. \"90d\"), not " + v));
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> java.time.Duration.ofSeconds(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            case "h" -> java.time.Duration.ofHours(n);
+            default -> java.time.Duration.ofDays(n);
+        };
     }
 
     private ObjectNode list(List<BackupService.Snapshot> snapshots) {

@@ -41,22 +41,32 @@ class BackupSettingsTest {
         assertEquals(Optional.of(new Retention(1, 24, 30)), s.retention());
         assertEquals(0, s.fullEvery());
         assertFalse(parse(Map.of("to", "/b", "onShutdown", "false")).onShutdown());
+        assertEquals(Optional.of(new Retention(Integer.MAX_VALUE, 0, 0, Duration.ofDays(90))),
+                parse(Map.of("to", "/b", "keep.maxAge", "90d")).retention(), "an age limit alone keeps everything younger");
+        assertEquals(Optional.of(new Retention(1, 24, 30, Duration.ofDays(60))),
+                parse(Map.of("to", "/b", "keep.hourly", "24", "keep.daily", "30", "keep.maxAge", "60d")).retention(),
+                "hourly for a day, daily for a month, nothing past 60 days");
+        assertEquals(Optional.of(new Retention(5, 0, 0, Duration.ofHours(12))),
+                parse(Map.of("to", "/b", "keep.last", "5", "keep.maxAge", "12h")).retention());
         assertEquals(Duration.ofSeconds(90), BackupSettings.duration("90s"));
         assertEquals(Duration.ofDays(1), BackupSettings.duration("1d"));
     }
 
     @Test
     void badValuesAreRefusedNamingTheKey() {
-        Map<Map<String, String>, String> cases = Map.of(
-                Map.of("to", "relative/dir"), "backup.to must be an absolute folder path",
-                Map.of("to", "/b", "interval", "0m"), "backup.interval must be a whole number",
-                Map.of("to", "/b", "interval", "soon"), "backup.interval must be a whole number",
-                Map.of("to", "/b", "onShutdown", "yes"), "backup.onShutdown must be true or false",
-                Map.of("to", "/b", "keep.last", "-1"), "backup.keep.last must be a whole number",
-                Map.of("to", "/b", "keep.last", "0"), "keep.last >= 1",
-                Map.of("to", "/b", "fullEvery", "x"), "backup.fullEvery must be a whole number",
-                Map.of("interval", "1h"), "need backup.to",
-                Map.of("keep.daily", "7"), "need backup.to");
+        Map<Map<String, String>, String> cases = Map.ofEntries(
+                Map.entry(Map.of("to", "relative/dir"), "backup.to must be an absolute folder path"),
+                Map.entry(Map.of("to", "/b", "interval", "0m"), "backup.interval must be a whole number"),
+                Map.entry(Map.of("to", "/b", "interval", "soon"), "backup.interval must be a whole number"),
+                Map.entry(Map.of("to", "/b", "onShutdown", "yes"), "backup.onShutdown must be true or false"),
+                Map.entry(Map.of("to", "/b", "keep.last", "-1"), "backup.keep.last must be a whole number"),
+                Map.entry(Map.of("to", "/b", "keep.last", "0"), "keep.last >= 1"),
+                Map.entry(Map.of("to", "/b", "fullEvery", "x"), "backup.fullEvery must be a whole number"),
+                Map.entry(Map.of("interval", "1h"), "need backup.to"),
+                Map.entry(Map.of("to", "/b", "keep.maxAge", "0d"), "backup.keep.maxAge must be a whole number of s, m, h or d above 0"),
+                Map.entry(Map.of("to", "/b", "keep.maxAge", "3 weeks"), "backup.keep.maxAge must be a whole number of s, m, h or d above 0"),
+                Map.entry(Map.of("keep.maxAge", "7d"), "need backup.to"),
+                Map.entry(Map.of("keep.daily", "7"), "need backup.to"));
         cases.forEach((values, sentence) -> {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse(values), values.toString());
             assertTrue(e.getMessage().contains(sentence), values + ": " + e.getMessage());

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -124,6 +125,47 @@ class PruneTest {
         assertEquals(Set.of("s7", "s6", "s5", "s4", "s3", "s2", "s1", "s0"), Pruner.keep(all, new Retention(8, 0, 0)));
         assertThrows(IllegalArgumentException.class, () -> new Retention(0, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> new Retention(1, -1, 0));
+    }
+
+    private static Manifest at(String id, Optional<String> previous, String time) {
+        return new Manifest(Manifest.FORMAT, id, previous, Instant.parse(time).toEpochMilli(), Map.of(), Map.of(), 0, List.of());
+    }
+
+    @Test
+    void maxAgeDeletesOldSnapshotsButNeverAPartOfAChainAYoungerOneBuildsOn() {
+        Instant now = Instant.parse("2026-12-20T12:00:00Z");
+        // Chain A: full a0 and a1 (20 and 19 days old); chain B: full b0 (10 days old), b1 (5), b2 (1 hour).
+        List<Manifest> all = List.of(at("a0", Optional.empty(), "2026-11-30T12:00:00Z"), at("a1", Optional.of("a0"), "2026-12-01T12:00:00Z"),
+                at("b0", Optional.empty(), "2026-12-10T12:00:00Z"), at("b1", Optional.of("b0"), "2026-12-15T12:00:00Z"),
+                at("b2", Optional.of("b1"), "2026-12-20T11:00:00Z"));
+        Duration week = Duration.ofDays(7);
+        assertEquals(Set.of("b0", "b1", "b2"), Pruner.keep(all, new Retention(Integer.MAX_VALUE, 0, 0, week), now),
+                "b0 is past the age but b1 and b2 build on it: kept; chain A goes whole");
+        assertEquals(Set.of("b0", "b1", "b2"), Pruner.keep(all, new Retention(Integer.MAX_VALUE, 0, 0, Duration.ofDays(2)), now),
+                "b1 is past 2 days too, and b2 builds on it");
+        assertEquals(Set.of("b0", "b1", "b2"), Pruner.keep(all, new Retention(Integer.MAX_VALUE, 0, 0, Duration.ofSeconds(1)), now),
+                "the newest is always kept, with its chain");
+        assertEquals(Set.of("a0", "a1", "b0", "b1", "b2"), Pruner.keep(all, new Retention(Integer.MAX_VALUE, 0, 0), now), "no limit");
+        // Thinning with an age limit: daily for a month, nothing past 15 days.
+        assertEquals(Set.of("b0", "b1", "b2"), Pruner.keep(all, new Retention(1, 24, 30, Duration.ofDays(15)), now));
+        assertEquals(Set.of("a0", "a1", "b0", "b1", "b2"), Pruner.keep(all, new Retention(1, 24, 30, Duration.ofDays(25)), now));
+        assertThrows(IllegalArgumentException.class, () -> new Retention(1, 0, 0, Duration.ofDays(-1)));
+    }
+
+    @Test
+    void aMaxAgePruneOfRealSnapshotsLeavesWholeChainsThatRestore() throws Exception {
+        FolderTarget target = new FolderTarget(dir.resolve("aged"));
+        List<Manifest> all = chains(target, 2, 3);
+        // Seen from a day later, every snapshot is past an hour's age: only the newest chain stays, whole.
+        java.time.Clock later = java.time.Clock.fixed(Instant.now().plus(Duration.ofDays(1)), java.time.ZoneOffset.UTC);
+        Pruner.Result r = new Pruner(target, new SnapshotReader(target, keys), later)
+                .prune(new Retention(Integer.MAX_VALUE, 0, 0, Duration.ofHours(1)));
+        assertEquals(ids(all.subList(2, 5)), ids(r.kept()));
+        assertEquals(ids(all.subList(0, 2)), ids(r.deleted()));
+        assertWholeChains(target);
+        // Seen from now, nothing is an hour old: nothing goes.
+        assertTrue(new Pruner(target, new SnapshotReader(target, keys)).prune(new Retention(Integer.MAX_VALUE, 0, 0, Duration.ofHours(1)))
+                .deleted().isEmpty());
     }
 
     /** A target whose second delete "crashes": the process dies right after the first one. */

@@ -15,16 +15,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * {@code backup now|list|verify [--to DIR]}, {@code backup prune [--to DIR] [--keep last=N,hourly=H,daily=D]}
- * and {@code restore --from DIR}. Without {@code --to} the node's configured target ({@code backup.to})
+ * {@code backup now|list|verify [--to TARGET]}, {@code backup prune [--to TARGET] [--keep last=N,hourly=H,daily=D,maxAge=AGE]}
+ * and {@code restore --from TARGET}, a TARGET being a folder, {@code synced:DIR} or {@code gdrive:FOLDER}.
+ * Without {@code --to} the node's configured target ({@code backup.to})
  * is used. The recovery words of a restore are read from standard input only, never from the command
  * line. A backup and a restore show their progress on standard error ({@link ProgressView}).
  */
 final class BackupCommands {
 
-    private static final String USAGE_LINE = "rhizome: usage: rhizome backup now|list|verify [--to DIR]"
-            + " | rhizome backup prune [--to DIR] [--keep last=N,hourly=H,daily=D]"
-            + " | rhizome restore --from DIR   (the 24 words are read from standard input)";
+    private static final String USAGE_LINE = "rhizome: usage: rhizome backup now|list|verify [--to TARGET]"
+            + " | rhizome backup prune [--to TARGET] [--keep last=N,hourly=H,daily=D,maxAge=AGE]"
+            + " | rhizome restore --from TARGET   (TARGET: DIR, synced:DIR or gdrive:FOLDER; the 24 words are read from standard input)";
 
     private final Main.Invocation inv;
     private final ObjectMapper json;
@@ -47,7 +48,7 @@ final class BackupCommands {
                 err.println(USAGE_LINE);
                 return Main.USAGE;
             }
-            return restore(Path.of(args.get(1)).toAbsolutePath().normalize());
+            return restore(args.get(1));
         }
         if (args.isEmpty() || !List.of("now", "list", "verify", "prune").contains(args.get(0))) {
             err.println(USAGE_LINE);
@@ -63,7 +64,7 @@ final class BackupCommands {
                 return Main.USAGE;
             }
             if (option.equals("--to")) {
-                body.put("dir", Path.of(args.get(i + 1)).toAbsolutePath().normalize().toString());
+                putTarget(body, args.get(i + 1));
             } else {
                 String problem = keep(args.get(i + 1), body.putObject("keep"));
                 if (problem != null) {
@@ -116,20 +117,38 @@ final class BackupCommands {
         return Main.OK;
     }
 
-    /** Parses {@code last=N,hourly=H,daily=D} into {@code keep}; returns the problem, or null. */
+    /**
+     * {@code gdrive:FOLDER}, {@code synced:/path} (a scheme, then a colon) go to the daemon as they
+     * are; anything else is a folder, made absolute against the current directory.
+     */
+    static void putTarget(ObjectNode body, String spec) {
+        if (spec.matches("[a-z][a-z0-9]{0,31}:.*")) {
+            body.put("target", spec);
+        } else {
+            body.put("dir", Path.of(spec).toAbsolutePath().normalize().toString());
+        }
+    }
+
+    /** Parses {@code last=N,hourly=H,daily=D,maxAge=AGE} into {@code keep}; returns the problem, or null. */
     static String keep(String spec, ObjectNode keep) {
         for (String part : spec.split(",", -1)) {
             String[] kv = part.split("=", 2);
-            if (kv.length != 2 || !List.of("last", "hourly", "daily").contains(kv[0].strip())
-                    || !kv[1].strip().matches("[0-9]{1,6}")) {
-                return "--keep takes last=N,hourly=H,daily=D (whole numbers; any of the three), not '" + spec + "'";
+            boolean age = kv.length == 2 && kv[0].strip().equals("maxAge");
+            if (kv.length != 2 || !(age || List.of("last", "hourly", "daily").contains(kv[0].strip()))
+                    || !kv[1].strip().matches(age ? "[0-9]{1,6}[smhd]" : "[0-9]{1,6}")) {
+                return "--keep takes last=N,hourly=H,daily=D,maxAge=AGE (whole numbers, AGE like 90d, 12h; any of the four), not '"
+                        + spec + "'";
             }
-            keep.put(kv[0].strip(), Integer.parseInt(kv[1].strip()));
+            if (age) {
+                keep.put("maxAge", kv[1].strip());
+            } else {
+                keep.put(kv[0].strip(), Integer.parseInt(kv[1].strip()));
+            }
         }
         return null;
     }
 
-    private int restore(Path dir) throws DaemonClient.NoDaemonException {
+    private int restore(String from) throws DaemonClient.NoDaemonException {
         err.println("Type or paste the 24 recovery words of the backup, then an empty line (or end of input):");
         StringBuilder words = new StringBuilder();
         try {
@@ -147,7 +166,7 @@ final class BackupCommands {
             return Main.USAGE;
         }
         ObjectNode body = json.createObjectNode();
-        body.put("dir", dir.toString());
+        putTarget(body, from);
         body.put("words", words.toString().strip());
         JsonNode r = withProgress("/v1/restore", body, "restore");
         if (r == null) {

@@ -163,12 +163,13 @@ public final class Main {
                   identity          this device's id, key fingerprint and mesh key epoch
                   recovery show     print the 24-word recovery phrase (asks for confirmation)
                   recovery verify   check recovery words typed on standard input
-                  backup now [--to DIR]   an encrypted snapshot into DIR (default: backup.to), incremental
-                                    on the newest there; progress on standard error
-                  backup list|verify [--to DIR]   the snapshots in DIR; verify re-reads every chunk and link
-                  backup prune [--to DIR] [--keep last=N,hourly=H,daily=D]   delete the snapshots retention
-                                    does not keep (default: backup.keep.*); never one a kept one builds on
-                  restore --from DIR    restore a new, empty home from DIR (the 24 words on standard input)
+                  backup now [--to TARGET]   an encrypted snapshot into TARGET (default: backup.to), incremental
+                                    on the newest there; progress on standard error. TARGET: a folder,
+                                    synced:DIR (a synced folder) or gdrive:FOLDER (after cloud add gdrive)
+                  backup list|verify [--to TARGET]   the snapshots there; verify re-reads every chunk and link
+                  backup prune [--to TARGET] [--keep last=N,hourly=H,daily=D,maxAge=AGE]   delete the snapshots
+                                    retention does not keep (default: backup.keep.*); never one a kept one builds on
+                  restore --from TARGET   restore a new, empty home from TARGET (the 24 words on standard input)
                   help              this text
 
                 --home DIR  the node's home folder (default: $RHIZOME_HOME or ~/.rhizome)

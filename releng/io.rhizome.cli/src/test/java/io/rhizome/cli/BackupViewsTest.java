@@ -81,11 +81,27 @@ class BackupViewsTest {
     }
 
     @Test
+    void aTargetWithASchemeGoesAsItIsAndAnythingElseIsAnAbsoluteFolder() {
+        ObjectNode drive = JSON.createObjectNode();
+        BackupCommands.putTarget(drive, "gdrive:My Backups");
+        assertEquals("{\"target\":\"gdrive:My Backups\"}", drive.toString());
+        ObjectNode synced = JSON.createObjectNode();
+        BackupCommands.putTarget(synced, "synced:/home/me/Dropbox/rz");
+        assertEquals("{\"target\":\"synced:/home/me/Dropbox/rz\"}", synced.toString());
+        ObjectNode folder = JSON.createObjectNode();
+        BackupCommands.putTarget(folder, "backups/../b");
+        assertEquals(java.nio.file.Path.of("b").toAbsolutePath().toString(), folder.path("dir").asText());
+    }
+
+    @Test
     void keepTakesLastHourlyDailyAndRefusesAnythingElse() {
         ObjectNode keep = JSON.createObjectNode();
         assertNull(BackupCommands.keep("last=3,daily=7", keep));
         assertEquals("{\"last\":3,\"daily\":7}", keep.toString());
-        for (String bad : new String[] {"", "last", "last=x", "weekly=2", "last=3,", "last=-1"}) {
+        ObjectNode aged = JSON.createObjectNode();
+        assertNull(BackupCommands.keep("hourly=24,daily=30,maxAge=90d", aged));
+        assertEquals("{\"hourly\":24,\"daily\":30,\"maxAge\":\"90d\"}", aged.toString());
+        for (String bad : new String[] {"", "last", "last=x", "weekly=2", "last=3,", "last=-1", "maxAge=90", "maxAge=3w", "last=1d"}) {
             String problem = BackupCommands.keep(bad, JSON.createObjectNode());
             assertTrue(problem != null && problem.contains("--keep takes last=N,hourly=H,daily=D"), bad + ": " + problem);
         }

@@ -148,9 +148,17 @@ class NodeCloudDriveTest {
         }
     }
 
-    /** Runs `rhizome cloud add gdrive` and plays the browser: opens the printed page and follows its redirect to the daemon. */
     private void signIn(Path home, NodeProcess node) throws Exception {
+        signIn(google, browser, home, node);
+    }
+
+    /**
+     * Runs `rhizome cloud add gdrive [options]` and plays the browser: opens the printed page and
+     * follows its redirect to the daemon. Shared with {@link NodeBackupDriveTest}.
+     */
+    static void signIn(FakeDrive google, HttpClient browser, Path home, NodeProcess node, String... options) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(NodeProcess.ROOT.resolve("rhizome").toString(), "cloud", "add", "gdrive", "--home", home.toString()));
+        cmd.addAll(List.of(options));
         Process cli = new ProcessBuilder(cmd).directory(NodeProcess.ROOT.toFile()).redirectError(ProcessBuilder.Redirect.PIPE).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(cli.getInputStream(), StandardCharsets.UTF_8));
