@@ -50,7 +50,6 @@ public class BackupComponent implements BackupService {
 
     private final BackupServiceImpl impl;
     private final BackupSettings settings;
-    private final Optional<BackupTarget> configured;
     private final Optional<BackupSchedule> schedule;
     private final TargetSpecs targets = new TargetSpecs();
 
@@ -72,10 +71,9 @@ public class BackupComponent implements BackupService {
         Optional<Path> homeDir = home == null || home.isBlank() ? Optional.empty() : Optional.of(Path.of(home));
         this.impl = new BackupServiceImpl(archive, sync, Optional.ofNullable(keys), recovery, config.chunkBytes(),
                 settings.fullEvery(), new StatusFile(homeDir), TestPause.fromSystemProperty());
-        this.configured = settings.to().map(FolderTarget::new);
         this.schedule = settings.interval().map(every -> new BackupSchedule(every, () -> triggered("interval")));
         schedule.ifPresent(BackupSchedule::start);
-        configured.ifPresent(t -> LOG.info("backups to {}: every {}, on shutdown {}, retention {}", t.describe(),
+        settings.to().ifPresent(t -> LOG.info("backups to {}: every {}, on shutdown {}, retention {}", t,
                 settings.interval().map(Object::toString).orElse("(on demand only)"), settings.onShutdown(),
                 settings.retention().map(Object::toString).orElse("keep all")));
     }
@@ -90,15 +88,25 @@ public class BackupComponent implements BackupService {
 
     private void triggered(String trigger) {
         try {
-            backup(configured.orElseThrow(), trigger, Progress.NONE);
-        } catch (BackupException e) {
-            LOG.error("{} backup failed: {}", trigger, e.getMessage());
+            backup(configuredTarget().orElseThrow(), trigger, Progress.NONE);
+        } catch (BackupException | IllegalArgumentException e) {
+            // IllegalArgumentException: the target cannot be opened now (its bundle not running, a
+            // Drive folder not signed in); the next trigger tries again
+            LOG.error("{} backup to {} failed: {}", trigger, settings.to().orElse("?"), e.getMessage());
         }
     }
 
     private Snapshot backup(BackupTarget target, String trigger, Progress progress) throws BackupException {
-        boolean toConfigured = configured.isPresent() && configured.get().describe().equals(target.describe());
-        return impl.backup(target, trigger, progress, toConfigured ? settings.retention() : Optional.empty());
+        return impl.backup(target, trigger, progress, isConfigured(target) ? settings.retention() : Optional.empty());
+    }
+
+    /** Whether {@code target} is the configured one (whose retention applies after each backup). */
+    private boolean isConfigured(BackupTarget target) {
+        try {
+            return configuredTarget().map(t -> t.describe().equals(target.describe())).orElse(false);
+        } catch (IllegalArgumentException e) {
+            return false; // the configured target cannot be opened now: this one is another
+        }
     }
 
     @Override
@@ -143,7 +151,7 @@ public class BackupComponent implements BackupService {
 
     @Override
     public Optional<BackupTarget> configuredTarget() {
-        return configured;
+        return settings.to().map(targets::open);
     }
 
     @Override

@@ -16,8 +16,10 @@ import io.rhizome.api.BackupService.Retention;
  * launcher refuses a bad value before the node starts; this parse refuses it again for hosts that set
  * the properties themselves, with the same kind of sentence.
  *
- * @param to          the configured target folder: {@code backup now} without {@code --to}, interval
- *                    and shutdown backups go there
+ * @param to          the configured target, as a person types it ({@code /absolute/folder},
+ *                    {@code synced:/absolute/folder}, {@code gdrive:FOLDER}): {@code backup now} without
+ *                    {@code --to}, interval and shutdown backups go there; opened when used, since a
+ *                    scheme's bundle may start after this one
  * @param interval    time between interval backups; empty: none
  * @param onShutdown  back up to {@code to} when the node stops cleanly
  * @param retention   applied to {@code to} after each of its backups and by {@code backup prune};
@@ -25,7 +27,7 @@ import io.rhizome.api.BackupService.Retention;
  * @param fullEvery   a full snapshot after this many incrementals in a chain (0: never), so that
  *                    retention has whole older chains to delete
  */
-public record BackupSettings(Optional<Path> to, Optional<Duration> interval, boolean onShutdown,
+public record BackupSettings(Optional<String> to, Optional<Duration> interval, boolean onShutdown,
         Optional<Retention> retention, int fullEvery) {
 
     public static final String PREFIX = "rhizome.backup.";
@@ -38,17 +40,7 @@ public record BackupSettings(Optional<Path> to, Optional<Duration> interval, boo
 
     /** Reads the settings through {@code property} (a framework property lookup: name to value or null). */
     public static BackupSettings parse(UnaryOperator<String> property) {
-        Optional<Path> to = value(property, "to").map(v -> {
-            try {
-                Path p = Path.of(v);
-                if (!p.isAbsolute()) {
-                    throw new IllegalArgumentException("backup.to must be an absolute folder path, not '" + v + "'");
-                }
-                return p.normalize();
-            } catch (InvalidPathException e) {
-                throw new IllegalArgumentException("backup.to: '" + v + "' is not a folder path: " + e.getReason());
-            }
-        });
+        Optional<String> to = value(property, "to").map(BackupSettings::target);
         Optional<Duration> interval = value(property, "interval").map(BackupSettings::duration);
         boolean onShutdown = value(property, "onShutdown").map(v -> bool("onShutdown", v)).orElse(true);
         Optional<Integer> last = value(property, "keep.last").map(v -> count("keep.last", v));
@@ -65,6 +57,26 @@ public record BackupSettings(Optional<Path> to, Optional<Duration> interval, boo
             throw new IllegalArgumentException("backup.interval and backup.keep.* need backup.to (the target to back up to)");
         }
         return new BackupSettings(to, interval, onShutdown && to.isPresent(), retention, fullEvery);
+    }
+
+    private static final Pattern SCHEMED = Pattern.compile("[a-z][a-z0-9]{0,31}:\\S.*");
+
+    /** A folder must be absolute; any other target is {@code SCHEME:LOCATION}, checked when opened. */
+    static String target(String v) {
+        if (SCHEMED.matcher(v).matches() && !v.startsWith("folder:")) {
+            return v;
+        }
+        String folder = v.startsWith("folder:") ? v.substring("folder:".length()) : v;
+        try {
+            Path p = Path.of(folder);
+            if (!p.isAbsolute()) {
+                throw new IllegalArgumentException("backup.to must be an absolute folder path or a target such as"
+                        + " synced:/absolute/folder or gdrive:FOLDER, not '" + v + "'");
+            }
+            return p.normalize().toString();
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("backup.to: '" + v + "' is not a folder path: " + e.getReason());
+        }
     }
 
     /** {@code 90s}, {@code 15m}, {@code 6h}, {@code 1d}: a whole number and a unit, at least one second. */

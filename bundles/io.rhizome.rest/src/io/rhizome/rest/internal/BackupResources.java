@@ -147,9 +147,13 @@ final class BackupResources {
             }
         }
         if (req.path("dir").isMissingNode() || req.path("dir").isNull()) {
-            return service.configuredTarget().orElseThrow(() -> new Refused(RestResponse.error(400, "invalid_request",
-                    "name the backup folder ({\"dir\":\"/absolute/folder\"}, the CLI's --to DIR) or set backup.to in"
-                            + " rhizome.properties")));
+            try {
+                return service.configuredTarget().orElseThrow(() -> new Refused(RestResponse.error(400, "invalid_request",
+                        "name the backup folder ({\"dir\":\"/absolute/folder\"}, the CLI's --to DIR) or set backup.to in"
+                                + " rhizome.properties")));
+            } catch (IllegalArgumentException e) {
+                throw new Refused(RestResponse.error(400, "invalid_request", "the configured backup.to cannot be used: " + e.getMessage()));
+            }
         }
         if (!req.path("dir").isTextual() || req.path("dir").asText().isBlank()) {
             throw new Refused(RestResponse.error(400, "invalid_request", "send {\"dir\":\"/absolute/folder\"} naming the backup folder"));
@@ -239,7 +243,11 @@ final class BackupResources {
     /** The {@code backup} part of {@code GET /v1/status}: the last attempt and the last good one. */
     static ObjectNode status(BackupService service, ObjectMapper json) {
         ObjectNode o = json.createObjectNode();
-        service.configuredTarget().ifPresent(t -> o.put("configuredTarget", t.describe()));
+        try {
+            service.configuredTarget().ifPresent(t -> o.put("configuredTarget", t.describe()));
+        } catch (IllegalArgumentException e) {
+            o.put("configuredTargetProblem", e.getMessage()); // e.g. gdrive: not signed in yet
+        }
         BackupService.BackupStatus s = service.status();
         s.last().ifPresent(a -> o.set("last", attempt(a, json)));
         s.lastGood().ifPresent(a -> o.set("lastGood", attempt(a, json)));

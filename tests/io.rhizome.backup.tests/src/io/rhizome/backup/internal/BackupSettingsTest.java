@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -35,7 +34,7 @@ class BackupSettingsTest {
     @Test
     void aTargetWithIntervalRetentionAndFullEvery() {
         BackupSettings s = parse(Map.of("to", "/b/k", "interval", "6h", "keep.hourly", "24", "keep.daily", "30", "fullEvery", "0"));
-        assertEquals(Optional.of(Path.of("/b/k")), s.to());
+        assertEquals(Optional.of("/b/k"), s.to());
         assertEquals(Optional.of(Duration.ofHours(6)), s.interval());
         assertTrue(s.onShutdown(), "a shutdown backup by default once there is a target");
         assertEquals(Optional.of(new Retention(1, 24, 30)), s.retention());
@@ -50,6 +49,20 @@ class BackupSettingsTest {
                 parse(Map.of("to", "/b", "keep.last", "5", "keep.maxAge", "12h")).retention());
         assertEquals(Duration.ofSeconds(90), BackupSettings.duration("90s"));
         assertEquals(Duration.ofDays(1), BackupSettings.duration("1d"));
+    }
+
+    @Test
+    void theTargetIsAFolderOrASchemedTargetOpenedWhenUsed() {
+        assertEquals(Optional.of("/b"), parse(Map.of("to", "/a/../b/")).to(), "a folder is normalised");
+        assertEquals(Optional.of("/b"), parse(Map.of("to", "folder:/b")).to());
+        assertEquals(Optional.of("gdrive:Backups"), parse(Map.of("to", "gdrive:Backups", "interval", "1h")).to(),
+                "a Drive folder, opened (signed in or not) only when a backup runs");
+        assertEquals(Optional.of("synced:/home/me/Dropbox/rz"), parse(Map.of("to", "synced:/home/me/Dropbox/rz")).to());
+        assertTrue(parse(Map.of("to", "gdrive:Backups")).onShutdown());
+        for (String bad : new String[] { "folder:relative", "backups", "Gdrive:x", "gdrive: x" }) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse(Map.of("to", bad)), bad);
+            assertTrue(e.getMessage().contains("backup.to must be an absolute folder path or a target such as"), bad + ": " + e.getMessage());
+        }
     }
 
     @Test

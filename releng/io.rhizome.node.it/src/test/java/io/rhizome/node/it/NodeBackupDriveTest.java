@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import io.rhizome.transport.cloud.fake.FakeDrive;
 
@@ -125,6 +128,24 @@ class NodeBackupDriveTest {
             NodeProcess.CliResult listed = NodeProcess.cli("backup", "list", "--to", "gdrive:Backups", "--home", hc);
             ok(listed);
             assertEquals(3, listed.stdout().lines().count(), listed.stdout());
+            assertEquals(143, node.terminate(), "clean stop");
         }
+
+        // backup.to names Drive: `backup now` without --to and the backup at a clean stop go there.
+        Path props = c.resolve("rhizome.properties");
+        Files.writeString(props, (Files.exists(props) ? Files.readString(props) + "\n" : "") + "backup.to=gdrive:Backups\n");
+        try (NodeProcess node = NodeProcess.start(c, env).awaitReady()) {
+            JsonNode status = NodeProcess.json(NodeProcess.cli("status", "--json", "--home", hc));
+            assertTrue(status.path("backup").path("configuredTarget").asText().contains("Backups"), status.toString());
+            ok(NodeProcess.cli("mutate", "visits", "home", "{\"op\":\"increment\",\"by\":1}", "--home", hc));
+            NodeProcess.CliResult now = NodeProcess.cli("backup", "now", "--home", hc);
+            ok(now);
+            assertTrue(now.stdout().contains("incremental"), now.stdout());
+            ok(NodeProcess.cli("mutate", "visits", "home", "{\"op\":\"increment\",\"by\":1}", "--home", hc));
+            assertEquals(143, node.terminate(), "clean stop");
+        }
+        assertEquals(5, google.files().stream().filter(f -> f.name().endsWith(".manifest")).count(),
+                "A's two, the restored device's one, `backup now` to backup.to and the shutdown backup: "
+                        + google.files().stream().map(FakeDrive.DriveFile::name).toList());
     }
 }
