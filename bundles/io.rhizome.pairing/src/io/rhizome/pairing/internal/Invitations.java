@@ -2,6 +2,7 @@ package io.rhizome.pairing.internal;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,8 +41,11 @@ final class Invitations {
         this.meshChanged = meshChanged;
     }
 
+    /** How long an invitation waits for a transport of a node that is still starting. */
+    static final Duration TRANSPORT_WAIT = Duration.ofSeconds(15);
+
     synchronized Invitation invite() {
-        List<Transport> ts = parts.channelTransports();
+        List<Transport> ts = parts.awaitChannelTransports(TRANSPORT_WAIT);
         if (ts.isEmpty()) {
             throw new PairingException(Reason.NO_TRANSPORT, "no running transport can carry pairing (install and start io.rhizome.transport.libp2p)");
         }

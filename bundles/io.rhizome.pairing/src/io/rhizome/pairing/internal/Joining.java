@@ -79,11 +79,11 @@ final class Joining {
             throw new PairingException(Reason.NOT_EMPTY, "this node already holds " + head
                     + " change sets sealed under its own mesh key; join from a fresh home (export your data first with 'rhizome export' and import it after joining)");
         }
-        List<Transport> ts = parts.channelTransports();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Transport> ts = parts.awaitChannelTransports(timeout.compareTo(Invitations.TRANSPORT_WAIT) < 0 ? timeout : Invitations.TRANSPORT_WAIT);
         if (ts.isEmpty()) {
             throw new PairingException(Reason.NO_TRANSPORT, "no running transport can carry pairing (install and start io.rhizome.transport.libp2p)");
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
         List<String> candidates = new ArrayList<>();
         address.ifPresent(candidates::add);
         if (candidates.isEmpty()) {

@@ -1,6 +1,7 @@
 package io.rhizome.pairing.internal;
 
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,6 +47,27 @@ final class PairingParts {
 
     List<Transport> channelTransports() {
         return transports.get().stream().filter(t -> t instanceof ProtocolChannels).toList();
+    }
+
+    /**
+     * The channel transports once one of them listens, waiting at most {@code bound}: a node that
+     * has just started serves its REST API before its transports are up, and a {@code rhizome pair}
+     * typed right after {@code rhizome daemon} must not be refused for that. After the bound, what
+     * there is (possibly nothing: the caller refuses then).
+     */
+    List<Transport> awaitChannelTransports(Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        List<Transport> ts = channelTransports();
+        while (ts.stream().allMatch(t -> t.listenAddresses().isEmpty()) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            ts = channelTransports();
+        }
+        return ts;
     }
 
     List<String> ownAddresses() {

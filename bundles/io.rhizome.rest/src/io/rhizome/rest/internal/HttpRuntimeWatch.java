@@ -23,6 +23,11 @@ final class HttpRuntimeWatch {
     private volatile boolean started;
     private long missingSince = -1;
 
+    /** Whether {@link #frameworkStarted()} was called. */
+    boolean isFrameworkStarted() {
+        return started;
+    }
+
     /** The framework has started every bundle (FrameworkEvent STARTED or STARTLEVEL_CHANGED). */
     void frameworkStarted() {
         started = true;

@@ -175,7 +175,13 @@ public class RestApiComponent {
             Optional<Integer> port = servedPort();
             // Ready means the engine answers too; a node without a store gets the API after a grace period.
             boolean engineUp = sync != null || System.currentTimeMillis() - start > ENGINE_GRACE_MILLIS;
-            if (port.isPresent() && engineUp) {
+            // In the node, ready also means every bundle was started (its transports, pairing, the
+            // cloud and backup targets): a `rhizome pair` right after the daemon is ready must find
+            // a transport. Bounded like the engine: a bundle that never finishes starting does not
+            // keep the API away.
+            boolean bundlesUp = !standaloneNode || runtimeWatch.isFrameworkStarted()
+                    || System.currentTimeMillis() - start > ENGINE_GRACE_MILLIS;
+            if (port.isPresent() && engineUp && bundlesUp) {
                 if (sync == null) {
                     LOG.warn("no SyncService after {} ms (is a replica store installed?); publishing the REST API without it",
                             ENGINE_GRACE_MILLIS);

@@ -167,7 +167,7 @@ class CloudDriveSyncTest {
         }
         a.start();
         for (int i = 0; i < 6; i++) {
-            a.put("notes", "k" + i, "value " + i);
+            a.put("notes", "entity-key-" + i, "value " + i);
         }
         assertEquals(6, a.exchange(store("the-refresh-token"), ONE_PER_FILE).round().filesWritten());
         a.stop();
@@ -186,7 +186,8 @@ class CloudDriveSyncTest {
         assertEquals(1, snapshots.size(), "one snapshot in A's channel to B: " + snapshots);
         assertEquals(1, drive.files().stream().filter(f -> f.name().endsWith(".rzb")).count(), "only the batch written after it");
         String content = new String(snapshots.get(0).content(), StandardCharsets.ISO_8859_1);
-        for (String needle : List.of("notes", "value 3", "k3")) {
+        // needles long enough that ciphertext cannot hold them by chance (a 2-byte one would, often)
+        for (String needle : List.of("notes", "value 3", "entity-key-3")) {
             assertFalse(content.contains(needle), "the snapshot holds '" + needle + "' in the clear");
         }
 
@@ -198,7 +199,7 @@ class CloudDriveSyncTest {
         CloudExchange.RoundResult r = fresh.exchange(store("the-refresh-token"), ONE_PER_FILE).round();
         assertEquals(2, r.filesRead(), "the snapshot and batch 7");
         for (int i = 0; i < 6; i++) {
-            assertEquals(Optional.of("value " + i), fresh.get("notes", "k" + i));
+            assertEquals(Optional.of("value " + i), fresh.get("notes", "entity-key-" + i));
         }
         assertEquals(Optional.of("written after the snapshot"), fresh.get("notes", "after"));
         fresh.stop();

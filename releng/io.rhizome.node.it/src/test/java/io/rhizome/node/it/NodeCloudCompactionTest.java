@@ -45,7 +45,9 @@ class NodeCloudCompactionTest {
             for (int i = 0; i < 5; i++) {
                 assertEquals(0, NodeProcess.cli("put", "notes", "k" + i, "\"value " + i + "\"", "--home", a.toString()).exitCode());
             }
-            await("A leaves batch files for B", () -> count(folder, ".rzb") >= 1, na);
+            // every write in the folder (a round may carry only the first ones), not just one file
+            await("A leaves batch files for B holding all five writes",
+                    () -> count(folder, ".rzb") >= 1 && NodeCloudDriveTest.pending(a) == 0, na);
             na.terminate();
         }
         try (NodeProcess nb = NodeProcess.start(b, FAST).awaitReady()) {
@@ -107,10 +109,16 @@ class NodeCloudCompactionTest {
         if (!Files.isDirectory(folder)) {
             return 0;
         }
-        try (Stream<Path> s = Files.walk(folder)) {
-            return (int) s.filter(p -> p.getFileName().toString().endsWith(suffix)).count();
-        } catch (IOException e) {
-            return 0;
+        // The daemons write through temp files renamed into place and delete compacted files: a
+        // file can vanish while the folder is walked, so walk again (bounded).
+        for (int attempt = 1;; attempt++) {
+            try (Stream<Path> s = Files.walk(folder)) {
+                return (int) s.filter(p -> p.getFileName().toString().endsWith(suffix)).count();
+            } catch (IOException | java.io.UncheckedIOException e) {
+                if (attempt == 50) {
+                    throw new AssertionError("could not list " + folder + " in 50 attempts", e);
+                }
+            }
         }
     }
 

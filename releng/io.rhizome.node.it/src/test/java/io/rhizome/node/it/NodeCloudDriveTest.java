@@ -76,7 +76,7 @@ class NodeCloudDriveTest {
             assertEquals(1, notSignedIn.exitCode());
             assertTrue(notSignedIn.stderr().contains("a Google Drive location is appDataFolder or the name of a folder"), notSignedIn.stderr());
             assertEquals(0, NodeProcess.cli("put", "notes", "from-a", "\"A, through Drive\"", "--home", a.toString()).exitCode());
-            assertTrue(pending(a) >= 1, "without a cloud, A's write is pending for B");
+            await("without a cloud, A's write is pending for B", () -> pending(a) >= 1, na);
             signIn(a, na);
             await("A leaves a batch for B in Drive", () -> batches() > 0, na);
             await("what Drive holds for B is no longer pending", () -> pending(a) == 0, na);
@@ -195,11 +195,12 @@ class NodeCloudDriveTest {
         }
     }
 
-    /** The pending count of the node's one peer in {@code status}. */
-    private static long pending(Path home) {
+    /** The pending count of the node's one peer in {@code status}; -1 while status lists no peer yet. */
+    static long pending(Path home) {
         try {
-            return NodeProcess.json(NodeProcess.cli("status", "--json", "--home", home.toString())).path("sync").path("peers").get(0)
-                    .path("pendingEvents").asLong();
+            JsonNode peers = NodeProcess.json(NodeProcess.cli("status", "--json", "--home", home.toString()))
+                    .path("sync").path("peers");
+            return peers.size() == 0 ? -1 : peers.get(0).path("pendingEvents").asLong(-1);
         } catch (Exception e) {
             throw new AssertionError(e);
         }

@@ -138,10 +138,16 @@ class NodeCloudTest {
         if (!Files.isDirectory(folder)) {
             return 0;
         }
-        try (Stream<Path> s = Files.walk(folder)) {
-            return (int) s.filter(p -> p.getFileName().toString().endsWith(".rzb")).count();
-        } catch (IOException e) {
-            return 0;
+        // The daemons write through temp files renamed into place and delete compacted files: a
+        // file can vanish while the folder is walked, so walk again (bounded).
+        for (int attempt = 1;; attempt++) {
+            try (Stream<Path> s = Files.walk(folder)) {
+                return (int) s.filter(p -> p.getFileName().toString().endsWith(".rzb")).count();
+            } catch (IOException | java.io.UncheckedIOException e) {
+                if (attempt == 50) {
+                    throw new AssertionError("could not list " + folder + " in 50 attempts", e);
+                }
+            }
         }
     }
 
