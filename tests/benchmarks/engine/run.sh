@@ -19,14 +19,14 @@ PATH="$("$root/releng/best-jdk.sh" javac)/bin:$PATH"
 cd "$root"
 if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
   ./mvnw -B -q package -DskipTests \
-    -pl bundles/io.rhizome.api,bundles/io.rhizome.core,bundles/io.rhizome.crdt,bundles/io.rhizome.transport.memory,bundles/io.rhizome.policy.personal,bundles/io.rhizome.policy.enterprise,tests/io.rhizome.testsupport
+    -pl bundles/io.rhizome.api,bundles/io.rhizome.core,bundles/io.rhizome.crdt,bundles/io.rhizome.transport.memory,bundles/io.rhizome.policy.personal,bundles/io.rhizome.policy.enterprise,bundles/io.rhizome.conformance
 fi
 ./mvnw -B -q -f "$here/pom.xml" package
 v=0.1.0-SNAPSHOT
 cp="$here/target/classes:$(cat "$here/target/classpath.txt")"
 for j in bundles/io.rhizome.api/target/io.rhizome.api-$v.jar bundles/io.rhizome.core/target/io.rhizome.core-$v.jar \
          bundles/io.rhizome.crdt/target/io.rhizome.crdt-$v.jar bundles/io.rhizome.transport.memory/target/io.rhizome.transport.memory-$v.jar \
-         bundles/io.rhizome.policy.enterprise/target/io.rhizome.policy.enterprise-$v.jar tests/io.rhizome.testsupport/target/io.rhizome.testsupport-$v.jar; do
+         bundles/io.rhizome.policy.enterprise/target/io.rhizome.policy.enterprise-$v.jar bundles/io.rhizome.conformance/target/io.rhizome.conformance-$v.jar; do
   cp="$cp:$root/$j"
 done
 if [[ -n "${BENCH_EXTRA_CP:-}" ]]; then cp="$cp:$BENCH_EXTRA_CP"; fi

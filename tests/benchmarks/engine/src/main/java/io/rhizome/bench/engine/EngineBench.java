@@ -36,7 +36,7 @@ import io.rhizome.spi.namespace.NamespaceDefinition;
 import io.rhizome.spi.namespace.SyncScope;
 import io.rhizome.spi.policy.SyncPolicy;
 import io.rhizome.spi.store.ReplicaStore;
-import io.rhizome.testsupport.MemoryReplicaStore;
+import io.rhizome.conformance.MemoryReplicaStore;
 import io.rhizome.transport.memory.MemoryNetwork;
 import io.rhizome.transport.memory.MemoryTransport;
 
