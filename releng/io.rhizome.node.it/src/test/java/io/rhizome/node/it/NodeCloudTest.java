@@ -129,9 +129,23 @@ class NodeCloudTest {
             NodeProcess.CliResult join = NodeProcess.cli("join", invitation.path("code").asText(), "--addr",
                     invitation.path("addresses").get(0).asText(), "--home", b.toString());
             assertEquals(0, join.exitCode(), join.stderr() + join.stdout());
+            // Paired *and* met: each holds the other's peer record (what `status` lists) before both stop.
+            awaitConnectedPeer(a, na);
+            awaitConnectedPeer(b, nb);
             na.terminate();
             nb.terminate();
         }
+    }
+
+    private static void awaitConnectedPeer(Path home, NodeProcess node) throws Exception {
+        await(home + " lists its paired peer as connected", () -> {
+            try {
+                JsonNode peers = NodeProcess.json(NodeProcess.cli("status", "--json", "--home", home.toString())).path("sync").path("peers");
+                return peers.size() == 1 && peers.get(0).path("connected").asBoolean();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }, node);
     }
 
     private static int batchFiles(Path folder) {
