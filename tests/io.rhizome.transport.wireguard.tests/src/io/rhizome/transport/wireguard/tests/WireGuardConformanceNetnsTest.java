@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class WireGuardConformanceNetnsTest {
 
-    private static final List<String> BUNDLES = List.of("io.rhizome.transport.wireguard", "io.rhizome.api", "io.rhizome.testsupport",
+    private static final List<String> BUNDLES = List.of("io.rhizome.transport.wireguard", "io.rhizome.api", "io.rhizome.testsupport", "io.rhizome.conformance",
             "bcprov", "slf4j.api", "ch.qos.logback.", "junit-jupiter-api", "junit-jupiter-engine", "junit-platform-commons",
             "junit-platform-engine", "junit-platform-launcher", "org.opentest4j");
 
