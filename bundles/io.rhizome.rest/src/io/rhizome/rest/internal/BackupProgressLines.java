@@ -81,11 +81,7 @@ final class BackupProgressLines implements BackupService.Progress {
         p.put("totalChunks", totalChunks);
         p.put("totalBytes", totalBytes);
         p.put("elapsedMillis", elapsed);
-        if (totalRecords > 0 && records > 0 && records < totalRecords) {
-            p.put("etaMillis", (long) (elapsed * ((double) (totalRecords - records) / records)));
-        } else if (totalRecords >= 0 && records >= totalRecords) {
-            p.put("etaMillis", 0);
-        }
+        Eta.millis(elapsed, records, totalRecords).ifPresent(eta -> p.put("etaMillis", eta));
         try {
             out.write((json.writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8));
             out.flush();

@@ -2,6 +2,7 @@ package io.rhizome.rest.internal;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -94,8 +95,9 @@ final class Operation {
         o.put("elapsedMillis", Math.max(0, end - startedAt.toEpochMilli()));
         if (state.equals("running")) {
             long phaseMillis = (System.nanoTime() - phaseStartedNanos) / 1_000_000L;
-            if (total > 0 && done > 0 && done < total) {
-                o.put("etaMillis", (long) (phaseMillis * ((double) (total - done) / done)));
+            OptionalLong eta = done < total ? Eta.millis(phaseMillis, done, total) : OptionalLong.empty();
+            if (eta.isPresent()) {
+                o.put("etaMillis", eta.getAsLong());
             } else {
                 o.putNull("etaMillis");
             }
