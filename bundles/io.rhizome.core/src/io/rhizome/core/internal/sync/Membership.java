@@ -36,6 +36,18 @@ final class Membership {
         return devices;
     }
 
+    /** The trusted devices, revoked ones left out; empty when the trust service fails to answer. */
+    java.util.Set<String> trustedIds() {
+        try {
+            java.util.Set<String> ids = new java.util.TreeSet<>(devices.trustedDeviceIds());
+            ids.removeIf(devices::isRevoked);
+            return ids;
+        } catch (RuntimeException e) {
+            LOG.warn("listing the trusted devices failed: {}", e.toString());
+            return java.util.Set.of();
+        }
+    }
+
     boolean isTrusted(String deviceId) {
         try {
             return devices.isTrusted(deviceId);

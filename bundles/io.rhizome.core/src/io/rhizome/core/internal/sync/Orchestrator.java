@@ -390,6 +390,8 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
         for (PeerSession s : sessions.values()) {
             records.putIfAbsent(s.peerId(), PeerRecord.fresh(s.peerId()));
         }
+        // A trusted device this node never exchanged with is a peer too: offline, everything pending.
+        membership.trustedIds().stream().filter(id -> !id.equals(engine.deviceId())).forEach(id -> records.putIfAbsent(id, PeerRecord.fresh(id)));
         for (PeerRecord r : records.values()) {
             HeldStreams h = held.get(r.peerId());
             list.add(new StatusReport.Peer(r, Optional.ofNullable(sessions.get(r.peerId())), h == null ? List.of() : h.snapshot()));

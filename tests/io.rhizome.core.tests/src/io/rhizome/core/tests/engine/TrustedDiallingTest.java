@@ -133,6 +133,28 @@ class TrustedDiallingTest {
     }
 
     @Test
+    void aTrustedDeviceThatNeverConnectedIsListedOfflineWithWhatItLacksAndARevokedOneIsNot() throws Exception {
+        mesh.start("B");
+        Trust onB = new Trust().trust("C", MemoryNetwork.address("gone")).trust("E", MemoryNetwork.address("gone-too"));
+        onB.revoked.add("R");
+        mesh.node("B").orchestrator().trusted(onB);
+        mesh.node("B").service().put("reg", "one", TextNode.valueOf("1"));
+        mesh.node("B").service().put("reg", "two", TextNode.valueOf("2"));
+        SyncStatus s = mesh.node("B").service().status();
+        assertEquals(List.of("C", "E"), s.peers().stream().map(PeerStatus::peerId).toList(), s.toString());
+        for (PeerStatus p : s.peers()) {
+            assertFalse(p.connected(), p.toString());
+            assertEquals(2, p.pendingEvents(), "both writes are pending for " + p.peerId());
+            assertTrue(p.lastSeen().isEmpty() && p.lastSync().isEmpty(), p.toString());
+        }
+        assertEquals(2, s.pendingMutations());
+
+        onB.revoke("E");
+        assertEquals(List.of("C"), mesh.node("B").service().status().peers().stream().map(PeerStatus::peerId).toList(),
+                "a revoked device that never connected is no longer listed");
+    }
+
+    @Test
     void aRevokedDeviceIsToldRecordsItAndStopsDialling() throws Exception {
         mesh.start("A");
         mesh.start("B");
