@@ -108,11 +108,25 @@ final class Writer implements Runnable {
         }
     }
 
-    /** One probe write per node after healing: proves the node still takes writes and that they reach everyone. */
-    static void probe(Node node, long schedule, Ledger ledger) {
+    /**
+     * One probe write per node after healing: proves the node still takes writes (by itself, after a
+     * full disk: retried until {@code deadline}) and that they reach everyone. Setting the same lww-map
+     * key again is idempotent, so a retry after an uncertain answer cannot make a second copy.
+     */
+    static boolean probe(Node node, long schedule, Ledger ledger, long deadline) throws InterruptedException {
         String el = "probe-s" + schedule + "n" + node.index;
-        ledger.element("c-lm/probes", el, new Writer(node, schedule, 0, 0, ledger, new AtomicBoolean(), new ArrayList<>())
-                .write("c-lm", "probes", "{\"op\":\"set\",\"key\":\"" + el + "\",\"value\":1}"));
+        Writer w = new Writer(node, schedule, 0, 0, ledger, new AtomicBoolean(), new ArrayList<>());
+        while (true) {
+            Ledger.Outcome o = w.write("c-lm", "probes", "{\"op\":\"set\",\"key\":\"" + el + "\",\"value\":1}");
+            ledger.element("c-lm/probes", el, o);
+            if (o == Ledger.Outcome.ACKED) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(1000);
+        }
     }
 
     private Ledger.Outcome write(String ns, String key, String intent) {
