@@ -89,8 +89,10 @@ public final class Chaos {
         List<String> problems = new ArrayList<>();
         List<Thread> writers = new ArrayList<>();
         long acked0 = ledger.acknowledged.get();
+        // the faults' own time, the 0.5-1.5 s between them and ~15 s per restart: the writers spread their quota over it
+        long span = faults.stream().mapToLong(f -> f.millis() + 1_000L + (f.kind().restarts() ? 15_000L : 0)).sum();
         for (Node node : cluster.nodes) {
-            Thread t = new Thread(new Writer(node, seed, rng.nextLong(), writesPerNode, ledger, stop, problems), "writer-" + node.name());
+            Thread t = new Thread(new Writer(node, seed, rng.nextLong(), writesPerNode, span, ledger, stop, problems), "writer-" + node.name());
             t.start();
             writers.add(t);
         }

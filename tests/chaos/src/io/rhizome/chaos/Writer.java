@@ -22,16 +22,19 @@ final class Writer implements Runnable {
     private final long schedule;
     private final Random rng;
     private final int quota;
+    /** mean pause between two writes: the quota spread over the schedule's planned fault time, at least 155 ms */
+    private final int gapMillis;
     private final Ledger ledger;
     private final AtomicBoolean stop;
     private final List<String> problems;
     private final List<String> myOrSet = new ArrayList<>();
 
-    Writer(Node node, long schedule, long seed, int quota, Ledger ledger, AtomicBoolean stop, List<String> problems) {
+    Writer(Node node, long schedule, long seed, int quota, long spanMillis, Ledger ledger, AtomicBoolean stop, List<String> problems) {
         this.node = node;
         this.schedule = schedule;
         this.rng = new Random(seed);
         this.quota = quota;
+        this.gapMillis = (int) Math.max(155, spanMillis / Math.max(1, quota));
         this.ledger = ledger;
         this.stop = stop;
         this.problems = problems;
@@ -45,7 +48,8 @@ final class Writer implements Runnable {
         while (w < quota && !stop.get() && System.nanoTime() < deadline) {
             int op = rng.nextInt(10);
             int sign = rng.nextBoolean() ? 1 : -1;
-            long pauseMillis = 30 + rng.nextInt(250);
+            // 0.5 to 1.5 times the mean gap, so the writes go on through every fault of the schedule
+            long pauseMillis = gapMillis / 2 + rng.nextInt(gapMillis);
             String el = key + "n" + node.index + "w" + w;
             boolean removeOwn = op == 3 && !myOrSet.isEmpty() && rng.nextInt(3) == 0;
             String removed = removeOwn ? myOrSet.remove(rng.nextInt(myOrSet.size())) : null;
@@ -115,7 +119,7 @@ final class Writer implements Runnable {
      */
     static boolean probe(Node node, long schedule, Ledger ledger, long deadline) throws InterruptedException {
         String el = "probe-s" + schedule + "n" + node.index;
-        Writer w = new Writer(node, schedule, 0, 0, ledger, new AtomicBoolean(), new ArrayList<>());
+        Writer w = new Writer(node, schedule, 0, 0, 0, ledger, new AtomicBoolean(), new ArrayList<>());
         while (true) {
             Ledger.Outcome o = w.write("c-lm", "probes", "{\"op\":\"set\",\"key\":\"" + el + "\",\"value\":1}");
             ledger.element("c-lm/probes", el, o);
