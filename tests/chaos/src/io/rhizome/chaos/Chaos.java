@@ -73,8 +73,8 @@ public final class Chaos {
         List<String> unbounded = sampler.judge();
         unbounded.forEach(u -> System.out.println("UNBOUNDED: " + u));
         System.out.printf("faults injected: %s%n", chaos.injected);
-        System.out.printf("max RSS of a daemon: %d MiB; writes refused: %d, uncertain: %d; %d s%n", chaos.maxRss, chaos.ledger.refused.get(),
-                chaos.ledger.uncertain.get(), (System.nanoTime() - t0) / 1_000_000_000L);
+        System.out.printf("max RSS of a daemon: %d MiB; writes refused: %d, uncertain: %d (of which untold: %d); %d s%n", chaos.maxRss,
+                chaos.ledger.refused.get(), chaos.ledger.uncertain.get(), chaos.ledger.untold.get(), (System.nanoTime() - t0) / 1_000_000_000L);
         System.out.printf("schedules=%d acknowledged=%d lost=%d duplicated=%d diverged=%d seed=%d%s%n", done, chaos.ledger.acknowledged.get(),
                 last.lost(), last.duplicated(), last.diverged(), seed, unbounded.isEmpty() ? "" : " UNBOUNDED=" + unbounded.size());
         System.exit(last.clean() && unbounded.isEmpty() ? 0 : 1);
@@ -89,6 +89,7 @@ public final class Chaos {
         List<String> problems = new ArrayList<>();
         List<Thread> writers = new ArrayList<>();
         long acked0 = ledger.acknowledged.get();
+        long untold0 = ledger.untold.get();
         // the faults' own time, the 0.5-1.5 s between them and ~15 s per restart: the writers spread their quota over it
         long span = faults.stream().mapToLong(f -> f.millis() + 1_000L + (f.kind().restarts() ? 15_000L : 0)).sum();
         for (Node node : cluster.nodes) {
@@ -152,6 +153,9 @@ public final class Chaos {
                 failure = node.name() + " is not running after healing";
             }
         }
+        if (ledger.untold.get() > untold0) {
+            failure = (ledger.untold.get() - untold0) + " error answers did not say whether their write was stored (see the writes marked UNTOLD)";
+        }
         long rssCap = Long.getLong("chaos.rssCapMegabytes", 1500);
         if (maxRss > rssCap) {
             failure = "a daemon's RSS reached " + maxRss + " MiB (cap " + rssCap + " MiB)";
@@ -168,7 +172,7 @@ public final class Chaos {
             System.out.printf("FAILED schedule seed=%d (replay: tests/chaos/run.sh --nodes %d --replay %d)%n  faults: %s%n", seed, n, seed, plan);
             v.details().stream().limit(30).forEach(d -> System.out.println("  " + d));
             synchronized (problems) {
-                problems.stream().limit(10).forEach(p -> System.out.println("  write: " + p));
+                problems.stream().sorted(java.util.Comparator.comparing((String p) -> !p.contains("UNTOLD"))).limit(10).forEach(p -> System.out.println("  write: " + p));
             }
         }
         if (!problems.isEmpty()) {

@@ -27,6 +27,8 @@ final class Ledger {
     final AtomicLong acknowledged = new AtomicLong();
     final AtomicLong refused = new AtomicLong();
     final AtomicLong uncertain = new AtomicLong();
+    /** error answers that did not say whether the write was stored (counted as uncertain too); each fails its schedule */
+    final AtomicLong untold = new AtomicLong();
     /** g-counter, pn-counter; or-map nested counters are "entity#key". */
     final Map<String, Bound> counters = new ConcurrentHashMap<>();
     /** g-set, or-set, list, text (text tokens), lww-map keys: element → mark. */

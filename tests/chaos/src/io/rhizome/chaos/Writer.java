@@ -142,6 +142,11 @@ final class Writer implements Runnable {
             // 4xx changes nothing (project rule); a 5xx says itself whether anything was stored
             o = a.ok() ? Ledger.Outcome.ACKED
                     : a.status() < 500 || a.body().contains("nothing") ? Ledger.Outcome.REFUSED : Ledger.Outcome.UNCERTAIN;
+            if (o == Ledger.Outcome.UNCERTAIN && !a.body().contains("unknown") && !a.body().contains("may still be stored")) {
+                // an error answer that says neither "nothing was stored" nor "unknown": untrue by omission
+                ledger.untold.incrementAndGet();
+                why = "UNTOLD " + why;
+            }
         } catch (IOException e) {
             why = e.toString();
             o = Ledger.Outcome.UNCERTAIN;
