@@ -48,7 +48,8 @@ cleanup() {
   trap - EXIT INT TERM
   set +e   # every step of the cleanup runs, whatever failed before it
   [ -n "${driver:-}" ] && kill "$driver" 2>/dev/null
-  while read -r p; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done < "$pids" || true
+  # jcmd's attach socket of a daemon killed with -9 stays behind: remove those of our daemons only
+  while read -r p; do [ -n "$p" ] && { kill -9 "$p" 2>/dev/null; rm -f "/tmp/.java_pid$p"; }; done < "$pids" || true
   wait 2>/dev/null || true
   for i in $(seq 0 $((nodes - 1))); do
     ip netns del "rzchaos-$tag-$i" 2>/dev/null || true

@@ -59,7 +59,7 @@ public final class Chaos {
         sampling.start();
         // --minutes M: start no new schedule after M minutes (a run that must end in time still prints its figures)
         long budget = t0 + Long.parseLong(o.getOrDefault("--minutes", "100000")) * 60_000_000_000L;
-        if (soak) {
+        if (soak && !o.containsKey("--replay")) {
             schedules = Integer.MAX_VALUE;
         }
         for (int i = 0; i < schedules && System.nanoTime() < budget; i++) {
@@ -169,7 +169,9 @@ public final class Chaos {
             System.out.printf("schedule seed=%d ok in %d s (converged %d s after healing): %d acknowledged; %s%n", seed, secs, convergedSecs,
                     ledger.acknowledged.get() - acked0, plan);
         } else {
-            System.out.printf("FAILED schedule seed=%d (replay: tests/chaos/run.sh --nodes %d --replay %d)%n  faults: %s%n", seed, n, seed, plan);
+            // the same writes need the same --writes; a soak's schedule spares n0 from restarts, so its replay is a soak's too
+            System.out.printf("FAILED schedule seed=%d (replay: tests/chaos/run.sh --nodes %d --writes %d%s --replay %d)%n  faults: %s%n", seed, n,
+                    writesPerNode, soak ? " --soak 1" : "", seed, plan);
             v.details().stream().limit(30).forEach(d -> System.out.println("  " + d));
             synchronized (problems) {
                 problems.stream().sorted(java.util.Comparator.comparing((String p) -> !p.contains("UNTOLD"))).limit(10).forEach(p -> System.out.println("  write: " + p));

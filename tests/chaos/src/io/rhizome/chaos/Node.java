@@ -99,6 +99,12 @@ final class Node {
             if (p != null) {
                 p.destroyForcibly();
                 p.waitFor();
+                // the attach socket jcmd made (the soak's heap samples) outlives a JVM killed with -9
+                try {
+                    Files.deleteIfExists(Path.of("/tmp/.java_pid" + p.pid()));
+                } catch (IOException ignored) {
+                    // not ours to worry about: the next run's cleanup removes it too
+                }
             }
         } finally {
             lock.writeLock().unlock();
