@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * Compares every node's export with the ledger and with each other. lost: acknowledged writes
  * missing on some node (for counters, the largest shortfall); duplicated: writes applied more than
  * once (an element twice in a list or text, a counter above what was written); diverged: entities
- * whose exports differ between nodes, plus values nobody wrote.
+ * whose exports differ between nodes, plus values nobody wrote, plus elements whose write was answered
+ * "nothing was stored" but that are there (an untruthful answer).
  */
 final class Checker {
     record Verdict(long lost, long duplicated, long diverged, List<String> details) {
@@ -87,8 +88,10 @@ final class Checker {
                     int n = occurrences(exports.get(i).get(e.getKey()), e.getKey(), el.getKey());
                     missing |= n == 0 && el.getValue() == Ledger.Mark.ACKED;
                     twice |= n > 1;
-                    resurrected |= n > 0 && el.getValue() == Ledger.Mark.REMOVED;
-                    if (n == 0 && el.getValue() == Ledger.Mark.ACKED || n > 1 || n > 0 && el.getValue() == Ledger.Mark.REMOVED) {
+                    // a removed element back, or one whose write was answered "nothing was stored" present: both untrue
+                    resurrected |= n > 0 && (el.getValue() == Ledger.Mark.REMOVED || el.getValue() == Ledger.Mark.REFUSED);
+                    if (n == 0 && el.getValue() == Ledger.Mark.ACKED || n > 1 || n > 0 && (el.getValue() == Ledger.Mark.REMOVED
+                            || el.getValue() == Ledger.Mark.REFUSED)) {
                         details.add(names.get(i) + ": " + e.getKey() + " holds " + el.getKey() + " " + n + " times (" + el.getValue() + ")");
                     }
                 }

@@ -14,11 +14,11 @@ final class Cluster {
     final List<Node> nodes = new ArrayList<>();
     final Net net;
 
-    Cluster(int count, String nsPrefix, String ipPrefix, Path work, Path root, Path pids) {
+    Cluster(int count, String nsPrefix, String ipPrefix, String devPrefix, Path work, Path root, Path pids) {
         for (int i = 0; i < count; i++) {
             nodes.add(new Node(i, nsPrefix + i, ipPrefix + (i + 1), work.resolve("n" + i), root, pids));
         }
-        net = new Net(nodes);
+        net = new Net(nodes, devPrefix);
     }
 
     void startAll() throws Exception {

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Ledger {
     enum Outcome { ACKED, REFUSED, UNCERTAIN }
 
-    enum Mark { ACKED, UNCERTAIN, REMOVED, REMOVE_UNCERTAIN }
+    /** In {@link #element}'s order of precedence: ACKED before UNCERTAIN before REFUSED; removes replace them. */
+    enum Mark { ACKED, UNCERTAIN, REFUSED, REMOVED, REMOVE_UNCERTAIN }
 
     /** A counter: the acknowledged sum, and how far uncertain writes may have moved it down or up. */
     static final class Bound {
@@ -26,6 +27,8 @@ final class Ledger {
     final AtomicLong acknowledged = new AtomicLong();
     final AtomicLong refused = new AtomicLong();
     final AtomicLong uncertain = new AtomicLong();
+    /** error answers that did not say whether the write was stored (counted as uncertain too); each fails its schedule */
+    final AtomicLong untold = new AtomicLong();
     /** g-counter, pn-counter; or-map nested counters are "entity#key". */
     final Map<String, Bound> counters = new ConcurrentHashMap<>();
     /** g-set, or-set, list, text (text tokens), lww-map keys: element → mark. */
@@ -52,10 +55,14 @@ final class Ledger {
         }
     }
 
+    /**
+     * An element written (its answer {@code o}). A refused one is kept too: an answer that said
+     * "nothing was stored" must hold, so the element must be absent everywhere. A retry of the same
+     * element (the probe) only widens: acknowledged beats uncertain beats refused.
+     */
     void element(String entity, String element, Outcome o) {
-        if (o != Outcome.REFUSED) {
-            elements.computeIfAbsent(entity, e -> new ConcurrentHashMap<>()).put(element, o == Outcome.ACKED ? Mark.ACKED : Mark.UNCERTAIN);
-        }
+        Mark m = o == Outcome.ACKED ? Mark.ACKED : o == Outcome.UNCERTAIN ? Mark.UNCERTAIN : Mark.REFUSED;
+        elements.computeIfAbsent(entity, e -> new ConcurrentHashMap<>()).merge(element, m, (old, now) -> old.ordinal() < now.ordinal() ? old : now);
     }
 
     void removed(String entity, String element, Outcome o) {

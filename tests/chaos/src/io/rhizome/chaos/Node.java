@@ -99,6 +99,12 @@ final class Node {
             if (p != null) {
                 p.destroyForcibly();
                 p.waitFor();
+                // the attach socket jcmd made (the soak's heap samples) outlives a JVM killed with -9
+                try {
+                    Files.deleteIfExists(Path.of("/tmp/.java_pid" + p.pid()));
+                } catch (IOException ignored) {
+                    // not ours to worry about: the next run's cleanup removes it too
+                }
             }
         } finally {
             lock.writeLock().unlock();
@@ -139,6 +145,82 @@ final class Node {
             return -1;
         }
         return -1;
+    }
+
+    /** Open file descriptors of the daemon's JVM, or -1 when it is not running. */
+    int fdCount() {
+        String[] fds = new java.io.File("/proc/" + pid() + "/fd").list();
+        return fds == null ? -1 : fds.length;
+    }
+
+    /**
+     * The Java heap in use right after a full GC, in MiB ({@code jcmd PID GC.run}, then
+     * {@code GC.heap_info}), or -1 when the node is not up or jcmd does not answer within 20 s.
+     */
+    long heapAfterGcMegabytes() {
+        if (state != State.UP) {
+            return -1;
+        }
+        try {
+            Path jcmd = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("jcmd");
+            if (jcmd(jcmd, "GC.run") == null) {
+                return -1;
+            }
+            String info = jcmd(jcmd, "GC.heap_info");
+            java.util.regex.Matcher m = info == null ? null : java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+            return m != null && m.find() ? Long.parseLong(m.group(1)) / 1024 : -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private String jcmd(Path jcmd, String command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), command).redirectErrorStream(true).start();
+        // the answer is a few lines, well within the pipe's buffer: wait first, so a jcmd that hangs cannot block the read
+        if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return null;
+        }
+        byte[] out = p.getInputStream().readAllBytes();
+        return p.exitValue() == 0 ? new String(out) : null;
+    }
+
+    /**
+     * Fills the file system of the node's {@code data/} (a tmpfs of its own, mounted by run.sh) with a
+     * filler file until a write fails; returns the bytes written. Bounded by the tmpfs's size.
+     */
+    long fillDisk() throws IOException {
+        Path filler = home.resolve("data").resolve("chaos-filler");
+        long written = 0;
+        long cap = 4L << 30;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(filler, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (int size : new int[] {1 << 20, 4096}) {
+                java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(size);
+                try {
+                    while (written < cap) {
+                        chunk.clear();
+                        while (chunk.hasRemaining()) {
+                            written += ch.write(chunk);
+                        }
+                    }
+                } catch (IOException full) {
+                    // no space left: on to the smaller chunks, then done
+                }
+            }
+        }
+        if (written >= cap) {
+            throw new IOException(name() + "'s data/ took " + written + " bytes without filling up: is it on its own tmpfs?");
+        }
+        return written;
+    }
+
+    /** Space returns: the filler deleted. */
+    void freeDisk() throws IOException {
+        Files.deleteIfExists(home.resolve("data").resolve("chaos-filler"));
     }
 
     boolean alive() {

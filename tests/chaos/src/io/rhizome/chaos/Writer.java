@@ -22,16 +22,19 @@ final class Writer implements Runnable {
     private final long schedule;
     private final Random rng;
     private final int quota;
+    /** mean pause between two writes: the quota spread over the schedule's planned fault time, at least 155 ms */
+    private final int gapMillis;
     private final Ledger ledger;
     private final AtomicBoolean stop;
     private final List<String> problems;
     private final List<String> myOrSet = new ArrayList<>();
 
-    Writer(Node node, long schedule, long seed, int quota, Ledger ledger, AtomicBoolean stop, List<String> problems) {
+    Writer(Node node, long schedule, long seed, int quota, long spanMillis, Ledger ledger, AtomicBoolean stop, List<String> problems) {
         this.node = node;
         this.schedule = schedule;
         this.rng = new Random(seed);
         this.quota = quota;
+        this.gapMillis = (int) Math.max(155, spanMillis / Math.max(1, quota));
         this.ledger = ledger;
         this.stop = stop;
         this.problems = problems;
@@ -45,7 +48,8 @@ final class Writer implements Runnable {
         while (w < quota && !stop.get() && System.nanoTime() < deadline) {
             int op = rng.nextInt(10);
             int sign = rng.nextBoolean() ? 1 : -1;
-            long pauseMillis = 30 + rng.nextInt(250);
+            // 0.5 to 1.5 times the mean gap, so the writes go on through every fault of the schedule
+            long pauseMillis = gapMillis / 2 + rng.nextInt(gapMillis);
             String el = key + "n" + node.index + "w" + w;
             boolean removeOwn = op == 3 && !myOrSet.isEmpty() && rng.nextInt(3) == 0;
             String removed = removeOwn ? myOrSet.remove(rng.nextInt(myOrSet.size())) : null;
@@ -108,11 +112,25 @@ final class Writer implements Runnable {
         }
     }
 
-    /** One probe write per node after healing: proves the node still takes writes and that they reach everyone. */
-    static void probe(Node node, long schedule, Ledger ledger) {
+    /**
+     * One probe write per node after healing: proves the node still takes writes (by itself, after a
+     * full disk: retried until {@code deadline}) and that they reach everyone. Setting the same lww-map
+     * key again is idempotent, so a retry after an uncertain answer cannot make a second copy.
+     */
+    static boolean probe(Node node, long schedule, Ledger ledger, long deadline) throws InterruptedException {
         String el = "probe-s" + schedule + "n" + node.index;
-        ledger.element("c-lm/probes", el, new Writer(node, schedule, 0, 0, ledger, new AtomicBoolean(), new ArrayList<>())
-                .write("c-lm", "probes", "{\"op\":\"set\",\"key\":\"" + el + "\",\"value\":1}"));
+        Writer w = new Writer(node, schedule, 0, 0, 0, ledger, new AtomicBoolean(), new ArrayList<>());
+        while (true) {
+            Ledger.Outcome o = w.write("c-lm", "probes", "{\"op\":\"set\",\"key\":\"" + el + "\",\"value\":1}");
+            ledger.element("c-lm/probes", el, o);
+            if (o == Ledger.Outcome.ACKED) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(1000);
+        }
     }
 
     private Ledger.Outcome write(String ns, String key, String intent) {
@@ -124,6 +142,11 @@ final class Writer implements Runnable {
             // 4xx changes nothing (project rule); a 5xx says itself whether anything was stored
             o = a.ok() ? Ledger.Outcome.ACKED
                     : a.status() < 500 || a.body().contains("nothing") ? Ledger.Outcome.REFUSED : Ledger.Outcome.UNCERTAIN;
+            if (o == Ledger.Outcome.UNCERTAIN && !a.body().contains("unknown") && !a.body().contains("may still be stored")) {
+                // an error answer that says neither "nothing was stored" nor "unknown": untrue by omission
+                ledger.untold.incrementAndGet();
+                why = "UNTOLD " + why;
+            }
         } catch (IOException e) {
             why = e.toString();
             o = Ledger.Outcome.UNCERTAIN;

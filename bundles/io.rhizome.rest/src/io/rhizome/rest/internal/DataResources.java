@@ -102,14 +102,14 @@ final class DataResources {
             case "GET" -> value(ns, key);
             case "PUT" -> withJson(request, v -> {
                 sync.put(ns, key, v);
-                return value(ns, key);
+                return stored(ns, key);
             });
             case "POST" -> withJson(request, intent -> {
                 if (!intent.isObject() || !intent.path("op").isTextual()) {
                     return RestResponse.error(400, "invalid_intent", "an intent is a JSON object with an \"op\" field, e.g. {\"op\":\"increment\",\"by\":1}");
                 }
                 sync.mutate(ns, key, intent);
-                return value(ns, key);
+                return stored(ns, key);
             });
             case "DELETE" -> {
                 sync.delete(ns, key);
@@ -204,6 +204,26 @@ final class DataResources {
         ArrayNode arr = root.putArray("keys");
         sync.keys(ns).forEach(arr::add);
         return RestResponse.ok(root);
+    }
+
+    /**
+     * The answer to a write the engine has made durable: its value read back. When that read fails
+     * (the store failed right after this very commit, e.g. its data file could not grow on a full
+     * disk while the commit was safe in the redo file), the answer is still a 200 that says the write
+     * was stored and why its value is left out: an error would tell the caller to write it again,
+     * doubling an increment or an insert.
+     */
+    private RestResponse stored(String ns, String key) {
+        try {
+            return value(ns, key);
+        } catch (SyncException | RuntimeException e) {
+            ObjectNode o = json.createObjectNode();
+            o.put("namespace", ns);
+            o.put("key", key);
+            o.put("stored", true);
+            o.put("unreadable", "the write was stored (it is durable), but its value cannot be read back now: " + e.getMessage());
+            return RestResponse.ok(o);
+        }
     }
 
     private RestResponse value(String ns, String key) {

@@ -215,6 +215,11 @@ final class DataCommands {
         if (inv.jsonOutput()) {
             return print(r);
         }
+        if (r.body().has("unreadable")) {
+            // stored, but the value could not be read back for the answer (the store failed just after this commit)
+            err.println("rhizome: " + r.body().path("unreadable").asText());
+            return Main.OK;
+        }
         out.println(r.body().path("value").toString());
         return Main.OK;
     }

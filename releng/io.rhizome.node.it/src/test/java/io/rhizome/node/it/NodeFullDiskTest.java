@@ -163,4 +163,86 @@ class NodeFullDiskTest {
             new ProcessBuilder("umount", "-l", data.toString()).start().waitFor(30, TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * Found by the fault harness (tests/chaos/run.sh --nodes 4 --soak 30 --seed 3000, schedule 3001:
+     * "disk of n0 full"): a commit that reached the redo file but not the data file is durable and
+     * its write succeeded, yet reading the value back for the answer failed on the store that had
+     * just failed, and the caller got a 500 that did not say the write was stored. Here the redo file
+     * is grown by one large write first (it is never shrunk), so on the full disk small commits still
+     * reach it while the data file cannot grow; several writers increment one counter meanwhile.
+     * Every answer must say what happened: the counter ends at least at the writes answered 2xx and at
+     * most that plus those answered "unknown", before and after a restart.
+     */
+    @Test
+    void concurrentIncrementsOnAFullDiskCountExactlyWhatTheirAnswersSaid() throws Exception {
+        Path home = NodeProcess.loopbackHome(tmp, "home");
+        Path data = home.resolve("data");
+        Files.createDirectories(data);
+        run("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", data.toString());
+        try {
+            java.util.concurrent.atomic.AtomicInteger stored = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger unknown = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+            try (NodeProcess node = NodeProcess.start(home).awaitReady()) {
+                assertEquals(201, rest(node, "POST", "/api/v1/ns", "{\"name\":\"cnt\",\"crdtType\":\"pn-counter\"}").statusCode());
+                assertEquals(200, rest(node, "PUT", "/api/v1/ns/disk/big", "\"" + "b".repeat(600 * 1024) + "\"").statusCode());
+                fill(data.resolve("filler"));
+                java.util.List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+                java.util.List<Thread> writers = new java.util.ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    Thread w = new Thread(() -> {
+                        try {
+                            for (int i = 0; i < 40; i++) {
+                                HttpResponse<String> r = rest(node, "POST", "/api/v1/ns/cnt/c", "{\"op\":\"increment\",\"by\":1}");
+                                switch (told(r)) {
+                                    case STORED -> stored.incrementAndGet();
+                                    case NOT_STORED -> refused.incrementAndGet();
+                                    case UNKNOWN -> unknown.incrementAndGet();
+                                }
+                            }
+                        } catch (Throwable e) {
+                            errors.add(e);
+                        }
+                    });
+                    w.start();
+                    writers.add(w);
+                }
+                for (Thread w : writers) {
+                    w.join(300_000);
+                    assertTrue(!w.isAlive(), "a writer still runs after 300 s");
+                }
+                if (!errors.isEmpty()) {
+                    throw new AssertionError("an answer did not say whether its write was stored", errors.get(0));
+                }
+                assertTrue(refused.get() > 0, "the full disk refused some increment (stored " + stored + ", unknown " + unknown + ")");
+                Files.delete(data.resolve("filler"));
+                Files.deleteIfExists(data.resolve("filler-small"));
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                HttpResponse<String> probe;
+                do {
+                    probe = rest(node, "PUT", "/api/v1/ns/disk/after", "\"back\"");
+                    if (probe.statusCode() == 200) {
+                        break;
+                    }
+                    Thread.sleep(200);
+                } while (System.nanoTime() < deadline);
+                assertEquals(200, probe.statusCode(), "a write after space returned: " + probe.body());
+                assertCounter(node, stored.get(), unknown.get());
+                assertEquals(143, node.terminate());
+            }
+            try (NodeProcess node = NodeProcess.start(home).awaitReady()) {
+                assertCounter(node, stored.get(), unknown.get());
+            }
+        } finally {
+            new ProcessBuilder("umount", "-l", data.toString()).start().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private void assertCounter(NodeProcess node, int stored, int unknown) throws Exception {
+        HttpResponse<String> r = rest(node, "GET", "/api/v1/ns/cnt/c", null);
+        long v = r.statusCode() == 404 ? 0 : NodeProcess.JSON.readTree(r.body()).path("value").asLong();
+        assertTrue(v >= stored && v <= stored + unknown, "the counter is " + v + " after " + stored + " increments answered stored and "
+                + unknown + " answered unknown: " + r.body());
+    }
 }
