@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,7 @@ public final class Libp2pHost {
     private final InboundLimits limits;
     private final FrameBudget frameBudget;
     private final ConnectionSlots slots;
+    private volatile Function<Multiaddr, CompletableFuture<Libp2pConnection>> circuitDialer;
     private volatile EventLoopGroup group;
     private volatile boolean stopped;
 
@@ -210,13 +212,26 @@ public final class Libp2pHost {
         return serverChannels.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
     }
 
-    /** Dials {@code address}; if it ends in /p2p/{id}, the remote must authenticate as that peer. */
+    /** Who dials /p2p-circuit addresses (the circuit relay client), none by default. */
+    public void circuitDialer(Function<Multiaddr, CompletableFuture<Libp2pConnection>> dialer) {
+        this.circuitDialer = dialer;
+    }
+
+    /**
+     * Dials {@code address}; if it ends in /p2p/{id}, the remote must authenticate as that peer. A
+     * /p2p-circuit address goes to the {@link #circuitDialer}.
+     */
     public CompletableFuture<Libp2pConnection> dial(Multiaddr address) {
         CompletableFuture<Libp2pConnection> ready = new CompletableFuture<>();
         EventLoopGroup g = group;
         if (g == null || stopped) {
             ready.completeExceptionally(new IOException("libp2p node is not running"));
             return ready;
+        }
+        if (address.first(Multiaddr.Protocol.P2P_CIRCUIT).isPresent()) {
+            Function<Multiaddr, CompletableFuture<Libp2pConnection>> d = circuitDialer;
+            return d != null ? d.apply(address)
+                    : CompletableFuture.failedFuture(new IOException("cannot dial " + address + ": this node has no circuit relay client"));
         }
         Optional<PeerId> expected = address.peerId();
         CompletableFuture.supplyAsync(() -> {
@@ -283,7 +298,17 @@ public final class Libp2pHost {
                 Optional.of(connection.remoteAddress().withoutPeerId()), List.copyOf(protocols.keySet()));
     }
 
-    private void upgrade(SocketChannel ch, boolean initiator, Optional<PeerId> expected,
+    /**
+     * Runs the libp2p upgrade (Noise, Yamux) over a relayed connection's channel. Call from the
+     * channel's initializer, before it is active.
+     */
+    public CompletableFuture<Libp2pConnection> upgradeRelayed(Channel ch, boolean initiator, PeerId expected) {
+        CompletableFuture<Libp2pConnection> ready = new CompletableFuture<>();
+        upgrade(ch, initiator, Optional.of(expected), ready);
+        return ready;
+    }
+
+    private void upgrade(Channel ch, boolean initiator, Optional<PeerId> expected,
             CompletableFuture<Libp2pConnection> ready) {
         ch.closeFuture().addListener(f -> slots.closed(ch));
         NoiseSecurityHandler security = new NoiseSecurityHandler(initiator, identity, noiseStaticKey, expected,
