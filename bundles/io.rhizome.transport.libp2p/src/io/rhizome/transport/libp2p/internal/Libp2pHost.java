@@ -5,7 +5,6 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +33,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.rhizome.transport.libp2p.internal.multiformats.Multiaddr;
-import io.rhizome.transport.libp2p.internal.multiformats.MultiformatException;
 import io.rhizome.transport.libp2p.internal.multiformats.PeerId;
 import io.rhizome.transport.libp2p.internal.noise.IdentitySigner;
 import io.rhizome.transport.libp2p.internal.noise.NoiseSecurityHandler;
@@ -150,7 +148,7 @@ public final class Libp2pHost {
         group = new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("rhizome-libp2p", true));
         try {
             for (Multiaddr addr : config.listenAddresses()) {
-                InetSocketAddress bind = toSocketAddress(addr, true);
+                InetSocketAddress bind = TcpAddresses.toSocketAddress(addr, true);
                 ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                         // a remembered port must be bindable again right after a restart (TIME_WAIT)
                         .option(ChannelOption.SO_REUSEADDR, true)
@@ -236,7 +234,7 @@ public final class Libp2pHost {
         Optional<PeerId> expected = address.peerId();
         CompletableFuture.supplyAsync(() -> {
             try {
-                return toSocketAddress(address, false);
+                return TcpAddresses.toSocketAddress(address, false);
             } catch (IOException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
@@ -397,65 +395,5 @@ public final class Libp2pHost {
             LOG.debug("cannot list network interfaces", e);
         }
         return out;
-    }
-
-    static InetSocketAddress toSocketAddress(Multiaddr addr, boolean forListen) throws IOException {
-        List<Multiaddr.Component> cs = addr.withoutPeerId().components();
-        if (cs.size() != 2 || cs.get(1).protocol() != Multiaddr.Protocol.TCP) {
-            throw new IOException("not a TCP multiaddr (expected /ip4|ip6|dns|dns4|dns6/<host>/tcp/<port>): " + addr);
-        }
-        byte[] p = cs.get(1).value();
-        int port = ((p[0] & 0xFF) << 8) | (p[1] & 0xFF);
-        Multiaddr.Component host = cs.get(0);
-        switch (host.protocol()) {
-            case IP4, IP6:
-                return new InetSocketAddress(InetAddress.getByAddress(host.value()), port);
-            case DNS, DNS4, DNS6:
-                if (forListen) {
-                    throw new IOException("cannot listen on a DNS multiaddr: " + addr);
-                }
-                try {
-                    for (InetAddress a : InetAddress.getAllByName(host.valueText())) {
-                        boolean ok = switch (host.protocol()) {
-                            case DNS4 -> a instanceof Inet4Address;
-                            case DNS6 -> a instanceof Inet6Address;
-                            default -> true;
-                        };
-                        if (ok) {
-                            return new InetSocketAddress(a, port);
-                        }
-                    }
-                } catch (UnknownHostException e) {
-                    throw new IOException("cannot resolve " + host.valueText() + " in " + addr, e);
-                }
-                throw new IOException("no " + host.protocol().label + " address for " + host.valueText());
-            default:
-                throw new IOException("unsupported address " + addr);
-        }
-    }
-
-    /** Parses a multiaddr given by a user or peer, turning format errors into IOExceptions. */
-    /** The TCP port of a listen or dial multiaddr, -1 if it has none. */
-    public static int tcpPort(Multiaddr addr) {
-        return addr.first(Multiaddr.Protocol.TCP).map(c -> ((c.value()[0] & 0xFF) << 8) | (c.value()[1] & 0xFF)).orElse(-1);
-    }
-
-    /** {@code addr} with its TCP port replaced. */
-    public static Multiaddr withTcpPort(Multiaddr addr, int port) {
-        List<Multiaddr.Component> cs = new ArrayList<>();
-        for (Multiaddr.Component c : addr.components()) {
-            cs.add(c.protocol() == Multiaddr.Protocol.TCP
-                    ? new Multiaddr.Component(Multiaddr.Protocol.TCP, new byte[] {(byte) (port >>> 8), (byte) port})
-                    : c);
-        }
-        return new Multiaddr(cs);
-    }
-
-    public static Multiaddr parseAddress(String text) throws IOException {
-        try {
-            return Multiaddr.parse(text);
-        } catch (MultiformatException e) {
-            throw new IOException("invalid multiaddr '" + text + "': " + e.getMessage(), e);
-        }
     }
 }
