@@ -194,6 +194,42 @@ class RelayInteropTest {
         assertTrue(b.echo().bytes.get() <= 32 * 1024, "the target got " + b.echo().bytes.get() + " bytes of Noise frames");
     }
 
+    @Test
+    void aRhizomeRelayAnswersGarbageWithMalformedMessageAndRelaysNothing() throws Exception {
+        RelayService relay = rhizomeRelay(RelayLimits.defaults());
+        Multiaddr relayAddr = relayAddress(relay);
+        Node stranger = client();
+        Libp2pConnection c = stranger.host().dial(relayAddr).get(30, TimeUnit.SECONDS);
+        for (byte[] request : new byte[][] {{0x08, 0x07}, {0x08, 0x01, 0x12, 0x05, 0x01}, {0x0f}}) {
+            java.util.concurrent.CompletableFuture<byte[]> answer = new java.util.concurrent.CompletableFuture<>();
+            io.netty.buffer.ByteBuf got = io.netty.buffer.Unpooled.buffer();
+            var stream = c.newStream(CircuitMessage.HOP, new io.rhizome.transport.libp2p.internal.yamux.StreamHandler() {
+                @Override
+                public void onData(io.rhizome.transport.libp2p.internal.yamux.YamuxStream s, io.netty.buffer.ByteBuf data) {
+                    got.writeBytes(data);
+                    long len = io.rhizome.transport.libp2p.internal.multiformats.Varint.peek(got);
+                    int header = len < 0 ? 0 : io.rhizome.transport.libp2p.internal.multiformats.Varint.size(len);
+                    if (len >= 0 && got.readableBytes() >= header + len) {
+                        got.skipBytes(header);
+                        byte[] b = new byte[(int) len];
+                        got.readBytes(b);
+                        answer.complete(b);
+                    }
+                }
+            }).get(30, TimeUnit.SECONDS);
+            io.netty.buffer.ByteBuf frame = io.netty.buffer.Unpooled.buffer();
+            io.rhizome.transport.libp2p.internal.multiformats.Varint.write(frame, request.length);
+            frame.writeBytes(request);
+            stream.write(frame);
+            CircuitMessage m = CircuitMessage.decode(true, answer.get(30, TimeUnit.SECONDS));
+            assertEquals(CircuitMessage.Status.MALFORMED_MESSAGE, m.status().orElseThrow(), Hex.of(request));
+            assertEquals(400, m.status().orElseThrow().code);
+        }
+        assertEquals(0, relay.reservations());
+        assertEquals(0, relay.circuits());
+        assertTrue(c.isOpen(), "a bad request costs the stranger its stream, not its connection");
+    }
+
     /** Writes {@code total} bytes of messages on a sync stream, not waiting for the echoes. */
     private static void sendPastLimit(Libp2pConnection c, int total) throws Exception {
         LpEcho sink = new LpEcho();

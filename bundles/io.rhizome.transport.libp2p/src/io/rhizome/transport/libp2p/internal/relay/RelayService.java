@@ -197,6 +197,7 @@ public final class RelayService implements StreamProtocol {
         private final DelimitedMessages hopIn;
         private final DelimitedMessages stopIn = new DelimitedMessages(CircuitMessage.MAX_MESSAGE);
         private boolean answered;
+        private volatile YamuxStream stop;
         private CircuitSplice splice;
 
         PendingCircuit(Libp2pConnection from, YamuxStream hop, Libp2pConnection to, PeerId source, PeerId target,
@@ -228,8 +229,14 @@ public final class RelayService implements StreamProtocol {
                     onLoop(() -> fail("cannot open a stop stream: " + err.getMessage()));
                     return;
                 }
+                this.stop = stop;
                 stop.manualCredit(true);
                 stop.write(DelimitedMessages.frame(CircuitMessage.stopConnect(source, limit).encode()));
+                onLoop(() -> {
+                    if (answered && splice == null) {
+                        stop.reset(); // the circuit failed before the stream was open
+                    }
+                });
             });
         }
 
@@ -310,6 +317,10 @@ public final class RelayService implements StreamProtocol {
             }
             answered = true;
             LOG.info("relay circuit {} -> {} failed: {}", source, target, reason);
+            YamuxStream s = stop;
+            if (s != null) {
+                s.reset();
+            }
             release(source, target);
             hopIn.release();
             stopIn.release();

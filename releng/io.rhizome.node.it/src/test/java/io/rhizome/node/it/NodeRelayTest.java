@@ -106,7 +106,10 @@ class NodeRelayTest {
             configure(b, freePort(), relay.address());
             String aPeer;
             String bPeer;
-            try (NodeProcess na = NodeProcess.start(a).awaitReady(); NodeProcess nb = NodeProcess.start(b).awaitReady()) {
+            // both start at once: a node start is most of this test's time
+            try (NodeProcess na = NodeProcess.start(a); NodeProcess nb = NodeProcess.start(b)) {
+                na.awaitReady();
+                nb.awaitReady();
                 awaitJson(a, "A reserves on the relay", s -> s.toString().contains("/p2p-circuit/p2p/"), "status");
                 awaitJson(b, "B reserves on the relay", s -> s.toString().contains("/p2p-circuit/p2p/"), "status");
                 aPeer = json(a, "status").path("transports").path("libp2p").path("peerId").asText();
@@ -124,7 +127,9 @@ class NodeRelayTest {
             // new ports the other device never heard of: its known direct address is dead, the relayed one is not
             configure(a, freePort(), relay.address());
             configure(b, freePort(), relay.address());
-            try (NodeProcess na = NodeProcess.start(a).awaitReady(); NodeProcess nb = NodeProcess.start(b).awaitReady()) {
+            try (NodeProcess na = NodeProcess.start(a); NodeProcess nb = NodeProcess.start(b)) {
+                na.awaitReady();
+                nb.awaitReady();
                 assertEquals(0, NodeProcess.cli("put", "notes", "via-relay", "\"through the relay\"", "--home", a.toString()).exitCode());
                 NodeProcess.awaitValue(b, "notes", "via-relay", "\"through the relay\"", WAIT);
                 JsonNode routes = json(b, "status").path("transports").path("libp2p").path("routes");
