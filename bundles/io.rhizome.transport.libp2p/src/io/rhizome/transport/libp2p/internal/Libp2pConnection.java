@@ -11,6 +11,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.rhizome.transport.libp2p.internal.multiformats.Multiaddr;
 import io.rhizome.transport.libp2p.internal.multiformats.PeerId;
+import io.rhizome.transport.libp2p.internal.relay.StreamChannel;
 import io.rhizome.transport.libp2p.internal.yamux.StreamHandler;
 import io.rhizome.transport.libp2p.internal.yamux.YamuxException;
 import io.rhizome.transport.libp2p.internal.yamux.YamuxSession;
@@ -45,8 +46,16 @@ public final class Libp2pConnection {
     }
 
     public Multiaddr remoteAddress() {
+        if (channel.remoteAddress() instanceof StreamChannel.CircuitAddress c) {
+            return c.multiaddr();
+        }
         InetSocketAddress a = (InetSocketAddress) channel.remoteAddress();
         return Multiaddr.tcp(a.getAddress(), a.getPort()).withPeerId(remotePeer);
+    }
+
+    /** Whether this connection runs through a circuit relay (its bytes are a stream of a connection to the relay). */
+    public boolean isRelayed() {
+        return channel instanceof StreamChannel;
     }
 
     public boolean isOpen() {

@@ -5,7 +5,6 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +33,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.rhizome.transport.libp2p.internal.multiformats.Multiaddr;
-import io.rhizome.transport.libp2p.internal.multiformats.MultiformatException;
 import io.rhizome.transport.libp2p.internal.multiformats.PeerId;
 import io.rhizome.transport.libp2p.internal.noise.IdentitySigner;
 import io.rhizome.transport.libp2p.internal.noise.NoiseSecurityHandler;
@@ -63,6 +62,7 @@ public final class Libp2pHost {
     private final InboundLimits limits;
     private final FrameBudget frameBudget;
     private final ConnectionSlots slots;
+    private volatile Function<Multiaddr, CompletableFuture<Libp2pConnection>> circuitDialer;
     private volatile EventLoopGroup group;
     private volatile boolean stopped;
 
@@ -148,7 +148,7 @@ public final class Libp2pHost {
         group = new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("rhizome-libp2p", true));
         try {
             for (Multiaddr addr : config.listenAddresses()) {
-                InetSocketAddress bind = toSocketAddress(addr, true);
+                InetSocketAddress bind = TcpAddresses.toSocketAddress(addr, true);
                 ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                         // a remembered port must be bindable again right after a restart (TIME_WAIT)
                         .option(ChannelOption.SO_REUSEADDR, true)
@@ -210,7 +210,15 @@ public final class Libp2pHost {
         return serverChannels.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
     }
 
-    /** Dials {@code address}; if it ends in /p2p/{id}, the remote must authenticate as that peer. */
+    /** Who dials /p2p-circuit addresses (the circuit relay client), none by default. */
+    public void circuitDialer(Function<Multiaddr, CompletableFuture<Libp2pConnection>> dialer) {
+        this.circuitDialer = dialer;
+    }
+
+    /**
+     * Dials {@code address}; if it ends in /p2p/{id}, the remote must authenticate as that peer. A
+     * /p2p-circuit address goes to the {@link #circuitDialer}.
+     */
     public CompletableFuture<Libp2pConnection> dial(Multiaddr address) {
         CompletableFuture<Libp2pConnection> ready = new CompletableFuture<>();
         EventLoopGroup g = group;
@@ -218,10 +226,15 @@ public final class Libp2pHost {
             ready.completeExceptionally(new IOException("libp2p node is not running"));
             return ready;
         }
+        if (address.first(Multiaddr.Protocol.P2P_CIRCUIT).isPresent()) {
+            Function<Multiaddr, CompletableFuture<Libp2pConnection>> d = circuitDialer;
+            return d != null ? d.apply(address)
+                    : CompletableFuture.failedFuture(new IOException("cannot dial " + address + ": this node has no circuit relay client"));
+        }
         Optional<PeerId> expected = address.peerId();
         CompletableFuture.supplyAsync(() -> {
             try {
-                return toSocketAddress(address, false);
+                return TcpAddresses.toSocketAddress(address, false);
             } catch (IOException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
@@ -283,7 +296,17 @@ public final class Libp2pHost {
                 Optional.of(connection.remoteAddress().withoutPeerId()), List.copyOf(protocols.keySet()));
     }
 
-    private void upgrade(SocketChannel ch, boolean initiator, Optional<PeerId> expected,
+    /**
+     * Runs the libp2p upgrade (Noise, Yamux) over a relayed connection's channel. Call from the
+     * channel's initializer, before it is active.
+     */
+    public CompletableFuture<Libp2pConnection> upgradeRelayed(Channel ch, boolean initiator, PeerId expected) {
+        CompletableFuture<Libp2pConnection> ready = new CompletableFuture<>();
+        upgrade(ch, initiator, Optional.of(expected), ready);
+        return ready;
+    }
+
+    private void upgrade(Channel ch, boolean initiator, Optional<PeerId> expected,
             CompletableFuture<Libp2pConnection> ready) {
         ch.closeFuture().addListener(f -> slots.closed(ch));
         NoiseSecurityHandler security = new NoiseSecurityHandler(initiator, identity, noiseStaticKey, expected,
@@ -372,65 +395,5 @@ public final class Libp2pHost {
             LOG.debug("cannot list network interfaces", e);
         }
         return out;
-    }
-
-    static InetSocketAddress toSocketAddress(Multiaddr addr, boolean forListen) throws IOException {
-        List<Multiaddr.Component> cs = addr.withoutPeerId().components();
-        if (cs.size() != 2 || cs.get(1).protocol() != Multiaddr.Protocol.TCP) {
-            throw new IOException("not a TCP multiaddr (expected /ip4|ip6|dns|dns4|dns6/<host>/tcp/<port>): " + addr);
-        }
-        byte[] p = cs.get(1).value();
-        int port = ((p[0] & 0xFF) << 8) | (p[1] & 0xFF);
-        Multiaddr.Component host = cs.get(0);
-        switch (host.protocol()) {
-            case IP4, IP6:
-                return new InetSocketAddress(InetAddress.getByAddress(host.value()), port);
-            case DNS, DNS4, DNS6:
-                if (forListen) {
-                    throw new IOException("cannot listen on a DNS multiaddr: " + addr);
-                }
-                try {
-                    for (InetAddress a : InetAddress.getAllByName(host.valueText())) {
-                        boolean ok = switch (host.protocol()) {
-                            case DNS4 -> a instanceof Inet4Address;
-                            case DNS6 -> a instanceof Inet6Address;
-                            default -> true;
-                        };
-                        if (ok) {
-                            return new InetSocketAddress(a, port);
-                        }
-                    }
-                } catch (UnknownHostException e) {
-                    throw new IOException("cannot resolve " + host.valueText() + " in " + addr, e);
-                }
-                throw new IOException("no " + host.protocol().label + " address for " + host.valueText());
-            default:
-                throw new IOException("unsupported address " + addr);
-        }
-    }
-
-    /** Parses a multiaddr given by a user or peer, turning format errors into IOExceptions. */
-    /** The TCP port of a listen or dial multiaddr, -1 if it has none. */
-    public static int tcpPort(Multiaddr addr) {
-        return addr.first(Multiaddr.Protocol.TCP).map(c -> ((c.value()[0] & 0xFF) << 8) | (c.value()[1] & 0xFF)).orElse(-1);
-    }
-
-    /** {@code addr} with its TCP port replaced. */
-    public static Multiaddr withTcpPort(Multiaddr addr, int port) {
-        List<Multiaddr.Component> cs = new ArrayList<>();
-        for (Multiaddr.Component c : addr.components()) {
-            cs.add(c.protocol() == Multiaddr.Protocol.TCP
-                    ? new Multiaddr.Component(Multiaddr.Protocol.TCP, new byte[] {(byte) (port >>> 8), (byte) port})
-                    : c);
-        }
-        return new Multiaddr(cs);
-    }
-
-    public static Multiaddr parseAddress(String text) throws IOException {
-        try {
-            return Multiaddr.parse(text);
-        } catch (MultiformatException e) {
-            throw new IOException("invalid multiaddr '" + text + "': " + e.getMessage(), e);
-        }
     }
 }

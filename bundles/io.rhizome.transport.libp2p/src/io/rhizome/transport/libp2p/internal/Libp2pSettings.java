@@ -19,6 +19,7 @@ public record Libp2pSettings(List<Multiaddr> listen, boolean mdns) {
 
     public static final String LISTEN_PROPERTY = "rhizome.p2p.listen";
     public static final String MDNS_PROPERTY = "rhizome.p2p.mdns";
+    public static final String RELAYS_PROPERTY = "rhizome.p2p.relays";
     public static final String DEFAULT_LISTEN = "/ip4/0.0.0.0/tcp/0";
 
     public Libp2pSettings {
@@ -62,5 +63,40 @@ public record Libp2pSettings(List<Multiaddr> listen, boolean mdns) {
             case "false" -> false;
             default -> throw new IllegalArgumentException("p2p.mdns: must be true or false, not '" + text + "'");
         };
+    }
+
+    /**
+     * Comma-separated circuit relays to keep a reservation on ({@code p2p.relays}): each a dialable
+     * TCP multiaddr ending in the relay's peer id, /ip4|ip6|dns|dns4|dns6/HOST/tcp/PORT/p2p/ID; blank
+     * means none.
+     */
+    public static List<Multiaddr> parseRelays(String text) {
+        if (text == null || text.isBlank()) {
+            return List.of();
+        }
+        List<Multiaddr> out = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            String t = part.strip();
+            if (t.isEmpty()) {
+                throw new IllegalArgumentException("p2p.relays has an empty entry: '" + text + "'");
+            }
+            Multiaddr a;
+            try {
+                a = Multiaddr.parse(t);
+            } catch (MultiformatException e) {
+                throw new IllegalArgumentException("p2p.relays: '" + t + "' is not a multiaddr: " + e.getMessage(), e);
+            }
+            List<Multiaddr.Component> cs = a.components();
+            boolean host = cs.size() == 3 && switch (cs.get(0).protocol()) {
+                case IP4, IP6, DNS, DNS4, DNS6 -> true;
+                default -> false;
+            };
+            if (!host || cs.get(1).protocol() != Multiaddr.Protocol.TCP || cs.get(2).protocol() != Multiaddr.Protocol.P2P) {
+                throw new IllegalArgumentException("p2p.relays: '" + t + "' is not a relay address (expected "
+                        + "/ip4|ip6|dns|dns4|dns6/HOST/tcp/PORT/p2p/RELAY_PEER_ID)");
+            }
+            out.add(a);
+        }
+        return out;
     }
 }

@@ -29,6 +29,7 @@ import io.rhizome.transport.libp2p.internal.multiformats.Multiaddr;
 import io.rhizome.transport.libp2p.internal.multiformats.MultiformatException;
 import io.rhizome.transport.libp2p.internal.multiformats.PeerId;
 import io.rhizome.transport.libp2p.internal.noise.IdentitySigner;
+import io.rhizome.transport.libp2p.internal.relay.RelayAttachment;
 import io.rhizome.transport.libp2p.internal.yamux.StreamHandler;
 import io.rhizome.transport.libp2p.internal.yamux.YamuxStream;
 
@@ -54,6 +55,7 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
     private final Libp2pConfig config;
     private final Duration mdnsInterval;
     private final RememberedPorts ports;
+    private volatile RelayAttachment relays = new RelayAttachment(List.of());
     private final Set<SyncLink> links = ConcurrentHashMap.newKeySet();
     private final List<Consumer<DiscoveredPeer>> discoveryListeners = new CopyOnWriteArrayList<>();
     private final Map<String, StreamProtocol> extraProtocols = new ConcurrentHashMap<>();
@@ -90,6 +92,15 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
      * Which peers are trusted devices (the node: paired ones) and what remote parties may make this
      * node hold; used from the next {@link #start} on. Default: everyone trusted, {@link InboundLimits#defaults()}.
      */
+    /** The relays to keep a reservation on (p2p.relays); call before {@link #start}. */
+    public void relays(List<Multiaddr> relays) {
+        this.relays = new RelayAttachment(relays);
+    }
+
+    public RelayAttachment relayAttachment() {
+        return relays;
+    }
+
     public void inbound(PeerTrust trust, InboundLimits limits) {
         this.trust = trust;
         this.limits = limits;
@@ -176,6 +187,7 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
         Libp2pHost h = new Libp2pHost(identity, c, trust, limits);
         h.register(SyncLink.PROTOCOL, channelProtocol(SyncLink.PROTOCOL, listener));
         extraProtocols.forEach(h::register);
+        relays.attach(h);
         h.start();
         return h;
     }
@@ -239,6 +251,7 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
             discovery = null;
         }
         links.forEach(SyncLink::close);
+        relays.detach();
         h.stop();
         host = null;
         listener = null;
@@ -337,6 +350,10 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
         info.put("agentVersion", config.agentVersion());
         info.put("mdns", discovery != null);
         info.put("streamsOpened", streamsOpened.get());
+        info.put("relays", relays.relays().stream().map(Multiaddr::toString).toList());
+        info.put("relayReservations", relays.reservations().stream().map(g -> Map.of("relay", g.relayAddress().toString(),
+                "expires", g.expires().toString())).toList());
+        info.put("routes", RelayAttachment.routes(host));
         return info;
     }
 
@@ -384,7 +401,7 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
         }
         Multiaddr target;
         try {
-            target = Libp2pHost.parseAddress(address);
+            target = TcpAddresses.parseAddress(address);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -395,7 +412,12 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
     @Override
     public List<String> listenAddresses() {
         Libp2pHost h = host;
-        return h == null ? List.of() : h.listenAddresses().stream().map(Multiaddr::toString).toList();
+        if (h == null) {
+            return List.of();
+        }
+        // direct addresses first: a peer tries them in order, the relay only when they fail
+        return java.util.stream.Stream.concat(h.listenAddresses().stream(), relays.circuitAddresses().stream())
+                .map(Multiaddr::toString).toList();
     }
 
     private void track(SyncLink link) {

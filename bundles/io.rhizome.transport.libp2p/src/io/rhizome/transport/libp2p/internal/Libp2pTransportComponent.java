@@ -77,6 +77,11 @@ public final class Libp2pTransportComponent implements Transport, ProtocolChanne
                 + "true or false. Unset: the rhizome.p2p.mdns framework property, else true", required = false)
         String mdns() default "";
 
+        @AttributeDefinition(description = "Circuit relays (v2) to keep a reservation on, so that peers which cannot dial this node "
+                + "reach it through them: /ip4|dns4/HOST/tcp/PORT/p2p/RELAY_ID. Unset: the rhizome.p2p.relays framework property "
+                + "(p2p.relays in rhizome.properties), else none", required = false)
+        String[] relays() default {};
+
         @AttributeDefinition(description = "Seconds between mDNS queries")
         int mdnsIntervalSeconds() default 10;
 
@@ -120,6 +125,8 @@ public final class Libp2pTransportComponent implements Transport, ProtocolChanne
         LOG.info("libp2p transport configured: listen {}, mDNS {}", listen, mdns ? "on" : "off");
         this.delegate = new Libp2pTransport(new KeyServiceSigner(keys), c,
                 mdns ? Duration.ofSeconds(config.mdnsIntervalSeconds()) : null, ports);
+        delegate.relays(config.relays().length > 0 ? Libp2pSettings.parseRelays(String.join(",", config.relays()))
+                : Libp2pSettings.parseRelays(context.getProperty(Libp2pSettings.RELAYS_PROPERTY)));
         delegate.inbound(this::trusts, new InboundLimits((long) config.frameBudgetMegabytes() << 20,
                 (long) config.untrustedFrameBudgetMegabytes() << 20, config.untrustedMaxMessage(), config.maxHandshakes(),
                 config.maxHandshakesPerAddress(), config.maxUntrustedConnectionsPerAddress()));

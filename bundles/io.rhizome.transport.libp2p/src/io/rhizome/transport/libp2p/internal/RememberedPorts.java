@@ -40,11 +40,11 @@ final class RememberedPorts {
         List<Multiaddr> wanted = new ArrayList<>();
         boolean remembered = false;
         for (Multiaddr a : configured) {
-            Optional<Integer> port = Libp2pHost.tcpPort(a) == 0
+            Optional<Integer> port = TcpAddresses.tcpPort(a) == 0
                     ? Optional.ofNullable(boundBefore.get(a)).or(() -> store.port(a.toString()))
                     : Optional.empty();
             if (port.isPresent()) {
-                wanted.add(Libp2pHost.withTcpPort(a, port.get()));
+                wanted.add(TcpAddresses.withTcpPort(a, port.get()));
                 remembered = true;
             } else {
                 wanted.add(a);
@@ -60,7 +60,7 @@ final class RememberedPorts {
     void bound(List<Multiaddr> configured, List<InetSocketAddress> bound) {
         Map<String, Integer> toStore = new LinkedHashMap<>();
         for (int i = 0; i < configured.size() && i < bound.size(); i++) {
-            if (Libp2pHost.tcpPort(configured.get(i)) == 0) {
+            if (TcpAddresses.tcpPort(configured.get(i)) == 0) {
                 boundBefore.put(configured.get(i), bound.get(i).getPort());
                 toStore.put(configured.get(i).toString(), bound.get(i).getPort());
             }

@@ -117,6 +117,7 @@ public final class Main {
                 usage: rhizome <command> [--home DIR] [--json]
 
                   daemon            start a node in the foreground (Ctrl-C stops it)
+                  relay             run a node that only relays (libp2p circuit relay v2; ./rhizome relay --home DIR)
                   status            the node's status
                   plugins           installed plugins (CRDT types, transports, providers, policies...)
                   plugins install JAR   add a plugin bundle to the running node (kept across restarts)

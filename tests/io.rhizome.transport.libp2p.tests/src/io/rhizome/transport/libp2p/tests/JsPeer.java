@@ -44,8 +44,13 @@ final class JsPeer implements AutoCloseable {
     }
 
     static JsPeer start(String... args) throws IOException {
+        return startScript("peer.mjs", args);
+    }
+
+    /** Runs another script of the js folder (relay.mjs). */
+    static JsPeer startScript(String script, String... args) throws IOException {
         File dir = jsDir();
-        List<String> cmd = new ArrayList<>(List.of("node", "peer.mjs"));
+        List<String> cmd = new ArrayList<>(List.of("node", script));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir).redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put("PEER_TIMEOUT_MS", "60000");

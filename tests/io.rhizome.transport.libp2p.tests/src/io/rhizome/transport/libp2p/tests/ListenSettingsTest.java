@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.rhizome.transport.libp2p.internal.FileListenPortStore;
 import io.rhizome.transport.libp2p.internal.KeyServiceSigner;
-import io.rhizome.transport.libp2p.internal.Libp2pHost;
+import io.rhizome.transport.libp2p.internal.TcpAddresses;
 import io.rhizome.transport.libp2p.internal.Libp2pSettings;
 import io.rhizome.transport.libp2p.internal.Libp2pTransport;
 import io.rhizome.transport.libp2p.internal.multiformats.Multiaddr;
@@ -53,7 +53,7 @@ class ListenSettingsTest {
     }
 
     private static int port(Libp2pTransport t) {
-        return Libp2pHost.tcpPort(Multiaddr.parse(t.listenAddresses().get(0)));
+        return TcpAddresses.tcpPort(Multiaddr.parse(t.listenAddresses().get(0)));
     }
 
     @Test

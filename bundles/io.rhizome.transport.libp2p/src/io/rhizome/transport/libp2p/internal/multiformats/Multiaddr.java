@@ -22,7 +22,9 @@ public record Multiaddr(List<Component> components) {
     /** The protocols this implementation understands. Size is in bits, -1 for varint-prefixed. */
     public enum Protocol {
         IP4(4, 32, "ip4"), TCP(6, 16, "tcp"), UDP(273, 16, "udp"), IP6(41, 128, "ip6"), DNS(53, -1, "dns"),
-        DNS4(54, -1, "dns4"), DNS6(55, -1, "dns6"), P2P(421, -1, "p2p");
+        DNS4(54, -1, "dns4"), DNS6(55, -1, "dns6"), P2P(421, -1, "p2p"),
+        /** Circuit relay: the part before it names the relay, the part after the target; it has no value. */
+        P2P_CIRCUIT(290, 0, "p2p-circuit");
 
         public final int code;
         public final int bits;
@@ -74,6 +76,7 @@ public record Multiaddr(List<Component> components) {
                 case TCP, UDP -> Integer.toString(((value[0] & 0xFF) << 8) | (value[1] & 0xFF));
                 case DNS, DNS4, DNS6 -> new String(value, StandardCharsets.UTF_8);
                 case P2P -> new PeerId(value).toBase58();
+                case P2P_CIRCUIT -> "";
             };
         }
 
@@ -114,6 +117,11 @@ public record Multiaddr(List<Component> components) {
                 throw new MultiformatException("empty protocol name in multiaddr " + text);
             }
             Protocol p = Protocol.byName(parts[i]);
+            if (p.bits == 0) {
+                out.add(new Component(p, new byte[0]));
+                i++;
+                continue;
+            }
             if (i + 1 >= parts.length || parts[i + 1].isEmpty()) {
                 throw new MultiformatException("multiaddr protocol /" + p.label + " needs a value in " + text);
             }
@@ -201,7 +209,10 @@ public record Multiaddr(List<Component> components) {
     public String toString() {
         StringBuilder sb = new StringBuilder();
         for (Component c : components) {
-            sb.append('/').append(c.protocol.label).append('/').append(c.valueText());
+            sb.append('/').append(c.protocol.label);
+            if (c.protocol.bits != 0) {
+                sb.append('/').append(c.valueText());
+            }
         }
         return sb.toString();
     }

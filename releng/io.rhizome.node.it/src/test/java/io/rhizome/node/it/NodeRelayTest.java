@@ -1,0 +1,156 @@
+package io.rhizome.node.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * {@code rhizome relay} (a node that only relays) and {@code p2p.relays}: two paired daemons that
+ * keep a reservation on the relay announce their relayed addresses through the mesh updates; once
+ * both restart on ports the other never learned, the only address of each that the other can dial
+ * is the relayed one, and a write syncs through the relay (status shows the route as relayed). A bad
+ * p2p.relays is refused at start with a sentence naming the key.
+ */
+class NodeRelayTest {
+
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path tmp;
+
+    /** A running `rhizome relay`, its address from relay.json. */
+    private record Relay(Process process, Path home, String address) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private Relay startRelay() throws Exception {
+        Path home = tmp.resolve("relay");
+        Files.createDirectories(home);
+        Files.writeString(home.resolve("rhizome.properties"), "relay.listen=/ip4/127.0.0.1/tcp/0\nrelay.maxReservations=4\n");
+        Path out = tmp.resolve("relay.out");
+        Process p = new ProcessBuilder(NodeProcess.ROOT.resolve("rhizome").toString(), "relay", "--home", home.toString())
+                .directory(NodeProcess.ROOT.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        long deadline = System.nanoTime() + NodeProcess.START_TIMEOUT.toNanos();
+        Path info = home.resolve("relay.json");
+        while (!Files.exists(info)) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new AssertionError("the relay did not start:\n" + Files.readString(out));
+            }
+            Thread.sleep(50);
+        }
+        JsonNode j = NodeProcess.JSON.readTree(info.toFile());
+        assertTrue(Files.exists(home.resolve("relay-identity.key")), "the relay's only key, its libp2p identity");
+        assertTrue(!Files.exists(home.resolve("osgi")) && !Files.exists(home.resolve("api.json")), "no node, no REST API in relay mode");
+        return new Relay(p, home, j.path("addresses").get(0).asText());
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void configure(Path home, int port, String relay) throws Exception {
+        Files.writeString(home.resolve("rhizome.properties"), "api.port=0\np2p.listen=/ip4/127.0.0.1/tcp/" + port
+                + "\np2p.mdns=false\np2p.relays=" + relay + "\n");
+    }
+
+    private static JsonNode json(Path home, String... command) throws Exception {
+        String[] args = new String[command.length + 3];
+        System.arraycopy(command, 0, args, 0, command.length);
+        args[command.length] = "--json";
+        args[command.length + 1] = "--home";
+        args[command.length + 2] = home.toString();
+        return NodeProcess.json(NodeProcess.cli(args));
+    }
+
+    private static void awaitJson(Path home, String what, Predicate<JsonNode> condition, String... command) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = json(home, command);
+            if (condition.test(last)) {
+                return;
+            }
+            Thread.sleep(300);
+        }
+        throw new AssertionError(what + " did not happen on " + home + " within " + WAIT + "; last: " + last);
+    }
+
+    @Test
+    void pairedDevicesThatCannotDialEachOtherSyncThroughTheRelay() throws Exception {
+        Path a = tmp.resolve("a");
+        Path b = tmp.resolve("b");
+        Files.createDirectories(a);
+        Files.createDirectories(b);
+        try (Relay relay = startRelay()) {
+            configure(a, freePort(), relay.address());
+            configure(b, freePort(), relay.address());
+            String aPeer;
+            String bPeer;
+            // both start at once: a node start is most of this test's time
+            try (NodeProcess na = NodeProcess.start(a); NodeProcess nb = NodeProcess.start(b)) {
+                na.awaitReady();
+                nb.awaitReady();
+                awaitJson(a, "A reserves on the relay", s -> s.toString().contains("/p2p-circuit/p2p/"), "status");
+                awaitJson(b, "B reserves on the relay", s -> s.toString().contains("/p2p-circuit/p2p/"), "status");
+                aPeer = json(a, "status").path("transports").path("libp2p").path("peerId").asText();
+                bPeer = json(b, "status").path("transports").path("libp2p").path("peerId").asText();
+                JsonNode invitation = json(a, "pair", "--no-wait");
+                NodeProcess.CliResult join = NodeProcess.cli("join", invitation.path("code").asText(), "--addr",
+                        invitation.path("addresses").get(0).asText(), "--home", b.toString());
+                assertEquals(0, join.exitCode(), join.stderr() + join.stdout());
+                // each learns the other's relayed address from the pairing and the mesh updates
+                awaitJson(a, "A knows B's relayed address", p -> p.toString().contains("/p2p-circuit/p2p/" + bPeer), "peers");
+                awaitJson(b, "B knows A's relayed address", p -> p.toString().contains("/p2p-circuit/p2p/" + aPeer), "peers");
+                assertEquals(143, na.terminate());
+                assertEquals(143, nb.terminate());
+            }
+            // new ports the other device never heard of: its known direct address is dead, the relayed one is not
+            configure(a, freePort(), relay.address());
+            configure(b, freePort(), relay.address());
+            try (NodeProcess na = NodeProcess.start(a); NodeProcess nb = NodeProcess.start(b)) {
+                na.awaitReady();
+                nb.awaitReady();
+                assertEquals(0, NodeProcess.cli("put", "notes", "via-relay", "\"through the relay\"", "--home", a.toString()).exitCode());
+                NodeProcess.awaitValue(b, "notes", "via-relay", "\"through the relay\"", WAIT);
+                JsonNode routes = json(b, "status").path("transports").path("libp2p").path("routes");
+                assertEquals("relayed", routes.path(aPeer).asText(), "B reached A through the relay: " + routes + "\n--- A ---\n"
+                        + na.output() + "\n--- B ---\n" + nb.output());
+                assertEquals(0, NodeProcess.cli("put", "notes", "back", "\"and back\"", "--home", b.toString()).exitCode());
+                NodeProcess.awaitValue(a, "notes", "back", "\"and back\"", WAIT);
+            }
+        }
+    }
+
+    @Test
+    void aBadRelayAddressIsRefusedAtStartNamingTheKey() throws Exception {
+        Path home = tmp.resolve("bad");
+        Files.createDirectories(home);
+        Files.writeString(home.resolve("rhizome.properties"), "api.port=0\np2p.listen=/ip4/127.0.0.1/tcp/0\np2p.mdns=false\n"
+                + "p2p.relays=/ip4/127.0.0.1/tcp/4001\n");
+        try (NodeProcess n = NodeProcess.start(home)) {
+            assertEquals(2, n.awaitExit(Duration.ofSeconds(60)));
+            assertTrue(n.output().contains("p2p.relays: '/ip4/127.0.0.1/tcp/4001' is not a relay address"), n.output());
+            assertTrue(!Files.exists(home.resolve("api.json")), "nothing started");
+        }
+    }
+}
