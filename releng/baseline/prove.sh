@@ -3,8 +3,8 @@
 # HEAD, so nothing here is touched), it
 #   1. adds a method to io.rhizome.spi.transport.Transport (a @ConsumerType: a major change of the
 #      package) and builds io.rhizome.api: the build must FAIL with Tycho's "Baseline problems found",
-#   2. then raises that package's version in Export-Package to what the baseline asks (1.0.0): the
-#      build must PASS.
+#   2. then gives the change the versions the check asks for: io.rhizome.spi.transport 1.0.0 in
+#      Export-Package and the bundle 1.0.0 (Bundle-Version and the module's pom): the build must PASS.
 # Usage: releng/baseline/prove.sh   (offline once the main build has run; about two minutes)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -29,10 +29,11 @@ fi
 grep -q "Baseline problems found" "$work/first.log" || { echo "[proof] FAILED: the build failed, but not for the baseline:" >&2; tail -40 "$work/first.log" >&2; exit 1; }
 grep -E "MAJOR|Baseline problems found|io.rhizome.spi.transport" "$work/first.log" | sed 's/^/[proof]   /' | head -12
 echo "[proof] 1. refused, as it must be"
-sed -i 's/io.rhizome.spi.transport;version="0.1.0"/io.rhizome.spi.transport;version="1.0.0"/' "$manifest"
-echo "[proof] 2. the same change with io.rhizome.spi.transport raised to 1.0.0 in Export-Package"
+sed -i 's/io.rhizome.spi.transport;version="0.1.0"/io.rhizome.spi.transport;version="1.0.0"/; s/^Bundle-Version: 0.1.0.qualifier/Bundle-Version: 1.0.0.qualifier/' "$manifest"
+sed -i 's#<artifactId>io.rhizome.api</artifactId>#<artifactId>io.rhizome.api</artifactId><version>1.0.0-SNAPSHOT</version>#' bundles/io.rhizome.api/pom.xml
+echo "[proof] 2. the same change with io.rhizome.spi.transport 1.0.0 and the bundle 1.0.0"
 if ! ./mvnw -B -o verify -pl bundles/io.rhizome.api > "$work/second.log" 2>&1; then
   echo "[proof] FAILED: the build still fails with the package version raised:" >&2; tail -40 "$work/second.log" >&2; exit 1
 fi
-echo "[proof] 2. accepted: the baseline check follows the package versions of Export-Package"
+echo "[proof] 2. accepted: the check asks for the versions Export-Package and Bundle-Version declare"
 echo "1 passed, 0 failed: baseline proof"
