@@ -15,9 +15,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.rhizome.spi.transport.MessageReceiver;
 import io.rhizome.spi.transport.PeerLink;
 
@@ -35,12 +32,9 @@ import io.rhizome.spi.transport.PeerLink;
  * {@link #HELD_BYTES}; beyond that, new packets are dropped unacknowledged and come again later.
  *
  * <p>Thread-safe: the transport's receive thread, its timer and senders call in under this
- * object's lock; the receiver is called from the delivery executor, one call at a time per link,
- * never under the lock.
+ * object's lock; the receiver is called by {@link Delivery}, never under it.
  */
 final class UdpLink implements PeerLink {
-
-    private static final Logger LOG = LoggerFactory.getLogger(UdpLink.class);
 
     static final int MAX_MESSAGE = 16 * 1024 * 1024;
     static final int WINDOW = 256;
@@ -90,13 +84,7 @@ final class UdpLink implements PeerLink {
     private long expected;
     private final TreeMap<Long, byte[]> early = new TreeMap<>();
     private final ByteArrayOutputStream assembling = new ByteArrayOutputStream();
-    private final ArrayDeque<byte[]> undelivered = new ArrayDeque<>();
-    private long undeliveredBytes;
-    private MessageReceiver receiver;
-    private boolean draining;
-    private boolean tellClosed;
-    private boolean toldClosed;
-    private Optional<Throwable> closeCause = Optional.empty();
+    private final Delivery delivery;
 
     // lifecycle
     private boolean open = true;
@@ -115,6 +103,7 @@ final class UdpLink implements PeerLink {
         this.in = in;
         this.lastHeard = now;
         this.lastSent = now;
+        this.delivery = new Delivery(this, deliveries);
     }
 
     @Override
@@ -143,10 +132,7 @@ final class UdpLink implements PeerLink {
 
     @Override
     public void receiver(MessageReceiver r) {
-        synchronized (this) {
-            receiver = r;
-        }
-        scheduleDrain();
+        delivery.receiver(r);
     }
 
     @Override
@@ -191,13 +177,10 @@ final class UdpLink implements PeerLink {
             flushing = true;
             closedAt = System.nanoTime();
             queued.add(new Outgoing(nextSeq++, Packets.FLAG_CLOSE, new byte[0], null));
-            undelivered.clear(); // this side receives nothing more
-            undeliveredBytes = 0;
-            tellClosed = true;
             sent = pump(closedAt);
         }
         complete(sent);
-        scheduleDrain();
+        delivery.closedNow(Optional.empty()); // this side receives nothing more
     }
 
     /** Ends the link at once (the transport stops): tells the peer, best effort, and fails what is pending. */
@@ -239,14 +222,13 @@ final class UdpLink implements PeerLink {
     }
 
     private void data(long seq, byte[] body, long now) {
-        boolean deliver = false;
         synchronized (this) {
             lastHeard = now;
             boolean accepting = open || flushing || closedAt != 0;
             if (!accepting) {
                 return;
             }
-            if (seq >= expected && seq < expected + 4L * WINDOW && undeliveredBytes <= HELD_BYTES) {
+            if (seq >= expected && seq < expected + 4L * WINDOW && delivery.waitingBytes() <= HELD_BYTES) {
                 early.put(seq, body);
                 while (!early.isEmpty() && early.firstKey() == expected) {
                     byte[] b = early.pollFirstEntry().getValue();
@@ -254,7 +236,6 @@ final class UdpLink implements PeerLink {
                     if ((b[0] & Packets.FLAG_CLOSE) != 0) {
                         closedByPeer(now);
                         early.clear();
-                        deliver = true;
                         break;
                     }
                     if (assembling.size() + b.length - 1 > MAX_MESSAGE) {
@@ -266,27 +247,22 @@ final class UdpLink implements PeerLink {
                         byte[] m = assembling.toByteArray();
                         assembling.reset();
                         if (open) {
-                            undelivered.add(m);
-                            undeliveredBytes += m.length;
-                            deliver = true;
+                            delivery.message(m);
                         }
                     }
                 }
             }
             sendAck(now);
         }
-        if (deliver) {
-            scheduleDrain();
-        }
     }
 
     private void closedByPeer(long now) {
         if (open) {
             open = false;
-            tellClosed = true;
             closedAt = now;
             failQueued(new IOException("the udp link was closed by " + remoteId));
             inFlight.clear();
+            delivery.closed(Optional.empty()); // after the messages that came before the close
         }
         // closed here too (flushing): our own close marker still waits for its acknowledgement
     }
@@ -344,21 +320,18 @@ final class UdpLink implements PeerLink {
     }
 
     void fail(Throwable cause) {
+        boolean wasOpen;
         synchronized (this) {
-            boolean wasOpen = open;
+            wasOpen = open;
             open = false;
             flushing = false;
             closedAt = 0;
             failQueued(cause instanceof IOException io ? io : new IOException(cause));
             inFlight.clear();
-            if (wasOpen) {
-                undelivered.clear();
-                undeliveredBytes = 0;
-                tellClosed = true;
-                closeCause = Optional.of(cause);
-            }
         }
-        scheduleDrain();
+        if (wasOpen) {
+            delivery.closedNow(Optional.of(cause));
+        }
     }
 
     private void failLater(IOException cause) {
@@ -406,46 +379,6 @@ final class UdpLink implements PeerLink {
         byte[] body = ByteBuffer.allocate(8).putLong(expected).array();
         wire.send(out.seal(Packets.sealedHeader(Packets.ACK, conn, c), Packets.SPACE_CONTROL, c, body, 0, body.length), remote);
         lastSent = now;
-    }
-
-    private void scheduleDrain() {
-        synchronized (this) {
-            if (draining || receiver == null) {
-                return;
-            }
-            draining = true;
-        }
-        deliveries.execute(this::drain);
-    }
-
-    private void drain() {
-        while (true) {
-            MessageReceiver r;
-            byte[] message = null;
-            Optional<Throwable> closing = null;
-            synchronized (this) {
-                r = receiver;
-                if (!undelivered.isEmpty()) {
-                    message = undelivered.poll();
-                    undeliveredBytes -= message.length;
-                } else if (tellClosed && !toldClosed) {
-                    toldClosed = true;
-                    closing = closeCause;
-                } else {
-                    draining = false;
-                    return;
-                }
-            }
-            try {
-                if (message != null) {
-                    r.message(this, message);
-                } else {
-                    r.closed(this, closing);
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("the receiver of the udp link to {} threw: {}", remoteId, e.toString());
-            }
-        }
     }
 
     @Override
