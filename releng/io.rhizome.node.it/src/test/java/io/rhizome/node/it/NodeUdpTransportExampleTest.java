@@ -73,6 +73,13 @@ class NodeUdpTransportExampleTest {
         return NodeProcess.cli(all);
     }
 
+    private static final long T0 = System.nanoTime();
+
+    /** How far the test is, on standard error (the surefire report keeps it): where the time goes. */
+    private static void phase(String what) {
+        System.err.printf("[NodeUdpTransportExampleTest] %6.1f s  %s%n", (System.nanoTime() - T0) / 1e9, what);
+    }
+
     private static void ok(NodeProcess.CliResult r) {
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
     }
@@ -162,14 +169,20 @@ class NodeUdpTransportExampleTest {
         Path jar = exampleJar();
         Path a = home(tmp, "a");
         Path b = home(tmp, "b");
-        try (NodeProcess na = NodeProcess.start(a, "--console").awaitReady(); NodeProcess nb = NodeProcess.start(b, "--console").awaitReady()) {
+        phase("start");
+        try (NodeProcess na = NodeProcess.start(a, "--console"); NodeProcess nb = NodeProcess.start(b, "--console")) {
+            na.awaitReady(); // both start at once: a daemon's start is most of this test's time
+            nb.awaitReady();
+            phase("both daemons ready");
             for (Path h : new Path[] { a, b }) {
                 NodeProcess.CliResult installed = cli(h, "plugins", "install", jar.toString());
                 ok(installed);
                 assertTrue(installed.stdout().startsWith(BUNDLE + " 1.0.0"), installed.stdout());
                 await("the udp transport is active on " + h.getFileName(), () -> udpActive(h));
             }
+            phase("udp active on both");
             pair(a, b);
+            phase("paired");
             ok(cli(a, "put", "notes", "k1", "\"over libp2p\""));
             NodeProcess.awaitValue(b, "notes", "k1", "\"over libp2p\"", WAIT);
 
@@ -179,28 +192,34 @@ class NodeUdpTransportExampleTest {
             stopLibp2p(nb);
             await("neither node runs libp2p", () -> !transportActive(a, "io.rhizome.transport.libp2p", "libp2p")
                     && !transportActive(b, "io.rhizome.transport.libp2p", "libp2p"));
+            phase("libp2p stopped on both");
             await("A is connected to B over udp", () -> connectedOver(a, "udp"));
+            phase("connected over udp");
             ok(cli(a, "put", "notes", "k2", "\"over udp\""));
             ok(cli(b, "put", "notes", "r2", "\"back over udp\""));
             NodeProcess.awaitValue(b, "notes", "k2", "\"over udp\"", WAIT);
             NodeProcess.awaitValue(a, "notes", "r2", "\"back over udp\"", WAIT);
 
+            phase("writes crossed over udp");
             // Uninstalled from A: no transport reaches B; a write waits in A's outbox, visibly.
             NodeProcess.CliResult removed = cli(a, "plugins", "uninstall", BUNDLE);
             ok(removed);
             assertTrue(removed.stdout().startsWith(BUNDLE + " 1.0.0") && removed.stdout().contains("uninstalled"), removed.stdout());
             await("A drops the udp transport", () -> !udpActive(a));
             await("A sees B disconnected", () -> !peer(a).path("connected").asBoolean());
+            phase("uninstalled from A, B disconnected");
             ok(cli(a, "put", "notes", "k3", "\"queued while udp was gone\""));
             await("A counts the write as pending for B", () -> peer(a).path("pendingEvents").asLong() >= 1);
             assertNotEquals(0, cli(b, "get", "notes", "k3").exitCode(), "B cannot have k3 yet: nothing reaches it");
             ok(cli(a, "status"));
 
             // Installed again, with no restart: the queued write flows over it.
+            phase("k3 pending on A");
             ok(cli(a, "plugins", "install", jar.toString()));
             NodeProcess.awaitValue(b, "notes", "k3", "\"queued while udp was gone\"", WAIT);
             await("A has nothing pending for B", () -> peer(a).path("pendingEvents").asLong() == 0);
 
+            phase("queued write arrived");
             // Uninstalled from both: the nodes run on, and hold everything either wrote.
             ok(cli(a, "plugins", "uninstall", BUNDLE));
             ok(cli(b, "plugins", "uninstall", BUNDLE));
@@ -210,6 +229,7 @@ class NodeUdpTransportExampleTest {
             assertEquals(Set.of("k1", "k2", "k3", "r2"), keys(a));
             assertEquals(Set.of("k1", "k2", "k3", "r2"), keys(b));
             assertTrue(na.process.isAlive() && nb.process.isAlive(), "both daemons still run");
+            phase("done");
         }
     }
 }
