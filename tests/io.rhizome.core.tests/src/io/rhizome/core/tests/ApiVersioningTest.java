@@ -65,6 +65,48 @@ class ApiVersioningTest {
         assertEquals(List.of(), both, "public interfaces with both @ConsumerType and @ProviderType");
     }
 
+    /**
+     * Package versions have one source: {@code Export-Package} in the API bundle's manifest, which
+     * the baseline check (bundles/io.rhizome.api/pom.xml) holds against the first release. So every
+     * exported package has a version there, every package with public types is exported, and no
+     * {@code package-info} carries an OSGi {@code @Version} that could disagree with it.
+     */
+    @Test
+    void everyApiPackageIsExportedWithAVersionFromTheManifestOnly() throws Exception {
+        Bundle api = apiBundle();
+        java.util.Map<String, String> exported = new java.util.TreeMap<>();
+        for (org.osgi.framework.wiring.BundleCapability c : api.adapt(org.osgi.framework.wiring.BundleRevision.class)
+                .getDeclaredCapabilities(org.osgi.framework.wiring.BundleRevision.PACKAGE_NAMESPACE)) {
+            exported.put((String) c.getAttributes().get(org.osgi.framework.wiring.BundleRevision.PACKAGE_NAMESPACE),
+                    String.valueOf(c.getAttributes().get("version")));
+        }
+        assertTrue(api.getHeaders().get("Export-Package").contains("version="), "Export-Package states versions");
+        Set<String> packages = new java.util.TreeSet<>();
+        List<String> versionAnnotations = new ArrayList<>();
+        for (URL url : Collections.list(api.findEntries("io/rhizome", "*.class", true))) {
+            String path = url.getPath();
+            String pkg = path.substring(path.indexOf("io/rhizome/"), path.lastIndexOf('/')).replace('/', '.');
+            packages.add(pkg);
+            if (path.endsWith("/package-info.class")) {
+                try (InputStream in = url.openStream()) {
+                    if (classAnnotations(in.readAllBytes()).contains("Lorg/osgi/annotation/versioning/Version;")) {
+                        versionAnnotations.add(pkg);
+                    }
+                }
+            }
+        }
+        assertEquals(packages, exported.keySet(), "every package of the API bundle is exported, and only those");
+        exported.forEach((pkg, version) -> assertTrue(!version.equals("0.0.0") && !version.equals("null"),
+                pkg + " is exported with a version of its own, not " + version));
+        assertEquals(List.of(), versionAnnotations, "package-info with @Version: the manifest is the only source of package versions");
+    }
+
+    private static Bundle apiBundle() {
+        return Arrays.stream(FrameworkUtil.getBundle(ApiVersioningTest.class).getBundleContext().getBundles())
+                .filter(b -> "io.rhizome.api".equals(b.getSymbolicName())).findFirst()
+                .orElseThrow(() -> new AssertionError("the io.rhizome.api bundle is installed"));
+    }
+
     @Test
     void theScanSeesTheAnnotationsOfKnownTypes() throws Exception {
         assertTrue(annotationsOf(io.rhizome.spi.transport.Transport.class).contains(CONSUMER), "a transport is implemented by plugins");
