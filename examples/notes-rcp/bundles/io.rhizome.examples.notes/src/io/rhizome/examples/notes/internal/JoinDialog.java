@@ -49,7 +49,9 @@ final class JoinDialog extends Dialog {
         address = text(area, WidgetIds.JOIN_ADDRESS, "optional: /ip4/…/tcp/…/p2p/…");
         result = new Label(area, SWT.WRAP);
         result.setData(WidgetIds.KEY, WidgetIds.JOIN_RESULT);
-        result.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 2, 1));
+        GridData gd = new GridData(SWT.FILL, SWT.CENTER, true, false, 2, 1);
+        gd.widthHint = 480;
+        result.setLayoutData(gd);
         return area;
     }
 
@@ -87,7 +89,7 @@ final class JoinDialog extends Dialog {
                 if (!result.isDisposed()) {
                     result.setText(shown);
                     getButton(IDialogConstants.OK_ID).setEnabled(true);
-                    getShell().layout(true, true);
+                    getShell().pack();
                 }
             });
         }, "notes-join");
