@@ -15,6 +15,10 @@ case "$site" in
   file://*) [ -f "${site#file://}/content.jar" ] || [ -f "${site#file://}/content.xml.xz" ] \
     || die "no Rhizome p2 site at ${site#file://}: run ./mvnw -B verify -DskipTests in $root first" ;;
 esac
+# the Eclipse workbench bundles require Java 21; ./mvnw runs the newest JDK installed (releng/best-jdk.sh)
+jdk=$(sh "$root/releng/best-jdk.sh" javac) || die "no JDK found"
+feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$jdk/release" 2>/dev/null | head -n 1)
+[ "${feature:-0}" -ge 21 ] || die "the example needs a JDK 21 or newer (the newest here, $jdk, is ${feature:-of unknown version})"
 command -v Xvfb >/dev/null 2>&1 || die "Xvfb is not installed (Debian: apt-get install xvfb libgtk-3-0)"
 
 # a display nobody uses: the first number without an X lock file
@@ -35,4 +39,6 @@ until [ -e "/tmp/.X11-unix/X$n" ]; do
 done
 
 cd "$here"
+start=$(date +%s)
 DISPLAY=":$n" "$root/mvnw" -B -Drhizome.site="$site" "$@" verify
+echo "notes-rcp: built and tested in $(( $(date +%s) - start )) s"
