@@ -212,6 +212,7 @@ final class Importer {
                 progress("checking", checked, lines);
             }
             if (line.declaration().isPresent()) {
+                checkDeclaration(line, line.declaration().get());
                 declaredHere.put(line.namespace(), line.declaration().get().crdtType());
                 continue;
             }
@@ -228,6 +229,34 @@ final class Importer {
             }
         }
     }
+
+    /**
+     * What {@code SyncService.declare} would refuse, refused here, before any line is written: a
+     * type that is not installed on this device, a reserved name, a namespace that holds data of
+     * another type. (Without it a declaration line after entity lines stopped the import half way,
+     * with those lines written: found by the REST fuzz target.) The type is asked for through
+     * {@code importIntents} of a null into a null under the declared type: a type that is not
+     * installed answers {@code NAMESPACE_UNAVAILABLE}, a reserved name {@code INVALID_VALUE}; a type
+     * that is installed answers with intents, or with {@code WRONG_OPERATION} when a null is no
+     * export of it, which says it is there. Nothing is written either way.
+     */
+    private void checkDeclaration(Line line, io.rhizome.spi.namespace.NamespaceDefinition d) throws Stopped {
+        try {
+            sync.importIntents(d.name(), DECLARATION_PROBE_KEY, NullNode.getInstance(), Optional.of(d.crdtType()));
+        } catch (SyncException e) {
+            if (e.reason() != SyncException.Reason.WRONG_OPERATION) {
+                throw new Stopped(line, 0, e);
+            }
+        }
+        Optional<NamespaceInfo> current = namespace(d.name());
+        if (current.isPresent() && !current.get().crdtType().equals(d.crdtType()) && !sync.keys(d.name()).isEmpty()) {
+            throw new Stopped(line, 0, new SyncException(SyncException.Reason.CONFLICT, "namespace '" + d.name() + "' holds "
+                    + current.get().crdtType() + " data; it cannot become a " + d.crdtType() + ": import it under a new name"));
+        }
+    }
+
+    /** The key the declaration check asks about; any valid key would do, nothing is written. */
+    private static final String DECLARATION_PROBE_KEY = "import-declaration-check";
 
     void write(Line line) {
         List<JsonNode> intents = plan(line);

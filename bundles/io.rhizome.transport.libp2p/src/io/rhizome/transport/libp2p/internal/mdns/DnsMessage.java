@@ -190,7 +190,7 @@ public record DnsMessage(int id, boolean response, List<Question> questions, Lis
                 }
                 int target = ((len & 0x3F) << 8) | (packet[pos + 1] & 0xFF);
                 if (!jumped) {
-                    b.position(pos + 2);
+                    advance(b, pos + 2);
                     jumped = true;
                 }
                 pos = target;
@@ -201,7 +201,7 @@ public record DnsMessage(int id, boolean response, List<Question> questions, Lis
             }
             if (len == 0) {
                 if (!jumped) {
-                    b.position(pos + 1);
+                    advance(b, pos + 1);
                 }
                 break;
             }
@@ -218,6 +218,18 @@ public record DnsMessage(int id, boolean response, List<Question> questions, Lis
             pos += 1 + len;
         }
         return sb.toString();
+    }
+
+    /**
+     * Moves past a name that ends at {@code end}. A name inside a record's data (a PTR target) is
+     * read with the packet's length as its bound, but must also end within the record, the limit of
+     * {@code b}: otherwise the record is malformed.
+     */
+    private static void advance(ByteBuffer b, int end) {
+        if (end > b.limit()) {
+            throw new DnsException("DNS name runs past its record");
+        }
+        b.position(end);
     }
 
     static void writeName(ByteArrayOutputStream out, String name) {

@@ -63,8 +63,15 @@ public record HandshakePayload(byte[] identityKey, byte[] identitySig) {
         } catch (MultiformatException e) {
             throw new NoiseException("remote identity key rejected: " + e.getMessage());
         }
+        Ed25519PublicKeyParameters key;
+        try {
+            key = new Ed25519PublicKeyParameters(ed, 0);
+        } catch (IllegalArgumentException e) {
+            // 32 bytes that are not a point on the curve: Bouncy Castle refuses them when parsing
+            throw new NoiseException("remote identity key rejected: not an Ed25519 public key (" + e.getMessage() + ")");
+        }
         Ed25519Signer verifier = new Ed25519Signer();
-        verifier.init(false, new Ed25519PublicKeyParameters(ed, 0));
+        verifier.init(false, key);
         byte[] data = signedData(remoteStaticKey);
         verifier.update(data, 0, data.length);
         if (!verifier.verifySignature(identitySig)) {

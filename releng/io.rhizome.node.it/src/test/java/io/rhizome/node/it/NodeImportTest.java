@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -144,6 +145,22 @@ class NodeImportTest {
             String listed = NodeProcess.cli("ls", "--home", h).stdout();
             assertTrue(listed.lines().noneMatch(l -> l.startsWith("fresh") || l.startsWith("counts")), "no namespace was declared: " + listed);
             assertEquals("[\"keep\"]", get(home, "tags", "k"), "the line before the refused one was not written");
+
+            // Found by the REST fuzz target (tests/fuzz/regressions/rest-body): a declaration that
+            // SyncService.declare refuses, after entity lines, stopped the import with those lines
+            // written. Both kinds are refused now before anything is written.
+            for (String declaration : List.of("{\"declaration\":{\"name\":\"newns\",\"crdtType\":\"jr-set\"}}",
+                    "{\"declaration\":{\"name\":\"tags\",\"crdtType\":\"g-counter\"}}")) {
+                Path late = tmp.resolve("late-declaration.jsonl");
+                Files.writeString(late, "{\"namespace\":\"tags\",\"key\":\"k\",\"type\":\"or-set\",\"value\":[\"keep\",\"late\"]}\n"
+                        + declaration + "\n");
+                NodeProcess.CliResult refused = NodeProcess.cli("import", late.toString(), "--home", h);
+                assertEquals(1, refused.exitCode(), refused.stdout());
+                assertTrue(refused.stderr().contains("line 2") && refused.stderr().contains("nothing was imported"), refused.stderr());
+                assertEquals("[\"keep\"]", get(home, "tags", "k"), "an entity line before a refused declaration was written: " + declaration);
+                String names = NodeProcess.cli("ls", "--home", h).stdout();
+                assertTrue(names.lines().noneMatch(l -> l.startsWith("newns")), "nothing was declared: " + names);
+            }
 
             HttpResponse<String> del = rest(node, "DELETE", "/api/v1/ns/tags/k", null);
             assertEquals(422, del.statusCode(), del.body());
