@@ -216,7 +216,7 @@ final class DataResources {
     private RestResponse stored(String ns, String key) {
         try {
             return value(ns, key);
-        } catch (SyncException | RuntimeException e) {
+        } catch (RuntimeException e) {
             ObjectNode o = json.createObjectNode();
             o.put("namespace", ns);
             o.put("key", key);
