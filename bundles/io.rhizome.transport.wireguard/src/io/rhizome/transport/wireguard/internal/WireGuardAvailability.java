@@ -3,6 +3,8 @@ package io.rhizome.transport.wireguard.internal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -19,31 +21,34 @@ public final class WireGuardAvailability {
     private WireGuardAvailability() {
     }
 
-    /** Empty when everything is there, else the reason. */
+    /**
+     * Empty when everything is there, else every missing prerequisite, one clause each, joined by
+     * {@code "; "} — so a user fixing one is not sent back for the next.
+     */
     public static Optional<String> check(Path wireguardGo, Path tunDevice, Path procStatus) {
+        List<String> missing = new ArrayList<>();
         if (!Files.exists(tunDevice)) {
-            return Optional.of(tunDevice + " does not exist (load the tun module, or give the container the device)");
-        }
-        if (!Files.isReadable(tunDevice) || !Files.isWritable(tunDevice)) {
-            return Optional.of(tunDevice + " is not readable and writable by this process");
+            missing.add(tunDevice + " does not exist (load the tun module, or give the container the device)");
+        } else if (!Files.isReadable(tunDevice) || !Files.isWritable(tunDevice)) {
+            missing.add(tunDevice + " is not readable and writable by this process");
         }
         if (!Files.isExecutable(wireguardGo)) {
-            return Optional.of(wireguardGo + " is not an executable file (install wireguard-go, e.g. apt-get install wireguard-go, "
+            missing.add(wireguardGo + " is not an executable file (install wireguard-go, e.g. apt-get install wireguard-go, "
                     + "or set wg.wireguardGo)");
         }
         if (!onPath("ip")) {
-            return Optional.of("ip (iproute2) is not on the PATH");
+            missing.add("ip (iproute2) is not on the PATH");
         }
         try {
             Optional<Boolean> netAdmin = hasCapability(Files.readString(procStatus), CAP_NET_ADMIN);
             if (netAdmin.isPresent() && !netAdmin.get()) {
-                return Optional.of("this process lacks CAP_NET_ADMIN (run the node as root, or grant it with "
+                missing.add("this process lacks CAP_NET_ADMIN (run the node as root, or grant it with "
                         + "setcap cap_net_admin+ep on the java binary, or AmbientCapabilities=CAP_NET_ADMIN in its systemd unit)");
             }
         } catch (IOException e) {
-            return Optional.of("cannot read " + procStatus + " to check CAP_NET_ADMIN: " + e.getMessage());
+            missing.add("cannot read " + procStatus + " to check CAP_NET_ADMIN: " + e.getMessage());
         }
-        return Optional.empty();
+        return missing.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", missing));
     }
 
     public static Optional<String> check(Path wireguardGo) {
