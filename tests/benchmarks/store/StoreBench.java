@@ -9,6 +9,7 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
+import io.rhizome.spi.store.EntityRef;
 import io.rhizome.spi.store.LogEntry;
 import io.rhizome.spi.store.NewEntry;
 import io.rhizome.store.mapdb.internal.MapDbReplicaStore;
@@ -26,11 +27,16 @@ import io.rhizome.store.mapdb.internal.StoreSettings;
  * <li>{@code fill FOLDER TOTAL WRITERS PER_CALL}: appends TOTAL entries (PER_CALL entries per call,
  * durable per call) and, every 10 %, prints the rate, the heap used after a full GC and the size
  * on disk; then re-opens the store and times random gets and a sequential read.</li>
+ * <li>{@code checkpoint FOLDER ENTITIES BYTES}: checkpoints ENTITIES entity states of BYTES bytes,
+ * 1,000 per call; prints the rate; then re-opens the store (which opens every checkpoint once) and
+ * times it and reading every state back.</li>
  * </ul>
  */
 public final class StoreBench {
 
     static final int PAYLOAD = 200;
+    /** The store key of the benchmark's stores (the node's comes from its key service). */
+    static final byte[] STORE_KEY = new byte[32];
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
@@ -38,7 +44,38 @@ public final class StoreBench {
                     args.length > 4 && args[4].equals("shared"));
             case "fill" -> fill(Path.of(args[1]), Long.parseLong(args[2]), Integer.parseInt(args[3]),
                     Integer.parseInt(args[4]));
-            default -> throw new IllegalArgumentException("usage: enqueue|fill ...");
+            case "checkpoint" -> checkpoint(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            default -> throw new IllegalArgumentException("usage: enqueue|fill|checkpoint ...");
+        }
+    }
+
+    static void checkpoint(Path folder, int entities, int bytes) throws Exception {
+        Random r = new Random(7);
+        long t0 = System.nanoTime();
+        try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder), STORE_KEY)) {
+            store.append(List.of(new NewEntry("bench|a", 1, payload(r))), Map.of());
+            for (int from = 0; from < entities; from += 1000) {
+                Map<EntityRef, byte[]> states = new java.util.HashMap<>();
+                for (int i = from; i < Math.min(entities, from + 1000); i++) {
+                    byte[] b = new byte[bytes];
+                    r.nextBytes(b);
+                    states.put(new EntityRef("bench", "key-" + i), b);
+                }
+                store.checkpoint(states, 1);
+            }
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("checkpoint: %,d states of %d B in %.2f s: %,.0f states/s%n", entities, bytes, secs, entities / secs);
+        long o0 = System.nanoTime();
+        try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder), STORE_KEY)) {
+            double open = (System.nanoTime() - o0) / 1e6;
+            long r0 = System.nanoTime();
+            long read = 0;
+            for (int i = 0; i < entities; i++) {
+                read += store.entityState(new EntityRef("bench", "key-" + i)).orElseThrow().length;
+            }
+            System.out.printf("  re-open: %.0f ms; every state read back: %.0f ms (%,d bytes); disk %,d bytes%n", open,
+                    (System.nanoTime() - r0) / 1e6, read, diskSize(folder));
         }
     }
 
@@ -49,7 +86,7 @@ public final class StoreBench {
     }
 
     static void enqueue(Path folder, int writers, int seconds, boolean shared) throws Exception {
-        try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder))) {
+        try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder), STORE_KEY)) {
             // warm-up: 3 s, not counted
             run(store, writers, 3, "warm-", shared);
             long[] latencies = run(store, writers, seconds, "", shared);
@@ -106,7 +143,7 @@ public final class StoreBench {
 
     static void fill(Path folder, long total, int writers, int perCall) throws Exception {
         long t0 = System.nanoTime();
-        try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder))) {
+        try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder), STORE_KEY)) {
             long start = store.head();
             AtomicLong done = new AtomicLong();
             long step = Math.max(total / 10, 1);
@@ -163,7 +200,7 @@ public final class StoreBench {
                     (store.head() - start) / secs, store.head());
         }
         long o0 = System.nanoTime();
-        try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder))) {
+        try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder), STORE_KEY)) {
             System.out.printf("  re-open: %.0f ms; heap used after GC %d MB; disk %,d bytes%n", (System.nanoTime() - o0) / 1e6,
                     heapAfterGc() >> 20, diskSize(folder));
             Random r = new Random(1);

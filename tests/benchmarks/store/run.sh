@@ -6,6 +6,8 @@
 #                                                                 shared: all writers are one author
 #   tests/benchmarks/store/run.sh fill [TOTAL] [WRITERS] [PER_CALL] fill to TOTAL entries (default 10 M),
 #                                                                 heap and disk every 10 %
+#   tests/benchmarks/store/run.sh checkpoint [ENTITIES] [BYTES]   checkpoint ENTITIES states (default 200,000
+#                                                                 of 300 B), re-open (opens every one), read back
 #
 # Environment: BENCH_DIR (default: a fresh folder under ${TMPDIR:-/tmp}, deleted afterwards unless
 # BENCH_KEEP=1), BENCH_HEAP (default 512m: the 10 M run must fit in it, the log lives on disk).
@@ -48,10 +50,12 @@ echo "store bench: $(nproc) cores, $(java -version 2>&1 | head -n 1), data in $D
 case "${1:-all}" in
   enqueue) bench enqueue "$DIR/enqueue" "${2:-64}" "${3:-20}" "${4:-}" ;;
   fill) bench fill "$DIR/fill" "${2:-10000000}" "${3:-8}" "${4:-100}" ;;
+  checkpoint) bench checkpoint "$DIR/checkpoint" "${2:-200000}" "${3:-300}" ;;
   all)
     bench enqueue "$DIR/enqueue" 64 20
     bench enqueue "$DIR/enqueue-shared" 64 20 shared
     bench fill "$DIR/fill" 10000000 8 100
+    bench checkpoint "$DIR/checkpoint" 200000 300
     ;;
-  *) echo "usage: $0 [enqueue [WRITERS] [SECONDS] | fill [TOTAL] [WRITERS] [PER_CALL]]" >&2; exit 2 ;;
+  *) echo "usage: $0 [enqueue [WRITERS] [SECONDS] | fill [TOTAL] [WRITERS] [PER_CALL] | checkpoint [ENTITIES] [BYTES]]" >&2; exit 2 ;;
 esac

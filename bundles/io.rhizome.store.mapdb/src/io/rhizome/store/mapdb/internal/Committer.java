@@ -49,6 +49,7 @@ final class Committer {
     private final StoreSettings settings;
     private final StoreState state;
     private final StoreMaps maps;
+    private final SealedRecords sealed;
     private final DB db;
     private final PagedRedoVolume volume;
     private final Path folder;
@@ -56,10 +57,12 @@ final class Committer {
     private final BlockingQueue<Write> queue;
     private final Thread thread;
 
-    Committer(StoreSettings settings, StoreState state, StoreMaps maps, DB db, PagedRedoVolume volume, Path dataFile) {
+    Committer(StoreSettings settings, StoreState state, StoreMaps maps, SealedRecords sealed, DB db, PagedRedoVolume volume,
+            Path dataFile) {
         this.settings = settings;
         this.state = state;
         this.maps = maps;
+        this.sealed = sealed;
         this.db = db;
         this.volume = volume;
         this.folder = settings.folder();
@@ -183,6 +186,7 @@ final class Committer {
         long ta0 = System.nanoTime();
         try {
             long newHead = state.head;
+            long checkpoint = state.checkpoint;
             Map<String, long[]> touchedAuthors = new HashMap<>();
             long chunksStart = newHead;
             ChunkWriter chunks = new ChunkWriter(newHead);
@@ -222,26 +226,27 @@ final class Committer {
                     if (value.length == 0) {
                         maps.meta.remove(name);
                     } else {
-                        maps.meta.put(name, value);
+                        maps.meta.put(name, sealed.sealMeta(SealedRecords.META, name, value));
                     }
                 });
                 w.spaceUpdates().forEach((key, value) -> {
                     if (value.length == 0) {
                         maps.spaces.remove(key);
                     } else {
-                        maps.spaces.put(key, value);
+                        maps.spaces.put(key, sealed.sealMeta(SealedRecords.SPACES, key, value));
                     }
                 });
                 if (w.checkpointAt() >= 0) {
                     w.states().forEach((ref, state) -> {
-                        String key = LogCodec.entityKey(ref.namespace(), ref.key());
+                        String key = sealed.stateKey(ref.namespace(), ref.key());
                         if (state.length == 0) {
                             maps.states.remove(key);
                         } else {
-                            maps.states.put(key, state);
+                            maps.states.put(key, sealed.sealState(key, ref.namespace(), ref.key(), state));
                         }
                     });
-                    maps.sys.put(StoreMaps.SYS_CHECKPOINT, w.checkpointAt());
+                    maps.records.put(SealedRecords.RECORD_CHECKPOINT, sealed.sealPosition(w.checkpointAt()));
+                    checkpoint = w.checkpointAt();
                 }
                 outcomes.add(Collections.unmodifiableList(appended));
             }
@@ -250,7 +255,7 @@ final class Committer {
             if (!touchedAuthors.isEmpty()) {
                 Map<String, long[]> all = new HashMap<>(state.authorSeqs);
                 all.putAll(touchedAuthors);
-                maps.records.put(StoreMaps.RECORD_AUTHORS, LogCodec.encodeAuthors(all));
+                maps.records.put(StoreMaps.RECORD_AUTHORS, sealed.sealRecord(StoreMaps.RECORD_AUTHORS, LogCodec.encodeAuthors(all)));
             }
             if (newHead != state.head) {
                 maps.sys.put(StoreMaps.SYS_HEAD, newHead);
@@ -262,12 +267,14 @@ final class Committer {
                 // The batch is durable (the redo file is replayed on the next open), but the
                 // in-memory view can no longer be trusted: report success, refuse further calls.
                 state.head = newHead;
+                state.checkpoint = checkpoint;
                 state.authorSeqs.putAll(touchedAuthors);
                 state.failed("an earlier commit reached the redo file (it is applied when the store reopens) but not the "
                         + "data file: " + e.getMessage());
                 LOG.error("replica store {} failed after a durable commit: {}", folder, e.getMessage());
             }
             state.head = newHead;
+            state.checkpoint = checkpoint;
             state.authorSeqs.putAll(touchedAuthors);
             if (LOG.isDebugEnabled()) {
                 LOG.debug("commit of {} calls, {} new entries: {} ms to apply, {} ms to make durable", batch.size(),
@@ -338,7 +345,7 @@ final class Committer {
             if (pending.isEmpty()) {
                 return;
             }
-            maps.log.put(start, LogCodec.encodeChunk(pending));
+            maps.log.put(start, sealed.sealChunk(start, LogCodec.encodeChunk(pending)));
             start += pending.size();
             pending.clear();
             bytes = 0;

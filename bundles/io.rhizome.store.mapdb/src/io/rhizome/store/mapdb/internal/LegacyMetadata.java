@@ -2,16 +2,15 @@ package io.rhizome.store.mapdb.internal;
 
 import java.util.List;
 import java.util.Map;
-
-import org.mapdb.BTreeMap;
+import java.util.NavigableMap;
 
 import io.rhizome.spi.store.MetadataOwner;
 
 /**
  * Stores of format 2 kept every owner's records in the one {@code meta} tree, apart only by a
- * key prefix. Opening such a store moves them into their owners' spaces (the prefix dropped),
- * in the same commit that marks the file format 3, so it happens once and either wholly or not
- * at all.
+ * key prefix. Sealing such a store ({@link PlaintextMigration}) moves them into their owners'
+ * spaces (the prefix dropped) in the sealed copy, so it happens once and either wholly or not at
+ * all.
  */
 final class LegacyMetadata {
 
@@ -28,7 +27,7 @@ final class LegacyMetadata {
     }
 
     /** Moves the keys (not committed); returns how many moved. */
-    static int move(BTreeMap<String, byte[]> meta, BTreeMap<String, byte[]> spaces) {
+    static int move(NavigableMap<String, byte[]> meta, NavigableMap<String, byte[]> spaces) {
         int moved = 0;
         for (Move m : MOVES) {
             String spacePrefix = MapDbMetadataSpace.prefix(m.owner());

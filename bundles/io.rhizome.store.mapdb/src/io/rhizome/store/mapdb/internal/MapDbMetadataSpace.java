@@ -28,13 +28,15 @@ final class MapDbMetadataSpace implements MetadataSpace {
     private final String prefix;
     private final StoreState state;
     private final StoreMaps maps;
+    private final SealedRecords sealed;
     private final Committer committer;
 
-    MapDbMetadataSpace(MetadataOwner owner, StoreState state, StoreMaps maps, Committer committer) {
+    MapDbMetadataSpace(MetadataOwner owner, StoreState state, StoreMaps maps, SealedRecords sealed, Committer committer) {
         this.owner = owner;
         this.prefix = prefix(owner);
         this.state = state;
         this.maps = maps;
+        this.sealed = sealed;
         this.committer = committer;
     }
 
@@ -52,7 +54,7 @@ final class MapDbMetadataSpace implements MetadataSpace {
     @Override
     public Optional<byte[]> get(String key) throws StoreException {
         String stored = prefix + key;
-        return state.read(() -> Optional.ofNullable(maps.spaces.get(stored)).map(byte[]::clone));
+        return state.read(() -> Optional.ofNullable(sealed.openMeta(SealedRecords.SPACES, stored, maps.spaces.get(stored))));
     }
 
     @Override
@@ -64,7 +66,7 @@ final class MapDbMetadataSpace implements MetadataSpace {
                 if (!e.getKey().startsWith(from)) {
                     break;
                 }
-                out.put(e.getKey().substring(prefix.length()), e.getValue().clone());
+                out.put(e.getKey().substring(prefix.length()), sealed.openMeta(SealedRecords.SPACES, e.getKey(), e.getValue()));
             }
             return Collections.unmodifiableSortedMap(out);
         });

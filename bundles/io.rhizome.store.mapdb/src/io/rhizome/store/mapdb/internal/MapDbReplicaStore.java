@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.mapdb.DB;
-import org.mapdb.DBMaker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,27 +52,35 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
     private final PagedRedoVolume volume;
     private final DB db;
     private final StoreMaps maps;
+    private final SealedRecords sealed;
     private final StoreState state;
     private final Committer committer;
 
-    private MapDbReplicaStore(StoreSettings settings, FolderLock lock, PagedRedoVolume volume, DB db) {
+    private MapDbReplicaStore(StoreSettings settings, FolderLock lock, PagedRedoVolume volume, DB db, StoreMaps maps,
+            RecordSeal seal) {
         this.folder = settings.folder();
         this.dataFile = folder.resolve(DATA_FILE);
         this.lock = lock;
         this.volume = volume;
         this.db = db;
-        this.maps = new StoreMaps(db);
+        this.maps = maps;
+        this.sealed = new SealedRecords(seal, dataFile);
         this.state = new StoreState(folder, dataFile);
-        this.committer = new Committer(settings, state, maps, db, volume, dataFile);
+        this.committer = new Committer(settings, state, maps, sealed, db, volume, dataFile);
     }
 
     /**
-     * Opens the store in {@code settings.folder()}, creating it when empty.
+     * Opens the store in {@code settings.folder()}, creating it when empty, with every record
+     * sealed under {@code storeKey} (see {@link RecordSeal}). A plaintext store of an older
+     * version (format 2 or 3) is sealed first ({@link PlaintextMigration}).
      *
+     * @param storeKey the home's 32-byte store key (the key service keeps it)
      * @throws StoreException naming the file when the folder cannot be created, is in use by
-     *                        another process or store, or holds a corrupt or foreign file
+     *                        another process or store, holds a corrupt or foreign file, or was
+     *                        sealed under another key
      */
-    public static MapDbReplicaStore open(StoreSettings settings) throws StoreException {
+    public static MapDbReplicaStore open(StoreSettings settings, byte[] storeKey) throws StoreException {
+        RecordSeal seal = new RecordSeal(storeKey);
         Path folder = settings.folder();
         try {
             Files.createDirectories(folder);
@@ -81,21 +88,28 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
             throw new StoreException("cannot create the data folder " + folder + ": " + e, e);
         }
         FolderLock lock = FolderLock.acquire(folder.resolve(LOCK_FILE));
-        Path dataFile = folder.resolve(DATA_FILE);
-        PagedRedoVolume volume = null;
-        DB db = null;
         try {
-            try {
-                volume = PagedRedoVolume.open(dataFile, folder.resolve(REDO_FILE),
-                        (int) Math.min(Integer.MAX_VALUE, (long) settings.cacheMegabytes() << 20 >> PagedRedoVolume.PAGE_SHIFT));
-            } catch (IOException e) {
-                throw new StoreException("cannot open " + dataFile + ": " + e, e);
+            PlaintextMigration.finishOrDiscard(folder);
+            StoreFiles files = StoreFiles.open(settings, folder);
+            if (StoreMaps.plaintext(files.maps().format())) {
+                files.discardAndClose();
+                PlaintextMigration.migrate(settings, seal);
+                files = StoreFiles.open(settings, folder);
             }
-            MapDbReplicaStore store;
+            return open(settings, lock, files, seal);
+        } catch (StoreException | RuntimeException | Error e) {
+            lock.release();
+            throw e;
+        }
+    }
+
+    private static MapDbReplicaStore open(StoreSettings settings, FolderLock lock, StoreFiles files, RecordSeal seal)
+            throws StoreException {
+        Path dataFile = settings.folder().resolve(DATA_FILE);
+        try {
+            MapDbReplicaStore store = new MapDbReplicaStore(settings, lock, files.volume(), files.db(), files.maps(), seal);
             try {
-                db = DBMaker.volumeDB(volume, volume.length() > 0).make();
-                store = new MapDbReplicaStore(settings, lock, volume, db);
-                store.maps.initialise(db, dataFile, store.state);
+                store.maps.initialise(files.db(), dataFile, store.state, store.sealed);
             } catch (StoreException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -103,22 +117,18 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
                         + e, e);
             }
             store.committer.start();
-            LOG.info("replica store open: {} (log head {}, {} authors)", dataFile, store.state.head, store.state.authorSeqs.size());
+            LOG.info("replica store open: {} (log head {}, {} authors, records sealed)", dataFile, store.state.head,
+                    store.state.authorSeqs.size());
             return store;
         } catch (StoreException | RuntimeException | Error e) {
-            if (db != null) {
-                try {
-                    db.close();
-                } catch (RuntimeException ignored) {
-                    // already failing; the first error is the one to report
-                }
-            }
-            if (volume != null) {
-                volume.close();
-            }
-            lock.release();
+            files.discardAndClose();
             throw e;
         }
+    }
+
+    /** What the last open quarantined: one sentence per record that did not open (empty when all did). */
+    public List<String> quarantined() {
+        return state.quarantined;
     }
 
     /**
@@ -204,7 +214,7 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
             long bytes = 0;
             for (Map.Entry<Long, byte[]> c : maps.log.tailMap(startKey, true).entrySet()) {
                 long base = c.getKey();
-                byte[] chunk = c.getValue();
+                byte[] chunk = sealed.openChunk(base, c.getValue());
                 int count = LogCodec.chunkCount(chunk);
                 for (int i = (int) Math.max(0, fromPosition - base); i < count; i++) {
                     long position = base + i;
@@ -237,13 +247,18 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
             if (stored == 0 || position >= state.head) {
                 return Optional.empty();
             }
-            Map.Entry<Long, byte[]> chunk = maps.log.floorEntry(position);
-            if (chunk == null || position - chunk.getKey() >= LogCodec.chunkCount(chunk.getValue())) {
+            Map.Entry<Long, byte[]> found = maps.log.floorEntry(position);
+            byte[] chunk = found == null ? null : sealed.openChunk(found.getKey(), found.getValue());
+            if (chunk == null || position - found.getKey() >= LogCodec.chunkCount(chunk)) {
                 throw new StoreException(dataFile + " is inconsistent: (" + stream + ", " + seq + ") points to position "
                         + position + ", which is not in the log");
             }
-            return Optional.of(LogCodec.decode(position,
-                    LogCodec.chunkEntry(chunk.getValue(), (int) (position - chunk.getKey()))));
+            LogEntry entry = LogCodec.decode(position, LogCodec.chunkEntry(chunk, (int) (position - found.getKey())));
+            if (!entry.stream().equals(stream) || entry.seq() != seq) {
+                throw new StoreException(dataFile + " is damaged: the index of (" + stream + ", " + seq + ") points to position "
+                        + position + ", which holds another change set; it is not served");
+            }
+            return Optional.of(entry);
         });
     }
 
@@ -263,12 +278,12 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
 
     @Override
     public MetadataSpace metadata(MetadataOwner owner) {
-        return new MapDbMetadataSpace(java.util.Objects.requireNonNull(owner, "owner"), state, maps, committer);
+        return new MapDbMetadataSpace(java.util.Objects.requireNonNull(owner, "owner"), state, maps, sealed, committer);
     }
 
     @Override
     public Optional<byte[]> meta(String name) throws StoreException {
-        return state.read(() -> Optional.ofNullable(maps.meta.get(name)));
+        return state.read(() -> Optional.ofNullable(sealed.openMeta(SealedRecords.META, name, maps.meta.get(name))));
     }
 
     @Override
@@ -279,7 +294,7 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
                 if (!e.getKey().startsWith(prefix)) {
                     break;
                 }
-                out.put(e.getKey(), e.getValue());
+                out.put(e.getKey(), sealed.openMeta(SealedRecords.META, e.getKey(), e.getValue()));
             }
             return Collections.unmodifiableMap(out);
         });
@@ -287,28 +302,35 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
 
     @Override
     public Optional<byte[]> entityState(EntityRef entity) throws StoreException {
-        String key = LogCodec.entityKey(entity.namespace(), entity.key());
-        return state.read(() -> Optional.ofNullable(maps.states.get(key)));
+        String key = sealed.stateKey(entity.namespace(), entity.key());
+        return state.read(() -> {
+            byte[] stored = maps.states.get(key);
+            return stored == null ? Optional.empty() : Optional.of(sealed.readState(key, stored).state());
+        });
     }
 
     @Override
     public List<String> checkpointedKeys(String namespace) throws StoreException {
-        String prefix = LogCodec.entityPrefix(namespace);
+        String prefix = sealed.namespacePrefix(namespace);
         return state.read(() -> {
             List<String> out = new ArrayList<>();
-            for (String key : maps.states.tailMap(prefix, true).keySet()) {
-                if (!key.startsWith(prefix)) {
+            for (Map.Entry<String, byte[]> e : maps.states.tailMap(prefix, true).entrySet()) {
+                if (!e.getKey().startsWith(prefix)) {
                     break;
                 }
-                out.add(key.substring(prefix.length()));
+                SealedRecords.State s = sealed.readState(e.getKey(), e.getValue());
+                if (s.namespace().equals(namespace)) {
+                    out.add(s.key());
+                }
             }
+            Collections.sort(out);
             return Collections.unmodifiableList(out);
         });
     }
 
     @Override
     public long checkpointPosition() throws StoreException {
-        return state.read(() -> maps.sys.getOrDefault(StoreMaps.SYS_CHECKPOINT, 0L));
+        return state.read(() -> state.checkpoint);
     }
 
     // ------------------------------------------------------------------ lifecycle

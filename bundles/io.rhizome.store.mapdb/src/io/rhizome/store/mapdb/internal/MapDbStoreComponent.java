@@ -14,10 +14,13 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.rhizome.spi.crypto.CryptoException;
+import io.rhizome.spi.crypto.KeyService;
 import io.rhizome.spi.store.LogSummary;
 import io.rhizome.spi.store.MetadataOwner;
 import io.rhizome.spi.store.MetadataSpace;
@@ -37,6 +40,10 @@ import io.rhizome.spi.store.StoreException;
  * commit that reached the redo file), first at once and then with back-off up to
  * {@value #MAX_REOPEN_DELAY_MILLIS} ms, until it opens: when space returns, the node serves again
  * without a restart.
+ *
+ * <p>Every record of the store is sealed under the home's store key ({@link RecordSeal}), a
+ * secret the {@link KeyService} keeps ({@value #STORE_KEY_SECRET}, made on the first start):
+ * without a key service there is no store.
  */
 @Component(configurationPid = MapDbStoreComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         immediate = true, service = {})
@@ -46,6 +53,10 @@ public class MapDbStoreComponent {
     static final String PID = "io.rhizome.store.mapdb";
     static final String HOME_PROPERTY = "rhizome.home";
     static final String KIND = "mapdb";
+    /** The name of the store key among the key service's secrets. */
+    static final String STORE_KEY_SECRET = "io.rhizome.store.mapdb/store-key";
+    /** Service property: how many records the last open quarantined (they did not open; never served). */
+    static final String QUARANTINED_PROPERTY = "store.quarantined";
 
     private static final Logger LOG = LoggerFactory.getLogger(MapDbStoreComponent.class);
     static final long MAX_REOPEN_DELAY_MILLIS = 5_000;
@@ -57,6 +68,7 @@ public class MapDbStoreComponent {
     });
     private BundleContext context;
     private StoreSettings settings;
+    private byte[] storeKey;
     private boolean deactivated;
     private long reopenedAt = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
     private int streak;
@@ -65,14 +77,28 @@ public class MapDbStoreComponent {
     private ServiceRegistration<MetadataSpace> spaces;
     private ServiceRegistration<LogSummary> summary;
 
+    @Reference
+    private KeyService keys;
+
     @Activate
     void activate(BundleContext context, StoreConfig config) {
         Path folder = folder(config, context.getProperty(HOME_PROPERTY), System.getProperty("user.home"));
         this.context = context;
         this.settings = new StoreSettings(folder, config.maxBatchEntries(), config.queueCapacity(), config.cacheMegabytes());
+        try {
+            this.storeKey = keys.secret(STORE_KEY_SECRET, () -> {
+                byte[] key = new byte[RecordSeal.KEY_LENGTH];
+                new java.security.SecureRandom().nextBytes(key);
+                return key;
+            });
+        } catch (CryptoException e) {
+            LOG.error("replica store not started, no ReplicaStore service registered: the key service cannot keep the store key: {}",
+                    e.getMessage());
+            return;
+        }
         MapDbReplicaStore opened;
         try {
-            opened = MapDbReplicaStore.open(settings);
+            opened = MapDbReplicaStore.open(settings, storeKey);
         } catch (StoreException e) {
             LOG.error("replica store not started, no ReplicaStore service registered: {}", e.getMessage());
             return;
@@ -85,6 +111,7 @@ public class MapDbStoreComponent {
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(ReplicaStore.KIND_PROPERTY, KIND);
         props.put("store.location", opened.location());
+        props.put(QUARANTINED_PROPERTY, opened.quarantined().size());
         opened.onFailure(() -> failed(opened));
         registration = context.registerService(ReplicaStore.class, opened, props);
         spaces = context.registerService(MetadataSpace.class, new BundleSpaces(opened), props);
@@ -122,7 +149,7 @@ public class MapDbStoreComponent {
         }
         MapDbReplicaStore opened;
         try {
-            opened = MapDbReplicaStore.open(settings);
+            opened = MapDbReplicaStore.open(settings, storeKey);
         } catch (StoreException e) {
             LOG.warn("replica store in {} cannot be reopened yet (attempt {}): {}", settings.folder(), attempt + 1, e.getMessage());
             scheduleReopen(attempt + 1);

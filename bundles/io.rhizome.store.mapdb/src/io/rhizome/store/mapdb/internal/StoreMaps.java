@@ -7,9 +7,6 @@ import org.mapdb.BTreeMap;
 import org.mapdb.DB;
 import org.mapdb.Serializer;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.rhizome.spi.store.StoreException;
 
 /**
@@ -18,14 +15,18 @@ import io.rhizome.spi.store.StoreException;
  */
 final class StoreMaps {
 
-    private static final Logger LOG = LoggerFactory.getLogger(StoreMaps.class);
-
     static final String SYS_HEAD = "head";
+    /** Formats 2 and 3 only: the checkpoint position (format 4 seals it in {@code records}). */
     static final String SYS_CHECKPOINT = "checkpoint";
     private static final String SYS_FORMAT = "format";
     static final String RECORD_AUTHORS = "authors";
-    /** 3: owners' metadata in {@code spaces}; 2: all of it in {@code meta} (moved on open, see {@link LegacyMetadata}). */
-    private static final long FORMAT = 3;
+    /**
+     * 4: every record sealed (see {@link SealedRecords}); 3: owners' metadata in {@code spaces},
+     * plaintext; 2: all metadata in {@code meta} (moved into spaces, see {@link LegacyMetadata}).
+     * Formats 2 and 3 are sealed into format 4 on open ({@link PlaintextMigration}).
+     */
+    static final long FORMAT = 4;
+    private static final long FORMAT_PLAIN = 3;
     private static final long FORMAT_SHARED_META = 2;
     static final int SEGMENT = 256;
 
@@ -48,6 +49,8 @@ final class StoreMaps {
     final BTreeMap<String, Long> sys;
     /** Every {@link MapDbMetadataSpace}'s keys, each under its owner's prefix. */
     final BTreeMap<String, byte[]> spaces;
+    /** Records that did not open, as they were stored, by tree and key (never read back by the store). */
+    final BTreeMap<String, byte[]> quarantine;
 
     StoreMaps(DB db) {
         this.log = db.treeMap("log", Serializer.LONG, Serializer.BYTE_ARRAY).valuesOutsideNodesEnable()
@@ -63,46 +66,79 @@ final class StoreMaps {
         this.sys = db.treeMap("sys", Serializer.STRING, Serializer.LONG).createOrOpen();
         this.spaces = db.treeMap("spaces", Serializer.STRING, Serializer.BYTE_ARRAY).valuesOutsideNodesEnable()
                 .createOrOpen();
+        this.quarantine = db.treeMap("quarantine", Serializer.STRING, Serializer.BYTE_ARRAY).valuesOutsideNodesEnable()
+                .createOrOpen();
     }
 
     static String segmentKey(String author, long seq) {
         return LogCodec.seqKey(author, seq / SEGMENT);
     }
 
+    /** The format of the file, or null for a new one. */
+    Long format() {
+        return sys.get(SYS_FORMAT);
+    }
+
+    /** Whether the file is of a plaintext format (2 or 3) that {@link PlaintextMigration} seals. */
+    static boolean plaintext(Long format) {
+        return format != null && (format == FORMAT_SHARED_META || format == FORMAT_PLAIN);
+    }
+
+    static boolean sharedMeta(Long format) {
+        return format != null && format == FORMAT_SHARED_META;
+    }
+
+    /** Marks a new, empty file as a sealed store (not committed). */
+    void create(SealedRecords sealed) {
+        sys.put(SYS_FORMAT, FORMAT);
+        sys.put(SYS_HEAD, 0L);
+        records.put(SealedRecords.RECORD_KEY_CHECK, sealed.keyCheck());
+        records.put(SealedRecords.RECORD_CHECKPOINT, sealed.sealPosition(0));
+    }
+
     /**
-     * Checks a store file (marking a new one with the format), commits, and loads the in-memory
-     * view of the log into {@code state}.
+     * Checks a sealed store file (marking a new one with the format), quarantines the records
+     * that do not open ({@link Quarantine}), commits, and loads the in-memory view of the log into
+     * {@code state}.
      */
-    void initialise(DB db, Path dataFile, StoreState state) throws StoreException {
+    void initialise(DB db, Path dataFile, StoreState state, SealedRecords sealed) throws StoreException {
         Long format = sys.get(SYS_FORMAT);
         if (format == null) {
             if (!log.isEmpty()) {
                 throw new StoreException(dataFile + " has a log but no format marker: not a Rhizome store");
             }
-            sys.put(SYS_FORMAT, FORMAT);
-            sys.put(SYS_HEAD, 0L);
-            sys.put(SYS_CHECKPOINT, 0L);
-        } else if (format == FORMAT_SHARED_META) {
-            int moved = LegacyMetadata.move(meta, spaces);
-            sys.put(SYS_FORMAT, FORMAT);
-            LOG.info("{}: {} metadata records moved into their owners' spaces (store format {} to {})", dataFile, moved,
-                    FORMAT_SHARED_META, FORMAT);
+            create(sealed);
         } else if (format != FORMAT) {
-            throw new StoreException(dataFile + " has store format " + format + "; this version reads format " + FORMAT);
+            throw new StoreException(dataFile + " has store format " + format + "; this version reads format " + FORMAT
+                    + " (and seals formats " + FORMAT_SHARED_META + " and " + FORMAT_PLAIN + " on open)");
+        } else if (!sealed.keyCheckOpens(records.get(SealedRecords.RECORD_KEY_CHECK))) {
+            throw new StoreException(dataFile + " was sealed under another store key: the key store of this home (keys/) is "
+                    + "not the one this data was written with, so nothing of it can be read; nothing was changed");
         }
+        state.quarantined = new Quarantine(this, sealed, dataFile).run();
         db.commit();
         long storedHead = sys.getOrDefault(SYS_HEAD, 0L);
         long derived = 0;
         if (!log.isEmpty()) {
             Map.Entry<Long, byte[]> last = log.lastEntry();
-            derived = last.getKey() + LogCodec.chunkCount(last.getValue());
+            derived = last.getKey() + LogCodec.chunkCount(sealed.openChunk(last.getKey(), last.getValue()));
         }
         if (storedHead != derived) {
             throw new StoreException(dataFile + " is inconsistent: head " + storedHead + " but the log ends at " + derived);
         }
         byte[] storedAuthors = records.get(RECORD_AUTHORS);
         if (storedAuthors != null) {
-            state.authorSeqs.putAll(LogCodec.decodeAuthors(storedAuthors));
+            try {
+                state.authorSeqs.putAll(LogCodec.decodeAuthors(sealed.openRecord(RECORD_AUTHORS, storedAuthors)));
+            } catch (RecordSeal.DamagedRecordException e) {
+                throw new StoreException(dataFile + ": the record of every author's sequence numbers is damaged (" + e.getMessage()
+                        + "); the store is not opened", e);
+            }
+        }
+        try {
+            state.checkpoint = sealed.openPosition(records.get(SealedRecords.RECORD_CHECKPOINT));
+        } catch (RecordSeal.DamagedRecordException e) {
+            throw new StoreException(dataFile + ": the checkpoint position is damaged after the quarantine", e);
         }
         state.head = storedHead;
     }

@@ -28,6 +28,10 @@ final class StoreState {
      */
     final Map<String, long[]> authorSeqs = new HashMap<>();
     volatile long head;
+    /** The log position the checkpoints include (sealed in the file; changed by the committer after its commit). */
+    volatile long checkpoint;
+    /** What the last open quarantined (one sentence each); empty when every record opened. */
+    volatile java.util.List<String> quarantined = java.util.List.of();
     volatile boolean closed;
     private volatile String failure;
     private volatile Runnable failureListener = () -> { };

@@ -99,7 +99,7 @@ class CrashKillTest {
     }
 
     private void verify(int round, Map<String, Long> acknowledged, Map<String, Long> ackPositions) throws Exception {
-        try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder.resolve("data")))) {
+        try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder.resolve("data")), TestStoreKey.KEY)) {
             long head = store.head();
             List<LogEntry> log = new ArrayList<>();
             for (long from = 0; from < head; ) {

@@ -42,7 +42,7 @@ public final class CrashWriter {
         Path folder = Path.of(args[0]);
         int threads = Integer.parseInt(args[1]);
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
-        MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder));
+        MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder), TestStoreKey.KEY);
         Map<String, Long> seqs = store.streamSeqs();
         synchronized (out) {
             out.println("READY " + store.head());

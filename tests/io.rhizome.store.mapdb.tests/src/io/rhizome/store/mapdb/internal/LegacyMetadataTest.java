@@ -63,7 +63,7 @@ class LegacyMetadataTest {
                 "pairing/self-revoked", bytes("S"), "peer/dev-b", bytes("peer B"), "device/id", bytes("dev-a"),
                 "cursor/x", bytes("engine's own")));
 
-        try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder))) {
+        try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder), TestStoreKey.KEY)) {
             var pairing = store.metadata(MetadataOwner.bundle("io.rhizome.pairing"));
             assertEquals(List.of("revoked/dev-c", "self-revoked", "trusted/dev-b"), new ArrayList<>(pairing.scan("").keySet()));
             assertArrayEquals(bytes("B"), pairing.get("trusted/dev-b").orElseThrow());
@@ -76,7 +76,7 @@ class LegacyMetadataTest {
             store.putMeta(Map.of("peer/late", bytes("L")));
             pairing.delete("self-revoked");
         }
-        try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder))) {
+        try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder), TestStoreKey.KEY)) {
             assertTrue(store.meta("peer/late").isPresent(), "the move ran once, not on every open");
             assertTrue(store.metadata(MetadataOwner.engine("peers")).get("late").isEmpty());
             assertTrue(store.metadata(MetadataOwner.bundle("io.rhizome.pairing")).get("self-revoked").isEmpty());
@@ -87,40 +87,21 @@ class LegacyMetadataTest {
     @Test
     void aCrashDuringTheMoveLeavesTheHomeAsItWasAndTheNextOpenMovesIt() throws Exception {
         writeFormat2(Map.of("pairing/trusted/dev-b", bytes("B"), "peer/dev-b", bytes("peer B")));
-        // Simulate the crash the only way an open can be cut short from outside: the folder's redo
-        // file is torn after the move was written to it. The open that follows must see format 2.
-        PagedRedoVolume volume = PagedRedoVolume.open(folder.resolve(MapDbReplicaStore.DATA_FILE),
-                folder.resolve(MapDbReplicaStore.REDO_FILE), 64);
-        DB db = DBMaker.volumeDB(volume, true).make();
-        StoreMaps maps = new StoreMaps(db);
-        volume.setCrashHook(stage -> {
-            if (stage == PagedRedoVolume.Stage.REDO_WRITTEN) {
-                throw new PagedRedoVolumeTest.SimulatedCrash();
-            }
-        });
-        assertThrows(RuntimeException.class, () -> maps.initialise(db, folder.resolve(MapDbReplicaStore.DATA_FILE),
-                new StoreState(folder, folder.resolve(MapDbReplicaStore.DATA_FILE))));
-        volume.discardUnsynced();
-        volume.close();
-        tearRedo();
+        // The move happens in the sealed copy (PlaintextMigration); a crash while it is built leaves
+        // the folder of the copy behind and the format-2 file untouched.
+        PlaintextMigration.writeSealedCopy(StoreSettings.defaults(folder), new RecordSeal(TestStoreKey.KEY));
+        assertTrue(java.nio.file.Files.isDirectory(folder.resolve(PlaintextMigration.SEALING)));
 
-        try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder))) {
+        try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder), TestStoreKey.KEY)) {
             assertArrayEquals(bytes("B"), store.metadata(MetadataOwner.bundle("io.rhizome.pairing")).get("trusted/dev-b")
                     .orElseThrow());
             assertArrayEquals(bytes("peer B"), store.metadata(MetadataOwner.engine("peers")).get("dev-b").orElseThrow());
             assertTrue(store.metaWithPrefix("").isEmpty());
             store.append(List.of(new NewEntry("a", 1, bytes("x"))), Map.of());
         }
+        assertTrue(!java.nio.file.Files.exists(folder.resolve(PlaintextMigration.SEALING)));
     }
 
-    private void tearRedo() throws Exception {
-        Path redo = folder.resolve(MapDbReplicaStore.REDO_FILE);
-        byte[] full = java.nio.file.Files.readAllBytes(redo);
-        for (int i = 40; i < 48 && i < full.length; i++) {
-            full[i] ^= 0x5A;
-        }
-        java.nio.file.Files.write(redo, full);
-    }
 
     @Test
     void aStoreOfAnUnknownFormatIsRefusedNamingIt() throws Exception {
@@ -132,7 +113,7 @@ class LegacyMetadataTest {
         db.commit();
         db.close();
         volume.close();
-        StoreException e = assertThrows(StoreException.class, () -> MapDbReplicaStore.open(StoreSettings.defaults(folder)));
+        StoreException e = assertThrows(StoreException.class, () -> MapDbReplicaStore.open(StoreSettings.defaults(folder), TestStoreKey.KEY));
         assertTrue(e.getMessage().contains("format 9"), e.getMessage());
     }
 }

@@ -10,7 +10,7 @@ class MapDbReplicaStoreConformanceTest extends ReplicaStoreConformance {
 
     @Override
     protected ReplicaStore open(Path folder) throws Exception {
-        return MapDbReplicaStore.open(StoreSettings.defaults(folder));
+        return MapDbReplicaStore.open(StoreSettings.defaults(folder), TestStoreKey.KEY);
     }
 
     @Override

@@ -135,6 +135,21 @@ class MapDbStoreComponentTest {
         String author = "component-test-" + System.nanoTime();
         assertEquals(head, store.append(List.of(new NewEntry(author, 1, new byte[] {1})), Map.of()).get(0).position());
         assertEquals(1L, store.streamSeqs().get(author));
+        // sealed under the store key the key service keeps (made on the first start, then kept)
+        ServiceTracker<io.rhizome.spi.crypto.KeyService, io.rhizome.spi.crypto.KeyService> keys = new ServiceTracker<>(context,
+                io.rhizome.spi.crypto.KeyService.class, null);
+        keys.open();
+        try {
+            io.rhizome.spi.crypto.KeyService keyService = keys.waitForService(WAIT.toMillis());
+            assertNotNull(keyService, "the Bouncy Castle key service runs in the test framework");
+            byte[] storeKey = keyService.secret(MapDbStoreComponent.STORE_KEY_SECRET, () -> {
+                throw new AssertionError("the store did not keep its key in the key service");
+            });
+            assertEquals(RecordSeal.KEY_LENGTH, storeKey.length);
+        } finally {
+            keys.close();
+        }
+        assertEquals(0, ref.getProperty(MapDbStoreComponent.QUARANTINED_PROPERTY));
     }
 
     @Test

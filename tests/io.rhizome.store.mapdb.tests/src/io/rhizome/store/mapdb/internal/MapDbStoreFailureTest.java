@@ -33,44 +33,44 @@ class MapDbStoreFailureTest {
         new Random(42).nextBytes(garbage);
         Files.write(folder.resolve(MapDbReplicaStore.DATA_FILE), garbage);
         StoreException e = assertThrows(StoreException.class,
-                () -> MapDbReplicaStore.open(StoreSettings.defaults(folder)));
+                () -> MapDbReplicaStore.open(StoreSettings.defaults(folder), TestStoreKey.KEY));
         assertTrue(e.getMessage().contains(folder.resolve(MapDbReplicaStore.DATA_FILE).toString()),
                 "the message names the file: " + e.getMessage());
         // The failed open released the folder: once the file is gone, a store opens there.
         Files.delete(folder.resolve(MapDbReplicaStore.DATA_FILE));
-        MapDbReplicaStore.open(StoreSettings.defaults(folder)).close();
+        MapDbReplicaStore.open(StoreSettings.defaults(folder), TestStoreKey.KEY).close();
     }
 
     @Test
     void aTruncatedStoreFileIsReportedByName() throws Exception {
-        try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder))) {
+        try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder), TestStoreKey.KEY)) {
             store.append(List.of(entry("a", 1)), Map.of());
         }
         Path file = folder.resolve(MapDbReplicaStore.DATA_FILE);
         byte[] whole = Files.readAllBytes(file);
         Files.write(file, java.util.Arrays.copyOf(whole, 40));
         StoreException e = assertThrows(StoreException.class,
-                () -> MapDbReplicaStore.open(StoreSettings.defaults(folder)));
+                () -> MapDbReplicaStore.open(StoreSettings.defaults(folder), TestStoreKey.KEY));
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
     }
 
     @Test
     void aFolderInUseIsRefusedNamingTheLockFile() throws Exception {
-        try (MapDbReplicaStore first = MapDbReplicaStore.open(StoreSettings.defaults(folder))) {
+        try (MapDbReplicaStore first = MapDbReplicaStore.open(StoreSettings.defaults(folder), TestStoreKey.KEY)) {
             first.append(List.of(entry("a", 1)), Map.of());
             StoreException e = assertThrows(StoreException.class,
-                    () -> MapDbReplicaStore.open(StoreSettings.defaults(folder)));
+                    () -> MapDbReplicaStore.open(StoreSettings.defaults(folder), TestStoreKey.KEY));
             assertTrue(e.getMessage().contains(folder.resolve(MapDbReplicaStore.LOCK_FILE).toString()), e.getMessage());
             assertEquals(1, first.head(), "the refused open did not disturb the open store");
         }
-        try (MapDbReplicaStore again = MapDbReplicaStore.open(StoreSettings.defaults(folder))) {
+        try (MapDbReplicaStore again = MapDbReplicaStore.open(StoreSettings.defaults(folder), TestStoreKey.KEY)) {
             assertEquals(1, again.head());
         }
     }
 
     @Test
     void aCrashAfterTheRedoFileIsDurableKeepsTheWholeBatch() throws Exception {
-        MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder));
+        MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder), TestStoreKey.KEY);
         java.util.concurrent.CountDownLatch told = new java.util.concurrent.CountDownLatch(1);
         store.onFailure(told::countDown);
         store.append(List.of(entry("a", 1)), Map.of("m", "1".getBytes()));
@@ -85,7 +85,7 @@ class MapDbStoreFailureTest {
         assertTrue(told.await(10, java.util.concurrent.TimeUnit.SECONDS), "the owner is told of the failure");
         store.close();
 
-        try (MapDbReplicaStore reopened = MapDbReplicaStore.open(StoreSettings.defaults(folder))) {
+        try (MapDbReplicaStore reopened = MapDbReplicaStore.open(StoreSettings.defaults(folder), TestStoreKey.KEY)) {
             assertEquals(3, reopened.head());
             assertEquals(Map.of("a", 3L), reopened.streamSeqs());
             assertArrayEquals("3".getBytes(), reopened.meta("m").orElseThrow());
@@ -95,7 +95,7 @@ class MapDbStoreFailureTest {
 
     @Test
     void aCrashBeforeTheRedoFileIsCompleteLosesTheWholeBatchAndNothingElse() throws Exception {
-        MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder));
+        MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder), TestStoreKey.KEY);
         store.append(List.of(entry("a", 1)), Map.of("m", "1".getBytes()));
         store.volume().setCrashHook(stage -> {
             if (stage == PagedRedoVolume.Stage.REDO_WRITTEN) {
@@ -114,7 +114,7 @@ class MapDbStoreFailureTest {
         }
         Files.write(redo, full);
 
-        try (MapDbReplicaStore reopened = MapDbReplicaStore.open(StoreSettings.defaults(folder))) {
+        try (MapDbReplicaStore reopened = MapDbReplicaStore.open(StoreSettings.defaults(folder), TestStoreKey.KEY)) {
             assertEquals(1, reopened.head());
             assertEquals(Map.of("a", 1L), reopened.streamSeqs());
             assertArrayEquals("1".getBytes(), reopened.meta("m").orElseThrow());
@@ -127,7 +127,7 @@ class MapDbStoreFailureTest {
     @Test
     void aSpaceUpdateCutShortBeforeItsRedoRecordIsCompleteChangesNoKeyOfIt() throws Exception {
         io.rhizome.spi.store.MetadataOwner owner = io.rhizome.spi.store.MetadataOwner.bundle("io.example.crash");
-        MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder));
+        MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder), TestStoreKey.KEY);
         store.metadata(owner).update(io.rhizome.spi.store.MetadataUpdate.builder().put("a", "1".getBytes())
                 .put("b", "1".getBytes()).build());
         store.volume().setCrashHook(stage -> {
@@ -145,7 +145,7 @@ class MapDbStoreFailureTest {
         }
         Files.write(redo, full);
 
-        try (MapDbReplicaStore reopened = MapDbReplicaStore.open(StoreSettings.defaults(folder))) {
+        try (MapDbReplicaStore reopened = MapDbReplicaStore.open(StoreSettings.defaults(folder), TestStoreKey.KEY)) {
             var space = reopened.metadata(owner);
             assertArrayEquals("1".getBytes(), space.get("a").orElseThrow());
             assertArrayEquals("1".getBytes(), space.get("b").orElseThrow());
@@ -155,7 +155,7 @@ class MapDbStoreFailureTest {
 
     @Test
     void aCheckpointBeyondTheHeadIsRefusedAndChangesNothing() throws Exception {
-        try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder))) {
+        try (MapDbReplicaStore store = MapDbReplicaStore.open(StoreSettings.defaults(folder), TestStoreKey.KEY)) {
             store.append(List.of(entry("a", 1)), Map.of());
             assertThrows(IllegalArgumentException.class,
                     () -> store.checkpoint(Map.of(new io.rhizome.spi.store.EntityRef("n", "k"), new byte[] {1}), 5));

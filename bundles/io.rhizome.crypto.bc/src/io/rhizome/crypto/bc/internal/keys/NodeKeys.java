@@ -226,7 +226,8 @@ public final class NodeKeys implements KeyService, RecoveryService {
             return;
         }
         // Written first: a failed write leaves the old phrase in force on disk and in memory.
-        store.write(new KeyMaterial(identitySeed, entropy, new ArrayList<>(meshKeys.values())));
+        // Other plugins' secrets (the store key among them) stay: a restored home must still open its store.
+        store.write(new KeyMaterial(identitySeed, entropy, new ArrayList<>(meshKeys.values()), secrets));
         recoveryEntropy = entropy;
     }
 

@@ -214,6 +214,7 @@ class NodeKeysTest {
         NodeKeys restored = open(null);
         String device = restored.deviceId();
         MeshKey mesh = restored.currentMeshKey();
+        byte[] storeKey = restored.secret("io.rhizome.store.mapdb/store-key", () -> new byte[] {1, 2, 3});
         Path elsewhere = Files.createTempDirectory("old-node");
         NodeKeys old = NodeKeys.openOrCreate(elsewhere, null, FAST, random);
         List<String> oldWords = old.mnemonic();
@@ -232,6 +233,9 @@ class NodeKeysTest {
         assertEquals(oldWords, reopened.mnemonic(), "the adopted phrase is durable");
         assertEquals(device, reopened.deviceId(), "the device identity is kept");
         assertEquals(mesh, reopened.currentMeshKey(), "the mesh keys are kept");
+        assertArrayEquals(storeKey, reopened.secret("io.rhizome.store.mapdb/store-key", () -> {
+            throw new AssertionError("the store key was lost when the phrase was adopted");
+        }), "other plugins' secrets (the store key) are kept");
         reopened.adoptMnemonic(oldWords);
         assertEquals(oldWords, open(null).mnemonic(), "adopting the same phrase again changes nothing");
     }
