@@ -32,13 +32,13 @@ class NodeAtRestTest {
         try (NodeProcess node = NodeProcess.start(home).awaitReady()) {
             NodeProcess.CliResult put = NodeProcess.cli("put", "notes", name, "\"" + value + "\"", "--home", h);
             assertEquals(0, put.exitCode(), put.stderr());
-            NodeProcess.awaitValue(home, "notes", name, value, Duration.ofSeconds(30));
+            NodeProcess.awaitValue(home, "notes", name, "\"" + value + "\"", Duration.ofSeconds(30));
             assertEquals(143, node.terminate(), "a clean stop (checkpoints written)");
         }
         List<String> holding = filesHolding(home, List.of(name, value));
         assertEquals(List.of(), holding, "no file of the home holds the entity name or its value");
         try (NodeProcess node = NodeProcess.start(home).awaitReady()) {
-            NodeProcess.awaitValue(home, "notes", name, value, Duration.ofSeconds(30));
+            NodeProcess.awaitValue(home, "notes", name, "\"" + value + "\"", Duration.ofSeconds(30));
             NodeProcess.CliResult ls = NodeProcess.cli("ls", "notes", "--home", h);
             assertTrue(ls.stdout().contains(name), ls.stdout() + ls.stderr());
         }

@@ -191,10 +191,14 @@ class NodeKeysTest {
         assertTrue(conflict.getMessage().contains("epoch 5"), conflict.getMessage());
         assertEquals(received, open(null).meshKey(5).orElseThrow(), "a refused install changed nothing on disk");
 
+        byte[] storeKey = keys.secret("io.rhizome.store.mapdb/store-key", () -> random.generateSeed(32));
         List<MeshKey> mesh = List.of(new MeshKey(3, random.generateSeed(32)), new MeshKey(4, random.generateSeed(32)));
         keys.joinMesh(mesh);
         assertEquals(List.of(3L, 4L), keys.epochs());
         assertEquals(List.of(3L, 4L), open(null).epochs());
+        assertArrayEquals(storeKey, open(null).secret("io.rhizome.store.mapdb/store-key", () -> {
+            throw new AssertionError("joining a mesh lost the store key");
+        }), "a joined home keeps its store key, so it still opens its store");
         assertThrows(CryptoException.class, () -> keys.joinMesh(List.of()));
     }
 
