@@ -3,6 +3,8 @@ package io.rhizome.store.mapdb.internal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import io.rhizome.spi.store.StoreException;
 import io.rhizome.store.mapdb.internal.RecordSeal.DamagedRecordException;
@@ -26,8 +28,19 @@ final class SealedRecords {
     /** Length of one keyed hash in a state key: namespace hash, then entity hash. */
     static final int NAME_LENGTH = 22;
 
+    /** Opened log chunks kept on the heap (at most 64 × 60 KiB): a chunk is written once and never changed. */
+    private static final int OPEN_CHUNKS = 64;
+
     private final RecordSeal seal;
     private final Path dataFile;
+    private final Map<Long, byte[]> openChunks = new LinkedHashMap<>(OPEN_CHUNKS * 2, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
+            return size() > OPEN_CHUNKS;
+        }
+    };
 
     SealedRecords(RecordSeal seal, Path dataFile) {
         this.seal = seal;
@@ -40,10 +53,23 @@ final class SealedRecords {
         return seal.seal(LOG, Long.toString(start), chunk);
     }
 
-    /** A log chunk opened; a damaged one is refused naming its position, never served. */
+    /**
+     * A log chunk opened (read only: the array may be shared); a damaged one is refused naming its
+     * position, never served.
+     */
     byte[] openChunk(long start, byte[] stored) throws StoreException {
+        synchronized (openChunks) {
+            byte[] open = openChunks.get(start);
+            if (open != null) {
+                return open;
+            }
+        }
         try {
-            return seal.open(LOG, Long.toString(start), stored);
+            byte[] open = seal.open(LOG, Long.toString(start), stored);
+            synchronized (openChunks) {
+                openChunks.put(start, open);
+            }
+            return open;
         } catch (DamagedRecordException e) {
             throw new StoreException(dataFile + ": the log chunk at position " + start + " is damaged (" + e.getMessage()
                     + "); its change sets are not served", e);
