@@ -10,20 +10,21 @@ import java.util.Optional;
  * encoding of a lone UTF-16 surrogate (ED A0 80 and the like, which RFC 3629 forbids) into a lone
  * surrogate instead of refusing it; such a string cannot be encoded again (a device id that cannot
  * be answered, a namespace name that cannot be stored). {@link MessageCodec#decode} refuses the
- * message instead, with {@link ProtocolException#MALFORMED}.
+ * message instead, with {@link ProtocolException#MALFORMED}; the change-set codec refuses such
+ * text in a change set or envelope with its own typed error.
  */
-final class WellFormedText {
+public final class WellFormedText {
 
     private WellFormedText() {
     }
 
     /** The path of the first text in {@code value} (a message record and what it holds) with an unpaired surrogate. */
-    static Optional<String> firstIllFormed(Object value) {
+    public static Optional<String> firstIllFormed(Object value) {
         return find(value, "", 0);
     }
 
     /** Whether {@code s} has no unpaired surrogate. */
-    static boolean wellFormed(String s) {
+    public static boolean wellFormed(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
