@@ -3,11 +3,12 @@
 # (com.code-intelligence:jazzer from Maven Central: libFuzzer driving JVM code it instruments for
 # coverage). Each target is a class in tests/fuzz/src whose oracle is io.rhizome.fuzz.Contract: the
 # decoder returns a value or throws its documented exception; anything else, an input that takes
-# longer than --timeout seconds, or an allocation beyond the input's size times a bound, is a
-# failure. Each target starts from its committed seed corpus (tests/fuzz/corpus/NAME) and the inputs
+# longer than --timeout seconds (60 by default: the first input of a target loads and instruments
+# its classes, which took over 10 s at load 14 on the shared 2 cores), or an allocation beyond the
+# input's size times a bound, is a failure. Each target starts from its committed seed corpus (tests/fuzz/corpus/NAME) and the inputs
 # of defects already fixed (tests/fuzz/regressions/NAME); what it finds new goes to target/fuzz.
 #
-#   tests/fuzz/run.sh [--seconds-per-target N] [--target NAME]... [--timeout S]
+#   tests/fuzz/run.sh [--seconds-per-target N] [--target NAME]... [--timeout S] [--seed N]
 #   tests/fuzz/run.sh --regress         every committed input once per target, no fuzzing
 #   tests/fuzz/run.sh --write-seeds     rewrite tests/fuzz/corpus from the code's own encoders
 #   tests/fuzz/run.sh --list
@@ -19,7 +20,11 @@
 # Prints one line per target: `fuzz NAME executions=N failures=F seconds=S`, and for a failure the
 # exception and the file of the input (tests/fuzz/target/fuzz/findings/NAME/crash-*); exits 1 if
 # any target failed. The bundles are built when a jar is missing or older than its sources;
-# SKIP_BUILD=1 uses the bundle jars already in bundles/*/target as they are.
+# SKIP_BUILD=1 uses the bundle jars already in bundles/*/target as they are. --seed N is libFuzzer's
+# -seed (the same seed, corpus and time give the same mutations, as far as the time bound allows);
+# without it each run draws its own. Maven runs offline first and online when something is missing
+# (on a fresh machine Jazzer comes from Maven Central once). Jazzer 0.24 runs on a JDK 17 to 24 (its
+# ASM cannot read a JDK 25's own classes): JAVA_HOME if it is one, else the first in /usr/lib/jvm.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -45,16 +50,21 @@ targets=(
   "pairing io.rhizome.pairing.internal.PairingFuzz"
   "keystore io.rhizome.crypto.bc.internal.keys.KeyStoreFuzz"
   "rest-body io.rhizome.rest.internal.RestBodyFuzz"
+  "org-statement io.rhizome.policy.enterprise.internal.statement.OrgStatementFuzz"
+  "cloud-file io.rhizome.transport.cloud.CloudFileFuzz"
+  "backup-file io.rhizome.backup.internal.BackupFileFuzz"
+  "import-lines io.rhizome.rest.internal.ImportLinesFuzz"
   "all io.rhizome.fuzz.AllFuzz"
 )
 
-seconds=30; timeout=10; mode=fuzz; only=()
-usage() { echo "usage: tests/fuzz/run.sh [--seconds-per-target N] [--target NAME]... [--timeout S] | --regress | --write-seeds | --list" >&2; exit 2; }
+seconds=30; timeout=60; mode=fuzz; only=(); seed=""
+usage() { echo "usage: tests/fuzz/run.sh [--seconds-per-target N] [--target NAME]... [--timeout S] [--seed N] | --regress | --write-seeds | --list" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds-per-target) seconds="$2"; shift 2 ;;
     --target) only+=("$2"); shift 2 ;;
     --timeout) timeout="$2"; shift 2 ;;
+    --seed) seed="$2"; shift 2 ;;
     --regress) mode=regress; shift ;;
     --write-seeds) mode=seeds; shift ;;
     --list) for t in "${targets[@]}"; do echo "${t%% *}"; done; exit 0 ;;
@@ -63,23 +73,32 @@ while [ $# -gt 0 ]; do
 done
 [[ "$seconds" =~ ^[0-9]+$ ]] && [ "$seconds" -ge 1 ] || { echo "--seconds-per-target must be a whole number of seconds >= 1, not '$seconds'" >&2; exit 2; }
 [[ "$timeout" =~ ^[0-9]+$ ]] && [ "$timeout" -ge 1 ] || { echo "--timeout must be a whole number of seconds >= 1, not '$timeout'" >&2; exit 2; }
+[ -z "$seed" ] || { [[ "$seed" =~ ^[0-9]+$ ]] && [ "$seed" -ge 1 ] && [ "$seed" -le 4294967295 ]; } || { echo "--seed must be a whole number from 1 to 4294967295, not '$seed'" >&2; exit 2; }
 for o in "${only[@]}"; do
   printf '%s\n' "${targets[@]}" | grep -q "^$o " || { echo "no fuzz target '$o' (tests/fuzz/run.sh --list)" >&2; exit 2; }
 done
 
-# Jazzer instruments class files up to Java 21 (its ASM reads no newer JDK's own classes): run on a
-# JDK 17 or 21, whichever is installed, like the rest of the build's Java 17 checks.
+# Jazzer 0.24 instruments the JDK's own classes with its ASM, which reads class files up to Java 24:
+# a JDK 17 to 24 runs it, a JDK 25 does not. JAVA_HOME first, then every JDK in /usr/lib/jvm.
 feature() { sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2>/dev/null | head -n 1; }
-jdk=""
-for dir in /usr/lib/jvm/*; do
-  f=$(feature "$dir")
-  if [ -x "$dir/bin/java" ] && { [ "$f" = 17 ] || [ "$f" = 21 ]; }; then jdk="$dir"; break; fi
+jdk=""; seen_jdks=""
+for dir in ${JAVA_HOME:+"$JAVA_HOME"} /usr/lib/jvm/*; do
+  [ -x "$dir/bin/java" ] || continue
+  f=$(feature "$dir"); seen_jdks="$seen_jdks $dir (${f:-unknown})"
+  if [ -n "$f" ] && [ "$f" -ge 17 ] && [ "$f" -le 24 ]; then jdk="$dir"; break; fi
 done
-[ -n "$jdk" ] || { echo "fuzzing needs a JDK 17 or 21 in /usr/lib/jvm (apt-get install openjdk-17-jdk-headless)" >&2; exit 3; }
+if [ -z "$jdk" ]; then
+  echo "fuzzing needs a JDK 17 to 24 (Jazzer 0.24 cannot instrument a JDK 25's classes); found:${seen_jdks:- none}." >&2
+  echo "Set JAVA_HOME to one, or install one: apt-get install openjdk-17-jdk-headless" >&2
+  exit 3
+fi
+echo "fuzz: Jazzer on $jdk ($(feature "$jdk"))"
 
 cd "$root"
 v=0.1.0-SNAPSHOT
-bundles=(api core crdt crypto.bc pairing rest transport.libp2p conformance policy.enterprise transport.cloud)
+bundles=(api core crdt crypto.bc pairing rest transport.libp2p conformance policy.enterprise transport.cloud backup)
+# Offline first (the usual case: everything is in ~/.m2), online when something is missing.
+mvn_quiet() { ./mvnw -B -q -o "$@" >/dev/null 2>&1 || ./mvnw -B -q "$@"; }
 if [ -z "${SKIP_BUILD:-}" ]; then
   missing=""
   for b in "${bundles[@]}"; do
@@ -87,9 +106,18 @@ if [ -z "${SKIP_BUILD:-}" ]; then
     if [ ! -f "$jar" ] || [ -n "$(find "bundles/io.rhizome.$b/src" -newer "$jar" -name '*.java' | head -n 1)" ]; then missing=1; fi
   done
   # Tycho resolves a bundle's imports through p2 from the reactor: build every bundle, as the tests do.
-  if [ -n "$missing" ]; then ./mvnw -B -q -o package -DskipTests -pl "$(ls -d bundles/io.rhizome.* | tr '\n' ',')"; fi
+  if [ -n "$missing" ]; then mvn_quiet package -DskipTests -pl "$(ls -d bundles/io.rhizome.* | tr '\n' ',')"; fi
 fi
-./mvnw -B -q -o -f "$here/pom.xml" package
+for b in "${bundles[@]}"; do
+  [ -f "bundles/io.rhizome.$b/target/io.rhizome.$b-$v.jar" ] || { echo "bundles/io.rhizome.$b/target/io.rhizome.$b-$v.jar is missing: build the bundles first (./mvnw -B verify, or run without SKIP_BUILD)" >&2; exit 3; }
+done
+# The targets are compiled again only when a source, the pom or a bundle jar is newer than the last build.
+stamp="$here/target/classpath.txt"
+if [ ! -f "$stamp" ] || [ -n "$(find "$here/src" "$here/pom.xml" -newer "$stamp" -type f | head -n 1)" ] \
+    || [ -n "$(for b in "${bundles[@]}"; do find "bundles/io.rhizome.$b/target/io.rhizome.$b-$v.jar" -newer "$stamp"; done | head -n 1)" ]; then
+  mvn_quiet -f "$here/pom.xml" package
+  touch "$stamp"
+fi
 cp="$here/target/classes:$(cat "$here/target/classpath.txt")"
 for b in "${bundles[@]}"; do cp="$cp:$root/bundles/io.rhizome.$b/target/io.rhizome.$b-$v.jar"; done
 jazzer_jar=$(tr ':' '\n' < "$here/target/classpath.txt" | grep '/jazzer-[0-9].*\.jar$')
@@ -127,7 +155,14 @@ for t in "${targets[@]}"; do
     inputs=("$corpus" "$work/all-seeds")
     rm -f "$work/all-executions.txt"
   fi
-  if [ "$mode" = regress ]; then budget=(-runs=0); else budget=(-max_total_time="$seconds"); fi
+  if [ "$mode" = regress ]; then
+    # only the committed inputs: an empty first folder (where libFuzzer would write) instead of the run's corpus
+    rm -rf "$work/regress-empty"; mkdir -p "$work/regress-empty"; inputs=("$work/regress-empty" "${inputs[@]:1}")
+    budget=(-runs=0)
+  else
+    budget=(-max_total_time="$seconds")
+  fi
+  [ -n "$seed" ] && budget+=(-seed="$seed")
   log="$work/$name.log"
   t0=$(date +%s.%N)
   set +e

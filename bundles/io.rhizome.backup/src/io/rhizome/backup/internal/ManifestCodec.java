@@ -84,7 +84,7 @@ public final class ManifestCodec {
             throw truncated(snapshot, file.length, boxAt + 4);
         }
         int boxLength = ByteBuffer.wrap(file, boxAt, 4).getInt();
-        if (boxLength < 0 || file.length < boxAt + 4 + boxLength) {
+        if (boxLength < 0 || file.length - boxAt - 4 < boxLength) {
             throw truncated(snapshot, file.length, boxAt + 4 + (long) boxLength);
         }
         if (file.length != boxAt + 4 + boxLength) {
@@ -101,6 +101,10 @@ public final class ManifestCodec {
         }
         try {
             JsonNode body = JSON.readTree(plain);
+            if (body.path("format").intValue() != Manifest.FORMAT) {
+                throw new BackupRefusedException("the manifest of snapshot " + snapshot + " says format "
+                        + body.path("format") + " inside and " + Manifest.FORMAT + " in its header; it is damaged");
+            }
             if (!snapshot.equals(body.path("snapshot").textValue())) {
                 throw new BackupRefusedException("the manifest stored as snapshot " + snapshot
                         + " belongs to snapshot " + body.path("snapshot").textValue());
@@ -128,7 +132,7 @@ public final class ManifestCodec {
                     + " (its first bytes are not RZBKMAN1)");
         }
         int headerLength = ByteBuffer.wrap(file, MAGIC.length + CHECK, 4).getInt();
-        if (headerLength < 0 || file.length < fixed + headerLength) {
+        if (headerLength < 0 || file.length - fixed < headerLength) {
             throw truncated(snapshot, file.length, fixed + (long) headerLength);
         }
         JsonNode header;

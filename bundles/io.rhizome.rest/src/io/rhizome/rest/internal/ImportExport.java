@@ -112,9 +112,11 @@ final class ImportExport {
         long[] bytesThrough = new long[16];
         op.phase("reading", "bytes", body.length).totalBytes(body.length);
         tick.run();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8))) {
+        // A strict decoder (REPORT, not replace): a byte that is not UTF-8 refuses the import instead of
+        // importing U+FFFD in its place.
+        int number = 0;
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8.newDecoder()))) {
             String text;
-            int number = 0;
             long read = 0;
             while ((text = reader.readLine()) != null) {
                 number++;
@@ -156,6 +158,9 @@ final class ImportExport {
                 lines.add(new Importer.Line(number, node.get("namespace").asText(), node.get("key").asText(),
                         node.path("type").isTextual() ? Optional.of(node.get("type").asText()) : Optional.empty(), node.get("value")));
             }
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return RestResponse.error(400, "malformed_line", "the file is not valid UTF-8 text at or after line " + (number + 1) + "; nothing was imported"
+                    + " (an export is UTF-8: convert the file to UTF-8 and import it again)");
         } catch (IOException e) {
             return RestResponse.error(400, "unreadable", "cannot read the request body: " + e.getMessage());
         }

@@ -37,6 +37,14 @@ record Manifest(long generation, Map<String, Long> versions, Map<String, Long> r
         return new Manifest(generation + 1, new TreeMap<>(versions), new TreeMap<>(read), new TreeMap<>(written));
     }
 
+    private static void numbers(String what, Map<String, Long> map) throws IOException {
+        for (Map.Entry<String, Long> e : map.entrySet()) {
+            if (e.getValue() == null) {
+                throw new IOException("a manifest's " + what + " has no number for " + e.getKey());
+            }
+        }
+    }
+
     byte[] encode() {
         try {
             return JSON.writeValueAsBytes(this);
@@ -45,10 +53,23 @@ record Manifest(long generation, Map<String, Long> versions, Map<String, Long> r
         }
     }
 
+    /**
+     * Decodes a manifest; {@link IOException} for anything that is not one, including a null where
+     * a map or a number belongs (JSON {@code null} binds to a null {@code Long} or channel, which the
+     * exchange would only find later, as a NullPointerException in its round).
+     */
     static Manifest decode(byte[] bytes) throws IOException {
         Manifest m = JSON.readValue(bytes, Manifest.class);
-        if (m.versions == null || m.read == null || m.written == null) {
+        if (m == null || m.versions == null || m.read == null || m.written == null) {
             throw new IOException("a manifest lacks versions, read or written");
+        }
+        numbers("versions", m.versions);
+        numbers("read", m.read);
+        for (Map.Entry<String, Channel> e : m.written.entrySet()) {
+            if (e.getValue() == null || e.getValue().peerHas == null) {
+                throw new IOException("a manifest's channel to " + e.getKey() + " is null or lacks peerHas");
+            }
+            numbers("written." + e.getKey() + ".peerHas", e.getValue().peerHas);
         }
         return m;
     }

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 
 import io.rhizome.core.internal.protocol.MessageCodec;
+import io.rhizome.core.internal.protocol.WellFormedText;
 
 /** CBOR encoding of {@link ChangeSet}s and {@link Envelope}s, strict on decode. */
 public final class ChangeSetCodec {
@@ -221,7 +222,19 @@ public final class ChangeSetCodec {
         if (t != JsonToken.VALUE_STRING) {
             throw new InvalidChangeSetException("field '" + name + "' must be a string, got " + t);
         }
-        return p.getText();
+        return wellFormed(p.getText(), name);
+    }
+
+    /**
+     * Refuses text with an unpaired UTF-16 surrogate: the CBOR parser makes one of the UTF-8
+     * encoding of a lone surrogate (ED A0 80 and the like, forbidden by RFC 3629), and such a change
+     * set cannot be encoded again (the change-set fuzz target found it in {@code author}).
+     */
+    private static String wellFormed(String s, String name) throws InvalidChangeSetException {
+        if (!WellFormedText.wellFormed(s)) {
+            throw new InvalidChangeSetException("field '" + name + "' is not valid UTF-8 text (it encodes an unpaired UTF-16 surrogate)");
+        }
+        return s;
     }
 
     private static long longValue(JsonParser p, JsonToken t, String name) throws IOException, InvalidChangeSetException {
@@ -254,7 +267,7 @@ public final class ChangeSetCodec {
         }
         Map<String, Long> deps = new HashMap<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String stream = p.currentName();
+            String stream = wellFormed(p.currentName(), "deps");
             long v = longValue(p, p.nextToken(), "deps." + stream);
             if (deps.put(stream, v) != null) {
                 throw new InvalidChangeSetException("field 'deps' names " + stream + " twice");
@@ -273,7 +286,7 @@ public final class ChangeSetCodec {
             if (ids.size() == MAX_POINT_IDS) {
                 throw new InvalidChangeSetException("field 'policyPoint' names more than " + MAX_POINT_IDS + " ids");
             }
-            ids.add(p.getText());
+            ids.add(wellFormed(p.getText(), "policyPoint"));
         }
         if (next != JsonToken.END_ARRAY) {
             throw new InvalidChangeSetException("field 'policyPoint' must hold strings, got " + next);
@@ -337,6 +350,11 @@ public final class ChangeSetCodec {
             T value = cbor.readValue(bytes, type);
             if (value == null) {
                 throw new InvalidChangeSetException("empty " + type.getSimpleName());
+            }
+            java.util.Optional<String> illFormed = WellFormedText.firstIllFormed(value);
+            if (illFormed.isPresent()) {
+                throw new InvalidChangeSetException("malformed " + type.getSimpleName() + ": the text of " + illFormed.get()
+                        + " is not valid UTF-8 (it encodes an unpaired UTF-16 surrogate)");
             }
             return value;
         } catch (IOException | RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.rhizome.core.internal.protocol;
 
 import java.io.IOException;
+import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -9,8 +10,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 
 /**
- * Encodes protocol messages as CBOR. Decoding is strict: unknown types, missing required fields
- * and frames over {@link #MAX_FRAME_BYTES} are rejected with {@link ProtocolException}; no other
+ * Encodes protocol messages as CBOR. Decoding is strict: unknown types, missing required fields,
+ * frames over {@link #MAX_FRAME_BYTES} and text that is not valid UTF-8 (see {@link WellFormedText}) are
+ * rejected with {@link ProtocolException}; no other
  * exception escapes for any input.
  */
 public final class MessageCodec {
@@ -51,6 +53,11 @@ public final class MessageCodec {
             Message m = cbor.readValue(frame, Message.class);
             if (m == null) {
                 throw new ProtocolException(ProtocolException.MALFORMED, "frame decodes to nothing");
+            }
+            Optional<String> illFormed = WellFormedText.firstIllFormed(m);
+            if (illFormed.isPresent()) {
+                throw new ProtocolException(ProtocolException.MALFORMED, "malformed frame: the text of " + m.getClass().getSimpleName() + "."
+                        + illFormed.get() + " is not valid UTF-8 (it encodes an unpaired UTF-16 surrogate)");
             }
             return m;
         } catch (IOException | RuntimeException e) {

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Every target in one process, for the CI profile: a JVM with Jazzer takes seconds to start, and
- * twenty of them would not fit CI's budget. The first input byte picks the target (in the order of
+ * two dozen of them would not fit CI's budget. The first input byte picks the target (in the order of
  * {@link #NAMES}, which is run.sh's order), the rest is that target's input; the seed corpus is every
  * target's, prefixed so (run.sh builds it). Coverage guides across all of them at once. The
  * executions of each target are written to {@code rhizome.fuzz.work}/all-executions.txt as it goes.
@@ -18,7 +18,8 @@ public final class AllFuzz {
     /** The targets, in run.sh's order. */
     public static final List<String> NAMES = List.of("sync-message", "change-set", "crdt-g-counter", "crdt-pn-counter", "crdt-g-set",
             "crdt-or-set", "crdt-lww-register", "crdt-mv-register", "crdt-lww-map", "crdt-or-map", "crdt-list", "crdt-text", "noise",
-            "yamux", "multistream", "mdns", "identify", "pairing", "keystore", "rest-body");
+            "yamux", "multistream", "mdns", "identify", "pairing", "keystore", "rest-body",
+            "org-statement", "cloud-file", "backup-file", "import-lines");
 
     private interface One {
         void run(byte[] input) throws Exception;
@@ -44,7 +45,11 @@ public final class AllFuzz {
             io.rhizome.transport.libp2p.internal.IdentifyFuzz::fuzzerTestOneInput,
             io.rhizome.pairing.internal.PairingFuzz::fuzzerTestOneInput,
             io.rhizome.crypto.bc.internal.keys.KeyStoreFuzz::fuzzerTestOneInput,
-            io.rhizome.rest.internal.RestBodyFuzz::fuzzerTestOneInput);
+            io.rhizome.rest.internal.RestBodyFuzz::fuzzerTestOneInput,
+            io.rhizome.policy.enterprise.internal.statement.OrgStatementFuzz::fuzzerTestOneInput,
+            io.rhizome.transport.cloud.CloudFileFuzz::fuzzerTestOneInput,
+            io.rhizome.backup.internal.BackupFileFuzz::fuzzerTestOneInput,
+            io.rhizome.rest.internal.ImportLinesFuzz::fuzzerTestOneInput);
 
     private static final AtomicLongArray EXECUTIONS = new AtomicLongArray(NAMES.size());
     private static long total;

@@ -146,4 +146,45 @@ class ChangeSetCodecTest {
         m.put("policyPoint", List.of("s1"));
         assertEquals(List.of("s1"), codec.decodeChangeSet(cbor.writeValueAsBytes(m)).policyPoint());
     }
+
+    /**
+     * Found by the change-set fuzz target (tests/fuzz/regressions/change-set/author-lone-surrogate,
+     * after its selector byte): an author whose bytes are not UTF-8 was decoded by the CBOR parser
+     * into a string with an unpaired surrogate, and the change set it accepted could not be encoded
+     * again. Such text is refused now, in every text field of a change set.
+     */
+    @Test
+    void textThatIsNotUtf8IsRefused() throws Exception {
+        byte[] input = java.util.Base64.getDecoder().decode("Ab9pbmFtZXNwYWNlZXByZWZzZmF1dGhvcmhkZfZpY2UtYmNzZXEBY2hsYwFkZGVwc7//Y29wc4D/");
+        byte[] found = java.util.Arrays.copyOfRange(input, 1, input.length);
+        InvalidChangeSetException e = assertThrows(InvalidChangeSetException.class, () -> codec.decodeChangeSet(found));
+        assertTrue(e.getMessage().contains("'author' is not valid UTF-8"), e.getMessage());
+        byte[] surrogate = {(byte) 0xED, (byte) 0xA0, (byte) 0x80}; // U+D800 as UTF-8, the same length as "abc"
+        for (String field : new String[] {"namespace", "deps", "key", "policyPoint"}) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("namespace", field.equals("namespace") ? "abc" : "ns");
+            m.put("author", "dev");
+            m.put("seq", 1);
+            m.put("hlc", 1);
+            m.put("deps", field.equals("deps") ? Map.of("s/abc", 1) : Map.of());
+            m.put("ops", List.of(Map.of("key", field.equals("key") ? "abc" : "k", "type", "lww-register", "op", new byte[] {1})));
+            if (field.equals("policyPoint")) {
+                m.put("policyPoint", List.of("abc"));
+            }
+            byte[] bad = cbor.writeValueAsBytes(m);
+            int at = indexOf(bad, "abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            System.arraycopy(surrogate, 0, bad, at, 3);
+            InvalidChangeSetException refused = assertThrows(InvalidChangeSetException.class, () -> codec.decodeChangeSet(bad), field);
+            assertTrue(refused.getMessage().contains("not valid UTF-8"), field + ": " + refused.getMessage());
+        }
+    }
+
+    private static int indexOf(byte[] bytes, byte[] what) {
+        for (int i = 0; i + what.length <= bytes.length; i++) {
+            if (java.util.Arrays.equals(bytes, i, i + what.length, what, 0, what.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not in the bytes");
+    }
 }

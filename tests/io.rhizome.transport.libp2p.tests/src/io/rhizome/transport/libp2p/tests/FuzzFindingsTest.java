@@ -8,7 +8,13 @@ import java.util.Base64;
 
 import org.junit.jupiter.api.Test;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.rhizome.transport.libp2p.internal.IdentifyInfo;
 import io.rhizome.transport.libp2p.internal.mdns.DnsMessage;
+import io.rhizome.transport.libp2p.internal.multiformats.MultiformatException;
+import io.rhizome.transport.libp2p.internal.multistream.MultistreamException;
+import io.rhizome.transport.libp2p.internal.multistream.MultistreamSelect;
 import io.rhizome.transport.libp2p.internal.noise.HandshakePayload;
 import io.rhizome.transport.libp2p.internal.noise.NoiseException;
 import io.rhizome.transport.libp2p.internal.noise.NoiseXX;
@@ -57,5 +63,41 @@ class FuzzFindingsTest {
         byte[] remoteStatic = NoiseXX.publicKey(new byte[32]);
         NoiseException e = assertThrows(NoiseException.class, () -> payload.verify(remoteStatic));
         assertTrue(e.getMessage().contains("not an Ed25519 public key"), e.getMessage());
+    }
+
+    /*
+     * Text that is not UTF-8 (here ED A0 80, the encoding of a lone surrogate, which RFC 3629
+     * forbids): it was read with new String(bytes, UTF_8), which puts U+FFFD in its place, so a peer's
+     * name, protocol or label was taken as other text than it sent. Each decoder refuses it now.
+     */
+
+    /** tests/fuzz/regressions/mdns/label-not-utf8: a question whose first label is ED A0 80. */
+    @Test
+    void aDnsLabelThatIsNotUtf8IsADnsError() {
+        byte[] packet = b64("AAEAAAABAAAAAAAABF/toIAEX3VkcAVsb2NhbAAADAAB");
+        DnsMessage.DnsException e = assertThrows(DnsMessage.DnsException.class, () -> DnsMessage.decode(packet, packet.length));
+        assertTrue(e.getMessage().contains("not valid UTF-8"), e.getMessage());
+    }
+
+    /** tests/fuzz/regressions/identify/protocol-version-not-utf8 (after its selector byte): protocolVersion "ipfs/" ED A0 80 ".0". */
+    @Test
+    void anIdentifyStringThatIsNotUtf8IsAMultiformatError() {
+        byte[] input = b64("AAokCAESIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEjEEfwAAAQYPoaUDJgAkCAESIDtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdopEhQp"
+                + "AAAAAAAAAAAAAAAAAAAAAQYPohoTL3JoaXpvbWUvc3luYy8xLjAuMCIUKQAAAAAAAAAAAAAAAAAAAAEGD6IqCmlwZnMv7aCALjAyC3JoaXpvbWUvMC4x");
+        byte[] message = Arrays.copyOfRange(input, 1, input.length);
+        MultiformatException e = assertThrows(MultiformatException.class, () -> IdentifyInfo.decode(message));
+        assertTrue(e.getMessage().contains("field 5 is not valid UTF-8"), e.getMessage());
+    }
+
+    /** tests/fuzz/regressions/multistream/protocol-name-not-utf8 (after its selector byte): the header "/multistream/" ED A0 80 ".0". */
+    @Test
+    void aMultistreamMessageThatIsNotUtf8IsAMultistreamError() {
+        byte[] input = b64("ABMvbXVsdGlzdHJlYW0v7aCALjAKA2xzCg0vb3RoZXIvMS4wLjAKFC9yaGl6b21lL3N5bmMvMS4wLjAK");
+        MultistreamSelect listener = MultistreamSelect.listener(java.util.Set.of("/rhizome/sync/1.0.0"));
+        ByteBuf in = Unpooled.wrappedBuffer(input, 1, input.length - 1);
+        ByteBuf out = Unpooled.buffer();
+        listener.start(out);
+        MultistreamException e = assertThrows(MultistreamException.class, () -> listener.receive(in, out));
+        assertTrue(e.getMessage().contains("not valid UTF-8"), e.getMessage());
     }
 }

@@ -51,9 +51,11 @@ public final class StatementCodec {
             throw new IllegalArgumentException("statement fields 'seq', 'at', 'seen' or 'action' are missing or malformed");
         }
         List<String> seen = new ArrayList<>();
-        o.get("seen").forEach(n -> seen.add(n.asText()));
+        o.get("seen").forEach(n -> seen.add(text("seen", n)));
         List<String> action = new ArrayList<>();
-        o.get("action").forEach(n -> action.add(n.asText()));
+        o.get("action").forEach(n -> action.add(text("action", n)));
+        text("org", o.get("org"));
+        text("signer", o.get("signer"));
         byte[] sig;
         try {
             sig = Base64.getUrlDecoder().decode(o.get("sig").asText());
@@ -62,5 +64,23 @@ public final class StatementCodec {
         }
         return new Statement(o.get("org").asText(), o.get("signer").asText(), o.get("seq").asLong(), seen, o.get("at").asLong(),
                 Action.of(action), sig);
+    }
+
+    /**
+     * A field's text, refused if it has an unpaired UTF-16 surrogate (JSON's {@code "\\ud800"}
+     * escape makes one): the signed bytes encode text as UTF-8, where every unpaired surrogate turns
+     * into the same '?', so two different statements would have one id.
+     */
+    private static String text(String field, JsonNode n) {
+        String s = n.asText();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException("statement field '" + field + "' is not valid Unicode text (an unpaired surrogate)");
+            }
+        }
+        return s;
     }
 }

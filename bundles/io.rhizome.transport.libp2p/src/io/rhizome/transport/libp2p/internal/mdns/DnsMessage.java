@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.rhizome.transport.libp2p.internal.multiformats.Utf8;
+
 /**
  * The subset of DNS messages (RFC 1035, as mDNS uses them per RFC 6762) libp2p discovery needs:
  * questions and resource records with PTR and TXT data. Encoding writes uncompressed names;
@@ -66,7 +68,7 @@ public record DnsMessage(int id, boolean response, List<Question> questions, Lis
                 if (i + 1 + len > data.length) {
                     throw new DnsException("TXT string overruns its record");
                 }
-                out.add(new String(data, i + 1, len, StandardCharsets.UTF_8));
+                out.add(Utf8.decode(data, i + 1, len).orElseThrow(() -> new DnsException("TXT string is not valid UTF-8")));
                 i += 1 + len;
             }
             return out;
@@ -211,7 +213,8 @@ public record DnsMessage(int id, boolean response, List<Question> questions, Lis
             if (sb.length() > 0) {
                 sb.append('.');
             }
-            sb.append(new String(packet, pos + 1, len, StandardCharsets.UTF_8));
+            int at = pos;
+            sb.append(Utf8.decode(packet, pos + 1, len).orElseThrow(() -> new DnsException("DNS label at " + at + " is not valid UTF-8")));
             if (sb.length() > 255) {
                 throw new DnsException("DNS name longer than 255 characters");
             }

@@ -18,8 +18,9 @@ public final class Protobuf {
 
     /** One decoded field: numeric value for wire type 0, bytes for wire type 2. */
     public record Field(int number, int wireType, long value, byte[] bytes) {
+        /** The field's bytes as text; {@link MultiformatException} if they are not valid UTF-8. */
         public String string() {
-            return new String(bytes, StandardCharsets.UTF_8);
+            return Utf8.decode(bytes).orElseThrow(() -> new MultiformatException("protobuf field " + number + " is not valid UTF-8 text"));
         }
     }
 

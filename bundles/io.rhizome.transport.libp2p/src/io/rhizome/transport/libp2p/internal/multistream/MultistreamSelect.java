@@ -8,6 +8,7 @@ import java.util.Set;
 
 import io.netty.buffer.ByteBuf;
 import io.rhizome.transport.libp2p.internal.multiformats.MultiformatException;
+import io.rhizome.transport.libp2p.internal.multiformats.Utf8;
 import io.rhizome.transport.libp2p.internal.multiformats.Varint;
 
 /**
@@ -154,7 +155,8 @@ public final class MultistreamSelect {
         if (b[b.length - 1] != '\n') {
             throw new MultistreamException("multistream message does not end with a newline");
         }
-        return Optional.of(new String(b, 0, b.length - 1, StandardCharsets.UTF_8));
+        return Optional.of(Utf8.decode(b, 0, b.length - 1)
+                .orElseThrow(() -> new MultistreamException("multistream message is not valid UTF-8 text")));
     }
 
     private static String abbreviate(String s) {

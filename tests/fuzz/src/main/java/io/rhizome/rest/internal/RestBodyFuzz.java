@@ -115,6 +115,21 @@ public final class RestBodyFuzz implements Target {
         before = after;
     }
 
+    /**
+     * What the node's own exporter writes ({@code GET /v1/export}, NDJSON) once every seed request
+     * ran: the seeds of the import target.
+     */
+    static byte[] export() throws Exception {
+        fuzzerInitialize();
+        for (byte[] seed : new RestBodyFuzz().seeds()) {
+            fuzzerTestOneInput(seed);
+        }
+        RestResponse r = router.handle(new RestRequest("GET", "/v1/export", Map.of(), Optional.of("fuzz-api-key"), new byte[0]));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        r.stream().write(out);
+        return out.toByteArray();
+    }
+
     private static Map<String, Map<String, JsonNode>> snapshot(SyncService sync) {
         Map<String, Map<String, JsonNode>> out = new LinkedHashMap<>();
         for (NamespaceInfo n : sync.namespaces()) {
