@@ -37,6 +37,9 @@ import io.rhizome.spi.store.StoreException;
  * commit that reached the redo file), first at once and then with back-off up to
  * {@value #MAX_REOPEN_DELAY_MILLIS} ms, until it opens: when space returns, the node serves again
  * without a restart.
+ *
+ * <p>A node that chose another store (framework property {@code rhizome.store}, e.g.
+ * {@code postgres} for a hub) opens no MapDB file and registers nothing.
  */
 @Component(configurationPid = MapDbStoreComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         immediate = true, service = {})
@@ -46,6 +49,8 @@ public class MapDbStoreComponent {
     static final String PID = "io.rhizome.store.mapdb";
     static final String HOME_PROPERTY = "rhizome.home";
     static final String KIND = "mapdb";
+    /** The node's choice of store: unset or {@code mapdb} opens this one; any other kind leaves it closed. */
+    static final String SELECT_PROPERTY = "rhizome.store";
 
     private static final Logger LOG = LoggerFactory.getLogger(MapDbStoreComponent.class);
     static final long MAX_REOPEN_DELAY_MILLIS = 5_000;
@@ -67,6 +72,12 @@ public class MapDbStoreComponent {
 
     @Activate
     void activate(BundleContext context, StoreConfig config) {
+        String chosen = context.getProperty(SELECT_PROPERTY);
+        if (chosen != null && !chosen.isBlank() && !KIND.equals(chosen.trim())) {
+            // another store bundle (io.rhizome.store.postgres) serves this node: no data folder is opened
+            LOG.info("the node's store is '{}' ({}): the MapDB store stays closed", chosen.trim(), SELECT_PROPERTY);
+            return;
+        }
         Path folder = folder(config, context.getProperty(HOME_PROPERTY), System.getProperty("user.home"));
         this.context = context;
         this.settings = new StoreSettings(folder, config.maxBatchEntries(), config.queueCapacity(), config.cacheMegabytes());

@@ -1,0 +1,216 @@
+package io.rhizome.store.postgres.internal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import io.rhizome.spi.store.LogEntry;
+import io.rhizome.spi.store.NewEntry;
+
+/**
+ * The log in SQL. Positions must be consecutive and gap-free across every process that shares the
+ * database, so an append first locks the one row of {@code rhizome_log_head} ({@code FOR UPDATE}):
+ * appends from any number of connections and processes take turns on it, each sees what the one
+ * before committed, skips the (stream, seq) pairs the log already holds and numbers the rest from
+ * the head. (A sequence would leave gaps on rollback.) The insert itself is
+ * {@code ON CONFLICT DO NOTHING} on (stream, seq), the database's own guarantee that a change set
+ * is stored once; under the head lock it never conflicts, and if it ever did the transaction is
+ * rolled back rather than leave a gap.
+ *
+ * <p>{@code rhizome_stream} keeps, per stream, the highest seq and how many entries it has, in the
+ * same transaction: when they are equal (the engine's case) the stream is contiguous without a scan
+ * of the log.
+ */
+final class LogTable {
+
+    private record Key(String stream, long seq) {
+    }
+
+    private LogTable() {
+    }
+
+    /** Appends, inside the caller's transaction; returns what was appended and the new head. */
+    static List<LogEntry> append(Connection c, List<NewEntry> entries) throws SQLException {
+        Map<Key, NewEntry> distinct = new LinkedHashMap<>();
+        for (NewEntry e : entries) {
+            distinct.putIfAbsent(new Key(e.stream(), e.seq()), e);
+        }
+        long head = lockHead(c);
+        if (distinct.isEmpty()) {
+            return List.of();
+        }
+        Set<Key> present = present(c, distinct.keySet());
+        List<LogEntry> added = new ArrayList<>();
+        long position = head;
+        for (Map.Entry<Key, NewEntry> e : distinct.entrySet()) {
+            if (!present.contains(e.getKey())) {
+                NewEntry n = e.getValue();
+                added.add(new LogEntry(position++, n.stream(), n.seq(), n.payload().clone()));
+            }
+        }
+        if (added.isEmpty()) {
+            return List.of();
+        }
+        try (PreparedStatement insert = c.prepareStatement(
+                "INSERT INTO rhizome_log (position, stream, seq, payload) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            for (LogEntry e : added) {
+                insert.setLong(1, e.position());
+                insert.setString(2, e.stream());
+                insert.setLong(3, e.seq());
+                insert.setBytes(4, e.payload());
+                insert.addBatch();
+            }
+            int[] counts = insert.executeBatch();
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] != 1) {
+                    LogEntry e = added.get(i);
+                    throw new SQLException("position " + e.position() + " or " + e.stream() + "/" + e.seq()
+                            + " was taken by another writer while the log head was locked; nothing was appended", "40001");
+                }
+            }
+        }
+        Map<String, long[]> perStream = new HashMap<>();
+        for (LogEntry e : added) {
+            long[] s = perStream.computeIfAbsent(e.stream(), k -> new long[2]);
+            s[0] = Math.max(s[0], e.seq());
+            s[1]++;
+        }
+        try (PreparedStatement streams = c.prepareStatement("""
+                INSERT INTO rhizome_stream (stream, max_seq, entries) VALUES (?, ?, ?)
+                ON CONFLICT (stream) DO UPDATE SET max_seq = greatest(rhizome_stream.max_seq, excluded.max_seq),
+                    entries = rhizome_stream.entries + excluded.entries""")) {
+            for (String stream : perStream.keySet().stream().sorted().toList()) {
+                long[] s = perStream.get(stream);
+                streams.setString(1, stream);
+                streams.setLong(2, s[0]);
+                streams.setLong(3, s[1]);
+                streams.addBatch();
+            }
+            streams.executeBatch();
+        }
+        try (PreparedStatement move = c.prepareStatement("UPDATE rhizome_log_head SET next_position = ? WHERE id = 1")) {
+            move.setLong(1, position);
+            move.executeUpdate();
+        }
+        return added;
+    }
+
+    private static long lockHead(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT next_position FROM rhizome_log_head WHERE id = 1 FOR UPDATE");
+             ResultSet r = s.executeQuery()) {
+            if (!r.next()) {
+                throw new SQLException("the table rhizome_log_head has lost its row");
+            }
+            return r.getLong(1);
+        }
+    }
+
+    private static Set<Key> present(Connection c, Set<Key> keys) throws SQLException {
+        String[] streams = new String[keys.size()];
+        Long[] seqs = new Long[keys.size()];
+        int i = 0;
+        for (Key k : keys) {
+            streams[i] = k.stream();
+            seqs[i++] = k.seq();
+        }
+        Set<Key> present = new HashSet<>();
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT l.stream, l.seq FROM rhizome_log l
+                JOIN unnest(?::text[], ?::bigint[]) AS k(stream, seq) ON l.stream = k.stream AND l.seq = k.seq""")) {
+            s.setArray(1, c.createArrayOf("text", streams));
+            s.setArray(2, c.createArrayOf("int8", seqs));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    present.add(new Key(r.getString(1), r.getLong(2)));
+                }
+            }
+        }
+        return present;
+    }
+
+    static long head(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT next_position FROM rhizome_log_head WHERE id = 1");
+             ResultSet r = s.executeQuery()) {
+            if (!r.next()) {
+                throw new SQLException("the table rhizome_log_head has lost its row");
+            }
+            return r.getLong(1);
+        }
+    }
+
+    static List<LogEntry> read(Connection c, long fromPosition, int maxEntries, long maxBytes) throws SQLException {
+        List<LogEntry> out = new ArrayList<>();
+        if (maxEntries <= 0) {
+            return out;
+        }
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT position, stream, seq, payload FROM rhizome_log WHERE position >= ? ORDER BY position LIMIT ?")) {
+            s.setLong(1, Math.max(0, fromPosition));
+            s.setLong(2, maxEntries);
+            s.setFetchSize(Math.min(maxEntries, 256)); // a cursor: a large maxEntries does not load the whole log
+            long bytes = 0;
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    LogEntry e = new LogEntry(r.getLong(1), r.getString(2), r.getLong(3), r.getBytes(4));
+                    out.add(e);
+                    bytes += e.payload().length;
+                    if (bytes >= maxBytes) {
+                        break;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    static Optional<LogEntry> get(Connection c, String stream, long seq) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT position, payload FROM rhizome_log WHERE stream = ? AND seq = ?")) {
+            s.setString(1, stream);
+            s.setLong(2, seq);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(new LogEntry(r.getLong(1), stream, seq, r.getBytes(2))) : Optional.empty();
+            }
+        }
+    }
+
+    static Map<String, Long> streamSeqs(Connection c) throws SQLException {
+        Map<String, Long> out = new HashMap<>();
+        List<String> gapped = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT stream, max_seq, entries FROM rhizome_stream");
+             ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                if (r.getLong(2) == r.getLong(3)) {
+                    out.put(r.getString(1), r.getLong(2));
+                } else {
+                    gapped.add(r.getString(1));
+                }
+            }
+        }
+        // a stream with a gap: the contiguous prefix is where seq still equals its rank
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT coalesce(max(seq), 0) FROM (
+                    SELECT seq, row_number() OVER (ORDER BY seq) AS rank FROM rhizome_log WHERE stream = ?) t
+                WHERE seq = rank""")) {
+            for (String stream : gapped) {
+                s.setString(1, stream);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    if (r.getLong(1) > 0) {
+                        out.put(stream, r.getLong(1));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}
