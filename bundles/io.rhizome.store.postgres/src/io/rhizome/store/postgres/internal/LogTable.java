@@ -38,15 +38,28 @@ final class LogTable {
     private LogTable() {
     }
 
-    /** Appends, inside the caller's transaction; returns what was appended and the new head. */
-    static List<LogEntry> append(Connection c, List<NewEntry> entries) throws SQLException {
-        Map<Key, NewEntry> distinct = new LinkedHashMap<>();
-        for (NewEntry e : entries) {
-            distinct.putIfAbsent(new Key(e.stream(), e.seq()), e);
-        }
+    /**
+     * Appends the entries of several calls, in order, inside the caller's transaction; returns,
+     * per call, what it appended. An entry that the log or an earlier call already holds is skipped.
+     */
+    static List<List<LogEntry>> append(Connection c, List<List<NewEntry>> calls) throws SQLException {
         long head = lockHead(c);
+        Map<Key, Integer> firstCall = new LinkedHashMap<>();
+        Map<Key, NewEntry> distinct = new LinkedHashMap<>();
+        for (int i = 0; i < calls.size(); i++) {
+            for (NewEntry e : calls.get(i)) {
+                Key k = new Key(e.stream(), e.seq());
+                if (distinct.putIfAbsent(k, e) == null) {
+                    firstCall.put(k, i);
+                }
+            }
+        }
+        List<List<LogEntry>> perCall = new ArrayList<>(calls.size());
+        for (int i = 0; i < calls.size(); i++) {
+            perCall.add(new ArrayList<>());
+        }
         if (distinct.isEmpty()) {
-            return List.of();
+            return perCall;
         }
         Set<Key> present = present(c, distinct.keySet());
         List<LogEntry> added = new ArrayList<>();
@@ -54,12 +67,24 @@ final class LogTable {
         for (Map.Entry<Key, NewEntry> e : distinct.entrySet()) {
             if (!present.contains(e.getKey())) {
                 NewEntry n = e.getValue();
-                added.add(new LogEntry(position++, n.stream(), n.seq(), n.payload().clone()));
+                LogEntry entry = new LogEntry(position++, n.stream(), n.seq(), n.payload().clone());
+                added.add(entry);
+                perCall.get(firstCall.get(e.getKey())).add(entry);
             }
         }
         if (added.isEmpty()) {
-            return List.of();
+            return perCall;
         }
+        insert(c, added);
+        countStreams(c, added);
+        try (PreparedStatement move = c.prepareStatement("UPDATE rhizome_log_head SET next_position = ? WHERE id = 1")) {
+            move.setLong(1, position);
+            move.executeUpdate();
+        }
+        return perCall;
+    }
+
+    private static void insert(Connection c, List<LogEntry> added) throws SQLException {
         try (PreparedStatement insert = c.prepareStatement(
                 "INSERT INTO rhizome_log (position, stream, seq, payload) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
             for (LogEntry e : added) {
@@ -78,6 +103,9 @@ final class LogTable {
                 }
             }
         }
+    }
+
+    private static void countStreams(Connection c, List<LogEntry> added) throws SQLException {
         Map<String, long[]> perStream = new HashMap<>();
         for (LogEntry e : added) {
             long[] s = perStream.computeIfAbsent(e.stream(), k -> new long[2]);
@@ -97,11 +125,6 @@ final class LogTable {
             }
             streams.executeBatch();
         }
-        try (PreparedStatement move = c.prepareStatement("UPDATE rhizome_log_head SET next_position = ? WHERE id = 1")) {
-            move.setLong(1, position);
-            move.executeUpdate();
-        }
-        return added;
     }
 
     private static long lockHead(Connection c) throws SQLException {

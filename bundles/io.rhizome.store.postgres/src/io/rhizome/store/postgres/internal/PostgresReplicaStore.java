@@ -22,7 +22,8 @@ import io.rhizome.spi.store.StoreException;
  * value lives in the database and nothing is cached, so each process sees what any of them
  * committed, and each call is one transaction (an append with its metadata updates included).
  * Durable at return means committed; how durable a commit is (one disk, a synchronous standby)
- * is PostgreSQL's {@code synchronous_commit} and replication setting, see the README.
+ * is PostgreSQL's {@code synchronous_commit} and replication setting, see the README. Concurrent
+ * appends of one process share one transaction ({@link AppendCommitter}).
  *
  * <p>{@link #open} connects, refuses a database of a newer schema and migrates an older one, all
  * before it returns: a store that opened is usable. A database that becomes unreachable later
@@ -35,12 +36,14 @@ public final class PostgresReplicaStore implements ReplicaStore {
 
     private final PostgresSettings settings;
     private final ConnectionPool pool;
+    private final AppendCommitter appends;
     /** The last head read or written, answered by {@link #head()} when the database cannot be asked. */
     private final AtomicLong lastHead = new AtomicLong();
 
     private PostgresReplicaStore(PostgresSettings settings, ConnectionPool pool) {
         this.settings = settings;
         this.pool = pool;
+        this.appends = new AppendCommitter(pool, settings.safeUrl());
     }
 
     /**
@@ -72,6 +75,7 @@ public final class PostgresReplicaStore implements ReplicaStore {
 
     /** Closes every connection; later calls throw {@link StoreException}. */
     public void close() {
+        appends.close();
         pool.close();
     }
 
@@ -86,11 +90,7 @@ public final class PostgresReplicaStore implements ReplicaStore {
             checkOpen();
             return List.of();
         }
-        List<LogEntry> added = pool.inTransaction("append", c -> {
-            List<LogEntry> appended = LogTable.append(c, entries);
-            KeyValueTables.putMeta(c, metaUpdates);
-            return appended;
-        });
+        List<LogEntry> added = appends.append(entries, metaUpdates);
         if (!added.isEmpty()) {
             lastHead.accumulateAndGet(added.get(added.size() - 1).position() + 1, Math::max);
         }
