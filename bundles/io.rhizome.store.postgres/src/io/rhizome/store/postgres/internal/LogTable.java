@@ -84,23 +84,32 @@ final class LogTable {
         return perCall;
     }
 
+    /** One statement for the whole batch (arrays of the columns), not one per entry: a batch costs one round trip. */
     private static void insert(Connection c, List<LogEntry> added) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement(
-                "INSERT INTO rhizome_log (position, stream, seq, payload) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-            for (LogEntry e : added) {
-                insert.setLong(1, e.position());
-                insert.setString(2, e.stream());
-                insert.setLong(3, e.seq());
-                insert.setBytes(4, e.payload());
-                insert.addBatch();
-            }
-            int[] counts = insert.executeBatch();
-            for (int i = 0; i < counts.length; i++) {
-                if (counts[i] != 1) {
-                    LogEntry e = added.get(i);
-                    throw new SQLException("position " + e.position() + " or " + e.stream() + "/" + e.seq()
-                            + " was taken by another writer while the log head was locked; nothing was appended", "40001");
-                }
+        int n = added.size();
+        Long[] positions = new Long[n];
+        String[] streams = new String[n];
+        Long[] seqs = new Long[n];
+        byte[][] payloads = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            LogEntry e = added.get(i);
+            positions[i] = e.position();
+            streams[i] = e.stream();
+            seqs[i] = e.seq();
+            payloads[i] = e.payload();
+        }
+        try (PreparedStatement insert = c.prepareStatement("""
+                INSERT INTO rhizome_log (position, stream, seq, payload)
+                SELECT * FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::bytea[]) ON CONFLICT DO NOTHING""")) {
+            insert.setArray(1, c.createArrayOf("int8", positions));
+            insert.setArray(2, c.createArrayOf("text", streams));
+            insert.setArray(3, c.createArrayOf("int8", seqs));
+            insert.setArray(4, c.createArrayOf("bytea", payloads));
+            int inserted = insert.executeUpdate();
+            if (inserted != n) {
+                throw new SQLException("of " + n + " entries from position " + positions[0] + " only " + inserted
+                        + " could be inserted: another writer took positions or change sets while the log head was locked; "
+                        + "nothing was appended", "40001");
             }
         }
     }
