@@ -77,9 +77,10 @@ public final class PgStoreBench {
             long stored = Long.parseLong(server.sql("bench", "SELECT count(*) FROM rhizome_log"));
             long dupes = Long.parseLong(server.sql("bench",
                     "SELECT count(*) FROM (SELECT 1 FROM rhizome_log GROUP BY stream, seq HAVING count(*) > 1) d"));
+            long bytes = Long.parseLong(server.sql("bench", "SELECT pg_total_relation_size('rhizome_log')"));
             System.out.printf("%d process(es) x %d writers, %d change set(s) per call, %d s: %d stored (%d acknowledged as appended, "
-                    + "%d duplicates), %.0f change sets/s%n", processes, writers, perCall, seconds, stored, appended, dupes,
-                    stored / (double) seconds);
+                    + "%d duplicates), %.0f change sets/s; rhizome_log with its indexes %d bytes, %.0f per change set%n", processes,
+                    writers, perCall, seconds, stored, appended, dupes, stored / (double) seconds, bytes, bytes / (double) Math.max(1, stored));
             Files.deleteIfExists(pw);
             Files.deleteIfExists(go);
         }

@@ -17,7 +17,7 @@ import java.util.Objects;
 public record PostgresSettings(String url, String user, String password, int connections, Duration connectTimeout) {
 
     public static final int DEFAULT_CONNECTIONS = 4;
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
     public PostgresSettings {
         Objects.requireNonNull(url, "url");

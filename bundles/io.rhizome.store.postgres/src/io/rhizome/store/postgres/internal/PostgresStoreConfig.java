@@ -28,5 +28,5 @@ public @interface PostgresStoreConfig {
 
     @AttributeDefinition(name = "Connect timeout (s)", description = "How long opening one connection may take.",
             min = "1")
-    int connectTimeoutSeconds() default 10;
+    int connectTimeoutSeconds() default 30;
 }
