@@ -71,10 +71,17 @@ final class Schema {
     /** Brings the database to {@link #LATEST}; returns the version it had (0: empty). */
     static int migrate(ConnectionPool pool, String url) throws StoreException {
         return pool.inTransaction("schema migration", c -> {
+            boolean exists;
             try (Statement s = c.createStatement()) {
                 s.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
-                s.execute("CREATE TABLE IF NOT EXISTS rhizome_schema (version integer PRIMARY KEY, "
-                        + "applied_at timestamptz NOT NULL DEFAULT now())");
+                // looked up, not CREATE ... IF NOT EXISTS: that needs the CREATE privilege even when the table exists
+                try (ResultSet r = s.executeQuery("SELECT to_regclass('rhizome_schema') IS NOT NULL")) {
+                    r.next();
+                    exists = r.getBoolean(1);
+                }
+                if (!exists) {
+                    s.execute("CREATE TABLE rhizome_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
+                }
             }
             int found = version(c);
             if (found > LATEST) {

@@ -64,6 +64,19 @@ class SchemaAndConnectionTest {
     }
 
     @Test
+    void aRoleWithoutTheCreatePrivilegeServesAMigratedDatabase() throws Exception {
+        server.createDatabase("limited");
+        PostgresReplicaStore.open(settings("limited")).close();
+        server.sql("limited", "CREATE ROLE hub_dml LOGIN PASSWORD 'hub-dml-pw'; "
+                + "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO hub_dml");
+        assertEquals("f", server.sql("limited", "SELECT has_schema_privilege('hub_dml', 'public', 'CREATE')"));
+        PostgresReplicaStore store = PostgresReplicaStore.open(PostgresSettings.of(server.url("limited"), "hub_dml", "hub-dml-pw"));
+        assertEquals(1, store.append(List.of(new NewEntry("a", 1, new byte[] { 1 })), Map.of("k", new byte[] { 2 })).size());
+        assertEquals(1, store.head());
+        store.close();
+    }
+
+    @Test
     void aDatabaseOfANewerSchemaIsRefusedAndLeftAsItIs() throws Exception {
         server.createDatabase("newer");
         PostgresReplicaStore.open(settings("newer")).close();
