@@ -44,6 +44,8 @@ import io.rhizome.spi.store.StoreException;
  * <p>Every record of the store is sealed under the home's store key ({@link RecordSeal}), a
  * secret the {@link KeyService} keeps ({@value #STORE_KEY_SECRET}, made on the first start):
  * without a key service there is no store.
+ * <p>A node that chose another store (framework property {@code rhizome.store}, e.g.
+ * {@code postgres} for a hub) opens no MapDB file and registers nothing.
  */
 @Component(configurationPid = MapDbStoreComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         immediate = true, service = {})
@@ -57,6 +59,8 @@ public class MapDbStoreComponent {
     static final String STORE_KEY_SECRET = "io.rhizome.store.mapdb/store-key";
     /** Service property: how many records the last open quarantined (they did not open; never served). */
     static final String QUARANTINED_PROPERTY = "store.quarantined";
+    /** The node's choice of store: unset or {@code mapdb} opens this one; any other kind leaves it closed. */
+    static final String SELECT_PROPERTY = "rhizome.store";
 
     private static final Logger LOG = LoggerFactory.getLogger(MapDbStoreComponent.class);
     static final long MAX_REOPEN_DELAY_MILLIS = 5_000;
@@ -82,6 +86,12 @@ public class MapDbStoreComponent {
 
     @Activate
     void activate(BundleContext context, StoreConfig config) {
+        String chosen = context.getProperty(SELECT_PROPERTY);
+        if (chosen != null && !chosen.isBlank() && !KIND.equals(chosen.trim())) {
+            // another store bundle (io.rhizome.store.postgres) serves this node: no data folder is opened
+            LOG.info("the node's store is '{}' ({}): the MapDB store stays closed", chosen.trim(), SELECT_PROPERTY);
+            return;
+        }
         Path folder = folder(config, context.getProperty(HOME_PROPERTY), System.getProperty("user.home"));
         this.context = context;
         this.settings = new StoreSettings(folder, config.maxBatchEntries(), config.queueCapacity(), config.cacheMegabytes());
