@@ -354,6 +354,8 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
         info.put("relayReservations", relays.reservations().stream().map(g -> Map.of("relay", g.relayAddress().toString(),
                 "expires", g.expires().toString())).toList());
         info.put("routes", RelayAttachment.routes(host));
+        info.put("reachability", relays.reachability());
+        info.put("holePunches", relays.holePunches());
         return info;
     }
 
