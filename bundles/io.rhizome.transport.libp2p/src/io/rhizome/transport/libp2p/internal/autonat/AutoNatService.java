@@ -103,8 +103,13 @@ public final class AutoNatService {
         decidedAtNanos = System.nanoTime();
     }
 
-    /** One dial-back request to the peer of {@code c}. */
-    CompletableFuture<DialResponse> ask(Libp2pConnection c) {
+    private CompletableFuture<DialResponse> ask(Libp2pConnection c) {
+        return request(host, c, PunchAddresses.announced(host));
+    }
+
+    /** One dial-back request to the peer of {@code c}: please dial {@code self} at {@code addresses}. */
+    public static CompletableFuture<DialResponse> request(Libp2pHost self, Libp2pConnection c,
+            List<io.rhizome.transport.libp2p.internal.multiformats.Multiaddr> addresses) {
         CompletableFuture<DialResponse> result = new CompletableFuture<>();
         DelimitedMessages in = new DelimitedMessages(AutoNatMessage.MAX_MESSAGE);
         StreamHandler handler = new StreamHandler() {
@@ -133,12 +138,11 @@ public final class AutoNatService {
                 result.completeExceptionally(new java.io.IOException("AutoNAT stream closed before the answer"));
             }
         };
-        List<io.rhizome.transport.libp2p.internal.multiformats.Multiaddr> mine = PunchAddresses.announced(host);
         c.newStream(PROTOCOL, handler).whenComplete((s, err) -> {
             if (err != null) {
                 result.completeExceptionally(err);
             } else {
-                s.write(DelimitedMessages.frame(AutoNatMessage.encode(new AutoNatMessage.Dial(host.peerId().multihash(), mine))));
+                s.write(DelimitedMessages.frame(AutoNatMessage.encode(new AutoNatMessage.Dial(self.peerId().multihash(), addresses))));
             }
         });
         return result.orTimeout(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
