@@ -118,6 +118,10 @@ public final class HolePunchService implements StreamProtocol {
         return new PunchResponder(this, connection);
     }
 
+    Libp2pHost host() {
+        return host;
+    }
+
     List<Multiaddr> announced() {
         return PunchAddresses.announced(host);
     }

@@ -47,8 +47,25 @@ public final class PunchAddresses {
         return out.stream().limit(MAX).toList();
     }
 
-    static List<Multiaddr> dialable(List<Multiaddr> announced) {
-        return announced.stream().filter(PunchAddresses::isTcp).map(Multiaddr::withoutPeerId).distinct().limit(MAX).toList();
+    /**
+     * The peer's addresses worth a punch: IP/TCP ones, none of this host's own (both may listen on the
+     * same port), and loopback ones only when the relayed connection itself runs over loopback (a
+     * peer behind another NAT announces its 127.0.0.1 too; dialing it reaches this host itself).
+     */
+    static List<Multiaddr> dialable(Libp2pHost host, Libp2pConnection relayed, List<Multiaddr> announced) {
+        boolean loopbackRelay = relayed.remoteAddress().components().stream().findFirst()
+                .filter(c -> c.protocol() == Multiaddr.Protocol.IP4 || c.protocol() == Multiaddr.Protocol.IP6)
+                .map(c -> {
+                    try {
+                        return InetAddress.getByAddress(c.value()).isLoopbackAddress();
+                    } catch (UnknownHostException e) {
+                        return false;
+                    }
+                }).orElse(false);
+        Set<Multiaddr> own = new java.util.HashSet<>(host.listenAddresses().stream().map(Multiaddr::withoutPeerId).toList());
+        return announced.stream().filter(PunchAddresses::isTcp).map(Multiaddr::withoutPeerId).filter(a -> !own.contains(a))
+                .filter(a -> loopbackRelay || socketAddress(a).map(sa -> !sa.getAddress().isLoopbackAddress()).orElse(false))
+                .distinct().limit(MAX).toList();
     }
 
     /** The port this host listens on for the address family, -1 if none. */

@@ -91,7 +91,7 @@ final class PunchInitiator implements StreamHandler {
         answerTimeout.cancel(false);
         answerTimeout = null;
         long rttNanos = System.nanoTime() - sentAt;
-        List<Multiaddr> theirs = PunchAddresses.dialable(answer.addresses());
+        List<Multiaddr> theirs = PunchAddresses.dialable(service.host(), relayed, answer.addresses());
         if (theirs.isEmpty()) {
             fail("the peer announced no TCP address");
             return;

@@ -59,7 +59,7 @@ final class PunchResponder implements StreamHandler {
             if (++rounds > MAX_ROUNDS) {
                 throw new MultiformatException("more than " + MAX_ROUNDS + " hole punch rounds");
             }
-            theirs = PunchAddresses.dialable(m.addresses());
+            theirs = PunchAddresses.dialable(service.host(), relayed, m.addresses());
             stream.write(DelimitedMessages.frame(HolePunchMessage.connect(service.announced()).encode()));
             return;
         }
