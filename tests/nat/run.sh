@@ -126,7 +126,7 @@ start() {
   rm -f "$work/$1/api.json"
   ip netns exec "$(nsof "$1")" "$root/rhizome" daemon --home "$work/$1" >> "$work/$1.log" 2>&1 &
   dpid[$1]=$!; pids+=($!)
-  local d; d=$(deadline 90)
+  local d; d=$(deadline 240)
   until [ -f "$work/$1/api.json" ]; do [ "$(date +%s)" -lt "$d" ] || die "daemon $1 did not start (log: $work/$1.log)"; sleep 0.5; done
 }
 stop() { kill "${dpid[$1]}"; wait "${dpid[$1]}" 2>/dev/null || true; }
