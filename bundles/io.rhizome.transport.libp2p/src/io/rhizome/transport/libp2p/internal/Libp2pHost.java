@@ -1,9 +1,7 @@
 package io.rhizome.transport.libp2p.internal;
 
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.security.SecureRandom;
@@ -201,7 +199,7 @@ public final class Libp2pHost {
                 // the JDK binds /ip4/0.0.0.0 as the dual-stack wildcard: announce what was configured
                 boolean v6 = i < configured.size() ? configured.get(i).first(Multiaddr.Protocol.IP6).isPresent()
                         : a.getAddress() instanceof Inet6Address;
-                out.addAll(interfaceAddresses(a.getPort(), v6));
+                out.addAll(TcpAddresses.interfaceAddresses(a.getPort(), v6, peerId));
             } else {
                 out.add(Multiaddr.tcp(a.getAddress(), a.getPort()).withPeerId(peerId));
             }
@@ -409,24 +407,5 @@ public final class Libp2pHost {
         });
         stream.handler(negotiator);
         negotiator.start(stream, connection.channel().eventLoop(), config.handshakeTimeoutMillis());
-    }
-
-    private List<Multiaddr> interfaceAddresses(int port, boolean v6) {
-        List<Multiaddr> out = new ArrayList<>();
-        try {
-            for (var nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
-                if (!nif.isUp()) {
-                    continue;
-                }
-                for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
-                    if (!v6 && a instanceof Inet4Address || v6 && a instanceof Inet6Address && !a.isLinkLocalAddress()) {
-                        out.add(Multiaddr.tcp(a, port).withPeerId(peerId));
-                    }
-                }
-            }
-        } catch (java.net.SocketException e) {
-            LOG.debug("cannot list network interfaces", e);
-        }
-        return out;
     }
 }

@@ -89,6 +89,18 @@ public final class RelayAttachment {
         return out;
     }
 
+    /** The status fields of NAT traversal: relays, relayReservations, routes, reachability, holePunches. */
+    public Map<String, Object> status(Libp2pHost host) {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("relays", relays.stream().map(Multiaddr::toString).toList());
+        info.put("relayReservations", reservations().stream().map(g -> Map.of("relay", g.relayAddress().toString(),
+                "expires", g.expires().toString())).toList());
+        info.put("routes", routes(host));
+        info.put("reachability", reachability());
+        info.put("holePunches", holePunches());
+        return info;
+    }
+
     /** The reservations held now, for status. */
     public List<RelayClient.Granted> reservations() {
         RelayClient c = client;
