@@ -28,6 +28,7 @@ public final class Libp2pConnection {
     private final boolean initiator;
     private final YamuxSession session;
     private final CompletableFuture<IdentifyInfo> identified = new CompletableFuture<>();
+    private volatile boolean holePunched;
 
     Libp2pConnection(Libp2pHost host, Channel channel, PeerId remotePeer, boolean initiator, YamuxSession session) {
         this.host = host;
@@ -56,6 +57,20 @@ public final class Libp2pConnection {
     /** Whether this connection runs through a circuit relay (its bytes are a stream of a connection to the relay). */
     public boolean isRelayed() {
         return channel instanceof StreamChannel;
+    }
+
+    /** Whether this direct connection was made by hole punching (DCUtR) over a relayed one. */
+    public boolean isHolePunched() {
+        return holePunched;
+    }
+
+    public void markHolePunched() {
+        holePunched = true;
+    }
+
+    /** The route this connection is: {@code relayed}, {@code hole-punched} or {@code direct}. */
+    public String route() {
+        return isRelayed() ? "relayed" : holePunched ? "hole-punched" : "direct";
     }
 
     public boolean isOpen() {

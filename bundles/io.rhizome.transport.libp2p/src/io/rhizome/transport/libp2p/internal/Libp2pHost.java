@@ -1,10 +1,9 @@
 package io.rhizome.transport.libp2p.internal;
 
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +27,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -63,6 +63,7 @@ public final class Libp2pHost {
     private final FrameBudget frameBudget;
     private final ConnectionSlots slots;
     private volatile Function<Multiaddr, CompletableFuture<Libp2pConnection>> circuitDialer;
+    private volatile Function<InetSocketAddress, Optional<PeerId>> inboundInitiator = a -> Optional.empty();
     private volatile EventLoopGroup group;
     private volatile boolean stopped;
 
@@ -152,6 +153,8 @@ public final class Libp2pHost {
                 ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                         // a remembered port must be bindable again right after a restart (TIME_WAIT)
                         .option(ChannelOption.SO_REUSEADDR, true)
+                        // hole punching dials out from the listen port (TCP simultaneous open)
+                        .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childHandler(new ChannelInitializer<SocketChannel>() {
                             @Override
@@ -168,7 +171,9 @@ public final class Libp2pHost {
                                 }
                                 d.evict().ifPresent(Channel::close);
                                 ch.pipeline().addLast("slot-watch", new FirstByteWatch(slots));
-                                upgrade(ch, false, Optional.empty(), new CompletableFuture<>());
+                                // a hole punch may land on the listener: then the punch decides the roles
+                                Optional<PeerId> punch = inboundInitiator.apply(ch.remoteAddress());
+                                upgrade(ch, punch.isPresent(), punch, new CompletableFuture<>());
                             }
                         });
                 ChannelFuture f = b.bind(bind).awaitUninterruptibly();
@@ -194,7 +199,7 @@ public final class Libp2pHost {
                 // the JDK binds /ip4/0.0.0.0 as the dual-stack wildcard: announce what was configured
                 boolean v6 = i < configured.size() ? configured.get(i).first(Multiaddr.Protocol.IP6).isPresent()
                         : a.getAddress() instanceof Inet6Address;
-                out.addAll(interfaceAddresses(a.getPort(), v6));
+                out.addAll(TcpAddresses.interfaceAddresses(a.getPort(), v6, peerId));
             } else {
                 out.add(Multiaddr.tcp(a.getAddress(), a.getPort()).withPeerId(peerId));
             }
@@ -216,20 +221,41 @@ public final class Libp2pHost {
     }
 
     /**
+     * Which inbound TCP connections this host upgrades as the security initiator, and as which
+     * peer: a hole punch whose dial reached the listener instead of meeting ours (DCUtR).
+     */
+    public void inboundInitiator(Function<InetSocketAddress, Optional<PeerId>> rule) {
+        this.inboundInitiator = rule;
+    }
+
+    /**
      * Dials {@code address}; if it ends in /p2p/{id}, the remote must authenticate as that peer. A
      * /p2p-circuit address goes to the {@link #circuitDialer}.
      */
     public CompletableFuture<Libp2pConnection> dial(Multiaddr address) {
+        if (address.first(Multiaddr.Protocol.P2P_CIRCUIT).isPresent() && group != null && !stopped) {
+            Function<Multiaddr, CompletableFuture<Libp2pConnection>> d = circuitDialer;
+            return d != null ? d.apply(address)
+                    : CompletableFuture.failedFuture(new IOException("cannot dial " + address + ": this node has no circuit relay client"));
+        }
+        return dialTcp(address, true, Optional.empty());
+    }
+
+    /**
+     * A hole-punching dial: TCP from {@code localPort} (the listen port, shared with SO_REUSEPORT, so
+     * the NAT maps it as it mapped the port the peer learned), as security {@code initiator} or not
+     * as the punch assigned the roles (in a simultaneous open both sides dialed).
+     */
+    public CompletableFuture<Libp2pConnection> dialFromListenPort(Multiaddr address, boolean initiator, int localPort) {
+        return dialTcp(address, initiator, Optional.of(localPort));
+    }
+
+    private CompletableFuture<Libp2pConnection> dialTcp(Multiaddr address, boolean initiator, Optional<Integer> localPort) {
         CompletableFuture<Libp2pConnection> ready = new CompletableFuture<>();
         EventLoopGroup g = group;
         if (g == null || stopped) {
             ready.completeExceptionally(new IOException("libp2p node is not running"));
             return ready;
-        }
-        if (address.first(Multiaddr.Protocol.P2P_CIRCUIT).isPresent()) {
-            Function<Multiaddr, CompletableFuture<Libp2pConnection>> d = circuitDialer;
-            return d != null ? d.apply(address)
-                    : CompletableFuture.failedFuture(new IOException("cannot dial " + address + ": this node has no circuit relay client"));
         }
         Optional<PeerId> expected = address.peerId();
         CompletableFuture.supplyAsync(() -> {
@@ -249,9 +275,13 @@ public final class Libp2pHost {
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            upgrade(ch, true, expected, ready);
+                            upgrade(ch, initiator, expected, ready);
                         }
                     });
+            localPort.ifPresent(port -> b.option(ChannelOption.SO_REUSEADDR, true)
+                    .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
+                    .localAddress(new InetSocketAddress(target.getAddress() instanceof Inet6Address
+                            ? "::" : "0.0.0.0", port)));
             b.connect(target).addListener((ChannelFuture f) -> {
                 if (!f.isSuccess()) {
                     ready.completeExceptionally(new IOException("cannot connect to " + address + ": " + f.cause().getMessage(), f.cause()));
@@ -261,9 +291,10 @@ public final class Libp2pHost {
         return ready;
     }
 
-    /** An open connection to {@code peer}, if any. */
+    /** An open connection to {@code peer}, if any; a direct one before a relayed one. */
     public Optional<Libp2pConnection> connectionTo(PeerId peer) {
-        return connections.stream().filter(c -> c.remotePeer().equals(peer) && c.isOpen()).findFirst();
+        return connections.stream().filter(c -> c.remotePeer().equals(peer) && c.isOpen())
+                .min(java.util.Comparator.comparing(Libp2pConnection::isRelayed));
     }
 
     public List<Libp2pConnection> connections() {
@@ -376,24 +407,5 @@ public final class Libp2pHost {
         });
         stream.handler(negotiator);
         negotiator.start(stream, connection.channel().eventLoop(), config.handshakeTimeoutMillis());
-    }
-
-    private List<Multiaddr> interfaceAddresses(int port, boolean v6) {
-        List<Multiaddr> out = new ArrayList<>();
-        try {
-            for (var nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
-                if (!nif.isUp()) {
-                    continue;
-                }
-                for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
-                    if (!v6 && a instanceof Inet4Address || v6 && a instanceof Inet6Address && !a.isLinkLocalAddress()) {
-                        out.add(Multiaddr.tcp(a, port).withPeerId(peerId));
-                    }
-                }
-            }
-        } catch (java.net.SocketException e) {
-            LOG.debug("cannot list network interfaces", e);
-        }
-        return out;
     }
 }

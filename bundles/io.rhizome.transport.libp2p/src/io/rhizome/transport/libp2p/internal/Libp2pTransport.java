@@ -350,10 +350,7 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
         info.put("agentVersion", config.agentVersion());
         info.put("mdns", discovery != null);
         info.put("streamsOpened", streamsOpened.get());
-        info.put("relays", relays.relays().stream().map(Multiaddr::toString).toList());
-        info.put("relayReservations", relays.reservations().stream().map(g -> Map.of("relay", g.relayAddress().toString(),
-                "expires", g.expires().toString())).toList());
-        info.put("routes", RelayAttachment.routes(host));
+        info.putAll(relays.status(host));
         return info;
     }
 

@@ -77,4 +77,24 @@ public final class TcpAddresses {
             throw new IOException("invalid multiaddr '" + text + "': " + e.getMessage(), e);
         }
     }
+
+    /** The addresses of every interface that is up, IPv4 or IPv6 (not link-local), at {@code port}, ending in /p2p/{peer}. */
+    static List<Multiaddr> interfaceAddresses(int port, boolean v6, io.rhizome.transport.libp2p.internal.multiformats.PeerId peer) {
+        List<Multiaddr> out = new ArrayList<>();
+        try {
+            for (var nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                if (!nif.isUp()) {
+                    continue;
+                }
+                for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
+                    if (!v6 && a instanceof Inet4Address || v6 && a instanceof Inet6Address && !a.isLinkLocalAddress()) {
+                        out.add(Multiaddr.tcp(a, port).withPeerId(peer));
+                    }
+                }
+            }
+        } catch (java.net.SocketException e) {
+            // no interfaces to list: only the configured addresses are announced
+        }
+        return out;
+    }
 }

@@ -12,16 +12,16 @@ import io.rhizome.transport.libp2p.internal.multiformats.Varint;
  * bytes after the last message read (the start of the relayed connection) stay available.
  * Event-loop confined, like the stream it reads.
  */
-final class DelimitedMessages {
+public final class DelimitedMessages {
 
     private final ByteBuf buffer = Unpooled.buffer();
     private final int max;
 
-    DelimitedMessages(int max) {
+    public DelimitedMessages(int max) {
         this.max = max;
     }
 
-    void add(ByteBuf data) {
+    public void add(ByteBuf data) {
         if (buffer.readableBytes() + data.readableBytes() > 2L * max + 16 * 1024 * 1024) {
             throw new MultiformatException("too much data buffered on a relay stream");
         }
@@ -29,7 +29,7 @@ final class DelimitedMessages {
     }
 
     /** The next whole message, empty if more bytes are needed; a message over the maximum throws. */
-    Optional<byte[]> next() {
+    public Optional<byte[]> next() {
         long len = Varint.peek(buffer);
         if (len == Varint.INCOMPLETE) {
             return Optional.empty();
@@ -48,17 +48,17 @@ final class DelimitedMessages {
     }
 
     /** What followed the messages; the caller owns the returned buffer. */
-    ByteBuf rest() {
+    public ByteBuf rest() {
         return buffer.readRetainedSlice(buffer.readableBytes());
     }
 
-    void release() {
+    public void release() {
         if (buffer.refCnt() > 0) {
             buffer.release();
         }
     }
 
-    static ByteBuf frame(byte[] message) {
+    public static ByteBuf frame(byte[] message) {
         ByteBuf out = Unpooled.buffer(message.length + 3);
         Varint.write(out, message.length);
         out.writeBytes(message);

@@ -76,6 +76,11 @@ public final class RelayClient implements StreamProtocol {
         return granted.values().stream().filter(g -> g.connection().isOpen() && now.isBefore(g.expires())).toList();
     }
 
+    /** Stops listing the reservation on {@code relay} (it lapses there): this node needs none. */
+    public void forget(PeerId relay) {
+        granted.remove(relay);
+    }
+
     /** This node's relayed addresses, one per reservation held. */
     public List<Multiaddr> circuitAddresses() {
         return reservations().stream().map(g -> g.circuitAddress(host.peerId())).toList();

@@ -53,6 +53,8 @@ public final class RelayMain {
             // no peer is a trusted device of a relay: everyone gets the limits of a stranger
             host = new Libp2pHost(identity, c, peer -> false, InboundLimits.defaults());
             RelayService.install(host, identity, settings.limits());
+            // a public relay is the natural AutoNAT server of the devices behind NATs that use it
+            io.rhizome.transport.libp2p.internal.autonat.AutoNatService.install(host, false);
             host.start();
         } catch (IOException e) {
             System.err.println("rhizome relay: cannot start: " + e.getMessage());

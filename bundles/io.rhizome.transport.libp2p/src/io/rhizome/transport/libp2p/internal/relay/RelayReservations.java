@@ -9,14 +9,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.rhizome.transport.libp2p.internal.autonat.AutoNatService;
 import io.rhizome.transport.libp2p.internal.multiformats.Multiaddr;
 
 /**
- * Keeps a reservation on each configured relay (p2p.relays): reserves at start, refreshes before
+ * Keeps a reservation on each configured relay (p2p.relays) while this node is not known to be
+ * publicly reachable (AutoNAT): reserves at start, refreshes before
  * the reservation expires, and reserves again, with a growing back-off, after a refusal or when
  * the connection to the relay closes.
  *
@@ -28,7 +31,11 @@ public final class RelayReservations implements AutoCloseable {
     static final Duration MIN_RETRY = Duration.ofSeconds(1);
     static final Duration MAX_RETRY = Duration.ofSeconds(30);
 
+    /** How often a public node checks whether it still is. */
+    static final Duration PUBLIC_RECHECK = Duration.ofSeconds(30);
+
     private final RelayClient client;
+    private final Supplier<AutoNatService.Reachability> reachability;
     private final Clock clock;
     private final ScheduledExecutorService timer;
     private final Map<Multiaddr, ScheduledFuture<?>> next = new ConcurrentHashMap<>();
@@ -36,7 +43,14 @@ public final class RelayReservations implements AutoCloseable {
     private volatile boolean closed;
 
     public RelayReservations(RelayClient client, List<Multiaddr> relays, Clock clock) {
+        this(client, relays, clock, () -> AutoNatService.Reachability.UNKNOWN);
+    }
+
+    /** @param reachability reservations are made (and refreshed) only while it is not {@code PUBLIC} */
+    public RelayReservations(RelayClient client, List<Multiaddr> relays, Clock clock,
+            Supplier<AutoNatService.Reachability> reachability) {
         this.client = client;
+        this.reachability = reachability;
         this.clock = clock;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "rhizome-relay-reservations");
@@ -58,6 +72,12 @@ public final class RelayReservations implements AutoCloseable {
     }
 
     private void reserve(Multiaddr relay) {
+        if (reachability.get() == AutoNatService.Reachability.PUBLIC) {
+            // reachable directly (AutoNAT): no reservation; the held one lapses on the relay
+            relay.peerId().ifPresent(client::forget);
+            schedule(relay, PUBLIC_RECHECK);
+            return;
+        }
         client.reserve(relay).whenComplete((g, err) -> {
             if (closed) {
                 return;
@@ -74,7 +94,7 @@ public final class RelayReservations implements AutoCloseable {
             Duration refresh = left.compareTo(Duration.ofMinutes(2)) > 0 ? left.minusMinutes(1) : left.dividedBy(2);
             schedule(relay, refresh.compareTo(MIN_RETRY) < 0 ? MIN_RETRY : refresh);
             g.connection().closeFuture().thenRun(() -> {
-                if (!closed) {
+                if (!closed && reachability.get() != AutoNatService.Reachability.PUBLIC) {
                     LOG.info("connection to relay {} closed; reserving again", relay);
                     schedule(relay, MIN_RETRY);
                 }
