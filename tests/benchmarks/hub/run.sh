@@ -66,10 +66,12 @@ echo "A: import in $(echo "$t1 - $t0" | bc) s"
 api() { curl -s -H "X-API-Key: $(sed -n 's/.*"apiKey":"\([^"]*\)".*/\1/p' "$work/$1/api.json")" \
   "http://127.0.0.1:$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$work/$1/api.json")/api/v1/$2"; }
 # A's status counts for B what the hub's copy lacks (StoreAndForward.forwarded): 0 = all on the hub
-for _ in $(seq 1 36000); do
-  if api a status | grep -q "\"peerId\":\"$bid\"[^}]*\"pendingEvents\":0"; then break; fi
+uploaded=false
+for _ in $(seq 1 12000); do   # bounded: 20 minutes
+  if api a status | grep -q "\"peerId\":\"$bid\"[^}]*\"pendingEvents\":0"; then uploaded=true; break; fi
   sleep 0.1
 done
+$uploaded || { echo "A did not get everything for B onto the hub within 20 minutes"; api a status; exit 1; }
 t2=$(now)
 echo "A -> hub: everything for B on the hub $(echo "$t2 - $t1" | bc) s after the import ($(json_field "$work/hub/hub.json" files) files, $(json_field "$work/hub/hub.json" bytes) bytes on the hub)"
 stop a
@@ -77,11 +79,13 @@ stop a
 t3=$(now)
 start b
 t4=$(now)
-for _ in $(seq 1 72000); do
-  [ "$("$R" get hdone last --home "$work/b" 2>/dev/null)" = '"the last write"' ] && break
+caught=false
+for _ in $(seq 1 12000); do   # bounded: 20 minutes; REST (a CLI call per poll would load the machine)
+  if api b ns/hdone/last 2>/dev/null | grep -q 'the last write'; then caught=true; break; fi
   sleep 0.1
 done
 t5=$(now)
+$caught || { echo "B did not catch up within 20 minutes"; tail -20 "$work/b.out"; exit 1; }
 echo "catch-up of B from the hub alone (A down): $changesets change sets ($events events) in $(echo "$t5 - $t3" | bc) s from B's start, $(echo "$t5 - $t4" | bc) s after its REST API was up"
 count=$("$R" export --home "$work/b" | grep -c '"namespace":"h[0-9]' || true)
 echo "B's export: $count entities of the bench namespaces (expected $events)"

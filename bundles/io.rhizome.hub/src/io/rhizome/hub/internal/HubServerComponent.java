@@ -118,7 +118,7 @@ public final class HubServerComponent {
             String json = "{\"deviceId\":\"" + keys.deviceId() + "\",\"fingerprint\":\"" + keys.fingerprint() + "\",\"addresses\":[" + addresses + "],"
                     + members.claimCode().map(c -> "\"claimCode\":\"" + c + "\",").orElse("")
                     + "\"members\":" + members.trusted().size() + ",\"revoked\":" + members.revokedCount() + ",\"meshKeys\":" + keys.epochs().size()
-                    + ",\"store\":{\"kind\":\"" + store.getClass().getSimpleName() + "\",\"location\":\"" + store.location().replace("\\", "\\\\").replace("\"", "\\\"") + "\"}"
+                    + ",\"store\":{\"kind\":\"" + storeKind + "\",\"location\":\"" + store.location().replace("\\", "\\\\").replace("\"", "\\\"") + "\"}"
                     + ",\"files\":" + totals[0] + ",\"bytes\":" + totals[1] + ",\"refused\":" + server.refusals() + "}\n";
             if (!json.equals(lastStatus)) {
                 Path tmp = statusFile.resolveSibling("hub.json.tmp");

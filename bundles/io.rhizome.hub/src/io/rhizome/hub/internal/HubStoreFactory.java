@@ -71,9 +71,11 @@ public final class HubStoreFactory implements CloudStoreFactory {
         try {
             if (m.group(2) != null) {
                 HubWire.Response r = client.call(Op.MEMBERS_PUT, "", "", HubWire.strings(claim(m.group(2))));
-                if (r.status() != HubWire.Status.OK) {
-                    // claimed by this device already (a restart): only a member check decides
-                    client.expect(Op.MEMBERS_GET, "", "", new byte[0]);
+                if (r.status() != HubWire.Status.OK
+                        && client.call(Op.MEMBERS_GET, "", "", new byte[0]).status() != HubWire.Status.OK) {
+                    // not claimed by this device before (a restart would find it a member): the claim's own refusal says why
+                    client.close();
+                    throw new IllegalArgumentException("the hub refused the claim: " + r.message());
                 }
             } else {
                 client.expect(Op.MEMBERS_GET, "", "", new byte[0]);
