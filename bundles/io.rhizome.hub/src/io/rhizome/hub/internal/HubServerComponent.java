@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -25,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.rhizome.spi.crypto.KeyService;
+import io.rhizome.spi.policy.TrustedDevices;
 import io.rhizome.spi.store.MetadataOwner;
 import io.rhizome.spi.store.ReplicaStore;
 import io.rhizome.spi.store.StoreException;
@@ -63,6 +65,7 @@ public final class HubServerComponent {
     private HubFiles files;
     private Path statusFile;
     private String lastStatus = "";
+    private ServiceRegistration<TrustedDevices> trust;
 
     @Reference(policyOption = ReferencePolicyOption.GREEDY)
     void bindStore(ReplicaStore s, Map<String, Object> properties) {
@@ -79,6 +82,9 @@ public final class HubServerComponent {
         if (!(transport instanceof ProtocolChannels channels)) {
             throw new IllegalStateException("the libp2p transport cannot serve protocol channels; the hub cannot run");
         }
+        // the hub's members are the devices the transport trusts here (there is no pairing in a hub):
+        // the transport keeps a stranger's messages small (256 KiB) and lets members send whole batch files
+        trust = context.registerService(TrustedDevices.class, new MemberDevices(members), null);
         channels.serve(HubWire.PROTOCOL, this::inbound);
         transport.start(link -> link.close()); // a hub speaks no sync protocol: sync links are closed at once
         statusFile = home(context).resolve("hub.json");
@@ -90,6 +96,9 @@ public final class HubServerComponent {
     @Deactivate
     void deactivate() {
         status.shutdownNow();
+        if (trust != null) {
+            trust.unregister();
+        }
         if (transport instanceof ProtocolChannels channels) {
             channels.unserve(HubWire.PROTOCOL);
         }
