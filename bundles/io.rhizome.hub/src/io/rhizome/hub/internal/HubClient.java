@@ -48,8 +48,37 @@ public final class HubClient implements AutoCloseable {
     }
 
     public synchronized Response call(Op op, String folder, String name, byte[] body) throws IOException {
+        return call(op, 0, folder, name, body);
+    }
+
+    /** A whole file, read in parts of at most {@link HubWire#READ_PART} bytes; NOT_FOUND as the hub answered it. */
+    public synchronized Response readWhole(String folder, String name) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int part = 0; part < 1 + HubWire.MAX_BODY / HubWire.READ_PART; part++) {
+            Response r = call(Op.READ, out.size(), folder, name, new byte[0]);
+            if (r.status() != HubWire.Status.OK) {
+                if (r.status() == HubWire.Status.REFUSED) {
+                    throw new RefusedException("the hub refused READ " + folder + "/" + name + ": " + r.message());
+                }
+                return r;
+            }
+            long total;
+            try {
+                total = Long.parseLong(r.message());
+            } catch (NumberFormatException e) {
+                throw new IOException("the hub answered a read of " + folder + "/" + name + " without its length");
+            }
+            out.writeBytes(r.body());
+            if (out.size() >= total || r.body().length == 0) {
+                return Response.ok(out.toByteArray());
+            }
+        }
+        throw new IOException(folder + "/" + name + " on the hub is longer than " + HubWire.MAX_BODY + " bytes");
+    }
+
+    private Response call(Op op, long offset, String folder, String name, byte[] body) throws IOException {
         PeerLink l = open();
-        long counter = 0;
+        long counter = offset;
         byte[] signature = new byte[0];
         if (op.signed()) {
             counter = Math.max(lastCounter + 1, System.currentTimeMillis() * 1000);

@@ -96,8 +96,19 @@ public final class HubServer {
                 if (!readable(mine, q.folder()) || !PLAIN.matcher(q.name()).matches()) {
                     return Response.refused("device " + device + " may not read " + q.folder() + "/" + q.name());
                 }
-                return files.read(q.folder(), q.name()).map(Response::ok)
-                        .orElse(new Response(HubWire.Status.NOT_FOUND, q.folder() + "/" + q.name() + " is not on the hub", new byte[0]));
+                // a part from offset `counter` and the whole length (as the message): a device takes at most
+                // 256 KiB in one message from a hub it does not trust as a device, so it reads a file in parts
+                Optional<byte[]> file = files.read(q.folder(), q.name());
+                if (file.isEmpty()) {
+                    return new Response(HubWire.Status.NOT_FOUND, q.folder() + "/" + q.name() + " is not on the hub", new byte[0]);
+                }
+                byte[] all = file.get();
+                if (q.counter() < 0 || q.counter() > all.length) {
+                    return Response.refused("offset " + q.counter() + " is outside " + q.folder() + "/" + q.name() + " (" + all.length + " bytes)");
+                }
+                int from = (int) q.counter();
+                return new Response(HubWire.Status.OK, Integer.toString(all.length),
+                        java.util.Arrays.copyOfRange(all, from, Math.min(all.length, from + HubWire.READ_PART)));
             case WRITE:
             case DELETE:
                 if (!writable(mine, q.folder()) || !PLAIN.matcher(q.name()).matches()) {

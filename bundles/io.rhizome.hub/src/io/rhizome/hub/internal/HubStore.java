@@ -62,7 +62,7 @@ public final class HubStore implements CloudStore {
 
     @Override
     public byte[] read(String folder, String name) throws IOException {
-        Response r = client.expect(Op.READ, folder, name, new byte[0]);
+        Response r = client.readWhole(folder, name);
         if (r.status() == HubWire.Status.NOT_FOUND) {
             throw new FileNotFoundException(r.message());
         }

@@ -30,6 +30,9 @@ public final class HubWire {
     /** Largest body of one request or response: a cloud batch file (1 MiB of change sets, sealed and padded) fits. */
     public static final int MAX_BODY = 4 << 20;
 
+    /** Largest part of a file in one READ answer (below the 256 KiB a device takes from a peer it does not trust). */
+    public static final int READ_PART = 192 * 1024;
+
     public enum Op {
         LIST, READ, WRITE, DELETE, MEMBERS_GET, MEMBERS_PUT;
 
