@@ -320,12 +320,13 @@ public final class RestRouter {
         return crossed == 0 ? Optional.empty() : Optional.of(Math.round(left * ((double) bytes / crossed)));
     }
 
-    /** Which route the peer was last synced by: its live link, or a cloud (when a cloud batch from it came later). */
+    /** Which route the peer was last synced by: its live link, or a cloud or hub (when a batch through it came later). */
     private void route(ObjectNode pn, PeerStatus p) {
         Optional<CloudResources.Route> viaCloud = CloudResources.lastRoute(cloud.get(), p.peerId());
         long live = p.lastSync().map(Instant::toEpochMilli).orElse(0L);
         if (viaCloud.isPresent() && viaCloud.get().atMillis() >= live) {
-            pn.put("lastSyncRoute", "cloud " + viaCloud.get().cloudId());
+            String id = viaCloud.get().cloudId();
+            pn.put("lastSyncRoute", (id.startsWith("hub-") ? "hub " : "cloud ") + id); // a hub is a cloud kind, shown as its own route
             pn.put("lastCloudSync", Instant.ofEpochMilli(viaCloud.get().atMillis()).toString());
         } else {
             pn.put("lastSyncRoute", live > 0 ? p.transport().orElse("live") : null);

@@ -133,7 +133,7 @@ public final class FileSeal {
     }
 
     /** The folder name of a device: a hash, so that the folder tree names no key. */
-    static String folderOf(String deviceId) {
+    public static String folderOf(String deviceId) {
         return HexFormat.of().formatHex(sha256(("rhizome/cloud-folder/v1|" + deviceId).getBytes(StandardCharsets.UTF_8)), 0, 12);
     }
 

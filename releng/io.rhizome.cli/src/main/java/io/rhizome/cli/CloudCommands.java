@@ -10,10 +10,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** {@code cloud add folder DIR}, {@code cloud add gdrive [--folder NAME]}, {@code cloud remove ID}, {@code cloud status}. */
+/**
+ * {@code cloud add folder DIR}, {@code cloud add gdrive [--folder NAME]}, {@code cloud add hub ADDRESS [--code CODE]},
+ * {@code cloud remove ID}, {@code cloud status}.
+ */
 final class CloudCommands {
 
-    static final String USAGE = "rhizome: usage: rhizome cloud add folder DIR | rhizome cloud add gdrive [--folder NAME] [--open] | rhizome cloud remove ID | rhizome cloud status";
+    static final String USAGE = "rhizome: usage: rhizome cloud add folder DIR | rhizome cloud add gdrive [--folder NAME] [--open] | rhizome cloud add hub ADDRESS [--code CODE] | rhizome cloud remove ID | rhizome cloud status";
 
     /** A little longer than the daemon waits for the consent (10 minutes), so that its own sentence comes first. */
     private static final long SIGN_IN_WAIT_MINUTES = 11;
@@ -47,6 +50,14 @@ final class CloudCommands {
                 return Main.USAGE;
             }
             return add("folder", dir.toString());
+        }
+        if ((args.size() == 3 || args.size() == 5) && args.get(0).equals("add") && args.get(1).equals("hub")) {
+            // the claim code travels with the address; the daemon checks both and claims the hub with it
+            if (args.size() == 5 && !args.get(3).equals("--code")) {
+                err.println(USAGE);
+                return Main.USAGE;
+            }
+            return add("hub", args.get(2) + (args.size() == 5 ? "#" + args.get(4) : ""));
         }
         if (args.size() >= 2 && args.get(0).equals("add") && args.get(1).equals("gdrive")) {
             String folder = "appDataFolder";

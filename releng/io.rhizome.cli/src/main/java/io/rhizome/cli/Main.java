@@ -147,6 +147,8 @@ public final class Main {
                   p2p connect MULTIADDR            connect to any libp2p node and show what it says (identify)
                   cloud add folder DIR   sync through a folder other devices also reach (iCloud Drive, Dropbox, a share)
                   cloud add gdrive [--folder NAME] [--open]  sync through Google Drive: prints (--open: opens) the consent page, waits for it
+                  cloud add hub ADDRESS [--code CODE]   sync through a hub (`rhizome hub`): the address it printed;
+                                    --code its claim code, on the first device only (the others are told by it)
                   cloud remove ID   stop using a cloud (its files stay)
                   cloud status      the clouds in use and, per device, when a batch from it last arrived
                   wg show           the WireGuard mesh: interface, key, per peer endpoint, handshake age, bytes
