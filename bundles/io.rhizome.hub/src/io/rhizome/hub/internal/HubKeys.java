@@ -17,17 +17,20 @@ import io.rhizome.spi.crypto.KeyService;
 /**
  * The hub's keys: an Ed25519 identity (its libp2p identity and the key it is trusted by) and
  * <em>no mesh key</em>, ever. Every mesh-key method refuses, so nothing running in the hub can
- * seal or open a change set; {@code HOME/hub/identity.key} (32 random bytes, mode 0600) is the only
- * secret in the hub's home.
+ * seal or open a change set; {@code HOME/hub/identity.key} (32 random bytes, mode 0600) and the
+ * store's key ({@link HubSecrets}, so the hub's store is sealed at rest like a device's) are the
+ * only secrets in the hub's home.
  */
 public final class HubKeys implements KeyService {
 
     private final byte[] seed;
     private final byte[] publicKey;
+    private final HubSecrets secrets;
 
-    private HubKeys(byte[] seed) {
+    private HubKeys(byte[] seed, Path folder) {
         this.seed = seed;
         this.publicKey = Ed25519.publicKeyOf(seed);
+        this.secrets = new HubSecrets(folder.resolve("secrets"));
     }
 
     /** Opens {@code file}, creating a fresh identity the first time. */
@@ -37,7 +40,7 @@ public final class HubKeys implements KeyService {
             if (seed.length != 32) {
                 throw new IOException(file + " is not a hub identity (32 bytes expected, found " + seed.length + "); restore it or delete it to start as a new hub");
             }
-            return new HubKeys(seed);
+            return new HubKeys(seed, file.getParent());
         }
         Files.createDirectories(file.getParent());
         byte[] seed = new byte[32];
@@ -50,7 +53,7 @@ public final class HubKeys implements KeyService {
             // not a POSIX file system: the folder's own protection applies
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-        return new HubKeys(seed);
+        return new HubKeys(seed, file.getParent());
     }
 
     @Override
@@ -101,6 +104,12 @@ public final class HubKeys implements KeyService {
     @Override
     public void joinMesh(List<MeshKey> keys) throws CryptoException {
         throw refused();
+    }
+
+    /** Other plugins' secrets (the store's key), kept in {@code HOME/hub/secrets} like the identity. */
+    @Override
+    public byte[] secret(String name, java.util.function.Supplier<byte[]> initial) throws CryptoException {
+        return secrets.secret(name, initial);
     }
 
     private static CryptoException refused() {

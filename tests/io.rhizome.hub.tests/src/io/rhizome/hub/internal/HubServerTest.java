@@ -71,6 +71,12 @@ class HubServerTest {
     @BeforeEach
     void setUp() throws Exception {
         BundleContext context = FrameworkUtil.getBundle(getClass()).getBundleContext();
+        if (context.getServiceReference(io.rhizome.spi.crypto.KeyService.class) == null) {
+            // the hub's own key service, as in hub mode: the MapDB store keeps its store key with it
+            String home = context.getProperty("rhizome.home");
+            java.nio.file.Path base = home != null ? java.nio.file.Path.of(home) : java.nio.file.Files.createTempDirectory("rhizome-home");
+            context.registerService(io.rhizome.spi.crypto.KeyService.class, HubKeys.open(base.resolve("hub").resolve("identity.key")), null);
+        }
         for (Bundle bundle : context.getBundles()) {
             if (bundle.getSymbolicName().equals("io.rhizome.store.mapdb") && bundle.getState() != Bundle.ACTIVE) {
                 bundle.start();

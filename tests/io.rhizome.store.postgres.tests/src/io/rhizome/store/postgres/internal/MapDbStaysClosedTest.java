@@ -23,7 +23,8 @@ import io.rhizome.testsupport.Await;
 
 /**
  * A node that chose {@code rhizome.store=postgres} (this test framework, see the pom) with the MapDB
- * store bundle started: the MapDB component is active but opened nothing and registered nothing.
+ * store bundle and a key service started: the MapDB component is active but opened nothing and
+ * registered nothing.
  */
 class MapDbStaysClosedTest {
 
@@ -33,8 +34,13 @@ class MapDbStaysClosedTest {
         assertEquals("postgres", context.getProperty("rhizome.store"));
         Bundle mapdb = Arrays.stream(context.getBundles()).filter(b -> "io.rhizome.store.mapdb".equals(b.getSymbolicName()))
                 .findFirst().orElseThrow(() -> new AssertionError("the MapDB store bundle is in the test runtime"));
-        if (mapdb.getState() != Bundle.ACTIVE) {
-            mapdb.start();
+        // the MapDB component needs a key service (its store key) before it activates at all
+        Bundle keys = Arrays.stream(context.getBundles()).filter(b -> "io.rhizome.crypto.bc".equals(b.getSymbolicName()))
+                .findFirst().orElseThrow(() -> new AssertionError("the Bouncy Castle key service bundle is in the test runtime"));
+        for (Bundle b : new Bundle[] {keys, mapdb}) {
+            if (b.getState() != Bundle.ACTIVE) {
+                b.start();
+            }
         }
         ServiceTracker<ServiceComponentRuntime, ServiceComponentRuntime> scrTracker =
                 new ServiceTracker<>(context, ServiceComponentRuntime.class, null);
