@@ -4,13 +4,15 @@
 # at the top of the repository. Options go to Maven (e.g. -o, -DskipTests).
 #
 #   examples/notes-rcp/build.sh [MAVEN OPTIONS]
-#   RHIZOME_SITE=file:///elsewhere/repository examples/notes-rcp/build.sh
+#   RHIZOME_SITE=file:///elsewhere/repository examples/notes-rcp/build.sh   (or a plain absolute path)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 die() { echo "notes-rcp: $*" >&2; exit 1; }
 
 site="${RHIZOME_SITE:-file://$root/releng/io.rhizome.product/target/repository}"
+# a plain path (as examples/build.sh passes it) becomes the file URL Tycho needs
+case "$site" in /*) site="file://$site" ;; esac
 case "$site" in
   file://*) [ -f "${site#file://}/content.jar" ] || [ -f "${site#file://}/content.xml.xz" ] \
     || die "no Rhizome p2 site at ${site#file://}: run ./mvnw -B verify -DskipTests in $root first" ;;
