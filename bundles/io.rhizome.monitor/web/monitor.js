@@ -209,7 +209,18 @@
     }
   }
 
+  // The newest invitation shown; a status snapshot taken before a newer invitation was made must not
+  // bring the older one (its code, its state) back onto the page.
+  let shownInvitation = null;
+
+  function isStale(i) {
+    return shownInvitation && i.code !== shownInvitation.code
+      && Date.parse(i.expiresAt) < Date.parse(shownInvitation.expiresAt);
+  }
+
   function renderInvitation(i) {
+    if (isStale(i)) return;
+    shownInvitation = i;
     $('pair-box').hidden = false;
     $('pair-code').textContent = i.code;
     const qr = '/monitor/qr.svg?text=' + encodeURIComponent(i.joinUri);
