@@ -23,7 +23,7 @@ final class SeqDeletes {
     static List<int[]> news(SeqDoc into, SeqState from, int[] known) {
         int[] here = new int[from.names.length];
         for (int a = 0; a < here.length; a++) {
-            here[a] = into.agentIfKnown(from.names[a]);
+            here[a] = into.ids.agentIfKnown(from.names[a]);
         }
         List<int[]> out = walk(into, from, known, here);
         return out != null ? out : lookUp(into, from, known, here);
@@ -31,7 +31,7 @@ final class SeqDeletes {
 
     private static List<int[]> walk(SeqDoc into, SeqState from, int[] known, int[] here) {
         List<int[]> out = new ArrayList<>();
-        SeqDoc.Leaf leaf = into.head;
+        SeqLeaf leaf = into.head;
         int r = 0;
         for (int k = 0; k < from.runs; k++) {
             int a = from.agent[k];

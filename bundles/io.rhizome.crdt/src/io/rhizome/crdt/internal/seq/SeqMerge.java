@@ -97,9 +97,9 @@ final class SeqMerge {
 
         // Nothing has changed so far; from here on nothing can fail.
         for (Portion p : order) {
-            int a = into.agent(p.agent);
-            int la = p.leftAgent == null ? SeqDoc.NONE : into.agent(p.leftAgent);
-            int ra = p.rightAgent == null ? SeqDoc.NONE : into.agent(p.rightAgent);
+            int a = into.ids.agent(p.agent);
+            int la = p.leftAgent == null ? SeqDoc.NONE : into.ids.agent(p.leftAgent);
+            int ra = p.rightAgent == null ? SeqDoc.NONE : into.ids.agent(p.rightAgent);
             into.integrate(a, p.first, p.n, la, p.leftSeq, ra, p.rightSeq, p.content, 0, p.deleted);
         }
         for (int[] d : deletes) {
@@ -109,8 +109,8 @@ final class SeqMerge {
     }
 
     private static int known(SeqDoc doc, String agent) {
-        int a = doc.agentIfKnown(agent);
-        return a == SeqDoc.NONE ? 0 : doc.nextElement[a];
+        int a = doc.ids.agentIfKnown(agent);
+        return a == SeqDoc.NONE ? 0 : doc.ids.nextElement[a];
     }
 
     /** The first portion that must be integrated before {@code q}, or null if none is missing. */

@@ -69,7 +69,7 @@ public abstract class SeqReplica extends AbstractReplica<SeqReplica.Op> {
         if (n < 1) {
             throw new CrdtIntentException("nothing to insert");
         }
-        int me = doc.agent(self);
+        int me = doc.ids.agent(self);
         doc.insertLocal(me, index, content, n);
         Op op = new Op(true);
         op.local = true;
@@ -218,7 +218,7 @@ public abstract class SeqReplica extends AbstractReplica<SeqReplica.Op> {
     }
 
     private void checkExists(String agent, int seq, String what) throws CrdtDecodeException {
-        if (!doc.contains(doc.agentIfKnown(agent), seq)) {
+        if (!doc.ids.contains(doc.ids.agentIfKnown(agent), seq)) {
             throw new CrdtDecodeException(what + " " + agent + ":" + seq + " is unknown here");
         }
     }
@@ -228,8 +228,8 @@ public abstract class SeqReplica extends AbstractReplica<SeqReplica.Op> {
         if (op.insert) {
             op.leftAgent = resolve(op.leftAgent, origin);
             op.rightAgent = resolve(op.rightAgent, origin);
-            int a = doc.agentIfKnown(origin);
-            int expected = a == SeqDoc.NONE ? 0 : doc.nextElement[a];
+            int a = doc.ids.agentIfKnown(origin);
+            int expected = a == SeqDoc.NONE ? 0 : doc.ids.nextElement[a];
             if (op.first != expected) {
                 throw new CrdtDecodeException("insert numbers its elements from " + op.first + " but " + origin
                         + " has inserted " + expected + " here");
@@ -243,8 +243,8 @@ public abstract class SeqReplica extends AbstractReplica<SeqReplica.Op> {
         } else {
             for (int i = 0; i < op.ranges; i++) {
                 op.agents[i] = resolve(op.agents[i], origin);
-                int a = doc.agentIfKnown(op.agents[i]);
-                if (!doc.contains(a, op.firsts[i]) || (long) op.firsts[i] + op.counts[i] > doc.nextElement[a]) {
+                int a = doc.ids.agentIfKnown(op.agents[i]);
+                if (!doc.ids.contains(a, op.firsts[i]) || (long) op.firsts[i] + op.counts[i] > doc.ids.nextElement[a]) {
                     throw new CrdtDecodeException("delete of unknown elements " + op.agents[i] + ":" + op.firsts[i]
                             + "+" + op.counts[i]);
                 }
@@ -258,13 +258,13 @@ public abstract class SeqReplica extends AbstractReplica<SeqReplica.Op> {
             return; // applied while preparing
         }
         if (op.insert) {
-            int a = doc.agent(origin);
-            int la = op.leftAgent == null ? SeqDoc.NONE : doc.agent(op.leftAgent);
-            int ra = op.rightAgent == null ? SeqDoc.NONE : doc.agent(op.rightAgent);
+            int a = doc.ids.agent(origin);
+            int la = op.leftAgent == null ? SeqDoc.NONE : doc.ids.agent(op.leftAgent);
+            int ra = op.rightAgent == null ? SeqDoc.NONE : doc.ids.agent(op.rightAgent);
             doc.integrate(a, op.first, op.count, la, op.leftSeq, ra, op.rightSeq, op.content, 0, false);
         } else {
             for (int i = 0; i < op.ranges; i++) {
-                doc.deleteIds(doc.agent(op.agents[i]), op.firsts[i], op.counts[i]);
+                doc.deleteIds(doc.ids.agent(op.agents[i]), op.firsts[i], op.counts[i]);
             }
         }
     }
@@ -304,7 +304,7 @@ public abstract class SeqReplica extends AbstractReplica<SeqReplica.Op> {
             SeqMerge.merge(doc, SeqStateCodec.readState(new ByteReader(stateBody(other)), isText(), false));
             return;
         }
-        if (doc.runCount() == 0 && doc.names.isEmpty()) {
+        if (doc.runCount() == 0 && doc.ids.names.isEmpty()) {
             doc = state.toDoc();
             return;
         }

@@ -48,18 +48,18 @@ final class SeqState {
     SeqDoc toDoc() {
         SeqDoc doc = new SeqDoc(text);
         for (String name : names) {
-            doc.agent(name);
+            doc.ids.agent(name);
         }
+        SeqDocBuilder builder = new SeqDocBuilder(doc);
         if (byId == null) {
             for (int k = 0; k < runs; k++) {
-                doc.appendRun(agent[k], seq[k], len[k], del[k], olA[k], olS[k], orA[k], orS[k], content, contentAt[k]);
+                builder.append(agent[k], seq[k], len[k], del[k], olA[k], olS[k], orA[k], orS[k], content, contentAt[k]);
             }
-            doc.appendDone();
             return doc;
         }
-        SeqDoc.Leaf[] leafOf = new SeqDoc.Leaf[runs];
+        SeqLeaf[] leafOf = new SeqLeaf[runs];
         for (int k = 0; k < runs; k++) {
-            leafOf[k] = doc.appendRunUnindexed(agent[k], seq[k], len[k], del[k], olA[k], olS[k], orA[k], orS[k], content, contentAt[k]);
+            leafOf[k] = builder.appendUnindexed(agent[k], seq[k], len[k], del[k], olA[k], olS[k], orA[k], orS[k], content, contentAt[k]);
         }
         // The id index from the runs in id order, one entry where the leaf changes: built in linear time.
         int mask = (1 << RUN_BITS) - 1;
@@ -71,7 +71,7 @@ final class SeqState {
                 j++;
             }
             int[] keys = new int[j - i];
-            SeqDoc.Leaf[] leaves = new SeqDoc.Leaf[j - i];
+            SeqLeaf[] leaves = new SeqLeaf[j - i];
             int n = 0;
             for (int x = i; x < j; x++) {
                 int k = (int) (byId[x] & mask);
@@ -81,7 +81,7 @@ final class SeqState {
                     n++;
                 }
             }
-            doc.indexSorted(a, keys, leaves, n);
+            builder.indexSorted(a, keys, leaves, n);
             i = j;
         }
         return doc;

@@ -2,14 +2,11 @@ package io.rhizome.store.mapdb.internal;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import org.mapdb.DBException;
 import org.mapdb.DataInput2;
@@ -29,6 +26,9 @@ import org.mapdb.volume.Volume;
  * if it holds a complete record: that is always the last commit, applied or not, and replaying
  * after-images is idempotent. A torn record fails its CRC and is ignored: its commit never
  * reached the data file. The record's format is {@link RedoFile}'s.
+ *
+ * <p>The pages between two syncs, and reading the file into them, are {@link PageBuffer}'s; this
+ * class routes MapDB's reads and writes to them and makes a commit durable.
  *
  * <p>Threading: one writer, which the caller must keep exclusive of readers while it writes and
  * syncs (the store holds a write lock around each batch); concurrent readers are fine in between.
@@ -53,11 +53,7 @@ final class PagedRedoVolume extends Volume {
     private final Path redoPath;
     private final FileChannel data;
     private final FileChannel redo;
-    private final RandomAccessFile reader;
-    private final Map<Long, DirtyPage> dirty = new HashMap<>();
-    private final CleanPages clean;
-    private volatile long length;
-    private long durableLength;
+    private final PageBuffer pages;
     private CrashHook crashHook = stage -> { };
 
     private PagedRedoVolume(Path dataPath, Path redoPath, FileChannel data, FileChannel redo, int cacheMaxPages)
@@ -66,10 +62,7 @@ final class PagedRedoVolume extends Volume {
         this.redoPath = redoPath;
         this.data = data;
         this.redo = redo;
-        this.reader = new RandomAccessFile(dataPath.toFile(), "r");
-        this.clean = new CleanPages(Math.max(16, cacheMaxPages));
-        this.durableLength = data.size();
-        this.length = durableLength;
+        this.pages = new PageBuffer(dataPath, data.size(), cacheMaxPages);
     }
 
     /**
@@ -107,80 +100,32 @@ final class PagedRedoVolume extends Volume {
 
     /** Drops every write since the last sync. */
     void discardUnsynced() {
-        dirty.clear();
-        length = durableLength;
+        pages.discardUnsynced();
     }
 
     boolean hasUnsyncedWrites() {
-        return !dirty.isEmpty() || length != durableLength;
+        return pages.hasUnsyncedWrites();
     }
 
     Path dataPath() {
         return dataPath;
     }
 
-    // ---- pages
-
-    private byte[] readPage(long index) {
-        if (!dirty.isEmpty()) {
-            DirtyPage d = dirty.get(index);
-            if (d != null) {
-                return d.data;
-            }
-        }
-        byte[] c = clean.get(index);
-        if (c != null) {
-            return c;
-        }
-        byte[] page = new byte[PAGE_SIZE];
-        long offset = index << PAGE_SHIFT;
-        if (offset < durableLength) {
-            int n = (int) Math.min(PAGE_SIZE, durableLength - offset);
-            try {
-                // RandomAccessFile, not the FileChannel: an interrupted reader thread would close a
-                // channel for every other thread.
-                synchronized (reader) {
-                    reader.seek(offset);
-                    reader.readFully(page, 0, n);
-                }
-            } catch (IOException e) {
-                throw new DBException.VolumeIOError("cannot read " + dataPath + " at offset " + offset, e);
-            }
-        }
-        clean.add(index, page);
-        return page;
-    }
-
-    private DirtyPage writablePage(long index) {
-        DirtyPage d = dirty.get(index);
-        if (d == null) {
-            long end = (index + 1) << PAGE_SHIFT;
-            if (end > length) {
-                // MapDB calls ensureAvailable first; this only keeps a stray write from being cut off.
-                length = end;
-            }
-            d = new DirtyPage(readPage(index).clone());
-            dirty.put(index, d);
-        }
-        return d;
-    }
-
     // ---- Volume
 
     @Override
     public void ensureAvailable(long offset) {
-        if (offset > length) {
+        if (offset > pages.length()) {
             // Grow in steps of GROW_STEP, not page by page: a commit that changes the file's size
             // makes fdatasync also commit the file system's metadata journal (several ms); growing
             // in large steps keeps almost every commit inside the already allocated length.
-            length = ((offset + GROW_STEP - 1) / GROW_STEP) * GROW_STEP;
+            pages.setLength(((offset + GROW_STEP - 1) / GROW_STEP) * GROW_STEP);
         }
     }
 
     @Override
     public void truncate(long size) {
-        length = size;
-        dirty.keySet().removeIf(index -> (index << PAGE_SHIFT) >= size);
+        pages.truncate(size);
     }
 
     @Override
@@ -202,7 +147,7 @@ final class PagedRedoVolume extends Volume {
     @Override
     public void putByte(long offset, byte value) {
         int inPage = (int) (offset & (PAGE_SIZE - 1));
-        DirtyPage page = writablePage(offset >>> PAGE_SHIFT);
+        DirtyPage page = pages.writable(offset >>> PAGE_SHIFT);
         page.data[inPage] = value;
         page.mark(inPage, inPage + 1);
     }
@@ -215,7 +160,7 @@ final class PagedRedoVolume extends Volume {
         while (remaining > 0) {
             int inPage = (int) (pos & (PAGE_SIZE - 1));
             int n = Math.min(remaining, PAGE_SIZE - inPage);
-            DirtyPage page = writablePage(pos >>> PAGE_SHIFT);
+            DirtyPage page = pages.writable(pos >>> PAGE_SHIFT);
             System.arraycopy(src, from, page.data, inPage, n);
             page.mark(inPage, inPage + n);
             pos += n;
@@ -237,7 +182,7 @@ final class PagedRedoVolume extends Volume {
         byte[] b;
         int p;
         if (inPage <= PAGE_SIZE - 8) {
-            b = readPage(offset >>> PAGE_SHIFT);
+            b = pages.read(offset >>> PAGE_SHIFT);
             p = inPage;
         } else {
             b = new byte[8];
@@ -260,7 +205,7 @@ final class PagedRedoVolume extends Volume {
 
     @Override
     public byte getByte(long offset) {
-        return readPage(offset >>> PAGE_SHIFT)[(int) (offset & (PAGE_SIZE - 1))];
+        return pages.read(offset >>> PAGE_SHIFT)[(int) (offset & (PAGE_SIZE - 1))];
     }
 
     @Override
@@ -278,7 +223,7 @@ final class PagedRedoVolume extends Volume {
         while (remaining > 0) {
             int inPage = (int) (pos & (PAGE_SIZE - 1));
             int n = Math.min(remaining, PAGE_SIZE - inPage);
-            System.arraycopy(readPage(pos >>> PAGE_SHIFT), inPage, dst, to, n);
+            System.arraycopy(pages.read(pos >>> PAGE_SHIFT), inPage, dst, to, n);
             pos += n;
             to += n;
             remaining -= n;
@@ -308,8 +253,8 @@ final class PagedRedoVolume extends Volume {
         if (!hasUnsyncedWrites()) {
             return;
         }
-        long newLength = length;
-        List<RedoFile.PageChange> changes = DirtyPage.changes(dirty);
+        long newLength = pages.length();
+        List<RedoFile.PageChange> changes = pages.changes();
         try {
             RedoFile.write(redo, changes, newLength);
         } catch (IOException e) {
@@ -329,15 +274,7 @@ final class PagedRedoVolume extends Volume {
             RedoFile.applyPages(data, changes, newLength);
             crashHook.reached(Stage.DATA_WRITTEN);
             data.force(false);
-            boolean shrunk = newLength < durableLength;
-            durableLength = newLength;
-            for (Map.Entry<Long, DirtyPage> page : dirty.entrySet()) {
-                clean.committed(page.getKey(), page.getValue().data);
-            }
-            if (shrunk) {
-                clean.dropBeyond(newLength);
-            }
-            dirty.clear();
+            pages.committed(newLength);
         } catch (IOException e) {
             throw new ApplyFailedException("the commit is safe in " + redoPath + " but applying it to " + dataPath
                     + " failed: " + e.getMessage(), e);
@@ -358,8 +295,6 @@ final class PagedRedoVolume extends Volume {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        dirty.clear();
-        clean.clear();
         try {
             data.close();
         } catch (IOException ignored) {
@@ -367,7 +302,7 @@ final class PagedRedoVolume extends Volume {
         }
         try {
             redo.close();
-            reader.close();
+            pages.close();
         } catch (IOException ignored) {
             // as above
         }
@@ -385,7 +320,7 @@ final class PagedRedoVolume extends Volume {
 
     @Override
     public long length() {
-        return length;
+        return pages.length();
     }
 
     @Override
