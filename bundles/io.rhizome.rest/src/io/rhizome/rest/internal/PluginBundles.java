@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * CRDT type, a transport, an encryption provider, a policy. Its location is {@code
  * rhizome-plugin:SYMBOLIC-NAME}, which is how a plugin is told from the node's own bundles (those
  * cannot be replaced or removed here). The framework keeps installed bundles in the node's OSGi
- * cache, so a plugin survives a restart until it is uninstalled.
+ * cache, and in a node {@link PluginRecords} keep what was answered (written durably before the
+ * answer), so a plugin survives a restart, {@code kill -9} included, until it is uninstalled.
  *
  * <p>An install that cannot complete leaves nothing behind: a jar that is not a bundle is refused
  * before the framework sees it, and a bundle that does not resolve or start is uninstalled again.
@@ -56,9 +58,54 @@ final class PluginBundles {
     }
 
     private final BundleContext context;
+    private final PluginRecords records;
 
-    PluginBundles(BundleContext context) {
+    /** @param records where installs are recorded durably; null keeps them only in the framework */
+    PluginBundles(BundleContext context, PluginRecords records) {
         this.context = context;
+        this.records = records;
+    }
+
+    /**
+     * Makes the framework agree with the records (the framework writes its own state only every
+     * second or so): a recorded plugin it lacks is installed, one of another version updated, and
+     * an uninstalled one it still has is uninstalled again. Each step is logged; one that fails is
+     * logged and the others still run.
+     */
+    void reconcile() {
+        if (records == null) {
+            return;
+        }
+        Map<String, byte[]> recorded;
+        try {
+            recorded = records.all();
+        } catch (IOException e) {
+            LOG.error("cannot read the plugin records: {}", e.toString());
+            return;
+        }
+        for (Bundle b : context.getBundles()) {
+            if (isPlugin(b) && !recorded.containsKey(b.getSymbolicName()) && records.removed(b.getSymbolicName())) {
+                try {
+                    LOG.info("plugin {} was uninstalled before the node stopped: uninstalling it again", b.getSymbolicName());
+                    b.uninstall();
+                    refresh(List.of(b));
+                } catch (BundleException | RuntimeException e) {
+                    LOG.error("plugin {} could not be uninstalled again: {}", b.getSymbolicName(), e.getMessage());
+                }
+            }
+        }
+        for (Map.Entry<String, byte[]> r : recorded.entrySet()) {
+            try {
+                Optional<Bundle> b = bySymbolicName(r.getKey()).filter(PluginBundles::isPlugin);
+                String version = Optional.ofNullable(manifest(r.getValue()).getMainAttributes().getValue("Bundle-Version")).orElse("0.0.0").trim();
+                if (b.isEmpty() || !Version.parseVersion(version).equals(b.get().getVersion())) {
+                    LOG.info("plugin {} {} was installed before the node stopped: installing it again", r.getKey(), version);
+                    install(r.getValue());
+                }
+            } catch (Refused | RuntimeException e) {
+                LOG.error("plugin {} from {} could not be installed again: {}", r.getKey(), records.file(r.getKey()), e.getMessage());
+            }
+        }
     }
 
     /** The bundles installed as plugins, in install order. */
@@ -111,6 +158,20 @@ final class PluginBundles {
             }
             throw new Refused(422, "did_not_start", "bundle " + symbolicName + " " + version + " did not start, so it was not installed: " + why);
         }
+        if (records != null) {
+            try {
+                records.keep(symbolicName, jar);
+            } catch (IOException e) {
+                try {
+                    bundle.uninstall();
+                    refresh(List.of(bundle));
+                } catch (BundleException | RuntimeException u) {
+                    LOG.warn("plugin {} could not be uninstalled after its record failed: {}", symbolicName, u.getMessage());
+                }
+                throw new Refused(500, "not_recorded", "bundle " + symbolicName + " could not be recorded in "
+                        + records.file(symbolicName) + " (" + e.getMessage() + "), so it was not installed");
+            }
+        }
         LOG.info("plugin installed: {} {} (bundle {})", symbolicName, bundle.getVersion(), bundle.getBundleId());
         return outcome(bundle, "installed");
     }
@@ -127,6 +188,15 @@ final class PluginBundles {
             throw new Refused(422, "did_not_start", "bundle " + bundle.getSymbolicName() + " was updated from " + before
                     + " but does not start: " + e.getMessage() + "; install the previous jar again or uninstall it");
         }
+        if (records != null) {
+            try {
+                records.keep(bundle.getSymbolicName(), jar);
+            } catch (IOException e) {
+                throw new Refused(500, "not_recorded", "bundle " + bundle.getSymbolicName() + " was updated from " + before
+                        + " but could not be recorded in " + records.file(bundle.getSymbolicName()) + " (" + e.getMessage()
+                        + "): after a restart " + before + " runs again; install the jar again once the folder is writable");
+            }
+        }
         LOG.info("plugin updated: {} {} -> {} (bundle {})", bundle.getSymbolicName(), before, bundle.getVersion(), bundle.getBundleId());
         return outcome(bundle, "updated from " + before);
     }
@@ -138,9 +208,26 @@ final class PluginBundles {
             throw new Refused(409, "part_of_the_node", "bundle " + symbolicName + " is part of the node, not a plugin; it cannot be uninstalled");
         }
         Outcome before = outcome(bundle, "uninstalled");
+        byte[] record = null;
+        if (records != null) {
+            try {
+                record = records.all().get(symbolicName);
+                records.markRemoved(symbolicName);
+            } catch (IOException e) {
+                throw new Refused(500, "not_recorded", "bundle " + symbolicName + " could not be marked as removed in "
+                        + records.file(symbolicName).getParent() + " (" + e.getMessage() + "), so it was not uninstalled");
+            }
+        }
         try {
             bundle.uninstall();
         } catch (BundleException e) {
+            if (record != null) {
+                try {
+                    records.keep(symbolicName, record);
+                } catch (IOException k) {
+                    LOG.warn("plugin {} stays installed but its record could not be put back: {}", symbolicName, k.toString());
+                }
+            }
             throw new Refused(500, "uninstall_failed", "bundle " + symbolicName + " could not be uninstalled: " + e.getMessage());
         }
         refresh(List.of(bundle));

@@ -143,6 +143,8 @@ public class RestApiComponent {
         context.addFrameworkListener(startedListener);
         pid = ProcessHandle.current().pid();
         ApiKey key = ApiKey.random(new SecureRandom());
+        PluginBundles plugins = new PluginBundles(context, standaloneNode ? new PluginRecords(home) : null);
+        plugins.reconcile();
         NodeInfo node = new NodeInfo(context.getBundle().getVersion().toString(), home,
                 Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()), pid);
         RestRouter router = new RestRouter(key, node, () -> Optional.ofNullable(registry), () -> Optional.ofNullable(sync),
@@ -152,7 +154,7 @@ public class RestApiComponent {
                 .peering(() -> Optional.ofNullable(pairing), () -> List.copyOf(transports))
                 .cloud(() -> Optional.ofNullable(cloud))
                 .organisation(() -> Optional.ofNullable(organisation))
-                .pluginBundles(new PluginBundles(context));
+                .pluginBundles(plugins);
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN, "/api/*");
         props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME, SERVLET_NAME);

@@ -203,6 +203,41 @@ class NodePluginInstallTest {
         }
     }
 
+    /**
+     * The framework writes its own state only once a second: what an install, an update or an
+     * uninstall answered is kept by the node (HOME/plugins) and holds across a kill -9 right after
+     * the answer.
+     */
+    @Test
+    void whatAnInstallUpdateOrUninstallAnsweredSurvivesAKill9RightAfterIt() throws Exception {
+        Path home = NodeProcess.loopbackHome(tmp, "home");
+        String h = home.toString();
+        Path v1 = pluginJar("1.0.0", IMPORTS);
+        Path v2 = pluginJar("1.1.0", IMPORTS);
+        String[][] steps = {{"install", v1.toString(), "1.0.0"}, {"install", v2.toString(), "1.1.0"}, {"uninstall", BUNDLE, null}};
+        for (String[] step : steps) {
+            try (NodeProcess node = NodeProcess.start(home).awaitReady()) {
+                NodeProcess.CliResult r = NodeProcess.cli("plugins", step[0], step[1], "--home", h);
+                assertEquals(0, r.exitCode(), r.stderr());
+                node.process.destroyForcibly().waitFor();   // kill -9 at once
+            }
+            try (NodeProcess node = NodeProcess.start(home).awaitReady()) {
+                JsonNode bundles = plugins(home).path("bundles");
+                if (step[2] == null) {
+                    assertEquals(0, bundles.size(), "uninstalled before the kill: " + bundles + "\n" + node.output());
+                    assertFalse(hasType(home));
+                    assertFalse(Files.exists(home.resolve("plugins").resolve(BUNDLE + ".jar")));
+                } else {
+                    assertEquals(1, bundles.size(), step[0] + " " + step[2] + " before the kill: " + bundles + "\n" + node.output());
+                    assertEquals(step[2], bundles.get(0).path("version").asText(), bundles.toString());
+                    assertEquals("active", bundles.get(0).path("state").asText(), bundles.toString());
+                    await("the type is back after the restart", x -> check(() -> hasType(home)));
+                }
+                node.process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     @Test
     void jarsThatCannotBeInstalledAreRefusedWithASentenceAndLeaveNothingBehind() throws Exception {
         Path home = NodeProcess.loopbackHome(tmp, "home");
