@@ -19,7 +19,9 @@ import io.netty.channel.Channel;
  * <li>all addresses together {@link InboundLimits#maxHandshakes()}; past that, the oldest handshake
  * that has not sent a byte yet (half-open) makes room, else the newcomer is refused;</li>
  * <li>established connections {@link Libp2pConfig#maxConnections()}: a trusted device past that
- * takes the slot of the oldest device that is not trusted; a device that is not trusted is refused,
+ * takes the slot of the oldest device that is not trusted (a further connection of a trusted device
+ * that holds one already, such as an AutoNAT dial-back, is admitted and takes no one's); a device
+ * that is not trusted is refused,
  * and may have at most {@link InboundLimits#maxUntrustedPerAddress()} from one address. Outbound
  * connections (this node dialled) are counted, never refused.</li>
  * </ul>
@@ -121,6 +123,11 @@ final class ConnectionSlots {
             if (established.size() >= maxEstablished) {
                 return Decision.refuse(established.size() + " connections open (limit)");
             }
+        } else if (established.size() >= maxEstablished && established.stream().anyMatch(e -> e.remotePeer().equals(c.remotePeer()))) {
+            // A further connection of a trusted device that holds a slot already (an AutoNAT dial-back,
+            // two dials crossing): it takes no one's slot; trusted devices are few and known.
+            established.add(c);
+            return d;
         } else if (established.size() >= maxEstablished) {
             Optional<Libp2pConnection> stranger = established.stream()
                     .filter(e -> !e.isInitiator() && !trust.trusts(e.remotePeer())).findFirst();
