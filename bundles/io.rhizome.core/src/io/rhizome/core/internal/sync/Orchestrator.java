@@ -1,6 +1,5 @@
 package io.rhizome.core.internal.sync;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +20,6 @@ import org.slf4j.LoggerFactory;
 import io.rhizome.api.SyncStatus;
 import io.rhizome.core.internal.engine.EngineListener;
 import io.rhizome.core.internal.engine.SyncEngine;
-import io.rhizome.core.internal.protocol.MessageCodec;
-import io.rhizome.core.internal.protocol.ProtocolException;
 import io.rhizome.spi.policy.SyncPolicy;
 import io.rhizome.spi.policy.TrustedDevices;
 import io.rhizome.spi.transport.PeerLink;
@@ -31,9 +28,10 @@ import io.rhizome.spi.transport.TransportListener;
 
 /**
  * Runs sync for one engine: starts and stops transports as they come and go, keeps one session per
- * peer, reconnects to known peers, and reports status. Thread-safe.
+ * peer, reconnects to known peers, and reports status. What the sessions read and report goes
+ * through the {@link OrchestratorHost}. Thread-safe.
  */
-public final class Orchestrator implements TransportListener, EngineListener, PeerSession.Host, AutoCloseable {
+public final class Orchestrator implements TransportListener, EngineListener, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
     static final long RECONNECT_MILLIS = 2000;
@@ -41,21 +39,16 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     private final SyncEngine engine;
     private final PeerBook peers;
     private final Supplier<Optional<SyncPolicy>> policy;
-    private final MessageCodec codec = new MessageCodec();
     private final ExecutorService workers;
     private final ScheduledExecutorService scheduler;
-    private final Transports transports = new Transports(this::listenerFor, this::recordError);
+    private final Transports transports;
     private final Map<String, PeerSession> sessions = new ConcurrentHashMap<>();
     private final Object attaching = new Object();
-    private final Map<String, HeldStreams> held = new ConcurrentHashMap<>();
     private final ClockWatch clockWatch;
-    private final java.util.function.LongSupplier wallClock;
-    private volatile SyncEvents events = SyncEvents.NONE;
+    private final OrchestratorHost host;
     private final Membership membership = new Membership();
     private final Connector connector;
     private volatile boolean paused;
-    private volatile String lastError;
-    private volatile long lastErrorAt;
     private ScheduledFuture<?> reconnectTask;
     private ScheduledFuture<?> presenceTask;
     /** Presence states come and go within a second: the board's heartbeat looks this often. */
@@ -65,12 +58,13 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     public Orchestrator(SyncEngine engine, PeerBook peers, Supplier<Optional<SyncPolicy>> policy, long maxClockDriftMillis,
             java.util.function.LongSupplier wallClock) {
         this.engine = engine;
-        this.wallClock = wallClock;
         this.clockWatch = new ClockWatch(engine.clock(), maxClockDriftMillis, wallClock, System::nanoTime);
         engine.clockGuard(clockWatch::writeBlock);
         this.presence = new PresenceChannel(engine.deviceId(), wallClock, sessions::values, membership::isTrusted);
         this.peers = peers;
         this.policy = policy;
+        this.host = new OrchestratorHost(engine, peers, policy, clockWatch, wallClock, membership, presence, sessions);
+        this.transports = new Transports(this::listenerFor, host::recordError);
         this.connector = new Connector(engine.deviceId(), transports, peers, membership, new Connector.Links() {
             @Override
             public boolean hasSession(String peerId, boolean open) {
@@ -102,7 +96,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     }
 
     public void events(SyncEvents events) {
-        this.events = events == null ? SyncEvents.NONE : events;
+        host.events(events);
     }
 
     /**
@@ -127,11 +121,6 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
     /** This node's presence channel (ephemeral per-device states, see {@link io.rhizome.api.Presence}). */
     public PresenceChannel presence() {
         return presence;
-    }
-
-    @Override
-    public void presence(PeerSession session, io.rhizome.core.internal.protocol.Message.Presence p) {
-        presence.received(session, p);
     }
 
     @Override
@@ -244,7 +233,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
             membership.forget(peerId);
             s = sessions.remove(peerId);
         }
-        held.remove(peerId);
+        host.forget(peerId);
         clockWatch.forget(peerId);
         presence.forget(peerId);
         if (s != null) {
@@ -266,7 +255,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
             }
             if (membership.refusesRevoked(peerId)) {
                 // tell it first, so it stops dialling; the link is closed once the error is written
-                link.send(codec.encode(Membership.revokedError(engine.deviceId()))).whenComplete((ok, failure) -> link.close());
+                link.send(host.codec().encode(Membership.revokedError(engine.deviceId()))).whenComplete((ok, failure) -> link.close());
                 return;
             }
             if (peerId.equals(engine.deviceId())) {
@@ -274,7 +263,7 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
                 link.close();
                 return;
             }
-            session = new PeerSession(link, initiator, this, workers);
+            session = new PeerSession(link, initiator, host, workers);
             previous = sessions.put(peerId, session);
         }
         if (previous != null) {
@@ -283,96 +272,16 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
         session.start();
     }
 
-    // ------------------------------------------------------------------ session host
-
-    @Override
-    public SyncEngine engine() {
-        return engine;
-    }
-
-    @Override
-    public MessageCodec codec() {
-        return codec;
-    }
-
-    @Override
-    public Optional<SyncPolicy> policy() {
-        return policy.get();
-    }
-
-    @Override
+    /** The peer book: what this node knows of each peer, persisted (cursors, addresses, last sync). */
     public PeerBook peers() {
         return peers;
-    }
-
-    @Override
-    public void opened(PeerSession session) {
-        LOG.info("peer {} connected over '{}' ({})", session.peerId(), session.link().transportKind(), session.remoteAgent());
-        events.peerConnected(session.peerId(), session.link().transportKind());
-        presence.opened(session);
-    }
-
-    @Override
-    public void closed(PeerSession session, Optional<Throwable> cause) {
-        sessions.remove(session.peerId(), session);
-        String reason = cause.map(Throwable::getMessage).orElse("closed");
-        LOG.info("peer {} disconnected: {}", session.peerId(), reason);
-        events.peerDisconnected(session.peerId(), reason);
-    }
-
-    @Override
-    public void syncCompleted(PeerSession session) {
-        events.syncCompleted(session.peerId());
-    }
-
-    @Override
-    public void error(PeerSession session, String code, String message) {
-        if (ProtocolException.REVOKED.equals(code) && membership.revocationNotice(session.peerId(), Instant.now())) {
-            sessions.values().forEach(s -> s.close("this device was revoked from the mesh"));
-        }
-        recordError("peer " + session.peerId() + ": [" + code + "] " + message);
-        events.error(session.peerId(), code, message);
-    }
-
-    @Override
-    public HeldStreams held(String peerId) {
-        return held.computeIfAbsent(peerId, id -> new HeldStreams());
-    }
-
-    @Override
-    public ClockWatch clockWatch() {
-        return clockWatch;
-    }
-
-    @Override
-    public long wallMillis() {
-        return wallClock.getAsLong();
-    }
-
-    @Override
-    public void exchanged(PeerSession session) {
-        long now = System.currentTimeMillis();
-        peers.put(peers.getOrFresh(session.peerId()).withLastSync(now));
-    }
-
-    @Override
-    public void heldBack(PeerSession session, String direction, String stream, Optional<String> reason) {
-        if (reason.isEmpty()) {
-            LOG.info("peer {}: {} stream {} flows again", session.peerId(), direction, stream);
-        }
-        events.heldBack(session.peerId(), direction, stream, reason);
-    }
-
-    private void recordError(String message) {
-        lastError = message;
-        lastErrorAt = System.currentTimeMillis();
     }
 
     // ------------------------------------------------------------------ engine listener
 
     @Override
     public void entitiesChanged(List<EntityChange> changes) {
-        events.entitiesUpdated(changes);
+        host.events().entitiesUpdated(changes);
     }
 
     // ------------------------------------------------------------------ status
@@ -393,12 +302,10 @@ public final class Orchestrator implements TransportListener, EngineListener, Pe
         // A trusted device this node never exchanged with is a peer too: offline, everything pending.
         membership.trustedIds().stream().filter(id -> !id.equals(engine.deviceId())).forEach(id -> records.putIfAbsent(id, PeerRecord.fresh(id)));
         for (PeerRecord r : records.values()) {
-            HeldStreams h = held.get(r.peerId());
-            list.add(new StatusReport.Peer(r, Optional.ofNullable(sessions.get(r.peerId())), h == null ? List.of() : h.snapshot()));
+            list.add(new StatusReport.Peer(r, Optional.ofNullable(sessions.get(r.peerId())), host.heldSnapshot(r.peerId())));
         }
         boolean online = transports.anyStarted();
-        boolean recentError = lastError != null && System.currentTimeMillis() - lastErrorAt < 60_000;
-        return new StatusReport(engine, policy.get()).build(list, online, recentError ? Optional.of(lastError) : Optional.empty(),
+        return new StatusReport(engine, policy.get()).build(list, online, host.recentError(),
                 clockWatch.writeBlock().or(clockWatch::behind), membership.revocation());
     }
 }

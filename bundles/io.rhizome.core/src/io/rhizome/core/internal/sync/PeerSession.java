@@ -4,18 +4,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.rhizome.core.internal.engine.BatchRefusedException;
-import io.rhizome.core.internal.engine.Inbox;
-import io.rhizome.core.internal.engine.SyncEngine;
 import io.rhizome.core.internal.protocol.Message;
-import io.rhizome.core.internal.protocol.MessageCodec;
 import io.rhizome.core.internal.protocol.ProtocolException;
-import io.rhizome.spi.policy.SyncPolicy;
 import io.rhizome.spi.transport.MessageReceiver;
 import io.rhizome.spi.transport.PeerLink;
 
@@ -24,72 +18,30 @@ import io.rhizome.spi.transport.PeerLink;
  * own {@link SerialExecutor}: incoming messages, and the pump that sends what the peer lacks.
  *
  * <p>Sending is the {@link SessionSender}'s job (what the peer lacks, from the engine's
- * {@code Outbox}). Receiving: batches go to the engine's {@link Inbox}; its answer goes back as
- * the ack (or error). Each ack advances the peer's cursor (persisted), so a
- * sync interrupted mid-way resumes from the last ack. Once the scan reaches the head of the log,
- * the session keeps sending new entries as they are appended (live).
+ * {@code Outbox}). Receiving is the {@link SessionReceiver}'s: batches go to the engine's
+ * {@code Inbox}; its answer goes back as the ack (or error). Each ack advances the peer's cursor
+ * (persisted), so a sync interrupted mid-way resumes from the last ack. Once the scan reaches the
+ * head of the log, the session keeps sending new entries as they are appended (live). The session
+ * itself runs the handshake and routes what arrives; {@link LinkTraffic} counts what moves.
  */
 public final class PeerSession implements MessageReceiver {
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerSession.class);
     static final int MAX_ERRORS = 32;
 
-    /** What a session needs from the node. */
-    interface Host {
-        SyncEngine engine();
-
-        MessageCodec codec();
-
-        Optional<SyncPolicy> policy();
-
-        PeerBook peers();
-
-        void opened(PeerSession session);
-
-        void closed(PeerSession session, Optional<Throwable> cause);
-
-        void syncCompleted(PeerSession session);
-
-        void error(PeerSession session, String code, String message);
-
-        /** The streams held back between this node and the peer (one object per peer, across sessions). */
-        HeldStreams held(String peerId);
-
-        /** What peers say about their clocks. */
-        ClockWatch clockWatch();
-
-        /** This node's wall clock (the one its timestamps come from), sent to peers. */
-        long wallMillis();
-
-        /** An exchange with the peer completed (a batch acknowledged or applied). */
-        void exchanged(PeerSession session);
-
-        /** A stream started or stopped being held back ({@code reason} empty: it flows again). */
-        void heldBack(PeerSession session, String direction, String stream, Optional<String> reason);
-
-        /** The peer sent its presence state (or withdrew it). */
-        void presence(PeerSession session, Message.Presence presence);
-    }
-
     private enum State { AWAIT_HELLO, AWAIT_HELLO_ACK, OPEN, CLOSED }
 
     private final PeerLink link;
     private final boolean initiator;
-    private final Host host;
+    private final SessionHost host;
     private final SerialExecutor serial;
-    private final AtomicLong batchesSent = new AtomicLong();
-    private final AtomicLong changeSetsSent = new AtomicLong();
-    private final AtomicLong changeSetsReceived = new AtomicLong();
-    private final AtomicLong bytesSent = new AtomicLong();
-    private final AtomicLong bytesReceived = new AtomicLong();
-    private final RateMeter pace = new RateMeter();
+    private final LinkTraffic traffic = new LinkTraffic();
     private volatile boolean peerStateKnown;
-    /** The peer ended the catch-up this node asked for (its final batch arrived): it sends nothing more of what it had. */
-    private volatile boolean peerCatchUpDone;
     private final String peerId;
 
     private State state;
     private final SessionSender sender;
+    private final SessionReceiver receiver;
     private final HeldStreams held;
     private int errors;
     private volatile String remoteAgent = "";
@@ -97,7 +49,7 @@ public final class PeerSession implements MessageReceiver {
     /** Set by {@link #close} at once, before the close runs in turn: nothing more is sent from then on. */
     private volatile boolean closing;
 
-    PeerSession(PeerLink link, boolean initiator, Host host, Executor workers) {
+    PeerSession(PeerLink link, boolean initiator, SessionHost host, Executor workers) {
         this.link = link;
         this.initiator = initiator;
         this.host = host;
@@ -106,6 +58,7 @@ public final class PeerSession implements MessageReceiver {
         this.held = host.held(peerId);
         this.state = initiator ? State.AWAIT_HELLO_ACK : State.AWAIT_HELLO;
         this.sender = new SessionSender(this, host, link, held, this::wake);
+        this.receiver = new SessionReceiver(this, host, held, serial, traffic);
     }
 
     public String peerId() {
@@ -120,6 +73,11 @@ public final class PeerSession implements MessageReceiver {
         return state == State.OPEN;
     }
 
+    /** Whether the session has ended (on its serial executor; from elsewhere a hint only). */
+    boolean isClosed() {
+        return state == State.CLOSED;
+    }
+
     /** Whether batches are in flight or a catch-up is under way. */
     public boolean isSyncing() {
         return sender.syncing();
@@ -127,12 +85,7 @@ public final class PeerSession implements MessageReceiver {
 
     /** Event batches sent on this session so far (diagnostics and tests). */
     public long batchesSent() {
-        return batchesSent.get();
-    }
-
-    /** Change sets, in both directions, moved on this link so far. */
-    long changeSetsMoved() {
-        return changeSetsSent.get() + changeSetsReceived.get();
+        return traffic.batchesSent();
     }
 
     /**
@@ -141,10 +94,8 @@ public final class PeerSession implements MessageReceiver {
      * is coming any more (what it keeps from this node its policy decided), so it counts 0.
      */
     io.rhizome.api.SyncProgress progress(long incomingEstimate, long outgoing, long nowMillis) {
-        long incoming = peerCatchUpDone ? 0 : incomingEstimate;
-        pace.sample(nowMillis, changeSetsMoved());
-        return new io.rhizome.api.SyncProgress(incoming, outgoing, changeSetsReceived.get(), changeSetsSent.get(), bytesReceived.get(),
-                bytesSent.get(), peerStateKnown, pace.eta(incoming + outgoing));
+        long incoming = receiver.catchUpDone() ? 0 : incomingEstimate;
+        return traffic.progress(incoming, outgoing, peerStateKnown, nowMillis);
     }
 
     /** What the peer holds as far as this session knows: a snapshot, safe from any thread. */
@@ -201,7 +152,7 @@ public final class PeerSession implements MessageReceiver {
         serial.execute(() -> {
             if (state == State.OPEN) {
                 LOG.debug("peer {}: asking again for what this node lacks", peerId);
-                peerCatchUpDone = false;
+                receiver.catchUpRequested();
                 send(new Message.SyncRequest(host.engine().versions()));
             }
         });
@@ -217,7 +168,7 @@ public final class PeerSession implements MessageReceiver {
 
     @Override
     public void message(PeerLink l, byte[] bytes) {
-        bytesReceived.addAndGet(bytes.length);
+        traffic.bytesReceived(bytes.length);
         serial.execute(() -> handle(bytes));
     }
 
@@ -302,14 +253,14 @@ public final class PeerSession implements MessageReceiver {
             sender.peerHas(s.versions());
             peerStateKnown = true;
         } else if (m instanceof Message.EventBatch b) {
-            onBatch(b);
+            receiver.offer(b);
         } else if (m instanceof Message.EventAck a) {
             sender.onAck(a);
         } else if (m instanceof Message.EventNotify n) {
             Map<String, Long> mine = host.engine().versions();
             boolean behind = n.versions().entrySet().stream().anyMatch(e -> mine.getOrDefault(e.getKey(), 0L) < e.getValue());
             if (behind) {
-                peerCatchUpDone = false;
+                receiver.catchUpRequested();
                 send(new Message.SyncRequest(mine));
             }
         } else if (m instanceof Message.Subscribe s) {
@@ -324,59 +275,13 @@ public final class PeerSession implements MessageReceiver {
     }
 
     /**
-     * Hands the batch to the engine without waiting, so the session decodes (and decrypts) the
-     * next batch while the engine applies this one. The engine applies batches in hand-over order
-     * and completes them in that order; the outcomes come back to this session's serial executor
-     * in that order too, so acks and errors go out in batch order.
+     * This node refused a whole batch and told the peer (no stream named, so nothing is held
+     * back): counted with the peer's errors; past {@link #MAX_ERRORS} the link is closed.
      */
-    private void onBatch(Message.EventBatch b) {
-        changeSetsReceived.addAndGet(b.changeSets().size());
-        host.engine().inbox().offer(peerId, b.changeSets())
-                .whenComplete((r, failure) -> serial.execute(() -> batchDone(b, r, failure)));
-    }
-
-    private void batchDone(Message.EventBatch b, Inbox.Received r, Throwable failure) {
-        if (state == State.CLOSED) {
-            return;
-        }
-        if (failure == null) {
-            for (Message.Refusal refusal : r.refusals()) {
-                refusedByUs(refusal);
-            }
-            for (String stream : held.weHold(r.versions())) {
-                host.heldBack(this, "incoming", stream, Optional.empty());
-            }
-            send(new Message.EventAck(b.batchId(), r.versions(), r.refusals(), host.wallMillis()));
-            host.exchanged(this);
-            if (b.finalBatch()) {
-                // applied (batches complete in order): everything the catch-up brought is durable here
-                peerCatchUpDone = true;
-                host.syncCompleted(this);
-            }
-            return;
-        }
-        ProtocolException e = Inbox.asProtocolException(failure);
-        List<Message.Refusal> refusals = e instanceof BatchRefusedException br ? br.refusals() : List.of();
-        if (refusals.isEmpty()) {
-            errors++;
-            LOG.warn("peer {}: refused batch {} ({} change sets): [{}] {}", peerId, b.batchId(), b.changeSets().size(), e.code(),
-                    e.getMessage());
-            host.error(this, e.code(), e.getMessage());
-        }
-        for (Message.Refusal refusal : refusals) {
-            refusedByUs(refusal);
-        }
-        send(new Message.Error(e.code(), e.getMessage(), b.batchId(), false, refusals, host.wallMillis()));
+    void refusedWholeBatch() {
+        errors++;
         if (errors > MAX_ERRORS) {
             fatal(ProtocolException.REFUSED, "too many refused batches (" + errors + ")");
-        }
-    }
-
-    private void refusedByUs(Message.Refusal r) {
-        if (held.refusedByUs(r.stream(), r.seq(), r.code(), r.message())) {
-            LOG.warn("peer {}: holding back its stream {} from #{}: [{}] {}", peerId, r.stream(), r.seq(), r.code(), r.message());
-            host.error(this, r.code(), "incoming " + r.stream() + "#" + r.seq() + " refused: " + r.message());
-            host.heldBack(this, "incoming", r.stream(), Optional.of(r.message()));
         }
     }
 
@@ -402,11 +307,10 @@ public final class PeerSession implements MessageReceiver {
             return;
         }
         if (m instanceof Message.EventBatch b) {
-            batchesSent.incrementAndGet();
-            changeSetsSent.addAndGet(b.changeSets().size());
+            traffic.batchSent(b.changeSets().size());
         }
         byte[] bytes = host.codec().encode(m);
-        bytesSent.addAndGet(bytes.length);
+        traffic.bytesSent(bytes.length);
         link.send(bytes).whenComplete((ok, failure) -> {
             if (failure != null) {
                 LOG.debug("peer {}: send failed: {}", peerId, failure.getMessage());

@@ -36,7 +36,7 @@ final class SessionSender {
     }
 
     private final PeerSession session;
-    private final PeerSession.Host host;
+    private final SessionHost host;
     private final PeerLink link;
     private final String peerId;
     private final HeldStreams held;
@@ -51,7 +51,7 @@ final class SessionSender {
     private List<String> subscription = List.of();
     private volatile boolean syncing;
 
-    SessionSender(PeerSession session, PeerSession.Host host, PeerLink link, HeldStreams held, Runnable wake) {
+    SessionSender(PeerSession session, SessionHost host, PeerLink link, HeldStreams held, Runnable wake) {
         this.session = session;
         this.host = host;
         this.link = link;

@@ -1,11 +1,8 @@
 package io.rhizome.transport.libp2p.internal;
 
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,18 +16,10 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.rhizome.transport.libp2p.internal.multiformats.Multiaddr;
 import io.rhizome.transport.libp2p.internal.multiformats.PeerId;
@@ -41,8 +30,10 @@ import io.rhizome.transport.libp2p.internal.yamux.YamuxSession;
 import io.rhizome.transport.libp2p.internal.yamux.YamuxStream;
 
 /**
- * A libp2p node over TCP: listens, dials, upgrades each connection (multistream-select → Noise →
- * multistream-select → Yamux), answers identify and ping, and serves registered stream protocols.
+ * A libp2p node over TCP: listens and dials (the sockets are {@link TcpListener}'s and
+ * {@link TcpDialer}'s), upgrades each connection (multistream-select → Noise → multistream-select →
+ * Yamux), admits it within its {@link ConnectionSlots}, answers identify and ping, and serves
+ * registered stream protocols.
  *
  * <p>Thread-safe. {@link #start} once, {@link #stop} once; connection events come from I/O threads.
  */
@@ -57,11 +48,12 @@ public final class Libp2pHost {
     private final Map<String, StreamProtocol> protocols = new ConcurrentHashMap<>();
     private final List<Consumer<Libp2pConnection>> connectionListeners = new CopyOnWriteArrayList<>();
     private final List<Libp2pConnection> connections = new CopyOnWriteArrayList<>();
-    private final List<Channel> serverChannels = new CopyOnWriteArrayList<>();
     private final PeerTrust trust;
     private final InboundLimits limits;
     private final FrameBudget frameBudget;
     private final ConnectionSlots slots;
+    private final TcpListener tcpListener;
+    private final TcpDialer tcpDialer;
     private volatile Function<Multiaddr, CompletableFuture<Libp2pConnection>> circuitDialer;
     private volatile Function<InetSocketAddress, Optional<PeerId>> inboundInitiator = a -> Optional.empty();
     private volatile EventLoopGroup group;
@@ -86,6 +78,8 @@ public final class Libp2pHost {
         this.peerId = PeerId.fromEd25519(identity.publicKey());
         // libp2p allows a fresh Noise static key per process: the identity key signs it in every handshake
         this.noiseStaticKey = NoiseXX.generatePrivateKey(new SecureRandom());
+        this.tcpListener = new TcpListener(config.listenAddresses(), peerId);
+        this.tcpDialer = new TcpDialer(config.handshakeTimeoutMillis(), this::upgrade);
         protocols.put(IdentifyProtocol.ID, new IdentifyProtocol(this));
         protocols.put(PingProtocol.ID, new PingProtocol());
     }
@@ -148,63 +142,38 @@ public final class Libp2pHost {
         }
         group = new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("rhizome-libp2p", true));
         try {
-            for (Multiaddr addr : config.listenAddresses()) {
-                InetSocketAddress bind = TcpAddresses.toSocketAddress(addr, true);
-                ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                        // a remembered port must be bindable again right after a restart (TIME_WAIT)
-                        .option(ChannelOption.SO_REUSEADDR, true)
-                        // hole punching dials out from the listen port (TCP simultaneous open)
-                        .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
-                        .childOption(ChannelOption.TCP_NODELAY, true)
-                        .childHandler(new ChannelInitializer<SocketChannel>() {
-                            @Override
-                            protected void initChannel(SocketChannel ch) {
-                                if (stopped) {
-                                    ch.close();
-                                    return;
-                                }
-                                ConnectionSlots.Decision d = slots.handshakeStarting(ch);
-                                if (!d.admitted()) {
-                                    LOG.warn("refusing libp2p connection from {}: {}", ch.remoteAddress(), d.reason());
-                                    ch.close();
-                                    return;
-                                }
-                                d.evict().ifPresent(Channel::close);
-                                ch.pipeline().addLast("slot-watch", new FirstByteWatch(slots));
-                                // a hole punch may land on the listener: then the punch decides the roles
-                                Optional<PeerId> punch = inboundInitiator.apply(ch.remoteAddress());
-                                upgrade(ch, punch.isPresent(), punch, new CompletableFuture<>());
-                            }
-                        });
-                ChannelFuture f = b.bind(bind).awaitUninterruptibly();
-                if (!f.isSuccess()) {
-                    throw new IOException("cannot listen on " + addr + ": " + f.cause().getMessage(), f.cause());
-                }
-                serverChannels.add(f.channel());
-                LOG.info("libp2p node {} listening on {}", peerId, f.channel().localAddress());
-            }
+            tcpListener.bind(group, this::accepted);
         } catch (IOException | RuntimeException e) {
             stop();
             throw e;
         }
     }
 
+    /**
+     * An inbound TCP connection, from its channel's initializer: refused when stopping or out of
+     * slots, else upgraded as the responder (or as a hole punch decided).
+     */
+    private void accepted(SocketChannel ch) {
+        if (stopped) {
+            ch.close();
+            return;
+        }
+        ConnectionSlots.Decision d = slots.handshakeStarting(ch);
+        if (!d.admitted()) {
+            LOG.warn("refusing libp2p connection from {}: {}", ch.remoteAddress(), d.reason());
+            ch.close();
+            return;
+        }
+        d.evict().ifPresent(Channel::close);
+        ch.pipeline().addLast("slot-watch", new FirstByteWatch(slots));
+        // a hole punch may land on the listener: then the punch decides the roles
+        Optional<PeerId> punch = inboundInitiator.apply(ch.remoteAddress());
+        upgrade(ch, punch.isPresent(), punch, new CompletableFuture<>());
+    }
+
     /** The bound listen addresses, each ending in /p2p/{our peer id}; empty when stopped. */
     public List<Multiaddr> listenAddresses() {
-        List<Multiaddr> out = new ArrayList<>();
-        List<Multiaddr> configured = config.listenAddresses();
-        for (int i = 0; i < serverChannels.size(); i++) {
-            InetSocketAddress a = (InetSocketAddress) serverChannels.get(i).localAddress();
-            if (a.getAddress().isAnyLocalAddress()) {
-                // the JDK binds /ip4/0.0.0.0 as the dual-stack wildcard: announce what was configured
-                boolean v6 = i < configured.size() ? configured.get(i).first(Multiaddr.Protocol.IP6).isPresent()
-                        : a.getAddress() instanceof Inet6Address;
-                out.addAll(TcpAddresses.interfaceAddresses(a.getPort(), v6, peerId));
-            } else {
-                out.add(Multiaddr.tcp(a.getAddress(), a.getPort()).withPeerId(peerId));
-            }
-        }
-        return out;
+        return tcpListener.listenAddresses();
     }
 
     /**
@@ -212,7 +181,7 @@ public final class Libp2pHost {
      * (wildcards not expanded, ports resolved); empty when stopped.
      */
     public List<InetSocketAddress> boundAddresses() {
-        return serverChannels.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
+        return tcpListener.boundAddresses();
     }
 
     /** Who dials /p2p-circuit addresses (the circuit relay client), none by default. */
@@ -251,44 +220,11 @@ public final class Libp2pHost {
     }
 
     private CompletableFuture<Libp2pConnection> dialTcp(Multiaddr address, boolean initiator, Optional<Integer> localPort) {
-        CompletableFuture<Libp2pConnection> ready = new CompletableFuture<>();
         EventLoopGroup g = group;
         if (g == null || stopped) {
-            ready.completeExceptionally(new IOException("libp2p node is not running"));
-            return ready;
+            return CompletableFuture.failedFuture(new IOException("libp2p node is not running"));
         }
-        Optional<PeerId> expected = address.peerId();
-        CompletableFuture.supplyAsync(() -> {
-            try {
-                return TcpAddresses.toSocketAddress(address, false);
-            } catch (IOException e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        }).whenComplete((target, err) -> {
-            if (err != null) {
-                ready.completeExceptionally(err.getCause() != null ? err.getCause() : err);
-                return;
-            }
-            Bootstrap b = new Bootstrap().group(g).channel(NioSocketChannel.class)
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.handshakeTimeoutMillis())
-                    .handler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            upgrade(ch, initiator, expected, ready);
-                        }
-                    });
-            localPort.ifPresent(port -> b.option(ChannelOption.SO_REUSEADDR, true)
-                    .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
-                    .localAddress(new InetSocketAddress(target.getAddress() instanceof Inet6Address
-                            ? "::" : "0.0.0.0", port)));
-            b.connect(target).addListener((ChannelFuture f) -> {
-                if (!f.isSuccess()) {
-                    ready.completeExceptionally(new IOException("cannot connect to " + address + ": " + f.cause().getMessage(), f.cause()));
-                }
-            });
-        });
-        return ready;
+        return tcpDialer.dial(g, address, initiator, localPort);
     }
 
     /** An open connection to {@code peer}, if any; a direct one before a relayed one. */
@@ -306,10 +242,7 @@ public final class Libp2pHost {
             return;
         }
         stopped = true;
-        for (Channel c : serverChannels) {
-            c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        }
-        serverChannels.clear();
+        tcpListener.close();
         for (Libp2pConnection c : connections) {
             c.channel().close();
         }

@@ -2,16 +2,13 @@ package io.rhizome.transport.libp2p.internal;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -42,7 +39,8 @@ import io.rhizome.transport.libp2p.internal.yamux.YamuxStream;
  *
  * <p>Also a {@link ProtocolChannels} (other protocols framed like sync, on their own streams), a
  * {@link Rendezvous} (mDNS under {@value MdnsPeerDiscovery#RENDEZVOUS_SERVICE}, started on demand
- * when peer discovery is off) and {@link TransportDiagnostics} (identify and ping).
+ * when peer discovery is off) and {@link TransportDiagnostics} (identify and ping). Discovery and
+ * rendezvous are {@link MdnsRendezvous}'s job.
  */
 public final class Libp2pTransport implements Transport, ProtocolChannels, Rendezvous, TransportDiagnostics {
 
@@ -53,20 +51,16 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
 
     private final IdentitySigner identity;
     private final Libp2pConfig config;
-    private final Duration mdnsInterval;
     private final RememberedPorts ports;
     private volatile RelayAttachment relays = new RelayAttachment(List.of());
     private final Set<SyncLink> links = ConcurrentHashMap.newKeySet();
-    private final List<Consumer<DiscoveredPeer>> discoveryListeners = new CopyOnWriteArrayList<>();
     private final Map<String, StreamProtocol> extraProtocols = new ConcurrentHashMap<>();
-    private final Set<String> advertised = ConcurrentHashMap.newKeySet();
     /** Streams this node opened (sync links and protocol channels), for status: shows how often it dials. */
     private final java.util.concurrent.atomic.AtomicLong streamsOpened = new java.util.concurrent.atomic.AtomicLong();
     private volatile PeerTrust trust = PeerTrust.EVERYONE;
     private volatile InboundLimits limits = InboundLimits.defaults();
     private volatile Libp2pHost host;
-    private volatile MdnsPeerDiscovery discovery;
-    private volatile TransportListener listener;
+    private final MdnsRendezvous mdns;
 
     public Libp2pTransport(IdentitySigner identity, Libp2pConfig config) {
         this(identity, config, null);
@@ -84,14 +78,10 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
     public Libp2pTransport(IdentitySigner identity, Libp2pConfig config, Duration mdnsInterval, ListenPortStore ports) {
         this.identity = identity;
         this.config = config;
-        this.mdnsInterval = mdnsInterval;
+        this.mdns = new MdnsRendezvous(mdnsInterval);
         this.ports = new RememberedPorts(ports);
     }
 
-    /**
-     * Which peers are trusted devices (the node: paired ones) and what remote parties may make this
-     * node hold; used from the next {@link #start} on. Default: everyone trusted, {@link InboundLimits#defaults()}.
-     */
     /** The relays to keep a reservation on (p2p.relays); call before {@link #start}. */
     public void relays(List<Multiaddr> relays) {
         this.relays = new RelayAttachment(relays);
@@ -101,6 +91,10 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
         return relays;
     }
 
+    /**
+     * Which peers are trusted devices (the node: paired ones) and what remote parties may make this
+     * node hold; used from the next {@link #start} on. Default: everyone trusted, {@link InboundLimits#defaults()}.
+     */
     public void inbound(PeerTrust trust, InboundLimits limits) {
         this.trust = trust;
         this.limits = limits;
@@ -134,7 +128,7 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
 
     /** Called (from the mDNS thread) for each peer mDNS finds, repeatedly while it stays visible. */
     public void onDiscovered(Consumer<DiscoveredPeer> listener) {
-        discoveryListeners.add(listener);
+        mdns.onDiscovered(listener);
     }
 
     @Override
@@ -149,15 +143,7 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
         }
         Libp2pHost h = startHost(listener);
         host = h;
-        this.listener = listener;
-        if (mdnsInterval != null || !advertised.isEmpty()) {
-            try {
-                startMdns(h);
-            } catch (IOException e) {
-                // a node without multicast still works by explicit address
-                LOG.warn("libp2p mDNS unavailable: {}", e.getMessage());
-            }
-        }
+        mdns.start(h, listener);
     }
 
     /**
@@ -208,32 +194,6 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
         };
     }
 
-    private void startMdns(Libp2pHost h) throws IOException {
-        // loopback addresses are announced too: peers in one network namespace find each other
-        MdnsPeerDiscovery d = new MdnsPeerDiscovery(h.peerId(), h::listenAddresses, this::discovered, mdnsInterval,
-                () -> Set.copyOf(advertised));
-        d.start();
-        discovery = d;
-    }
-
-    private void discovered(DiscoveredPeer peer) {
-        discoveryListeners.forEach(l -> l.accept(peer));
-        TransportListener l = listener;
-        Optional<byte[]> key = peer.peer().ed25519PublicKey();
-        if (l == null || key.isEmpty()) {
-            return;
-        }
-        String deviceId = Base64.getUrlEncoder().withoutPadding().encodeToString(key.get());
-        // best first: the address the announcement came from
-        for (Multiaddr a : peer.addresses()) {
-            try {
-                l.discovered(deviceId, a.toString());
-            } catch (RuntimeException e) {
-                LOG.warn("transport listener failed on discovered device {}", deviceId, e);
-            }
-        }
-    }
-
     /** The running host (for identify, ping and connect commands), or null when stopped. */
     public Libp2pHost host() {
         return host;
@@ -245,16 +205,11 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
         if (h == null) {
             return;
         }
-        MdnsPeerDiscovery d = discovery;
-        if (d != null) {
-            d.close();
-            discovery = null;
-        }
+        mdns.stop();
         links.forEach(SyncLink::close);
         relays.detach();
         h.stop();
         host = null;
-        listener = null;
     }
 
     @Override
@@ -310,34 +265,12 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
 
     @Override
     public AutoCloseable advertise(String key) throws IOException {
-        String k = MdnsPeerDiscovery.checkKey(key);
-        mdnsForRendezvous();
-        advertised.add(k);
-        return () -> advertised.remove(k);
+        return mdns.advertise(key);
     }
 
     @Override
     public CompletionStage<List<String>> find(String key, Duration timeout) {
-        MdnsPeerDiscovery d;
-        try {
-            MdnsPeerDiscovery.checkKey(key);
-            d = mdnsForRendezvous();
-        } catch (IOException | IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        return d.find(key, timeout).thenApply(found -> found.stream().map(Multiaddr::toString).toList());
-    }
-
-    /** The running mDNS responder, started now for rendezvous only if peer discovery is off. */
-    private synchronized MdnsPeerDiscovery mdnsForRendezvous() throws IOException {
-        Libp2pHost h = host;
-        if (h == null) {
-            throw new IOException("libp2p transport is not started");
-        }
-        if (discovery == null) {
-            startMdns(h);
-        }
-        return discovery;
+        return mdns.find(key, timeout);
     }
 
     // ------------------------------------------------------------------ TransportDiagnostics
@@ -348,7 +281,7 @@ public final class Libp2pTransport implements Transport, ProtocolChannels, Rende
         info.put("peerId", PeerId.fromEd25519(identity.publicKey()).toBase58());
         info.put("listenAddresses", listenAddresses());
         info.put("agentVersion", config.agentVersion());
-        info.put("mdns", discovery != null);
+        info.put("mdns", mdns.running());
         info.put("streamsOpened", streamsOpened.get());
         info.putAll(relays.status(host));
         return info;
