@@ -21,7 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * {@code rhizome hub} with {@code hub.store=postgres} against a throwaway PostgreSQL: the launcher
  * passes the store choice and the settings from the hub's {@code rhizome.properties} (the password
- * through a file only the user can read), the hub keeps the change sets in the database and none
+ * through a file only the user can read, after the restart through {@code RHIZOME_PG_PASSWORD}), the hub keeps the change sets in the database and none
  * in its home, and what it holds survives a restart of the hub. Bad settings (an unknown store, a
  * wrong password) are refused before anything starts, with a sentence naming the setting.
  */
@@ -109,8 +109,12 @@ class NodeHubPostgresTest {
             }
             assertFalse(files.stream().anyMatch(f -> home.relativize(f).startsWith("data")), "no MapDB store in the hub's home: " + files);
 
-            // the hub restarts (on the same database); A, up again alone, gets B's write through it
-            try (NodeHubTest.Hub hub = NodeHubTest.Hub.start(home, tmp.resolve("hub-2.out"));
+            // the hub restarts on the same database, the password now from RHIZOME_PG_PASSWORD instead of
+            // the file; A, up again alone, gets B's write through it
+            String properties = Files.readString(home.resolve("rhizome.properties"));
+            Files.writeString(home.resolve("rhizome.properties"), properties.replaceAll("(?m)^hub\\.postgres\\.passwordFile=.*$", ""));
+            assertFalse(Files.readString(home.resolve("rhizome.properties")).contains("passwordFile"), "the file is no longer named");
+            try (NodeHubTest.Hub hub = NodeHubTest.Hub.start(home, tmp.resolve("hub-2.out"), Map.of("RHIZOME_PG_PASSWORD", pg.password()));
                     NodeProcess na = NodeProcess.start(a, FAST).awaitReady()) {
                 JsonNode info = hub.await("still knows its two members", j -> j.path("members").asInt() == 2);
                 assertFalse(info.has("claimCode"), "the restarted hub stays claimed: " + info);

@@ -39,8 +39,15 @@ class NodeHubTest {
     record Hub(Process process, Path home, Path out) implements AutoCloseable {
         /** Starts {@code rhizome hub --home HOME} (its rhizome.properties already written), its output into {@code out}. */
         static Hub start(Path home, Path out) throws Exception {
-            Process p = new ProcessBuilder(NodeProcess.ROOT.resolve("rhizome").toString(), "hub", "--home", home.toString())
-                    .directory(NodeProcess.ROOT.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            return start(home, out, Map.of());
+        }
+
+        /** The same, with {@code env} added to the launcher's environment. */
+        static Hub start(Path home, Path out, Map<String, String> env) throws Exception {
+            ProcessBuilder pb = new ProcessBuilder(NodeProcess.ROOT.resolve("rhizome").toString(), "hub", "--home", home.toString())
+                    .directory(NodeProcess.ROOT.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
             Hub hub = new Hub(p, home, out);
             hub.await("writes hub.json with its address", j -> j.path("addresses").size() > 0);
             return hub;
