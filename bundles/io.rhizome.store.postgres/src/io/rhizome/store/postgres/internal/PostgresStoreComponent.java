@@ -1,9 +1,5 @@
 package io.rhizome.store.postgres.internal;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Hashtable;
@@ -93,23 +89,8 @@ public class PostgresStoreComponent {
             throw new IllegalArgumentException("the url " + PostgresSettings.mask(url)
                     + " carries a password; put it into the file named by passwordFile instead");
         }
-        return new PostgresSettings(url, config.user() == null ? "" : config.user().trim(), password(config.passwordFile()),
+        return new PostgresSettings(url, config.user() == null ? "" : config.user().trim(), PasswordSource.read(config.passwordFile(), config.passwordEnv()),
                 config.connections(), Duration.ofSeconds(config.connectTimeoutSeconds()));
-    }
-
-    private static String password(String file) {
-        if (file == null || file.isBlank()) {
-            return "";
-        }
-        try {
-            String text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
-            int end = text.indexOf('\n');
-            String line = end < 0 ? text : text.substring(0, end);
-            return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read the password file " + file + ": " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
-        }
     }
 
     private void schedule(int attempt) {

@@ -22,6 +22,11 @@ public @interface PostgresStoreConfig {
                     + "no password (peer or trust authentication, or a ~/.pgpass the driver reads).")
     String passwordFile() default "";
 
+    @AttributeDefinition(name = "Password environment variable",
+            description = "Used when no password file is named: the name of an environment variable of the process "
+                    + "that holds the role's password (the launcher sets RHIZOME_PG_PASSWORD here). Empty: none.")
+    String passwordEnv() default "";
+
     @AttributeDefinition(name = "Connections", description = "How many connections this process keeps open.",
             min = "1", max = "64")
     int connections() default PostgresSettings.DEFAULT_CONNECTIONS;

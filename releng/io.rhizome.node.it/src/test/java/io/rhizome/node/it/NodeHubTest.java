@@ -28,7 +28,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 class NodeHubTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(90);
+    static final Duration WAIT = Duration.ofSeconds(90);
     private static final Map<String, String> FAST = Map.of("RHIZOME_JAVA_OPTS", "-Drhizome.cloud.pollMillis=300");
     private static final String MARKER = "hub-marker-5be1c0de written while B was down";
 
@@ -36,7 +36,23 @@ class NodeHubTest {
     Path tmp;
 
     /** A running {@code rhizome hub}; what it says of itself is in hub.json. */
-    private record Hub(Process process, Path home, Path out) implements AutoCloseable {
+    record Hub(Process process, Path home, Path out) implements AutoCloseable {
+        /** Starts {@code rhizome hub --home HOME} (its rhizome.properties already written), its output into {@code out}. */
+        static Hub start(Path home, Path out) throws Exception {
+            return start(home, out, Map.of());
+        }
+
+        /** The same, with {@code env} added to the launcher's environment. */
+        static Hub start(Path home, Path out, Map<String, String> env) throws Exception {
+            ProcessBuilder pb = new ProcessBuilder(NodeProcess.ROOT.resolve("rhizome").toString(), "hub", "--home", home.toString())
+                    .directory(NodeProcess.ROOT.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            Hub hub = new Hub(p, home, out);
+            hub.await("writes hub.json with its address", j -> j.path("addresses").size() > 0);
+            return hub;
+        }
+
         JsonNode info() throws Exception {
             return NodeProcess.JSON.readTree(home.resolve("hub.json").toFile());
         }
@@ -71,10 +87,7 @@ class NodeHubTest {
         Path home = tmp.resolve("hub");
         Files.createDirectories(home);
         Files.writeString(home.resolve("rhizome.properties"), "hub.listen=/ip4/127.0.0.1/tcp/0\n");
-        Path out = tmp.resolve("hub.out");
-        Process p = new ProcessBuilder(NodeProcess.ROOT.resolve("rhizome").toString(), "hub", "--home", home.toString())
-                .directory(NodeProcess.ROOT.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        Hub hub = new Hub(p, home, out);
+        Hub hub = Hub.start(home, tmp.resolve("hub.out"));
         hub.await("writes hub.json with its address and claim code", j -> j.path("addresses").size() > 0 && j.has("claimCode"));
         return hub;
     }
