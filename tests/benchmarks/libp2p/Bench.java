@@ -22,6 +22,9 @@ import io.rhizome.transport.libp2p.internal.Libp2pConnection;
 import io.rhizome.transport.libp2p.internal.Libp2pHost;
 import io.rhizome.transport.libp2p.internal.multiformats.Multiaddr;
 import io.rhizome.transport.libp2p.internal.noise.IdentitySigner;
+import io.rhizome.transport.libp2p.internal.relay.RelayClient;
+import io.rhizome.transport.libp2p.internal.relay.RelayLimits;
+import io.rhizome.transport.libp2p.internal.relay.RelayService;
 import io.rhizome.transport.libp2p.internal.yamux.StreamHandler;
 import io.rhizome.transport.libp2p.internal.yamux.YamuxStream;
 
@@ -76,9 +79,11 @@ public class Bench {
             c.close();
         }
 
+        List<Double> relayed = relayed(mib, rounds);
         double[] hs = handshakes(source, sinkAddr, dials);
         if (Boolean.getBoolean("bench.rhizomeOnly")) {
-            System.out.printf("Rhizome -> Rhizome %s MiB/s; handshake p50 %.2f ms p99 %.2f ms%n", fmt(rz), hs[0], hs[1]);
+            System.out.printf("Rhizome -> Rhizome %s MiB/s; relayed %s MiB/s (relayed / direct %.2f x); handshake p50 %.2f ms p99 %.2f ms%n",
+                    fmt(rz), fmt(relayed), best(relayed) / best(rz), hs[0], hs[1]);
             source.stop();
             sink.stop();
             return;
@@ -122,8 +127,49 @@ public class Bench {
         System.out.printf("  Rhizome -> js      : %8.1f MiB/s   runs %s%n", best(rzjs), fmt(rzjs));
         System.out.printf("  js      -> Rhizome : %8.1f MiB/s   runs %s%n", best(jsrz), fmt(jsrz));
         System.out.printf("  Rhizome / js ratio : %8.2f x  (target >= 2)%n", best(rz) / best(jsjs));
+        System.out.printf("  Rhizome -> relay -> Rhizome (circuit relay v2, a Rhizome relay, no limits): %8.1f MiB/s   runs %s; relayed / direct %.2f x%n",
+                best(relayed), fmt(relayed), best(relayed) / best(rz));
         System.out.printf("  handshake (TCP connect + multistream + Noise XX + Yamux), %d dials: p50 %.2f ms, p99 %.2f ms%n",
                 dials, hs[0], hs[1]);
+    }
+
+    /**
+     * The same stream through a relay on loopback: the sink reserves on a Rhizome relay (no limits),
+     * the source dials its /p2p-circuit address. The relay decrypts and re-encrypts each hop's Noise
+     * session and splices the Yamux streams; the two ends' own Noise session runs inside.
+     */
+    static List<Double> relayed(int mib, int rounds) throws Exception {
+        Signer relayKey = Signer.random();
+        Libp2pHost relay = new Libp2pHost(relayKey, Libp2pConfig.loopback("rhizome/bench-relay"));
+        RelayService.install(relay, relayKey, new RelayLimits(16, java.time.Duration.ofHours(1), 16, 16, java.time.Duration.ZERO, 0));
+        relay.start();
+        Libp2pHost sink = host();
+        RelayClient sinkClient = RelayClient.install(sink);
+        sink.start();
+        Libp2pHost source = host();
+        RelayClient.install(source);
+        source.start();
+        try {
+            RelayClient.Granted g = sinkClient.reserve(relay.listenAddresses().get(0)).get(10, TimeUnit.SECONDS);
+            Multiaddr circuit = g.circuitAddress(sink.peerId());
+            Libp2pConnection warm = source.dial(circuit).get(10, TimeUnit.SECONDS);
+            send(warm, 64L << 20);
+            warm.close();
+            List<Double> runs = new ArrayList<>();
+            for (int i = 0; i < rounds; i++) {
+                Libp2pConnection c = source.dial(circuit).get(10, TimeUnit.SECONDS);
+                if (!c.isRelayed()) {
+                    throw new IllegalStateException("the connection to " + circuit + " is not relayed");
+                }
+                runs.add(send(c, (long) mib << 20));
+                c.close();
+            }
+            return runs;
+        } finally {
+            source.stop();
+            sink.stop();
+            relay.stop();
+        }
     }
 
     static Libp2pHost host() {

@@ -15,7 +15,7 @@ fi
 if [ -z "${SKIP_BUILD:-}" ]; then
   (cd "$root" && ./mvnw -B -q package -pl bundles/io.rhizome.transport.libp2p -am -DskipTests)
 fi
-jar=$(ls "$root"/bundles/io.rhizome.transport.libp2p/target/io.rhizome.transport.libp2p-*.jar | head -1)
+jar=$(ls "$root"/bundles/io.rhizome.transport.libp2p/target/io.rhizome.transport.libp2p-*.jar | grep -v -- -sources.jar | head -1)
 netty=4.1.118.Final
 cp="$jar:$root/bundles/io.rhizome.api/target/classes"
 for a in netty-common netty-buffer netty-resolver netty-transport netty-codec; do

@@ -30,6 +30,7 @@ public final class RelayReservations implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RelayReservations.class);
     static final Duration MIN_RETRY = Duration.ofSeconds(1);
     static final Duration MAX_RETRY = Duration.ofSeconds(30);
+    static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(30);
 
     /** How often a public node checks whether it still is. */
     static final Duration PUBLIC_RECHECK = Duration.ofSeconds(30);
@@ -60,7 +61,13 @@ public final class RelayReservations implements AutoCloseable {
         relays.forEach(r -> schedule(r, Duration.ZERO));
     }
 
-    private void schedule(Multiaddr relay, Duration delay) {
+    /**
+     * The next attempt for {@code relay}, in place of the one planned. Synchronized: an attempt that
+     * fails at once (the host not listening yet) plans its retry from the timer thread, and that retry
+     * must be recorded after the attempt it follows, never before (else recording the first attempt
+     * cancelled the retry and the device never reserved).
+     */
+    private synchronized void schedule(Multiaddr relay, Duration delay) {
         if (closed) {
             return;
         }
@@ -78,13 +85,15 @@ public final class RelayReservations implements AutoCloseable {
             schedule(relay, PUBLIC_RECHECK);
             return;
         }
-        client.reserve(relay).whenComplete((g, err) -> {
+        // a dial or an answer that never comes must not end the attempts
+        client.reserve(relay).orTimeout(ATTEMPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((g, err) -> {
             if (closed) {
                 return;
             }
             if (err != null) {
                 Duration wait = backoff.merge(relay, MIN_RETRY, (a, b) -> a.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : a.multipliedBy(2));
-                LOG.warn("no reservation on relay {} (retrying in {} s): {}", relay, wait.toSeconds(), err.getMessage());
+                LOG.warn("no reservation on relay {} (retrying in {} s): {}", relay, wait.toSeconds(),
+                        err instanceof java.util.concurrent.TimeoutException ? "no answer within " + ATTEMPT_TIMEOUT.toSeconds() + " s" : err.getMessage());
                 schedule(relay, wait);
                 return;
             }
@@ -103,7 +112,7 @@ public final class RelayReservations implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
         timer.shutdownNow();
     }
