@@ -226,8 +226,9 @@ public final class RestRouter {
         java.put("home", System.getProperty("java.home"));
         Optional<SyncService> service = sync.get();
         if (service.isPresent()) {
-            root.set("sync", syncStatus(service.get().status()));
-            root.set("transports", PeerResources.transportsInfo(transports.get(), json));
+            ObjectNode transportsInfo = PeerResources.transportsInfo(transports.get(), json);
+            root.set("sync", syncStatus(service.get().status(), transportsInfo));
+            root.set("transports", transportsInfo);
         } else {
             ObjectNode s = root.putObject("sync");
             s.put("state", "unavailable");
@@ -247,7 +248,7 @@ public final class RestRouter {
                 java.util.Map.of(), Optional.empty(), new byte[0])).body());
     }
 
-    private JsonNode syncStatus(SyncStatus status) {
+    private JsonNode syncStatus(SyncStatus status, ObjectNode transportsInfo) {
         ObjectNode s = json.createObjectNode();
         s.put("deviceId", status.deviceId());
         s.put("state", status.state().id());
@@ -264,7 +265,7 @@ public final class RestRouter {
             pn.put("lastSeen", p.lastSeen().map(Instant::toString).orElse(null));
             pn.put("pendingEvents", p.pendingEvents());
             pn.put("lastSync", p.lastSync().map(Instant::toString).orElse(null));
-            route(pn, p);
+            route(pn, p, transportsInfo);
             pn.set("progress", progress(p.progress()));
             ArrayNode held = pn.putArray("heldBack");
             for (HeldBack h : p.heldBack()) {
@@ -320,9 +321,23 @@ public final class RestRouter {
         return crossed == 0 ? Optional.empty() : Optional.of(Math.round(left * ((double) bytes / crossed)));
     }
 
-    /** Which route the peer was last synced by: its live link, or a cloud or hub (when a batch through it came later). */
-    private void route(ObjectNode pn, PeerStatus p) {
+    /**
+     * Which route the peer was last synced by ({@code lastSyncRoute}: its live link, or a cloud or hub
+     * when a batch through it came later), and the route in use now ({@code route}): over a live link
+     * the transport's own word for it where it has one (libp2p: {@code direct}, {@code relayed},
+     * {@code hole-punched}) else the transport's kind; without a live link {@code hub} or {@code cloud}
+     * when one of them carried the last batch; else null.
+     */
+    private void route(ObjectNode pn, PeerStatus p, ObjectNode transportsInfo) {
         Optional<CloudResources.Route> viaCloud = CloudResources.lastRoute(cloud.get(), p.peerId());
+        if (p.connected() && p.transport().isPresent()) {
+            String kind = p.transport().get();
+            pn.put("route", transportsInfo.path(kind).path("deviceRoutes").path(p.peerId()).asText(kind));
+        } else if (viaCloud.isPresent()) {
+            pn.put("route", viaCloud.get().cloudId().startsWith("hub-") ? "hub" : "cloud");
+        } else {
+            pn.putNull("route");
+        }
         long live = p.lastSync().map(Instant::toEpochMilli).orElse(0L);
         if (viaCloud.isPresent() && viaCloud.get().atMillis() >= live) {
             String id = viaCloud.get().cloudId();

@@ -99,7 +99,7 @@ final class StatusView {
 
     private static void peer(StringBuilder b, JsonNode p) {
         String link = p.path("connected").asBoolean()
-                ? "connected" + text(p, "transport").map(t -> " (" + t + ")").orElse("")
+                ? "connected" + text(p, "transport").map(t -> " (" + t + text(p, "route").filter(r -> !r.equals(t)).map(r -> ", " + r).orElse("") + ")").orElse("")
                 : "not connected";
         line(b, "peer:     %s: %s, last sync %s, %d pending", p.path("peerId").asText(), link,
                 text(p, "lastSync").orElse("never"), p.path("pendingEvents").asLong());
@@ -107,7 +107,7 @@ final class StatusView {
         if (p.path("connected").asBoolean() && (g.path("incoming").asLong() > 0 || g.path("outgoing").asLong() > 0)) {
             line(b, "          catching up: %s", progress(g));
         }
-        text(p, "lastSyncRoute").filter(r -> r.startsWith("cloud ")).ifPresent(r ->
+        text(p, "lastSyncRoute").filter(r -> r.startsWith("cloud ") || r.startsWith("hub ")).ifPresent(r ->
                 line(b, "          last synced through %s at %s", r, text(p, "lastCloudSync").orElse("?")));
         for (JsonNode h : p.path("heldBack")) {
             line(b, "          held back %s: %s from %s, change set %d on: %s (%s, since %s)",

@@ -41,6 +41,23 @@ class StatusViewTest {
     }
 
     @Test
+    void eachPeersRouteIsShown() throws Exception {
+        String text = StatusView.render(status("""
+                {"deviceId": "DEV", "state": "online", "online": true, "lastSyncTime": null, "pendingMutations": 0,
+                 "connectedPeers": 2, "lastError": null, "clockProblem": null, "revoked": null,
+                 "peers": [
+                   {"peerId": "NAT", "connected": true, "transport": "libp2p", "route": "relayed", "pendingEvents": 0,
+                    "lastSync": "2026-12-01T20:00:00Z", "lastSyncRoute": "libp2p", "heldBack": []},
+                   {"peerId": "WG", "connected": true, "transport": "wireguard", "route": "wireguard", "pendingEvents": 0,
+                    "lastSync": "2026-12-01T20:00:00Z", "lastSyncRoute": "wireguard", "heldBack": []},
+                   {"peerId": "ASLEEP", "connected": false, "transport": null, "route": "hub", "pendingEvents": 0,
+                    "lastSync": null, "lastSyncRoute": "hub hub-1a2b3c4d", "lastCloudSync": "2026-12-01T21:00:00Z", "heldBack": []}]}"""));
+        assertTrue(text.contains("peer:     NAT: connected (libp2p, relayed), last sync"), text);
+        assertTrue(text.contains("peer:     WG: connected (wireguard), last sync"), "a route that is the transport's kind is not repeated: " + text);
+        assertTrue(text.contains("peer:     ASLEEP: not connected, last sync never, 0 pending\n          last synced through hub hub-1a2b3c4d at 2026-12-01T21:00:00Z"), text);
+    }
+
+    @Test
     void heldBackStreamsLastErrorClockAndRevocationAreShown() throws Exception {
         String text = StatusView.render(status("""
                 {"deviceId": "DEV", "state": "online", "online": true, "lastSyncTime": "2026-12-01T20:00:00Z",

@@ -89,13 +89,32 @@ public final class RelayAttachment {
         return out;
     }
 
-    /** The status fields of NAT traversal: relays, relayReservations, routes, reachability, holePunches. */
+    /**
+     * The same routes keyed by device id (the peer's Ed25519 key, base64url without padding, as
+     * {@code sync.peers[].peerId} names devices), so status can show each device's route.
+     */
+    public static Map<String, String> deviceRoutes(Libp2pHost host) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (host != null) {
+            for (Libp2pConnection c : host.connections()) {
+                if (c.isOpen()) {
+                    c.remotePeer().ed25519PublicKey().ifPresent(k -> out.merge(
+                            java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(k), c.route(),
+                            (a, b) -> "relayed".equals(a) ? b : a));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The status fields of NAT traversal: relays, relayReservations, routes, deviceRoutes, reachability, holePunches. */
     public Map<String, Object> status(Libp2pHost host) {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("relays", relays.stream().map(Multiaddr::toString).toList());
         info.put("relayReservations", reservations().stream().map(g -> Map.of("relay", g.relayAddress().toString(),
                 "expires", g.expires().toString())).toList());
         info.put("routes", routes(host));
+        info.put("deviceRoutes", deviceRoutes(host));
         info.put("reachability", reachability());
         info.put("holePunches", holePunches());
         return info;

@@ -131,6 +131,7 @@ class NodeHubTest {
                 JsonNode peer = NodeProcess.json(NodeProcess.cli("status", "--json", "--home", b.toString())).path("sync").path("peers").get(0);
                 assertFalse(peer.path("connected").asBoolean(), "A is down: " + peer);
                 assertTrue(peer.path("lastSyncRoute").asText().startsWith("hub hub-"), "status names the hub route: " + peer);
+                assertEquals("hub", peer.path("route").asText(), "the route in use for A is the hub: " + peer);
                 nb.terminate();
             }
 

@@ -138,6 +138,15 @@ class NodeRelayTest {
                 // so the relayed connection is upgraded to a hole-punched one (behind real NATs: tests/nat/run.sh)
                 awaitJson(b, "B's route to A upgraded by hole punching", st -> "hole-punched".equals(
                         st.path("transports").path("libp2p").path("routes").path(aPeer).asText()), "status");
+                // and the device's own entry in sync.peers says so too (route in use now)
+                awaitJson(b, "B's sync.peers entry of A shows the hole-punched route", st -> {
+                    for (JsonNode p : st.path("sync").path("peers")) {
+                        if ("hole-punched".equals(p.path("route").asText())) {
+                            return true;
+                        }
+                    }
+                    return false;
+                }, "status");
                 long punched = 0;
                 for (Path home : List.of(a, b)) {
                     punched += json(home, "status").path("transports").path("libp2p").path("holePunches").path("succeeded").asLong();
