@@ -229,6 +229,7 @@ public final class RestRouter {
             ObjectNode transportsInfo = PeerResources.transportsInfo(transports.get(), json);
             root.set("sync", syncStatus(service.get().status(), transportsInfo));
             root.set("transports", transportsInfo);
+            StoreStatus.of(plugins.get(), json).ifPresent(st -> root.set("store", st));
         } else {
             ObjectNode s = root.putObject("sync");
             s.put("state", "unavailable");

@@ -131,6 +131,11 @@ public final class MapDbReplicaStore implements ReplicaStore, AutoCloseable {
         return state.quarantined;
     }
 
+    /** How many quarantined records the store keeps, from every open that found some (they are never served). */
+    public int quarantineKept() {
+        return maps.quarantine.size();
+    }
+
     /**
      * Called once, on a thread of its own, when the store fails and refuses further calls (a
      * commit could not be written); the owner then withdraws the service.

@@ -59,6 +59,10 @@ public class MapDbStoreComponent {
     static final String STORE_KEY_SECRET = "io.rhizome.store.mapdb/store-key";
     /** Service property: how many records the last open quarantined (they did not open; never served). */
     static final String QUARANTINED_PROPERTY = "store.quarantined";
+    /** Service property: the last open's sentences about what it quarantined (at most 10), one per line. */
+    static final String QUARANTINE_REPORTS_PROPERTY = "store.quarantineReports";
+    /** Service property: quarantined records the store keeps, from every open that found some. */
+    static final String QUARANTINE_KEPT_PROPERTY = "store.quarantineKept";
     /** The node's choice of store: unset or {@code mapdb} opens this one; any other kind leaves it closed. */
     static final String SELECT_PROPERTY = "rhizome.store";
 
@@ -122,6 +126,8 @@ public class MapDbStoreComponent {
         props.put(ReplicaStore.KIND_PROPERTY, KIND);
         props.put("store.location", opened.location());
         props.put(QUARANTINED_PROPERTY, opened.quarantined().size());
+        props.put(QUARANTINE_REPORTS_PROPERTY, String.join("\n", opened.quarantined().stream().limit(10).toList()));
+        props.put(QUARANTINE_KEPT_PROPERTY, opened.quarantineKept());
         opened.onFailure(() -> failed(opened));
         registration = context.registerService(ReplicaStore.class, opened, props);
         spaces = context.registerService(MetadataSpace.class, new BundleSpaces(opened), props);

@@ -22,6 +22,14 @@ final class StatusView {
                 human(Duration.ofMillis(node.path("uptimeMillis").asLong())));
         text(sync, "revoked").ifPresent(r -> line(b, "REVOKED:  %s", r));
         text(sync, "clockProblem").ifPresent(c -> line(b, "CLOCK:    %s", c));
+        JsonNode store = status.path("store");
+        if (store.path("quarantined").asInt() > 0) {
+            line(b, "STORE:    %d damaged record(s) found at this start, quarantined and never served (%d kept in quarantine)",
+                    store.path("quarantined").asInt(), store.path("quarantineKept").asInt());
+            for (JsonNode r : store.path("quarantineReports")) {
+                line(b, "          %s", r.asText());
+            }
+        }
         line(b, "home:     %s", node.path("home").asText());
         JsonNode java = node.path("java");
         if (java.hasNonNull("version")) {

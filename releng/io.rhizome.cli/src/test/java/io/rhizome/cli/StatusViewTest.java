@@ -58,6 +58,22 @@ class StatusViewTest {
     }
 
     @Test
+    void recordsTheStoreQuarantinedAtThisStartAreShownUnderTheTitle() throws Exception {
+        JsonNode status = status("""
+                {"deviceId": "DEV", "state": "online", "online": true, "lastSyncTime": null, "pendingMutations": 0,
+                 "connectedPeers": 0, "lastError": null, "clockProblem": null, "revoked": null, "peers": []}""");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) status).set("store", JSON.readTree("""
+                {"kind": "mapdb", "location": "/h/data", "quarantined": 1, "quarantineKept": 3,
+                 "quarantineReports": ["checkpoint quarantined, not served: state of notes/a does not open; rebuilt from the change-set log"]}"""));
+        List<String> lines = StatusView.render(status).lines().toList();
+        assertEquals("STORE:    1 damaged record(s) found at this start, quarantined and never served (3 kept in quarantine)", lines.get(1));
+        assertEquals("          checkpoint quarantined, not served: state of notes/a does not open; rebuilt from the change-set log", lines.get(2));
+
+        ((com.fasterxml.jackson.databind.node.ObjectNode) status.path("store")).put("quarantined", 0);
+        assertFalse(StatusView.render(status).contains("STORE:"), "nothing damaged at this start: no line");
+    }
+
+    @Test
     void heldBackStreamsLastErrorClockAndRevocationAreShown() throws Exception {
         String text = StatusView.render(status("""
                 {"deviceId": "DEV", "state": "online", "online": true, "lastSyncTime": "2026-12-01T20:00:00Z",

@@ -160,6 +160,7 @@ class AtRestTest {
             assertFalse(store.quarantined().isEmpty());
             assertTrue(store.quarantined().get(0).contains("checkpoint quarantined"), store.quarantined().toString());
             assertTrue(String.join("\n", store.quarantined()).contains("rebuilt from the change-set log"));
+            assertTrue(store.quarantineKept() >= 1, "the damaged record is kept in quarantine");
             // the metadata was not touched
             assertArrayEquals(bytes(VALUE), store.meta("meta/" + NAME).orElseThrow());
             // the engine's new checkpoint after its replay is kept
@@ -167,6 +168,7 @@ class AtRestTest {
         }
         try (MapDbReplicaStore store = open()) {
             assertEquals(List.of(), store.quarantined(), "reported once, by the open that found it");
+            assertTrue(store.quarantineKept() >= 1, "and kept in quarantine after that open");
             assertArrayEquals(bytes("state " + VALUE), store.entityState(new EntityRef(NAMESPACE, NAME)).orElseThrow());
             assertEquals(2, store.checkpointPosition());
         }

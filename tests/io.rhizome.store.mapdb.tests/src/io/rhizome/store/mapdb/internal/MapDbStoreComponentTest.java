@@ -150,6 +150,8 @@ class MapDbStoreComponentTest {
             keys.close();
         }
         assertEquals(0, ref.getProperty(MapDbStoreComponent.QUARANTINED_PROPERTY));
+        assertEquals("", ref.getProperty(MapDbStoreComponent.QUARANTINE_REPORTS_PROPERTY));
+        assertEquals(0, ref.getProperty(MapDbStoreComponent.QUARANTINE_KEPT_PROPERTY));
     }
 
     @Test

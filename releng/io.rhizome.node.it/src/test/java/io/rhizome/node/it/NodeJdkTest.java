@@ -122,6 +122,12 @@ class NodeJdkTest {
             JsonNode java = NodeProcess.json(NodeProcess.cli("status", "--home", home.toString(), "--json")).path("node").path("java");
             assertEquals(Path.of(best.stdout()).toRealPath().toString(), Path.of(java.path("home").asText()).toRealPath().toString(),
                     "without a pin the node runs on the newest JDK: " + java);
+            // the store in use and what its open quarantined (nothing here) are in status too
+            JsonNode store = NodeProcess.json(NodeProcess.cli("status", "--home", home.toString(), "--json")).path("store");
+            assertEquals("mapdb", store.path("kind").asText(), store.toString());
+            assertEquals(0, store.path("quarantined").asInt(-1), store.toString());
+            assertEquals(0, store.path("quarantineKept").asInt(-1), store.toString());
+            assertTrue(store.path("quarantineReports").isArray() && store.path("quarantineReports").isEmpty(), store.toString());
         }
     }
 
