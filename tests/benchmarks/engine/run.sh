@@ -5,8 +5,9 @@
 #   tests/benchmarks/engine/run.sh                      # all three, in-memory store
 #   tests/benchmarks/engine/run.sh --only enqueue --threads 32
 #   tests/benchmarks/engine/run.sh --only policy --events 200000 --rounds 3   # enterprise vs allow-all, same run
-#   BENCH_EXTRA_CP=path/to/store.jar:path/to/mapdb.jar \
-#     tests/benchmarks/engine/run.sh --store class:io.rhizome.store.mapdb.internal.MapDbReplicaStore --store-dir /tmp/bench
+#   tests/benchmarks/engine/run.sh --only sync --store mapdb --store-dir /tmp/bench   # the MapDB store (sealed, random key per node)
+#   BENCH_EXTRA_CP=path/to/store.jar:path/to/its-libraries.jar \
+#     tests/benchmarks/engine/run.sh --store class:FQCN --store-dir /tmp/bench          # any other store
 #
 # Environment: SKIP_BUILD=1 reuses the bundle jars already in */target; BENCH_HEAP (default 4g);
 # BENCH_EXTRA_CP is appended to the class path (a store implementation and its libraries);
@@ -30,5 +31,23 @@ for j in bundles/io.rhizome.api/target/io.rhizome.api-$v.jar bundles/io.rhizome.
   cp="$cp:$root/$j"
 done
 if [[ -n "${BENCH_EXTRA_CP:-}" ]]; then cp="$cp:$BENCH_EXTRA_CP"; fi
+# --store mapdb: the MapDB store and its libraries, from the node product the build made
+args=()
+while [ $# -gt 0 ]; do
+  if [ "$1" = --store ] && [ "${2:-}" = mapdb ]; then
+    plugins="$root/releng/io.rhizome.product/target/products/io.rhizome.node/linux/gtk/x86_64/plugins"
+    if ! compgen -G "$plugins/io.rhizome.store.mapdb_*.jar" >/dev/null; then
+      if [[ "${SKIP_BUILD:-0}" == "1" ]]; then echo "--store mapdb needs the node product: run ./mvnw -B verify -DskipTests first (or drop SKIP_BUILD)" >&2; exit 2; fi
+      ./mvnw -B -q verify -DskipTests
+    fi
+    for j in io.rhizome.store.mapdb_ bcprov_ com.google.guava lz4-java_ org.eclipse.collections. org.mapdb. wrapped.org.jetbrains.kotlin.kotlin-stdlib_; do
+      for f in "$plugins/$j"*.jar; do cp="$cp:$f"; done
+    done
+    args+=(--store class:io.rhizome.store.mapdb.internal.MapDbReplicaStore); shift 2
+  else
+    args+=("$1"); shift
+  fi
+done
+set -- "${args[@]}"
 exec java ${BENCH_JAVA_OPTS:-} -Xms"${BENCH_HEAP:-4g}" -Xmx"${BENCH_HEAP:-4g}" -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "$cp" io.rhizome.bench.engine.EngineBench "$@"

@@ -58,8 +58,10 @@ import io.rhizome.transport.memory.MemoryTransport;
  *
  * <p>The store is pluggable: {@code --store memory} (the test-support in-memory store, the
  * default) or {@code --store class:<FQCN>} with {@code --store-dir DIR}: the class is instantiated
- * per node with, in this order of preference, a public static {@code open(Path)}, a public
- * constructor {@code (Path)}, or a public no-argument constructor; each node gets its own
+ * per node with, in this order of preference, a public static {@code open(Path)}, a public static
+ * {@code open(SETTINGS, byte[] key)} whose SETTINGS type has a static {@code defaults(Path)} (a store
+ * sealed at rest, such as the MapDB store: a random 32-byte key per node), a public constructor
+ * {@code (Path)}, or a public no-argument constructor; each node gets its own
  * subdirectory. Put the store's jars on the classpath with {@code BENCH_EXTRA_CP}.
  */
 public final class EngineBench {
@@ -347,6 +349,25 @@ public final class EngineBench {
                     && m.getParameterTypes()[0] == Path.class && ReplicaStore.class.isAssignableFrom(m.getReturnType())) {
                 store = m.invoke(null, dir);
                 break;
+            }
+        }
+        if (store == null) {
+            // a store sealed at rest, like the MapDB store: open(SETTINGS, byte[] key) where SETTINGS has a
+            // static defaults(Path); it gets a random 32-byte key (each node its own)
+            for (Method m : c.getMethods()) {
+                if (Modifier.isStatic(m.getModifiers()) && m.getName().equals("open") && m.getParameterCount() == 2
+                        && m.getParameterTypes()[1] == byte[].class && ReplicaStore.class.isAssignableFrom(m.getReturnType())) {
+                    Method defaults;
+                    try {
+                        defaults = m.getParameterTypes()[0].getMethod("defaults", Path.class);
+                    } catch (NoSuchMethodException e) {
+                        continue;
+                    }
+                    byte[] key = new byte[32];
+                    new java.security.SecureRandom().nextBytes(key);
+                    store = m.invoke(null, defaults.invoke(null, dir), key);
+                    break;
+                }
             }
         }
         if (store == null) {
