@@ -86,6 +86,26 @@ class HolePunchTest {
         assertEquals(Map.of("succeeded", 1L, "failed", 0L), bNat.holePunches());
     }
 
+    /**
+     * A reservation that fails at once (the host not started yet) is retried: the retry, scheduled on the
+     * keeper's thread before the first attempt's future was stored, used to be cancelled by that store.
+     */
+    @Test
+    void aReservationThatFailsAtOnceIsRetried() throws Exception {
+        Libp2pHost relay = relay();
+        Multiaddr relayAddr = relay.listenAddresses().get(0);
+        for (int round = 0; round < 5; round++) {
+            Libp2pHost h = Nodes.host();
+            hosts.add(h);
+            io.rhizome.transport.libp2p.internal.relay.RelayClient client = io.rhizome.transport.libp2p.internal.relay.RelayClient.install(h);
+            try (io.rhizome.transport.libp2p.internal.relay.RelayReservations keeper = new io.rhizome.transport.libp2p.internal.relay.RelayReservations(
+                    client, List.of(relayAddr), java.time.Clock.systemUTC())) {
+                h.start(); // after the keeper's first attempt, which failed: the host was not running
+                await("round " + round + ": the retry reserves", () -> !client.circuitAddresses().isEmpty());
+            }
+        }
+    }
+
     @Test
     void autonatDialBackMakesALoopbackNodePublicAndAnUndialableAddressPrivate() throws Exception {
         Libp2pHost server = relay();

@@ -60,7 +60,12 @@ public final class RelayReservations implements AutoCloseable {
         relays.forEach(r -> schedule(r, Duration.ZERO));
     }
 
-    private void schedule(Multiaddr relay, Duration delay) {
+    /**
+     * Synchronized: a task may fail at once (the host not started yet) and schedule its retry on the
+     * timer thread before the call that scheduled it has stored it; unsynchronized, that store then
+     * replaced the retry and cancelled it, and the relay was never tried again.
+     */
+    private synchronized void schedule(Multiaddr relay, Duration delay) {
         if (closed) {
             return;
         }
