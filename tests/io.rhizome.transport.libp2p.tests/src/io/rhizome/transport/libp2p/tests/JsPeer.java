@@ -49,8 +49,18 @@ final class JsPeer implements AutoCloseable {
 
     /** Runs another script of the js folder (relay.mjs). */
     static JsPeer startScript(String script, String... args) throws IOException {
+        return startIn(List.of(), script, args);
+    }
+
+    /** Runs a script of the js folder inside network namespace {@code netns} ({@code ip netns exec}; needs root). */
+    static JsPeer startInNamespace(String netns, String script, String... args) throws IOException {
+        return startIn(List.of("ip", "netns", "exec", netns), script, args);
+    }
+
+    private static JsPeer startIn(List<String> prefix, String script, String... args) throws IOException {
         File dir = jsDir();
-        List<String> cmd = new ArrayList<>(List.of("node", script));
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of("node", script));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir).redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put("PEER_TIMEOUT_MS", "60000");
@@ -72,7 +82,8 @@ final class JsPeer implements AutoCloseable {
         }
         for (File c : candidates) {
             if (new File(c, "peer.mjs").isFile()) {
-                NpmPackages.ensure(c, "libp2p");
+                // the package added last: a node_modules from before it is installed anew
+                NpmPackages.ensure(c, "@libp2p/dcutr");
                 return c;
             }
         }

@@ -35,6 +35,10 @@ final class PunchInitiator implements StreamHandler {
     private long sentAt;
     private ScheduledFuture<?> answerTimeout;
     private boolean done;
+    /** The direct connection the current attempt waits for; null between attempts. */
+    private CompletableFuture<Libp2pConnection> pending;
+    /** The peer closed or reset the stream: no further attempt, but the one under way still counts. */
+    private boolean streamClosed;
 
     private PunchInitiator(HolePunchService service, Libp2pConnection relayed, IdentifyInfo info) {
         this.service = service;
@@ -105,10 +109,12 @@ final class PunchInitiator implements StreamHandler {
                 rttNanos / 1_000_000, theirs);
         relayed.channel().eventLoop().schedule(() -> service.dial(relayed.remotePeer(), theirs, true, info),
                 rttNanos / 2, TimeUnit.NANOSECONDS);
+        pending = direct;
         direct.whenComplete((c, err) -> relayed.channel().eventLoop().execute(() -> {
+            pending = null;
             if (err == null) {
                 finish(true);
-            } else if (attempt < HolePunchService.ATTEMPTS) {
+            } else if (attempt < HolePunchService.ATTEMPTS && !streamClosed) {
                 sendConnect();
             } else {
                 finish(false);
@@ -133,10 +139,19 @@ final class PunchInitiator implements StreamHandler {
         service.finished(relayed.remotePeer(), success);
     }
 
+    /**
+     * A peer may close or reset the stream once it has dialed (js-libp2p resets it when its own dial
+     * fails, e.g. into this node's firewall): an attempt under way still ends with this node's dial,
+     * so it is waited for; only without one the punch has failed.
+     */
     @Override
     public void onClose(YamuxStream s, Throwable cause) {
-        if (!done) {
+        streamClosed = true;
+        if (!done && pending == null) {
             fail("stream closed" + (cause == null ? "" : ": " + cause.getMessage()));
+        } else if (!done) {
+            LOG.debug("hole punch to {}: the peer closed the stream{}; waiting for attempt {}", relayed.remotePeer(),
+                    cause == null ? "" : " (" + cause.getMessage() + ")", attempt);
         }
     }
 }
