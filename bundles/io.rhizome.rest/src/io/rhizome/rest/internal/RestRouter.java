@@ -173,8 +173,7 @@ public final class RestRouter {
             Optional<SyncService> service = sync.get();
             if (service.isEmpty()) {
                 return RestResponse.error(503, "unavailable", "the sync engine is not running, so nothing was read or "
-                        + "stored: it starts once its store is open (after a storage failure, such as a full disk, the store reopens "
-                        + "by itself; see the node's log)");
+                        + "stored: " + STORE_NOT_OPEN);
             }
             try {
                 return new DataResources(service.get(), json, configAdmin.get().map(NamespaceAdmin::new), operations).handle(request, path);
@@ -233,8 +232,7 @@ public final class RestRouter {
         } else {
             ObjectNode s = root.putObject("sync");
             s.put("state", "unavailable");
-            s.put("reason", "the sync engine is not running: it starts once its store is open (after a storage failure, such "
-                    + "as a full disk, the store reopens by itself; see the node's log)");
+            s.put("reason", "the sync engine is not running: " + STORE_NOT_OPEN);
         }
         backups.get().ifPresent(b -> root.set("backup", BackupResources.status(b, json)));
         root.set("operations", operations.toJson(json));
@@ -348,6 +346,15 @@ public final class RestRouter {
             pn.put("lastSyncRoute", live > 0 ? p.transport().orElse("live") : null);
         }
     }
+
+    /**
+     * Why the engine is not running, truthfully for both cases this node cannot tell apart from here:
+     * a store that failed (a full disk) reopens by itself; one that does not open (damaged) does not.
+     */
+    static final String STORE_NOT_OPEN = "it starts once its store is open. After a storage failure such as a full disk "
+            + "the store reopens by itself; a store the node's log calls damaged or not readable does not: restore a backup "
+            + "into a new home (rhizome restore) or start a new home and join your mesh again (the damaged data/ folder is "
+            + "left as it is; see README, \"Durable store\")";
 
     private volatile PluginBundles pluginBundles;
 
