@@ -1,26 +1,20 @@
 package io.rhizome.transport.libp2p.tests;
 
+import io.rhizome.testsupport.BundleClassPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.File;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
 
 /**
  * DCUtR ({@code /libp2p/dcutr}) and AutoNAT v1 ({@code /libp2p/autonat/1.0.0}) against js-libp2p's
@@ -84,7 +78,7 @@ class HolePunchInteropTest {
         Path out = Files.createTempFile("nat-interop-" + scenario, ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", net.ns("rz"), java,
-                "-Drhizome.libp2p.js=" + JsPeer.jsDir().getAbsolutePath(), "-cp", classpath(), NatInteropMain.class.getName(),
+                "-Drhizome.libp2p.js=" + JsPeer.jsDir().getAbsolutePath(), "-cp", BundleClassPath.of(HolePunchInteropTest.class, CLASSPATH_BUNDLES), NatInteropMain.class.getName(),
                 scenario, net.ns("")));
         long started = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
@@ -103,51 +97,4 @@ class HolePunchInteropTest {
                 + log.lines().filter(l -> l.contains(expected)).findFirst().orElse(""));
     }
 
-    /** Files of the bundles the scenario JVM needs (this test bundle first), from their install locations. */
-    private static String classpath() throws IOException {
-        BundleContext ctx = FrameworkUtil.getBundle(HolePunchInteropTest.class).getBundleContext();
-        Set<String> entries = new LinkedHashSet<>();
-        entries.add(bundleFile(ctx, ctx.getBundle()));
-        Set<String> missing = new LinkedHashSet<>(CLASSPATH_BUNDLES);
-        for (Bundle b : ctx.getBundles()) {
-            String name = b.getSymbolicName();
-            for (String wanted : CLASSPATH_BUNDLES) {
-                if (name != null && (wanted.endsWith(".") ? name.startsWith(wanted) : name.equals(wanted))) {
-                    entries.add(bundleFile(ctx, b));
-                    missing.remove(wanted);
-                }
-            }
-        }
-        if (!missing.isEmpty()) {
-            throw new AssertionError("bundles not installed in the test runtime: " + missing);
-        }
-        return String.join(File.pathSeparator, entries);
-    }
-
-    private static String bundleFile(BundleContext ctx, Bundle b) throws IOException {
-        String loc = b.getLocation();
-        int i = loc.indexOf("file:");
-        if (i < 0) {
-            throw new IOException("bundle " + b.getSymbolicName() + " is not installed from a file: " + loc);
-        }
-        File f = new File(loc.substring(i + "file:".length()));
-        if (!f.isAbsolute()) {
-            for (String area : List.of("osgi.install.area", "osgi.configuration.area", "osgi.syspath", "user.dir")) {
-                String base = ctx.getProperty(area);
-                if (base != null) {
-                    File candidate = new File(new File(base.startsWith("file:") ? base.substring(5) : base), f.getPath());
-                    if (candidate.exists()) {
-                        f = candidate;
-                        break;
-                    }
-                }
-            }
-        }
-        File classes = new File(f, "target/classes");
-        File result = f.isDirectory() && classes.isDirectory() ? classes : f;
-        if (!result.exists()) {
-            throw new IOException("bundle " + b.getSymbolicName() + " location cannot be found: " + loc);
-        }
-        return result.getAbsolutePath();
-    }
 }

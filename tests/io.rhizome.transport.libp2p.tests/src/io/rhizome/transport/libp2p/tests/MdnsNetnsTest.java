@@ -1,24 +1,19 @@
 package io.rhizome.transport.libp2p.tests;
 
+import io.rhizome.testsupport.BundleClassPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
 
 /**
  * mDNS discovery and rendezvous over real multicast, isolated from the LAN: {@link MdnsNetnsMain}
@@ -42,7 +37,7 @@ class MdnsNetnsTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String setup = "ip link set lo up && ip link set lo multicast on && ip route add 224.0.0.0/4 dev lo || "
                 + "{ echo 'NETNS-SETUP-FAILED: cannot configure loopback multicast in the namespace'; exit 3; }; exec \"$@\"";
-        List<String> cmd = new ArrayList<>(List.of("unshare", "-rn", "sh", "-c", setup, "sh", java, "-cp", classpath(),
+        List<String> cmd = new ArrayList<>(List.of("unshare", "-rn", "sh", "-c", setup, "sh", java, "-cp", BundleClassPath.of(MdnsNetnsTest.class, CLASSPATH_BUNDLES),
                 MdnsNetnsMain.class.getName(), JsPeer.jsDir().getAbsolutePath()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         boolean done = p.waitFor(180, TimeUnit.SECONDS);
@@ -71,57 +66,4 @@ class MdnsNetnsTest {
         return false;
     }
 
-    /** Files of the bundles the child needs (the test bundle itself first), from their install locations. */
-    private static String classpath() throws IOException {
-        BundleContext ctx = FrameworkUtil.getBundle(MdnsNetnsTest.class).getBundleContext();
-        Set<String> entries = new LinkedHashSet<>();
-        entries.add(bundleFile(ctx.getBundle()));
-        Set<String> missing = new LinkedHashSet<>(CLASSPATH_BUNDLES);
-        for (Bundle b : ctx.getBundles()) {
-            String name = b.getSymbolicName();
-            for (String wanted : CLASSPATH_BUNDLES) {
-                if (name != null && (wanted.endsWith(".") ? name.startsWith(wanted) : name.equals(wanted))) {
-                    entries.add(bundleFile(b));
-                    missing.remove(wanted);
-                }
-            }
-        }
-        if (!missing.isEmpty()) {
-            throw new AssertionError("bundles not installed in the test runtime: " + missing);
-        }
-        return String.join(File.pathSeparator, entries);
-    }
-
-    private static String bundleFile(Bundle b) throws IOException {
-        String loc = b.getLocation();
-        int i = loc.indexOf("file:");
-        if (i < 0) {
-            throw new IOException("bundle " + b.getSymbolicName() + " is not installed from a file: " + loc);
-        }
-        String path = loc.substring(i + "file:".length());
-        File f = new File(path);
-        if (!f.isAbsolute()) {
-            // Equinox resolves relative references against its install area
-            BundleContext ctx = b.getBundleContext() != null ? b.getBundleContext()
-                    : FrameworkUtil.getBundle(MdnsNetnsTest.class).getBundleContext();
-            f = null;
-            for (String area : List.of("osgi.install.area", "osgi.configuration.area", "osgi.syspath", "user.dir")) {
-                String base = ctx.getProperty(area);
-                if (base == null) {
-                    continue;
-                }
-                File candidate = new File(new File(base.startsWith("file:") ? base.substring(5) : base), path);
-                if (candidate.exists()) {
-                    f = candidate;
-                    break;
-                }
-            }
-        }
-        if (f == null || !f.exists()) {
-            throw new IOException("bundle " + b.getSymbolicName() + " location cannot be found: " + loc);
-        }
-        // a folder bundle (workspace) keeps its classes in the output folder
-        File classes = new File(f, "target/classes");
-        return (f.isDirectory() && classes.isDirectory() ? classes : f).getAbsolutePath();
-    }
 }

@@ -1,5 +1,6 @@
 package io.rhizome.transport.wireguard.tests;
 
+import io.rhizome.testsupport.BundleClassPath;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -14,8 +15,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.osgi.framework.Bundle;
-import org.osgi.framework.FrameworkUtil;
 
 import io.rhizome.transport.wireguard.internal.CommandRunner;
 
@@ -199,49 +198,6 @@ final class Netns implements AutoCloseable {
 
     /** This test bundle's classes and the files of {@code bundles}, for the child JVMs. */
     static String classpath(List<String> bundles) throws IOException {
-        Bundle self = FrameworkUtil.getBundle(Netns.class);
-        List<String> entries = new ArrayList<>(List.of(bundleFile(self)));
-        List<String> missing = new ArrayList<>(bundles);
-        for (Bundle b : self.getBundleContext().getBundles()) {
-            String name = b.getSymbolicName();
-            for (String wanted : bundles) {
-                if (name != null && (wanted.endsWith(".") ? name.startsWith(wanted) : name.equals(wanted))) {
-                    entries.add(bundleFile(b));
-                    missing.remove(wanted);
-                }
-            }
-        }
-        if (!missing.isEmpty()) {
-            throw new AssertionError("bundles not installed in the test runtime: " + missing);
-        }
-        return String.join(File.pathSeparator, entries);
-    }
-
-    private static String bundleFile(Bundle bundle) throws IOException {
-        Bundle self = FrameworkUtil.getBundle(Netns.class);
-        String loc = bundle.getLocation();
-        int i = loc.indexOf("file:");
-        if (i < 0) {
-            throw new IOException("bundle " + bundle.getSymbolicName() + " is not installed from a file: " + loc);
-        }
-        File f = new File(loc.substring(i + "file:".length()));
-        if (!f.isAbsolute()) {
-            for (String area : List.of("osgi.install.area", "osgi.configuration.area", "user.dir")) {
-                String base = self.getBundleContext().getProperty(area);
-                if (base != null) {
-                    File candidate = new File(new File(base.startsWith("file:") ? base.substring(5) : base), f.getPath());
-                    if (candidate.exists()) {
-                        f = candidate;
-                        break;
-                    }
-                }
-            }
-        }
-        File classes = new File(f, "target/classes");
-        File result = f.isDirectory() && classes.isDirectory() ? classes : f;
-        if (!result.exists()) {
-            throw new IOException("the files of bundle " + bundle.getSymbolicName() + " cannot be found from its location " + loc);
-        }
-        return result.getAbsolutePath();
+        return BundleClassPath.of(Netns.class, bundles);
     }
 }
