@@ -155,12 +155,14 @@ class NodeHubTest {
                 NodeProcess.CliResult add = NodeProcess.cli("cloud", "add", "hub", address, "--code", code, "--home", a.toString());
                 assertEquals(0, add.exitCode(), add.stderr());
                 assertTrue(add.stdout().startsWith("added hub-"), add.stdout());
+                long claimedAt = System.nanoTime();
                 JsonNode claimed = hub.await("is claimed by A, with B as a member", j -> !j.has("claimCode") && j.path("members").asInt() == 2);
                 assertTrue(claimed.path("store").path("location").asText().startsWith(hub.home().toString()), "MapDB in the hub's home: " + claimed);
                 JsonNode learned = awaitCloud(b, "B adds the hub it learned from A's mesh update, and a round through it goes through",
                         c -> c.path("kind").asText().equals("hub") && c.path("location").asText().equals(address)
                                 && c.path("lastRound").isTextual() && c.path("lastError").isNull());
                 bHub = learned.path("id").asText();
+                System.out.printf("NodeHubTest: B used the hub it learned from A %.1f s after A's claim%n", (System.nanoTime() - claimedAt) / 1e9);
                 assertTrue(Files.readString(b.resolve("logs/rhizome.log")).contains("as device " + NodeProcess.json(NodeProcess.cli("identity", "--json", "--home", a.toString())).path("deviceId").asText() + " uses it"),
                         "B's log says it learned the hub from A");
                 nb.terminate();
