@@ -8,7 +8,11 @@ import org.osgi.annotation.versioning.ConsumerType;
  * Optional capability of a {@link Transport}: what the other devices must know about this one,
  * besides an address, before they can reach it (a WireGuard transport: its public key and its UDP
  * endpoints). A transport service that implements it is found by pairing through
- * {@code instanceof}, like {@link ProtocolChannels}.
+ * {@code instanceof}, like {@link ProtocolChannels}. A bundle that is not a transport but has
+ * something every device of the mesh should learn (the hub's device side: the hubs this device
+ * uses) registers a {@code PeerAnnouncement} service of its own, with the service property
+ * {@link Transport#KIND_PROPERTY} naming the kind it announces under (one not used by a
+ * transport); pairing carries it the same way.
  *
  * <p><b>Who calls whom:</b> pairing asks {@link #announcement()} whenever it builds what it sends
  * (the welcome of a pairing, the joiner's reply, every mesh update), signs the answer with this

@@ -52,6 +52,8 @@ public final class Pairing implements PairingService {
     static final String REVOKED_CODE = "revoked";
     /** After a transport appears: announce this device's (possibly new) addresses soon, not in 30 s. */
     static final int ANNOUNCE_AFTER_START_SECONDS = 5;
+    /** How often this device's own announcements are compared with what it announced before. */
+    static final int ANNOUNCE_CHECK_SECONDS = 3;
     private static final Logger LOG = LoggerFactory.getLogger(Pairing.class);
 
     private final PairingParts parts;
@@ -59,6 +61,8 @@ public final class Pairing implements PairingService {
     private final Joining joining;
     private final MeshPush push;
     private final MeshInbox inbox;
+    /** This device's announcements at the last check (the same signed objects while nothing changed). */
+    private volatile List<Announcement> lastAnnounced;
 
     /**
      * @param space      pairing's metadata space of the node's store
@@ -72,6 +76,36 @@ public final class Pairing implements PairingService {
         this.joining = new Joining(parts, changeSets);
         this.inbox = new MeshInbox(parts, push);
         executor.scheduleWithFixedDelay(push::pushMeshSafely, MESH_PUSH_SECONDS, MESH_PUSH_SECONDS, TimeUnit.SECONDS);
+        executor.scheduleWithFixedDelay(this::announceIfChanged, ANNOUNCE_CHECK_SECONDS, ANNOUNCE_CHECK_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Announcers that are not transports ({@link io.rhizome.spi.transport.PeerAnnouncement} services
+     * of their own, such as the hub's device side), each by the kind it announces under; asked
+     * every time, like the transports.
+     */
+    public void announcers(Supplier<java.util.Map<String, io.rhizome.spi.transport.PeerAnnouncement>> announcers) {
+        parts.announcers(announcers);
+    }
+
+    /**
+     * A changed announcement (a hub added on this device) is pushed within
+     * {@value #ANNOUNCE_CHECK_SECONDS} s, not at the next {@value #MESH_PUSH_SECONDS}-s round: the
+     * signed objects stay the same while the values do, so comparing them is cheap.
+     */
+    private void announceIfChanged() {
+        try {
+            List<Announcement> now = parts.ownAnnouncements();
+            if (!now.equals(lastAnnounced)) {
+                boolean first = lastAnnounced == null;
+                lastAnnounced = now;
+                if (!first) {
+                    push.meshChanged();
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("checking this device's announcements failed: {}", e.toString());
+        }
     }
 
     /** The engine's stream versions, which let a node restored from a backup join its mesh. */

@@ -22,6 +22,7 @@ import io.rhizome.spi.policy.TrustedDevices;
 import io.rhizome.spi.store.LogSummary;
 import io.rhizome.spi.store.MetadataSpace;
 import io.rhizome.spi.store.StoreException;
+import io.rhizome.spi.transport.PeerAnnouncement;
 import io.rhizome.spi.transport.Transport;
 
 /**
@@ -47,6 +48,25 @@ public class PairingComponent implements PairingService, TrustedDevices {
         // The MetadataSpace service is bundle-scoped: this is pairing's own space of the store.
         pairing = new Pairing(keys, space, log::changeSets, sync, () -> transports, executor, System::currentTimeMillis);
         pairing.logVersions(() -> java.util.Optional.ofNullable(archive).map(io.rhizome.api.ReplicaArchive::versions));
+        pairing.announcers(() -> java.util.Map.copyOf(announcers));
+    }
+
+    /** Announcers that are not transports, by the {@code transport.kind} they announce under. */
+    private final java.util.Map<String, PeerAnnouncement> announcers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addAnnouncer(PeerAnnouncement a, java.util.Map<String, Object> props) {
+        Object kind = props.get(Transport.KIND_PROPERTY);
+        if (kind != null && !(a instanceof Transport)) {
+            announcers.put(kind.toString(), a);
+        }
+    }
+
+    void removeAnnouncer(PeerAnnouncement a, java.util.Map<String, Object> props) {
+        Object kind = props.get(Transport.KIND_PROPERTY);
+        if (kind != null) {
+            announcers.remove(kind.toString(), a);
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)

@@ -33,6 +33,8 @@ final class PairingParts {
     private final Supplier<List<Transport>> transports;
     /** This device's signed announcements by kind, signed again only when a transport's values change. */
     private final java.util.Map<String, Announcement> own = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Announcers that are not transports (the hub's device side), by the kind they announce under. */
+    private volatile Supplier<java.util.Map<String, PeerAnnouncement>> announcers = java.util.Map::of;
 
     PairingParts(KeyService keys, TrustedStore trusted, SyncService sync, Supplier<List<Transport>> transports,
             ScheduledExecutorService executor, LongSupplier clock) {
@@ -87,34 +89,45 @@ final class PairingParts {
     synchronized List<Announcement> ownAnnouncements() {
         List<Announcement> out = new ArrayList<>();
         java.util.Set<String> kinds = new java.util.HashSet<>();
+        java.util.Map<String, PeerAnnouncement> by = new java.util.LinkedHashMap<>();
         for (Transport t : transports.get()) {
-            if (!(t instanceof PeerAnnouncement pa)) {
-                continue;
+            if (t instanceof PeerAnnouncement pa) {
+                by.putIfAbsent(t.kind(), pa);
             }
+        }
+        announcers.get().forEach(by::putIfAbsent);
+        for (java.util.Map.Entry<String, PeerAnnouncement> announcer : by.entrySet()) {
+            String kind = announcer.getKey();
+            PeerAnnouncement pa = announcer.getValue();
             java.util.Map<String, String> values;
             try {
                 values = pa.announcement();
             } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(PairingParts.class).warn("the {} transport failed to say what it announces: {}", t.kind(), e.toString());
+                org.slf4j.LoggerFactory.getLogger(PairingParts.class).warn("the {} transport failed to say what it announces: {}", kind, e.toString());
                 continue;
             }
-            if (values == null || values.isEmpty() || !kinds.add(t.kind())) {
+            if (values == null || values.isEmpty() || !kinds.add(kind)) {
                 continue;
             }
-            Announcement held = own.get(t.kind());
+            Announcement held = own.get(kind);
             if (held == null || !held.sameValues(values)) {
                 try {
-                    held = Announcement.sign(keys, t.kind(), values, Math.max(clock.getAsLong(), held == null ? 0 : held.issuedAt() + 1));
+                    held = Announcement.sign(keys, kind, values, Math.max(clock.getAsLong(), held == null ? 0 : held.issuedAt() + 1));
                 } catch (io.rhizome.spi.crypto.CryptoException | RuntimeException e) {
-                    org.slf4j.LoggerFactory.getLogger(PairingParts.class).warn("not announcing the {} transport: {}", t.kind(), e.getMessage());
+                    org.slf4j.LoggerFactory.getLogger(PairingParts.class).warn("not announcing the {} transport: {}", kind, e.getMessage());
                     continue;
                 }
-                own.put(t.kind(), held);
+                own.put(kind, held);
             }
             out.add(held);
         }
         out.sort(java.util.Comparator.comparing(Announcement::kind));
         return out;
+    }
+
+    /** Announcers that are not transports, each under the kind it announces ({@code transport.kind} of its service). */
+    void announcers(Supplier<java.util.Map<String, PeerAnnouncement>> announcers) {
+        this.announcers = announcers;
     }
 
     List<MeshKey> allKeys() {

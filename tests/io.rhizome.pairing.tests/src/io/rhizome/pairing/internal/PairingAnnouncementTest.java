@@ -121,6 +121,27 @@ class PairingAnnouncementTest {
     }
 
     @Test
+    void anAnnouncerThatIsNoTransportIsCarriedTooAndItsChangeIsPushedWithoutWaitingForTheRound() throws Exception {
+        Device a = new Device("a");
+        Device b = new Device("b");
+        java.util.concurrent.atomic.AtomicReference<Map<String, String>> hubs = new java.util.concurrent.atomic.AtomicReference<>(Map.of());
+        a.pairing.announcers(() -> Map.of("hub", hubs::get));
+        b.pairing.join(a.pairing.invite().code(), Optional.empty(), Duration.ofSeconds(20));
+        Await.until(Duration.ofSeconds(10), "b is told of a's transports", () -> a.wg.values.equals(b.knows(a)));
+        assertEquals(Map.of(), b.pairing.membership().announcement(a.id(), "hub"), "nothing announced yet");
+
+        // a starts using a hub: the change reaches b well before the next 30-s push round
+        hubs.set(Map.of("format", "1", "12D3KooWHub", "/ip4/127.0.0.1/tcp/4002/p2p/12D3KooWHub"));
+        Await.until(Duration.ofSeconds(Pairing.MESH_PUSH_SECONDS - 10), "b holds a's hub announcement",
+                () -> hubs.get().equals(b.pairing.membership().announcement(a.id(), "hub")));
+        // and stops using it: the newer announcement replaces the older one
+        hubs.set(Map.of("format", "1"));
+        Await.until(Duration.ofSeconds(Pairing.MESH_PUSH_SECONDS - 10), "b holds a's newer hub announcement",
+                () -> hubs.get().equals(b.pairing.membership().announcement(a.id(), "hub")));
+        assertEquals(a.wg.values, b.knows(a), "the transport's announcement is still there");
+    }
+
+    @Test
     void announcementsTravelWithPairingAndMeshUpdatesAndLeaveWithARevocation() throws Exception {
         Device a = new Device("a");
         Device b = new Device("b");

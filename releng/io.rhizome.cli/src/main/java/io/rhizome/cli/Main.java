@@ -99,6 +99,7 @@ public final class Main {
                 case "identity", "recovery" -> new IdentityCommands(inv, json, out, err).run(command);
                 case "backup", "restore" -> new BackupCommands(inv, json, out, err).run(command);
                 case "cloud" -> new CloudCommands(inv, json, out, err).run();
+                case "hub", "relay" -> new ServiceStatusCommand(inv, json, out, err).run(command);
                 case "org", "acl", "member", "audit" -> new OrgCommands(inv, json, out, err).run(command);
                 case "put", "get", "del", "ls", "mutate", "watch", "export", "import", "ns" -> new DataCommands(inv, json, out, err).run(command);
                 default -> {
@@ -118,6 +119,9 @@ public final class Main {
 
                   daemon            start a node in the foreground (Ctrl-C stops it)
                   relay             run a node that only relays (libp2p circuit relay v2; ./rhizome relay --home DIR)
+                  relay status      whether the relay of --home runs; its addresses, reservations, circuits, limits
+                  hub               run a hub (sealed change sets, no mesh key; ./rhizome hub --home DIR)
+                  hub status        whether the hub of --home runs; its addresses, members, store, files, bytes, refusals
                   status            the node's status
                   plugins           installed plugins (CRDT types, transports, providers, policies...)
                   plugins install JAR   add a plugin bundle to the running node (kept across restarts)

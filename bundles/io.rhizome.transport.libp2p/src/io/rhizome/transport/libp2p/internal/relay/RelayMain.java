@@ -47,12 +47,13 @@ public final class RelayMain {
             return;
         }
         Libp2pHost host;
+        RelayService relay;
         try {
             FileIdentity identity = FileIdentity.loadOrCreate(home.resolve(FileIdentity.FILE_NAME));
             Libp2pConfig c = Libp2pConfig.loopback("rhizome-relay/0.1").withListenAddresses(settings.listen());
             // no peer is a trusted device of a relay: everyone gets the limits of a stranger
             host = new Libp2pHost(identity, c, peer -> false, InboundLimits.defaults());
-            RelayService.install(host, identity, settings.limits());
+            relay = RelayService.install(host, identity, settings.limits());
             // a public relay is the natural AutoNAT server of the devices behind NATs that use it
             io.rhizome.transport.libp2p.internal.autonat.AutoNatService.install(host, false);
             host.start();
@@ -68,10 +69,22 @@ public final class RelayMain {
             stopped.countDown();
         }, "rhizome-relay-stop"));
         List<Multiaddr> addrs = host.listenAddresses();
-        writeInfo(home, host, addrs);
+        writeInfo(home, info(host, addrs, relay));
         System.out.println("rhizome relay " + host.peerId() + " relaying with " + settings.limits());
         addrs.forEach(a -> System.out.println("  " + a));
-        stopped.await();
+        // what `rhizome relay status` shows: relay.json again every 2 s when a count changed
+        String last = info(host, addrs, relay);
+        while (!stopped.await(2, java.util.concurrent.TimeUnit.SECONDS)) {
+            String now = info(host, addrs, relay);
+            if (!now.equals(last)) {
+                try {
+                    writeInfo(home, now);
+                    last = now;
+                } catch (IOException e) {
+                    System.err.println("rhizome relay: cannot write relay.json: " + e.getMessage());
+                }
+            }
+        }
     }
 
     private static Properties load(Path config) throws IOException {
@@ -84,9 +97,22 @@ public final class RelayMain {
         return p;
     }
 
-    private static void writeInfo(Path home, Libp2pHost host, List<Multiaddr> addrs) throws IOException {
-        String json = "{\"peerId\":\"" + host.peerId() + "\",\"addresses\":["
-                + addrs.stream().map(a -> "\"" + a + "\"").collect(Collectors.joining(",")) + "]}\n";
+    /**
+     * relay.json: {@code peerId}, {@code addresses}, {@code reservations} and {@code circuits} held
+     * now, {@code refusedReservations} since start, and the {@code limits}.
+     */
+    static String info(Libp2pHost host, List<Multiaddr> addrs, RelayService relay) {
+        RelayLimits l = relay.limits();
+        return "{\"peerId\":\"" + host.peerId() + "\",\"addresses\":["
+                + addrs.stream().map(a -> "\"" + a + "\"").collect(Collectors.joining(",")) + "]"
+                + ",\"reservations\":" + relay.reservations() + ",\"circuits\":" + relay.circuits()
+                + ",\"refusedReservations\":" + relay.refusedReservations()
+                + ",\"limits\":{\"maxReservations\":" + l.maxReservations() + ",\"reservationTtlSeconds\":" + l.reservationTtl().toSeconds()
+                + ",\"maxCircuits\":" + l.maxCircuits() + ",\"maxCircuitsPerPeer\":" + l.maxCircuitsPerPeer()
+                + ",\"circuitDurationSeconds\":" + l.circuitDuration().toSeconds() + ",\"circuitDataBytes\":" + l.circuitDataBytes() + "}}\n";
+    }
+
+    private static void writeInfo(Path home, String json) throws IOException {
         Path tmp = home.resolve("relay.json.tmp");
         Files.writeString(tmp, json);
         Files.move(tmp, home.resolve("relay.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -83,6 +83,34 @@ class NodeHubTest {
         }
     }
 
+    /** Waits for a cloud of {@code home} matching {@code which} in {@code cloud status --json}. */
+    private static JsonNode awaitCloud(Path home, String what, Predicate<JsonNode> which) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = NodeProcess.json(NodeProcess.cli("cloud", "status", "--json", "--home", home.toString()));
+            for (JsonNode c : last.path("clouds")) {
+                if (which.test(c)) {
+                    return c;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(what + ": not within " + WAIT + "; cloud status: " + last);
+    }
+
+    /** Waits for {@code text} in the node's log. */
+    private static void awaitLog(Path home, String what, String text) throws Exception {
+        Path log = home.resolve("logs/rhizome.log");
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!(Files.exists(log) && Files.readString(log).contains(text))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + ": '" + text + "' not in " + log + " within " + WAIT);
+            }
+            Thread.sleep(200);
+        }
+    }
+
     private Hub startHub() throws Exception {
         Path home = tmp.resolve("hub");
         Files.createDirectories(home);
@@ -104,34 +132,63 @@ class NodeHubTest {
             assertEquals(0, info.path("meshKeys").asInt(), "a hub holds no mesh key: " + info);
             String address = info.path("addresses").get(0).asText();
             String code = info.path("claimCode").asText();
+            // `hub status`: running, not claimed yet (its code shown), no member, no mesh key
+            NodeProcess.CliResult st = NodeProcess.cli("hub", "status", "--json", "--home", hub.home().toString());
+            assertEquals(0, st.exitCode(), st.stderr());
+            JsonNode sj = NodeProcess.JSON.readTree(st.stdout());
+            assertTrue(sj.path("running").asBoolean() && sj.path("pid").asLong() == hub.process.pid(), sj.toString());
+            assertEquals(code, sj.path("claimCode").asText(), sj.toString());
+            NodeProcess.CliResult human = NodeProcess.cli("hub", "status", "--home", hub.home().toString());
+            assertEquals(0, human.exitCode(), human.stderr());
+            assertTrue(human.stdout().contains("running (pid " + hub.process.pid() + ")") && human.stdout().contains("claim code " + code)
+                    && human.stdout().matches("(?s).*members +0 \\(0 revoked\\).*") && human.stdout().contains(address), human.stdout());
 
-            // B is down: A claims the hub (naming B as a member), writes, and its rounds leave the change set on the hub
-            try (NodeProcess na = NodeProcess.start(a, FAST).awaitReady()) {
+            // A and B up: A claims the hub (naming B as a member); B, never typing `cloud add`, learns the
+            // hub from A's mesh update and adds it as its hub cloud
+            String bHub;
+            try (NodeProcess na = NodeProcess.start(a, FAST).awaitReady(); NodeProcess nb = NodeProcess.start(b, FAST).awaitReady()) {
+                bId = NodeProcess.json(NodeProcess.cli("identity", "--json", "--home", b.toString())).path("deviceId").asText();
+                assertFalse(bId.isEmpty());
                 NodeProcess.CliResult wrong = NodeProcess.cli("cloud", "add", "hub", address, "--code", "RZH-0000-0000-0000", "--home", a.toString());
                 assertEquals(1, wrong.exitCode(), wrong.stdout());
                 assertTrue(wrong.stderr().contains("claim code is wrong"), wrong.stderr());
                 NodeProcess.CliResult add = NodeProcess.cli("cloud", "add", "hub", address, "--code", code, "--home", a.toString());
                 assertEquals(0, add.exitCode(), add.stderr());
                 assertTrue(add.stdout().startsWith("added hub-"), add.stdout());
+                long claimedAt = System.nanoTime();
                 JsonNode claimed = hub.await("is claimed by A, with B as a member", j -> !j.has("claimCode") && j.path("members").asInt() == 2);
-                long filesBefore = hub.await("holds A's first round", j -> j.path("files").asLong() > 0).path("files").asLong();
                 assertTrue(claimed.path("store").path("location").asText().startsWith(hub.home().toString()), "MapDB in the hub's home: " + claimed);
+                JsonNode learned = awaitCloud(b, "B adds the hub it learned from A's mesh update, and a round through it goes through",
+                        c -> c.path("kind").asText().equals("hub") && c.path("location").asText().equals(address)
+                                && c.path("lastRound").isTextual() && c.path("lastError").isNull());
+                bHub = learned.path("id").asText();
+                System.out.printf("NodeHubTest: B used the hub it learned from A %.1f s after A's claim%n", (System.nanoTime() - claimedAt) / 1e9);
+                assertTrue(Files.readString(b.resolve("logs/rhizome.log")).contains("as device " + NodeProcess.json(NodeProcess.cli("identity", "--json", "--home", a.toString())).path("deviceId").asText() + " uses it"),
+                        "B's log says it learned the hub from A");
+                nb.terminate();
+                // B is down: A writes, and its rounds leave the change set on the hub
+                long filesBefore = hub.await("holds A's first round", j -> j.path("files").asLong() > 0).path("files").asLong();
                 assertEquals(0, NodeProcess.cli("put", "notes", "from-a", "\"" + MARKER + "\"", "--home", a.toString()).exitCode());
                 hub.await("holds A's batch file for B", j -> j.path("files").asLong() > filesBefore);
                 na.terminate();
             }
 
-            // A is down: B comes up, adds the hub (no code: A made it a member) and catches up from the hub only
+            // A is down: B comes up and catches up from the hub only (the hub it learned is kept across its restart)
             try (NodeProcess nb = NodeProcess.start(b, FAST).awaitReady()) {
-                bId = NodeProcess.json(NodeProcess.cli("identity", "--json", "--home", b.toString())).path("deviceId").asText();
-                assertFalse(bId.isEmpty());
-                NodeProcess.CliResult add = NodeProcess.cli("cloud", "add", "hub", address, "--home", b.toString());
-                assertEquals(0, add.exitCode(), add.stderr());
                 NodeProcess.awaitValue(b, "notes", "from-a", "\"" + MARKER + "\"", WAIT);
                 JsonNode peer = NodeProcess.json(NodeProcess.cli("status", "--json", "--home", b.toString())).path("sync").path("peers").get(0);
                 assertFalse(peer.path("connected").asBoolean(), "A is down: " + peer);
                 assertTrue(peer.path("lastSyncRoute").asText().startsWith("hub hub-"), "status names the hub route: " + peer);
                 assertEquals("hub", peer.path("route").asText(), "the route in use for A is the hub: " + peer);
+                // B removes the hub; A's mesh updates (A comes up and tells B once) do not bring it back
+                NodeProcess.CliResult remove = NodeProcess.cli("cloud", "remove", bHub, "--home", b.toString());
+                assertEquals(0, remove.exitCode(), remove.stderr());
+                try (NodeProcess na = NodeProcess.start(a, FAST).awaitReady()) {
+                    awaitLog(b, "B passes over the hub A still announces", "it was removed here");
+                    JsonNode clouds = NodeProcess.json(NodeProcess.cli("cloud", "status", "--json", "--home", b.toString()));
+                    assertEquals(0, clouds.path("clouds").size(), "the hub removed on B stays removed: " + clouds);
+                    na.terminate();
+                }
                 nb.terminate();
             }
 
@@ -144,14 +201,21 @@ class NodeHubTest {
             }
             long refusedBefore = hub.info().path("refused").asLong();
             try (NodeProcess nb = NodeProcess.start(b, FAST).awaitReady()) {
-                hub.await("refuses B", j -> j.path("refused").asLong() > refusedBefore);
+                // by hand, a removed hub can be added again: the hub refuses B now, with a sentence, and nothing is added
                 NodeProcess.CliResult again = NodeProcess.cli("cloud", "add", "hub", address, "--home", b.toString());
-                String why = again.stderr() + NodeProcess.cli("cloud", "status", "--json", "--home", b.toString()).stdout();
-                assertTrue(why.contains("was revoked from the mesh"), "B is told why: " + why);
+                assertEquals(1, again.exitCode(), again.stdout());
+                assertTrue(again.stderr().contains("was revoked from the mesh"), "B is told why: " + again.stderr());
+                hub.await("refuses B", j -> j.path("refused").asLong() > refusedBefore);
+                JsonNode clouds = NodeProcess.json(NodeProcess.cli("cloud", "status", "--json", "--home", b.toString()));
+                assertEquals(0, clouds.path("clouds").size(), clouds.toString());
                 nb.terminate();
             }
 
             hub.close();
+            NodeProcess.CliResult stopped = NodeProcess.cli("hub", "status", "--home", hub.home().toString());
+            assertEquals(3, stopped.exitCode(), stopped.stdout() + stopped.stderr());
+            assertTrue(stopped.stdout().contains("not running; what it last wrote:") && stopped.stdout().matches("(?s).*members +1 \\(1 revoked\\).*"),
+                    stopped.stdout());
             List<Path> files;
             try (Stream<Path> s = Files.walk(hub.home())) {
                 files = s.filter(Files::isRegularFile).toList();
@@ -171,6 +235,9 @@ class NodeHubTest {
     void aBadHubAddressIsRefusedWithASentenceAndAddsNothing() throws Exception {
         Path a = NodeProcess.loopbackHome(tmp, "lone");
         try (NodeProcess na = NodeProcess.start(a).awaitReady()) {
+            NodeProcess.CliResult notHub = NodeProcess.cli("hub", "status", "--home", a.toString());
+            assertEquals(2, notHub.exitCode(), notHub.stdout());
+            assertTrue(notHub.stderr().contains("is not the home of a hub"), notHub.stderr());
             NodeProcess.CliResult bad = NodeProcess.cli("cloud", "add", "hub", "/ip4/127.0.0.1/tcp/1", "--home", a.toString());
             assertEquals(1, bad.exitCode(), bad.stdout());
             assertTrue(bad.stderr().contains("is not a hub address"), bad.stderr());

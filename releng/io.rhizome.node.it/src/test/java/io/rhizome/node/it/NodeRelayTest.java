@@ -64,6 +64,41 @@ class NodeRelayTest {
         return new Relay(p, home, j.path("addresses").get(0).asText());
     }
 
+    /** {@code rhizome relay status --json} until {@code condition} holds. */
+    private static JsonNode awaitRelayStatus(Path home, String what, Predicate<JsonNode> condition) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            NodeProcess.CliResult r = NodeProcess.cli("relay", "status", "--json", "--home", home.toString());
+            last = NodeProcess.JSON.readTree(r.stdout());
+            if (r.exitCode() == 0 && condition.test(last)) {
+                return last;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(what + ": not within " + WAIT + "; relay status: " + last);
+    }
+
+    @Test
+    void relayStatusSaysWhetherItRunsAndRefusesAHomeWithoutARelay() throws Exception {
+        Path home;
+        try (Relay relay = startRelay()) {
+            home = relay.home();
+            JsonNode rs = awaitRelayStatus(home, "the relay runs", j -> j.path("running").asBoolean());
+            assertEquals(0, rs.path("reservations").asInt(), rs.toString());
+            assertEquals(0, rs.path("circuits").asInt(), rs.toString());
+        }
+        NodeProcess.CliResult stopped = NodeProcess.cli("relay", "status", "--home", home.toString());
+        assertEquals(3, stopped.exitCode(), stopped.stdout() + stopped.stderr());
+        assertTrue(stopped.stdout().contains("not running"), stopped.stdout());
+        Path none = tmp.resolve("not-a-relay");
+        Files.createDirectories(none);
+        NodeProcess.CliResult refused = NodeProcess.cli("relay", "status", "--home", none.toString());
+        assertEquals(2, refused.exitCode(), refused.stdout());
+        assertTrue(refused.stderr().contains("is not the home of a relay"), refused.stderr());
+        assertEquals(List.of(), List.of(none.toFile().list()), "nothing written into it");
+    }
+
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -114,6 +149,15 @@ class NodeRelayTest {
                 nb.awaitReady();
                 awaitJson(a, "A reserves on the relay", s -> s.toString().contains("/p2p-circuit/p2p/"), "status");
                 awaitJson(b, "B reserves on the relay", s -> s.toString().contains("/p2p-circuit/p2p/"), "status");
+                // `relay status`: running, both reservations, the limits of its rhizome.properties
+                JsonNode rs = awaitRelayStatus(relay.home(), "the relay counts both reservations", j -> j.path("reservations").asInt() == 2);
+                assertTrue(rs.path("running").asBoolean() && rs.path("pid").asLong() == relay.process().pid(), rs.toString());
+                assertEquals(4, rs.path("limits").path("maxReservations").asInt(), rs.toString());
+                assertEquals(relay.address(), rs.path("addresses").get(0).asText(), rs.toString());
+                NodeProcess.CliResult human = NodeProcess.cli("relay", "status", "--home", relay.home().toString());
+                assertEquals(0, human.exitCode(), human.stderr());
+                assertTrue(human.stdout().contains("running (pid " + relay.process().pid() + ")") && human.stdout().matches("(?s).*reservations +2 of 4 .*")
+                        && human.stdout().contains("circuits") && human.stdout().contains(relay.address()), human.stdout());
                 aPeer = json(a, "status").path("transports").path("libp2p").path("peerId").asText();
                 bPeer = json(b, "status").path("transports").path("libp2p").path("peerId").asText();
                 JsonNode invitation = json(a, "pair", "--no-wait");
