@@ -169,7 +169,17 @@ class NodeHubTest {
                 // B is down: A writes, and its rounds leave the change set on the hub
                 long filesBefore = hub.await("holds A's first round", j -> j.path("files").asLong() > 0).path("files").asLong();
                 assertEquals(0, NodeProcess.cli("put", "notes", "from-a", "\"" + MARKER + "\"", "--home", a.toString()).exitCode());
+                java.time.Instant written = java.time.Instant.now();
                 hub.await("holds A's batch file for B", j -> j.path("files").asLong() > filesBefore);
+                // and a whole round of A's began after the write (a round that ends after it may have
+                // begun before it): two rounds later than the write, both without an error
+                JsonNode round = awaitCloud(a, "a round of A through the hub after the write", c -> c.path("kind").asText().equals("hub")
+                        && c.path("lastRound").isTextual() && c.path("lastError").isNull()
+                        && java.time.Instant.parse(c.path("lastRound").asText()).isAfter(written));
+                java.time.Instant first = java.time.Instant.parse(round.path("lastRound").asText());
+                awaitCloud(a, "a second round of A through the hub after the write", c -> c.path("kind").asText().equals("hub")
+                        && c.path("lastRound").isTextual() && c.path("lastError").isNull()
+                        && java.time.Instant.parse(c.path("lastRound").asText()).isAfter(first));
                 na.terminate();
             }
 

@@ -191,9 +191,17 @@ class NodeRelayTest {
                     }
                     return false;
                 }, "status");
+                // the punch is counted once its attempt ends, just after the connection is marked: wait for it
                 long punched = 0;
-                for (Path home : List.of(a, b)) {
-                    punched += json(home, "status").path("transports").path("libp2p").path("holePunches").path("succeeded").asLong();
+                long deadline = System.currentTimeMillis() + WAIT.toMillis();
+                while (punched < 1 && System.currentTimeMillis() < deadline) {
+                    punched = 0;
+                    for (Path home : List.of(a, b)) {
+                        punched += json(home, "status").path("transports").path("libp2p").path("holePunches").path("succeeded").asLong();
+                    }
+                    if (punched < 1) {
+                        Thread.sleep(200);
+                    }
                 }
                 assertTrue(punched >= 1, "a hole punch, which only runs over a relayed connection, succeeded\n--- A ---\n"
                         + na.output() + "\n--- B ---\n" + nb.output());
