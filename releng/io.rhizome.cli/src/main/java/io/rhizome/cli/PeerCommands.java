@@ -160,6 +160,10 @@ final class PeerCommands {
             out.println("  Waiting for the other device... (Ctrl-C stops waiting; the code stays valid)");
         }
         PairingProgress stage = new PairingProgress(err, Terminal.stderr());
+        // the invitation just made is waiting: say so at once (a joiner may be in before the first poll)
+        if (i.path("stage").asText().equals("waiting-for-joiner")) {
+            stage.show(i);
+        }
         for (int n = 0; n < 6 * 60; n++) {
             try {
                 Thread.sleep(POLL_MILLIS);
