@@ -1,8 +1,5 @@
 package io.rhizome.bench.engine;
 
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,7 +54,7 @@ import io.rhizome.transport.memory.MemoryTransport;
  * </ul>
  *
  * <p>The store is pluggable: {@code --store memory} (the test-support in-memory store, the
- * default) or {@code --store class:<FQCN>} with {@code --store-dir DIR}: the class is instantiated
+ * default) or {@code --store class:<FQCN>} with {@code --store-dir DIR}: the class is instantiated ({@link BenchStores})
  * per node with, in this order of preference, a public static {@code open(Path)}, a public static
  * {@code open(SETTINGS, byte[] key)} whose SETTINGS type has a static {@code defaults(Path)} (a store
  * sealed at rest, such as the MapDB store: a random 32-byte key per node), a public constructor
@@ -336,53 +333,14 @@ public final class EngineBench {
         if (spec.equals("memory")) {
             return new MemoryReplicaStore();
         }
-        if (!spec.startsWith("class:")) {
-            throw new IllegalArgumentException("--store must be 'memory' or 'class:<FQCN>', not '" + spec + "'");
-        }
-        Class<?> c = Class.forName(spec.substring("class:".length()));
         Path dir = Path.of(options.getOrDefault("store-dir", Files.createTempDirectory("rhizome-bench").toString())).resolve(deviceId + "-"
                 + System.nanoTime());
-        Files.createDirectories(dir);
-        Object store = null;
-        for (Method m : c.getMethods()) {
-            if (Modifier.isStatic(m.getModifiers()) && m.getName().equals("open") && m.getParameterCount() == 1
-                    && m.getParameterTypes()[0] == Path.class && ReplicaStore.class.isAssignableFrom(m.getReturnType())) {
-                store = m.invoke(null, dir);
-                break;
-            }
-        }
-        if (store == null) {
-            // a store sealed at rest, like the MapDB store: open(SETTINGS, byte[] key) where SETTINGS has a
-            // static defaults(Path); it gets a random 32-byte key (each node its own)
-            for (Method m : c.getMethods()) {
-                if (Modifier.isStatic(m.getModifiers()) && m.getName().equals("open") && m.getParameterCount() == 2
-                        && m.getParameterTypes()[1] == byte[].class && ReplicaStore.class.isAssignableFrom(m.getReturnType())) {
-                    Method defaults;
-                    try {
-                        defaults = m.getParameterTypes()[0].getMethod("defaults", Path.class);
-                    } catch (NoSuchMethodException e) {
-                        continue;
-                    }
-                    byte[] key = new byte[32];
-                    new java.security.SecureRandom().nextBytes(key);
-                    store = m.invoke(null, defaults.invoke(null, dir), key);
-                    break;
-                }
-            }
-        }
-        if (store == null) {
-            try {
-                Constructor<?> k = c.getConstructor(Path.class);
-                store = k.newInstance(dir);
-            } catch (NoSuchMethodException e) {
-                store = c.getConstructor().newInstance();
-            }
-        }
+        ReplicaStore store = BenchStores.open(spec, dir);
         if (store instanceof AutoCloseable ac) {
             stores.add(ac);
         }
-        System.out.println("# store " + c.getName() + " at " + dir);
-        return (ReplicaStore) store;
+        System.out.println("# store " + store.getClass().getName() + " at " + dir);
+        return store;
     }
 
     private interface IndexedTask {
