@@ -21,8 +21,12 @@ import io.rhizome.api.SyncService;
 final class Importer {
 
     private final SyncService sync;
-    /** Namespace lookups of this import, so that each line does not list every namespace again. */
-    private final Map<String, Optional<NamespaceInfo>> namespaces = new java.util.HashMap<>();
+    /**
+     * Every namespace, as listed once for this import and again only after a declaration line
+     * changed them: a line costs a map lookup, not a listing of every namespace (listing once per
+     * name made an import into a node with many namespaces quadratic; found by the import fuzz target).
+     */
+    private Map<String, NamespaceInfo> namespaces;
 
     Importer(SyncService sync) {
         this.sync = sync;
@@ -56,7 +60,13 @@ final class Importer {
     }
 
     private Optional<NamespaceInfo> namespace(String name) {
-        return namespaces.computeIfAbsent(name, n -> sync.namespaces().stream().filter(i -> i.name().equals(n)).findFirst());
+        if (namespaces == null) {
+            namespaces = new java.util.HashMap<>();
+            for (NamespaceInfo info : sync.namespaces()) {
+                namespaces.put(info.name(), info);
+            }
+        }
+        return Optional.ofNullable(namespaces.get(name));
     }
 
     /** One parsed line of an export: an entity, or (with {@code declaration}) a namespace declaration. */
@@ -158,7 +168,7 @@ final class Importer {
         } catch (SyncException e) {
             throw new Stopped(line, written, e);
         }
-        namespaces.remove(d.name());
+        namespaces = null; // the name may be declared locally too, with another type: listed again when next asked
     }
 
     private boolean known(Line line) {
@@ -171,10 +181,18 @@ final class Importer {
      */
     private void declareUndeclared(Line line, int written) throws Stopped {
         if (!known(line)) {
+            io.rhizome.spi.namespace.NamespaceDefinition d;
             try {
-                declare(line, io.rhizome.spi.namespace.NamespaceDefinition.of(line.namespace(), line.type().get()), written);
+                d = io.rhizome.spi.namespace.NamespaceDefinition.of(line.namespace(), line.type().get());
             } catch (IllegalArgumentException e) {
                 throw new Stopped(line, written, new SyncException(SyncException.Reason.INVALID_VALUE, e.getMessage()));
+            }
+            Map<String, NamespaceInfo> listed = namespaces;
+            declare(line, d, written);
+            if (listed != null) {
+                // A name nobody had (not in the listing, so no local source declares it) now has exactly this declaration.
+                listed.put(d.name(), new NamespaceInfo(d.name(), d.crdtType(), d.scope(), d.aclClass(), true, Optional.empty()));
+                namespaces = listed;
             }
         }
     }

@@ -68,6 +68,12 @@ public final class NamespaceCatalog {
     }
 
     private final Map<String, Source> sources = new ConcurrentHashMap<>();
+    /**
+     * The winning local definition of every name, recomputed when a source changes: the lookups
+     * by name (every write, every namespace listed) are then one map read, not a walk over every
+     * source's definitions.
+     */
+    private volatile Map<String, NamespaceDefinition> localWinners = Map.of();
     private volatile Map<String, MeshDeclaration> mesh = Map.of();
     private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Parsed predicates by text: a {@link ScopePredicate} or the parse error's message. */
@@ -82,7 +88,11 @@ public final class NamespaceCatalog {
     }
 
     public void putSource(String sourceId, long ranking, List<NamespaceDefinition> definitions) {
-        Source before = sources.put(sourceId, new Source(sourceId, ranking, List.copyOf(definitions)));
+        Source before;
+        synchronized (sources) {
+            before = sources.put(sourceId, new Source(sourceId, ranking, List.copyOf(definitions)));
+            localWinners = winners();
+        }
         logConflicts();
         if (before == null || before.ranking() != ranking || !before.definitions().equals(definitions)) {
             changed();
@@ -90,7 +100,12 @@ public final class NamespaceCatalog {
     }
 
     public void removeSource(String sourceId) {
-        if (sources.remove(sourceId) != null) {
+        Source removed;
+        synchronized (sources) {
+            removed = sources.remove(sourceId);
+            localWinners = winners();
+        }
+        if (removed != null) {
             changed();
         }
     }
@@ -108,12 +123,40 @@ public final class NamespaceCatalog {
     /** Replaces the mesh's declarations (by name); listeners run if anything changed. */
     public void mesh(Map<String, MeshDeclaration> declarations) {
         Map<String, MeshDeclaration> copy = Map.copyOf(declarations);
-        if (copy.equals(mesh)) {
-            return;
+        synchronized (this) {
+            if (copy.equals(mesh)) {
+                return;
+            }
+            mesh = copy;
         }
-        mesh = copy;
         LOG.debug("mesh namespace declarations changed: {}", copy.keySet());
         changed();
+    }
+
+    /**
+     * Replaces the mesh's declarations of some names (an empty value: the mesh has none for that
+     * name any more), keeping the others; listeners run if anything changed.
+     */
+    public void meshUpdate(Map<String, Optional<MeshDeclaration>> declarations) {
+        boolean changedAny;
+        synchronized (this) {
+            Map<String, MeshDeclaration> next = new java.util.HashMap<>(mesh);
+            for (Map.Entry<String, Optional<MeshDeclaration>> e : declarations.entrySet()) {
+                if (e.getValue().isPresent()) {
+                    next.put(e.getKey(), e.getValue().get());
+                } else {
+                    next.remove(e.getKey());
+                }
+            }
+            changedAny = !next.equals(mesh);
+            if (changedAny) {
+                mesh = Map.copyOf(next);
+            }
+        }
+        if (changedAny) {
+            LOG.debug("mesh namespace declarations changed: {}", declarations.keySet());
+            changed();
+        }
     }
 
     /** The mesh's declaration of a name, if the mesh has one (possibly a withdrawal). */
@@ -142,15 +185,14 @@ public final class NamespaceCatalog {
         for (MeshDeclaration m : mesh.values()) {
             m.definition().ifPresent(d -> all.put(d.name(), d));
         }
-        for (NamespaceDefinition d : localDeclared()) {
-            all.put(d.name(), d);
-        }
+        all.putAll(localWinners);
         return new ArrayList<>(all.values());
     }
 
-    private List<NamespaceDefinition> localDeclared() {
-        Map<String, NamespaceDefinition> winners = new TreeMap<>();
-        Map<String, Long> ranks = new TreeMap<>();
+    /** The winning definition of every name the local sources declare: the highest ranking source's. */
+    private Map<String, NamespaceDefinition> winners() {
+        Map<String, NamespaceDefinition> winners = new java.util.HashMap<>();
+        Map<String, Long> ranks = new java.util.HashMap<>();
         for (Source s : sortedSources()) {
             for (NamespaceDefinition d : s.definitions()) {
                 if (!winners.containsKey(d.name()) || ranks.get(d.name()) < s.ranking()) {
@@ -159,7 +201,7 @@ public final class NamespaceCatalog {
                 }
             }
         }
-        return new ArrayList<>(winners.values());
+        return Map.copyOf(winners);
     }
 
     /** The declared definition of a name (locally, else by the mesh), if any. */
@@ -176,17 +218,7 @@ public final class NamespaceCatalog {
     }
 
     private Optional<NamespaceDefinition> localDeclared(String name) {
-        NamespaceDefinition best = null;
-        long bestRank = Long.MIN_VALUE;
-        for (Source s : sortedSources()) {
-            for (NamespaceDefinition d : s.definitions()) {
-                if (d.name().equals(name) && (best == null || s.ranking() > bestRank)) {
-                    best = d;
-                    bestRank = s.ranking();
-                }
-            }
-        }
-        return Optional.ofNullable(best);
+        return Optional.ofNullable(localWinners.get(name));
     }
 
     /**

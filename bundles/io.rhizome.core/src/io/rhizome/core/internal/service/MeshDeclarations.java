@@ -40,8 +40,9 @@ import io.rhizome.spi.namespace.SyncScope;
  * the namespace unavailable, with both declarations named, instead of having its entities
  * reinterpreted as the winner's type; everyone else sees the loser as a warning.
  *
- * <p>Thread-safe: {@link #refresh} runs on the engine thread (after changes of the reserved
- * namespace) and on start; the others on callers' threads.
+ * <p>Thread-safe: {@link #refresh(java.util.Collection)} runs on the engine thread (after changes
+ * of the reserved namespace, for the names they touched) and after a declaration here;
+ * {@link #refresh()} on start; the others on callers' threads.
  */
 public final class MeshDeclarations {
 
@@ -66,23 +67,39 @@ public final class MeshDeclarations {
 
     // ------------------------------------------------------------------ reading
 
-    /** Reads every declaration from the reserved namespace into the catalog. */
+    /** Reads every declaration from the reserved namespace into the catalog (on start). */
     public synchronized void refresh() {
         Map<String, MeshDeclaration> all = new HashMap<>();
         for (String name : engine.keys(NamespaceCatalog.DECLARATIONS)) {
-            Optional<JsonNode> value = engine.get(NamespaceCatalog.DECLARATIONS, name);
-            if (value.isEmpty()) {
-                continue;
-            }
-            List<Declared> siblings = new ArrayList<>();
-            for (JsonNode v : value.get().isArray() ? value.get() : List.of(value.get())) {
-                parse(name, v).ifPresent(siblings::add);
-            }
-            if (!siblings.isEmpty()) {
-                all.put(name, resolve(name, siblings));
-            }
+            read(name).ifPresent(m -> all.put(name, m));
         }
         catalog().mesh(all);
+    }
+
+    /**
+     * Reads the declarations of the given names again (those a change touched) into the catalog:
+     * a change costs what it changed, not what the mesh has declared (with every declared name read
+     * again, importing an export of a thousand namespaces read a million declarations).
+     */
+    public synchronized void refresh(java.util.Collection<String> names) {
+        Map<String, Optional<MeshDeclaration>> changed = new HashMap<>();
+        for (String name : names) {
+            changed.put(name, read(name));
+        }
+        catalog().meshUpdate(changed);
+    }
+
+    /** The mesh's declaration of one name, from the reserved namespace; empty if it holds none that parses. */
+    private Optional<MeshDeclaration> read(String name) {
+        Optional<JsonNode> value = engine.get(NamespaceCatalog.DECLARATIONS, name);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Declared> siblings = new ArrayList<>();
+        for (JsonNode v : value.get().isArray() ? value.get() : List.of(value.get())) {
+            parse(name, v).ifPresent(siblings::add);
+        }
+        return siblings.isEmpty() ? Optional.empty() : Optional.of(resolve(name, siblings));
     }
 
     private Optional<Declared> parse(String name, JsonNode v) {
@@ -252,7 +269,7 @@ public final class MeshDeclarations {
         boolean contested = catalog().mesh(d.name()).map(m -> !m.rivals().isEmpty()).orElse(false);
         if (!meshHas.equals(Optional.of(d)) || contested) {
             engine.write(List.of(declaration(d)));
-            refresh();
+            refresh(List.of(d.name()));
             LOG.info("namespace '{}' declared for the mesh {}", d.name(), describe(Optional.of(d)));
         }
         Optional<String> problem = catalog().scopeProblem(d);
@@ -279,7 +296,7 @@ public final class MeshDeclarations {
         withdrawn.put("by", engine.deviceId());
         withdrawn.put("at", wallClock.getAsLong());
         engine.write(List.of(set(name, withdrawn)));
-        refresh();
+        refresh(List.of(name));
         LOG.info("namespace '{}' withdrawn from the mesh", name);
         return true;
     }

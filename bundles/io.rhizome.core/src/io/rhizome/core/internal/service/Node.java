@@ -66,8 +66,10 @@ public final class Node implements AutoCloseable {
         @Override
         public void entitiesChanged(List<EntityChange> changes) {
             // The catalog first: sessions and host listeners then see the declarations that came with the data.
-            if (changes.stream().anyMatch(c -> c.namespace().equals(NamespaceCatalog.DECLARATIONS))) {
-                declarations.refresh();
+            List<String> declared = changes.stream().filter(c -> c.namespace().equals(NamespaceCatalog.DECLARATIONS))
+                    .map(EntityChange::key).distinct().toList();
+            if (!declared.isEmpty()) {
+                declarations.refresh(declared);
                 // Declarations are the node's own bookkeeping, not host data: no events for them.
                 changes = changes.stream().filter(c -> !c.namespace().equals(NamespaceCatalog.DECLARATIONS)).toList();
                 if (changes.isEmpty()) {

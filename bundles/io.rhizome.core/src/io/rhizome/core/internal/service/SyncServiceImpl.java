@@ -244,7 +244,8 @@ public final class SyncServiceImpl implements SyncService {
         if (all.size() != writes.size()) {
             // The engine's listener refreshes the catalog too, but later, on its own thread: a
             // declare or delete right after this write must already see the declaration it made.
-            declarations.refresh();
+            declarations.refresh(all.stream().filter(w -> w.namespace().equals(SyncService.DECLARATIONS_NAMESPACE))
+                    .map(LocalWrite::key).toList());
         }
     }
 
