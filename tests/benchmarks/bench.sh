@@ -47,11 +47,13 @@ if [[ "${RHIZOME_BENCH_SKIP_BUILD:-0}" != "1" ]]; then
   echo "== building io.rhizome.api and io.rhizome.crdt"
   (cd "$repo" && ./mvnw -B -q package -DskipTests -pl bundles/io.rhizome.api,bundles/io.rhizome.crdt -am)
 fi
-# The same Jackson the target platform pins (target-platform/rhizome.target); Tycho put it in $m2.
+# The same Jackson and lz4-java the target platform pins (target-platform/rhizome.target); Tycho put them in $m2.
 jackson="$m2/com/fasterxml/jackson/core"
 cp="$repo/bundles/io.rhizome.api/target/classes:$repo/bundles/io.rhizome.crdt/target/classes"
 cp="$cp:$jackson/jackson-core/2.22.4/jackson-core-2.22.4.jar:$jackson/jackson-databind/2.22.4/jackson-databind-2.22.4.jar"
 cp="$cp:$jackson/jackson-annotations/2.22/jackson-annotations-2.22.jar"
+# lz4-java (large sequence states are LZ4-compressed), the version the target platform pins.
+cp="$cp:$m2/at/yawk/lz4/lz4-java/1.14.1/lz4-java-1.14.1.jar"
 for jar in ${cp//:/ }; do
   if [[ ! -e "$jar" ]]; then echo "error: $jar missing (run without RHIZOME_BENCH_SKIP_BUILD, or set MAVEN_REPO)" >&2; exit 2; fi
 done

@@ -49,6 +49,12 @@ public final class ByteWriter {
         return raw(b, 0, b.length);
     }
 
+    /** The bytes written to {@code other}, length-prefixed (as {@link #bytes}, without copying them out first). */
+    public ByteWriter bytes(ByteWriter other) {
+        varlong(other.len);
+        return raw(other.buf, 0, other.len);
+    }
+
     public ByteWriter raw(byte[] b, int off, int n) {
         ensure(n);
         System.arraycopy(b, off, buf, len, n);

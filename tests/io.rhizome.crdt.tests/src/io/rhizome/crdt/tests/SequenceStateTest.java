@@ -22,7 +22,8 @@ import io.rhizome.spi.crdt.TextReplica;
 
 /**
  * Sequence states ({@code text}, {@code list}): states written by earlier versions (format 1,
- * DEFLATE-compressed) still decode and merge, and merging the state of a diverged replica gives
+ * DEFLATE-compressed) still decode and merge, large states are LZ4-compressed (format 3) and a
+ * damaged compressed body is refused, and merging the state of a diverged replica gives
  * exactly what applying the missing operations one by one gives.
  */
 class SequenceStateTest {
@@ -90,6 +91,94 @@ class SequenceStateTest {
         assertTrue(e.getMessage().contains("unknown sequence state format 9"), e.getMessage());
         assertArrayEquals(before, target.encodeState());
         assertThrows(CrdtDecodeException.class, () -> type.decodeState(ReplicaContext.of("c"), unknown));
+    }
+
+    /**
+     * A state from 128 KiB of plain layout on is LZ4-compressed (format 3); it decodes and merges
+     * like a plain one. A compressed body that is cut short, or that decompresses to another size
+     * than its header claims, or a claim no LZ4 body of that size can reach, is refused and changes
+     * nothing.
+     */
+    @Test
+    void largeStatesAreLz4CompressedAndDamagedOnesAreRefused() throws Exception {
+        CrdtType type = BuiltinTypes.get("text");
+        TextReplica source = (TextReplica) type.newReplica(ReplicaContext.of("a"));
+        Random random = new Random(7);
+        List<String> vocabulary = new ArrayList<>(); // prose repeats its words, which is what LZ4 finds
+        for (int i = 0; i < 300; i++) {
+            vocabulary.add(word(random) + word(random));
+        }
+        StringBuilder text = new StringBuilder();
+        while (text.length() < 160_000) {
+            text.append(vocabulary.get(random.nextInt(vocabulary.size()))).append(random.nextInt(9) == 0 ? "\n" : " ");
+        }
+        source.insert(0, text.toString());
+        byte[] state = source.encodeState();
+        int formatAt = 2 + 1 + 2 + 1; // tag, kind, count 1, id "a", counter 1 (one insert)
+        assertEquals(3, state[formatAt], "format 3 (LZ4) for a state of " + text.length() + " characters");
+        assertTrue(state.length < text.length() * 3 / 4, "compressed: " + state.length + " bytes for " + text.length() + " characters");
+        TextReplica copy = (TextReplica) type.decodeState(ReplicaContext.of("copy"), state);
+        assertEquals(text.toString(), copy.text());
+        TextReplica other = (TextReplica) type.newReplica(ReplicaContext.of("b"));
+        other.insert(0, "b's own ");
+        other.merge(state);
+        // Both inserted at the start concurrently: the two inserts end up side by side, in either order.
+        assertTrue(other.text().equals("b's own " + text) || other.text().equals(text + "b's own "), "merged text");
+
+        int[] raw = varint(state, formatAt + 1);
+        int[] packedLen = varint(state, raw[1]);
+        int bodyAt = packedLen[1];
+        assertEquals(state.length, bodyAt + packedLen[0], "the compressed body ends the state");
+
+        TextReplica target = (TextReplica) type.newReplica(ReplicaContext.of("t"));
+        target.insert(0, "keep me");
+        byte[] before = target.encodeState();
+        List<byte[]> damaged = new ArrayList<>();
+        damaged.add(withRawLength(state, formatAt, raw, packedLen, raw[0] + 1));  // decompresses to fewer bytes than claimed
+        damaged.add(withRawLength(state, formatAt, raw, packedLen, raw[0] - 1));  // to more
+        damaged.add(withRawLength(state, formatAt, raw, packedLen, 1 << 29));     // more than any body of this size can give
+        byte[] cut = new byte[bodyAt + packedLen[0] - 40];                        // the body cut short, its length fixed
+        System.arraycopy(state, 0, cut, 0, raw[1]);
+        int at = writeVarint(cut, raw[1], packedLen[0] - 40);
+        System.arraycopy(state, bodyAt, cut, at, packedLen[0] - 40);
+        damaged.add(java.util.Arrays.copyOf(cut, at + packedLen[0] - 40));
+        for (byte[] d : damaged) {
+            assertThrows(CrdtDecodeException.class, () -> target.merge(d));
+            assertThrows(CrdtDecodeException.class, () -> type.decodeState(ReplicaContext.of("c"), d));
+            assertArrayEquals(before, target.encodeState());
+        }
+    }
+
+    /** The LEB128 varint at {@code at}: its value and the index after it. */
+    private static int[] varint(byte[] b, int at) {
+        long v = 0;
+        int shift = 0;
+        while (true) {
+            int x = b[at++] & 0xFF;
+            v |= (long) (x & 0x7F) << shift;
+            if (x < 0x80) {
+                return new int[] {(int) v, at};
+            }
+            shift += 7;
+        }
+    }
+
+    private static int writeVarint(byte[] b, int at, long v) {
+        while ((v & ~0x7FL) != 0) {
+            b[at++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        b[at++] = (byte) v;
+        return at;
+    }
+
+    /** The state with its uncompressed-size field replaced. */
+    private static byte[] withRawLength(byte[] state, int formatAt, int[] raw, int[] packedLen, long claimed) {
+        byte[] out = new byte[state.length + 10];
+        System.arraycopy(state, 0, out, 0, formatAt + 1);
+        int at = writeVarint(out, formatAt + 1, claimed);
+        System.arraycopy(state, raw[1], out, at, state.length - raw[1]);
+        return java.util.Arrays.copyOf(out, at + state.length - raw[1]);
     }
 
     /**

@@ -7,7 +7,9 @@ import io.rhizome.crdt.internal.Json;
 
 /**
  * Writes a document in the plain layout of {@link SeqStateCodec} (before the format byte and any
- * compression): the agent names, the run count, the run columns and the live content.
+ * compression): the agent names, the run count, the run columns and the live content. One pass
+ * over the leaves writes every column directly; a run's right origin is written when the next run
+ * is seen (its code depends on that run).
  */
 final class SeqStateEncoder {
 
@@ -17,24 +19,34 @@ final class SeqStateEncoder {
     /** The plain layout of {@code doc}. */
     static byte[] encode(SeqDoc doc) {
         int runs = doc.runCount();
-        int[] agent = new int[runs], seq = new int[runs], len = new int[runs], olA = new int[runs], olS = new int[runs],
-                orA = new int[runs], orS = new int[runs];
-        boolean[] del = new boolean[runs];
         ByteWriter text = doc.text ? new ByteWriter(doc.visible + 16) : null;
         ByteWriter values = doc.text ? null : new ByteWriter(256);
-        int k = 0;
+        ByteWriter cA = new ByteWriter(runs), cS = new ByteWriter(runs * 2), cL = new ByteWriter(runs * 2),
+                cOL = new ByteWriter(runs), cOLS = new ByteWriter(runs), cOR = new ByteWriter(runs), cORS = new ByteWriter(runs);
+        int[] lastEnd = new int[doc.ids.names.size()];
+        // the previous run, whose right origin waits for this one
+        int pAgent = SeqDoc.NONE, pSeq = 0, pLen = 0, pOrA = SeqDoc.NONE, pOrS = 0;
+        boolean first = true;
         for (SeqLeaf l = doc.head; l != null; l = l.next) {
             int at = 0; // where run r's live elements start in the leaf's content
-            for (int r = 0; r < l.n; r++, k++) {
-                int n = l.len[r];
-                agent[k] = l.agent[r];
-                seq[k] = l.seq[r];
-                len[k] = n;
-                del[k] = l.del[r];
-                olA[k] = l.olA[r];
-                olS[k] = l.olS[r];
-                orA[k] = l.orA[r];
-                orS[k] = l.orS[r];
+            for (int r = 0; r < l.n; r++) {
+                int a = l.agent[r], seq = l.seq[r], n = l.len[r];
+                if (!first) {
+                    rightOrigin(cOR, cORS, pOrA, pOrS, a == pOrA && seq == pOrS);
+                }
+                cA.varlong(a);
+                cS.zigzag((long) seq - lastEnd[a]);
+                lastEnd[a] = seq + n;
+                cL.varlong(((long) n << 1) | (l.del[r] ? 1 : 0));
+                int olA = l.olA[r], olS = l.olS[r];
+                if (olA == SeqDoc.NONE) {
+                    cOL.varlong(0);
+                } else if (!first && olA == pAgent && olS == pSeq + pLen - 1) {
+                    cOL.varlong(1);
+                } else {
+                    cOL.varlong(olA + 2L);
+                    cOLS.varlong(olS);
+                }
                 if (!l.del[r]) {
                     if (text != null) {
                         text.utf8(((Content.Chars) l.content).data, at, n);
@@ -46,42 +58,38 @@ final class SeqStateEncoder {
                     }
                     at += n;
                 }
+                pAgent = a;
+                pSeq = seq;
+                pLen = n;
+                pOrA = l.orA[r];
+                pOrS = l.orS[r];
+                first = false;
             }
         }
-        ByteWriter raw = new ByteWriter(1024 + doc.visible * 2);
+        if (!first) {
+            rightOrigin(cOR, cORS, pOrA, pOrS, false);
+        }
+        ByteWriter content = text != null ? text : values;
+        ByteWriter raw = new ByteWriter(64 + doc.ids.names.size() * 16 + cA.size() + cS.size() + cL.size() + cOL.size() + cOLS.size()
+                + cOR.size() + cORS.size() + content.size() + 8 * 5);
         raw.varlong(doc.ids.names.size());
         doc.ids.names.forEach(raw::string);
         raw.varlong(runs);
-        ByteWriter cA = new ByteWriter(runs), cS = new ByteWriter(runs), cL = new ByteWriter(runs * 2),
-                cOL = new ByteWriter(runs), cOLS = new ByteWriter(64), cOR = new ByteWriter(runs), cORS = new ByteWriter(64);
-        int[] lastEnd = new int[doc.ids.names.size()];
-        for (k = 0; k < runs; k++) {
-            int a = agent[k];
-            cA.varlong(a);
-            cS.zigzag((long) seq[k] - lastEnd[a]);
-            lastEnd[a] = seq[k] + len[k];
-            cL.varlong(((long) len[k] << 1) | (del[k] ? 1 : 0));
-            if (olA[k] == SeqDoc.NONE) {
-                cOL.varlong(0);
-            } else if (k > 0 && olA[k] == agent[k - 1] && olS[k] == seq[k - 1] + len[k - 1] - 1) {
-                cOL.varlong(1);
-            } else {
-                cOL.varlong(olA[k] + 2L);
-                cOLS.varlong(olS[k]);
-            }
-            if (orA[k] == SeqDoc.NONE) {
-                cOR.varlong(0);
-            } else if (k + 1 < runs && orA[k] == agent[k + 1] && orS[k] == seq[k + 1]) {
-                cOR.varlong(1);
-            } else {
-                cOR.varlong(orA[k] + 2L);
-                cORS.varlong(orS[k]);
-            }
+        for (ByteWriter c : new ByteWriter[] {cA, cS, cL, cOL, cOLS, cOR, cORS, content}) {
+            raw.bytes(c);
         }
-        for (ByteWriter c : new ByteWriter[] {cA, cS, cL, cOL, cOLS, cOR, cORS}) {
-            raw.bytes(c.toByteArray());
-        }
-        raw.bytes(text != null ? text.toByteArray() : values.toByteArray());
         return raw.toByteArray();
+    }
+
+    /** A run's right origin: none, "the first element of the next run", or explicit. */
+    private static void rightOrigin(ByteWriter cOR, ByteWriter cORS, int orA, int orS, boolean isNextRun) {
+        if (orA == SeqDoc.NONE) {
+            cOR.varlong(0);
+        } else if (isNextRun) {
+            cOR.varlong(1);
+        } else {
+            cOR.varlong(orA + 2L);
+            cORS.varlong(orS);
+        }
     }
 }
