@@ -148,8 +148,21 @@ public final class Orchestrator implements TransportListener, EngineListener, Au
 
     // ------------------------------------------------------------------ transports
 
+    /**
+     * Adds (and starts, unless paused) a transport, and dials the devices it can reach now rather
+     * than at the next round: a node's transports start after its orchestrator, so waiting for the
+     * round made every start (and every transport installed later) wait up to
+     * {@link #RECONNECT_MILLIS} before its first dial.
+     */
     public void addTransport(Transport transport) {
         transports.add(transport, paused);
+        if (!paused && transports.started(transport.kind()).isPresent()) {
+            try {
+                scheduler.execute(connector::reconnect);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // the orchestrator is stopping: nothing to dial
+            }
+        }
     }
 
     private TransportListener listenerFor(Transport transport) {
