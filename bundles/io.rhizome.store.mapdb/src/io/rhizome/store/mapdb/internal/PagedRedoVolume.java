@@ -19,13 +19,19 @@ import org.mapdb.volume.Volume;
  * <p>Why: MapDB 3.1's own write-ahead log ({@code StoreWAL}) copies a commit into the main file
  * after syncing its log but never replays that log on open, so a crash during the copy leaves a
  * half-written file. This volume does what a redo log must: writes between two syncs stay in memory
- * (as dirty pages, remembering which bytes of each changed); {@link #sync()} first writes the
- * changed bytes of every dirty page to the redo file with a CRC and forces it, only then writes
- * them into the data file and forces it. The redo file is overwritten in place by the next commit,
- * never truncated (a truncation would cost a metadata sync). {@link #open} replays the redo file
- * if it holds a complete record: that is always the last commit, applied or not, and replaying
- * after-images is idempotent. A torn record fails its CRC and is ignored: its commit never
- * reached the data file. The record's format is {@link RedoFile}'s.
+ * (as dirty pages, remembering which bytes of each changed); {@link #sync()} appends the changed
+ * bytes of every dirty page to the redo file as one record with a CRC and forces it — the commit's
+ * only flush to disk — and then writes them into the data file without forcing it. The data file
+ * is forced only when the redo file is about to be reused from its start (its {@link #REDO_LAP}
+ * bytes are full) and on close: until then the redo file holds every commit since the last force,
+ * as a chain of records (see {@link RedoFile}). One flush per commit instead of two (the redo
+ * record, then the data file) halved the time a durable commit waits for the disk. {@link #open}
+ * replays the chain in order and forces the data file (a clean {@link #close} flushes the data file
+ * and ends the chain, so that only a crash leaves one to replay): commits already in the data file are
+ * written again with the same bytes (after-images), and a torn last record fails its CRC and is
+ * ignored — its commit never reached the data file. The redo file is never truncated (that would
+ * cost a metadata sync); a lap starts a new epoch, so the records of the lap before, still in the
+ * file behind the new ones, end the chain.
  *
  * <p>The pages between two syncs, and reading the file into them, are {@link PageBuffer}'s; this
  * class routes MapDB's reads and writes to them and makes a commit durable.
@@ -40,6 +46,12 @@ final class PagedRedoVolume extends Volume {
     static final int PAGE_SIZE = 1 << PAGE_SHIFT;
     /** How far the data file grows at a time (a multiple of the page size). */
     static final long GROW_STEP = 1L << 20;
+    /**
+     * The redo file's lap: when the next record would end past it, the data file is forced and the
+     * next record starts at offset 0 (a commit larger than the lap grows the file). 16 MiB bounds
+     * what an open replays.
+     */
+    static final long REDO_LAP = 16L << 20;
 
     /** Points in {@link #sync()} where a test can simulate a crash. */
     enum Stage { REDO_WRITTEN, DATA_WRITTEN }
@@ -55,14 +67,33 @@ final class PagedRedoVolume extends Volume {
     private final FileChannel redo;
     private final PageBuffer pages;
     private CrashHook crashHook = stage -> { };
+    private final long lap;
+    /** The chain being written: its epoch, the next record's number and where it goes. */
+    private long epoch;
+    private long number;
+    private long redoAt;
+    /** Whether commits were written into the data file since it was last forced. */
+    private boolean dataUnforced;
+    /** Whether the last record's commit is not (known to be) in the data file: a failed or interrupted sync. */
+    private boolean recordUnapplied;
+    private static final java.security.SecureRandom EPOCHS = new java.security.SecureRandom();
 
-    private PagedRedoVolume(Path dataPath, Path redoPath, FileChannel data, FileChannel redo, int cacheMaxPages)
+    private PagedRedoVolume(Path dataPath, Path redoPath, FileChannel data, FileChannel redo, int cacheMaxPages, long lap)
             throws IOException {
         this.dataPath = dataPath;
         this.redoPath = redoPath;
         this.data = data;
         this.redo = redo;
         this.pages = new PageBuffer(dataPath, data.size(), cacheMaxPages);
+        this.lap = lap;
+        newLap();
+    }
+
+    /** The next record starts a new chain at offset 0 (call only when the data file holds every commit). */
+    private void newLap() {
+        epoch = EPOCHS.nextLong();
+        number = 0;
+        redoAt = 0;
     }
 
     /**
@@ -72,6 +103,11 @@ final class PagedRedoVolume extends Volume {
      * @return the volume and whether a redo was replayed
      */
     static PagedRedoVolume open(Path dataPath, Path redoPath, int cacheMaxPages) throws IOException {
+        return open(dataPath, redoPath, cacheMaxPages, REDO_LAP);
+    }
+
+    /** As {@link #open(Path, Path, int)} with another lap (tests make laps short). */
+    static PagedRedoVolume open(Path dataPath, Path redoPath, int cacheMaxPages, long lap) throws IOException {
         FileChannel data = FileChannel.open(dataPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         FileChannel redo;
@@ -83,10 +119,15 @@ final class PagedRedoVolume extends Volume {
             throw e;
         }
         try {
-            if (redo.size() > 0) {
-                RedoFile.replay(data, redo);
+            List<RedoFile.RedoRecord> chain = redo.size() > 0 ? RedoFile.readChain(redo) : List.of();
+            for (RedoFile.RedoRecord r : chain) {
+                RedoFile.applyPages(data, r.pages(), r.newLength());
             }
-            return new PagedRedoVolume(dataPath, redoPath, data, redo, cacheMaxPages);
+            if (!chain.isEmpty()) {
+                data.force(false);
+                RedoFile.invalidate(redo, 0); // replayed and flushed: ended, as a clean close ends it
+            }
+            return new PagedRedoVolume(dataPath, redoPath, data, redo, cacheMaxPages, lap);
         } catch (IOException | RuntimeException e) {
             data.close();
             redo.close();
@@ -255,12 +296,31 @@ final class PagedRedoVolume extends Volume {
         }
         long newLength = pages.length();
         List<RedoFile.PageChange> changes = pages.changes();
+        if (redoAt > 0 && redoAt + RedoFile.recordSize(changes) > lap) {
+            // The next lap overwrites the records of this one: the data file must hold them first.
+            try {
+                data.force(false);
+            } catch (IOException e) {
+                throw new DBException.VolumeIOError("cannot make " + dataPath + " durable before reusing " + redoPath
+                        + "; nothing of this commit was written (the earlier ones are safe in the redo file): " + e.getMessage(), e);
+            }
+            dataUnforced = false;
+            newLap();
+        }
+        long end;
         try {
-            RedoFile.write(redo, changes, newLength);
+            long need = redoAt + RedoFile.recordSize(changes);
+            long size = redo.size();
+            if (need > size) {
+                // Grow in steps of zeros, so that almost every record is written inside the file's
+                // length and its flush need not commit the file system's journal too.
+                RedoFile.zeros(redo, size, ((need + GROW_STEP - 1) / GROW_STEP) * GROW_STEP);
+            }
+            end = RedoFile.append(redo, redoAt, epoch, number, changes, newLength);
         } catch (IOException e) {
             try {
                 // Make sure a partly written record can never be taken for a complete one.
-                RedoFile.invalidate(redo);
+                RedoFile.invalidate(redo, redoAt);
             } catch (IOException again) {
                 throw new RedoOutcomeUnknownException("cannot write the redo file " + redoPath + " (" + e.getMessage()
                         + ") nor invalidate it (" + again.getMessage() + "): whether this commit survives a restart is unknown",
@@ -269,12 +329,16 @@ final class PagedRedoVolume extends Volume {
             throw new DBException.VolumeIOError("cannot write the redo file " + redoPath + ", nothing of this commit "
                     + "was written: " + e.getMessage(), e);
         }
+        redoAt = end;
+        number++;
+        recordUnapplied = true;
         crashHook.reached(Stage.REDO_WRITTEN);
         try {
+            dataUnforced = true;
             RedoFile.applyPages(data, changes, newLength);
             crashHook.reached(Stage.DATA_WRITTEN);
-            data.force(false);
             pages.committed(newLength);
+            recordUnapplied = false;
         } catch (IOException e) {
             throw new ApplyFailedException("the commit is safe in " + redoPath + " but applying it to " + dataPath
                     + " failed: " + e.getMessage(), e);
@@ -294,6 +358,22 @@ final class PagedRedoVolume extends Volume {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        if (!recordUnapplied) {
+            // Every commit is in the data file: flush it and end the chain, so that the next open
+            // replays nothing (a chain replayed only in part, up to a record damaged since, would
+            // write older bytes over a complete data file). After a failed sync the chain stays
+            // for the next open to replay.
+            try {
+                if (dataUnforced) {
+                    data.force(false);
+                }
+                if (redo.size() > 0) {
+                    RedoFile.invalidate(redo, 0);
+                }
+            } catch (IOException ignored) {
+                // the chain stays and is replayed: it holds every commit since the last flush
+            }
         }
         try {
             data.close();

@@ -9,7 +9,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -144,7 +146,10 @@ class PagedRedoVolumeTest {
         });
         assertThrows(SimulatedCrash.class, v::sync);
         v.close();
-        long full = Files.size(redo());
+        long full;
+        try (FileChannel ch = FileChannel.open(redo(), StandardOpenOption.READ)) {
+            full = RedoFile.chainEnd(ch); // where the last record ends (the file runs on in zeros)
+        }
         for (long cut : new long[] {full - 1, full - 9, full / 2, 12}) {
             byte[] redoBytes = Files.readAllBytes(redo());
             Path torn = dir.resolve("torn-" + cut);
@@ -162,6 +167,91 @@ class PagedRedoVolumeTest {
         PagedRedoVolume again = open();
         assertArrayEquals(filled(5_000, 1), read(again, 0, 5_000));
         again.close();
+    }
+
+    /**
+     * A commit flushes only its redo record; the data file is flushed when the redo file starts a
+     * new lap. So after a crash the data file may hold any state since its last flush: here the
+     * oldest possible one, the state before the lap began, and the chain still brings it to the
+     * last commit. The records of the lap before, still in the file behind the chain, are not
+     * replayed (they would write older values over newer ones).
+     */
+    @Test
+    void afterACrashTheChainBringsTheDataFileFromItsLastFlushToTheLastCommit() throws Exception {
+        long lap = 48 * 1024;
+        PagedRedoVolume v = PagedRedoVolume.open(data(), redo(), 64, lap);
+        List<byte[]> states = new ArrayList<>(); // the data file after each commit
+        states.add(Files.readAllBytes(data()));
+        long lastEnd = 0;
+        int laps = 0;
+        byte[] flushedBeforeLastLap = states.get(0);
+        int commits = 60;
+        for (int i = 1; i <= commits; i++) {
+            v.ensureAvailable(20_000 + i * 100L);
+            v.putData(i * 37L, filled(9_000, i), 0, 9_000); // overlapping ranges, each commit its own value
+            v.putData(20_000 + i * 10L, filled(10, 200 + i % 50), 0, 10);
+            if (i == commits) {
+                v.setCrashHook(stage -> {
+                    if (stage == PagedRedoVolume.Stage.REDO_WRITTEN) {
+                        throw new SimulatedCrash();
+                    }
+                });
+                assertThrows(SimulatedCrash.class, v::sync);
+            } else {
+                v.sync();
+            }
+            long end;
+            try (FileChannel ch = FileChannel.open(redo(), StandardOpenOption.READ)) {
+                end = RedoFile.chainEnd(ch);
+            }
+            if (end < lastEnd) { // this commit began a lap: the data file was flushed just before it
+                laps++;
+                flushedBeforeLastLap = states.get(i - 1);
+            }
+            lastEnd = end;
+            states.add(Files.readAllBytes(data()));
+        }
+        assertTrue(laps >= 3, "the commits went round the redo file several times: " + laps);
+        assertEquals(PagedRedoVolume.GROW_STEP, Files.size(redo()), "the redo file did not grow past its first step");
+        v.close();
+        byte[] expected = expectedAfter(commits);
+
+        Files.write(data(), flushedBeforeLastLap);
+        PagedRedoVolume again = PagedRedoVolume.open(data(), redo(), 64, lap);
+        assertArrayEquals(expected, read(again, 0, expected.length), "the data file flushed before the last lap, then the chain");
+        again.close();
+        // Opened again (the data file now complete): the same, nothing older written over it.
+        PagedRedoVolume third = PagedRedoVolume.open(data(), redo(), 64, lap);
+        assertArrayEquals(expected, read(third, 0, expected.length));
+        third.close();
+    }
+
+    /** What the commits of the test above leave in the first bytes. */
+    private static byte[] expectedAfter(int commits) {
+        byte[] b = new byte[20_000 + commits * 10 + 10];
+        for (int i = 1; i <= commits; i++) {
+            Arrays.fill(b, i * 37, i * 37 + 9_000, (byte) i);
+            Arrays.fill(b, 20_000 + i * 10, 20_000 + i * 10 + 10, (byte) (200 + i % 50));
+        }
+        return b;
+    }
+
+    /** A redo file of the format before chains (one record at offset 0) is still replayed. */
+    @Test
+    void aRedoFileOfTheFormatBeforeChainsIsReplayed() throws Exception {
+        Files.write(data(), new byte[0]);
+        // magic "RHZREDO1", new length 8192, one page change of 16 bytes at offset 100, CRC32C
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(RedoFile.REDO_HEADER + 16 + 16 + 8);
+        out.putLong(0x52485a5245444f31L).putLong(8192).putInt(1);
+        out.putLong(0).putInt(100).putInt(16).put(filled(16, 5));
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(out.array(), 0, out.position());
+        out.putLong(crc.getValue());
+        Files.write(redo(), out.array());
+        PagedRedoVolume v = open();
+        assertArrayEquals(filled(16, 5), read(v, 100, 16));
+        assertEquals(8192, v.length());
+        v.close();
     }
 
     @Test
