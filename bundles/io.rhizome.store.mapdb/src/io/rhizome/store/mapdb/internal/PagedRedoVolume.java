@@ -48,10 +48,12 @@ final class PagedRedoVolume extends Volume {
     static final long GROW_STEP = 1L << 20;
     /**
      * The redo file's lap: when the next record would end past it, the data file is forced and the
-     * next record starts at offset 0 (a commit larger than the lap grows the file). 16 MiB bounds
-     * what an open replays.
+     * next record starts at offset 0 (a commit larger than the lap grows the file). 4 MiB bounds
+     * what an open replays and what the redo file takes of a small disk (a node's data folder on a
+     * 16 MB file system still has room), and costs one extra flush per lap: about every thousand
+     * single-value commits.
      */
-    static final long REDO_LAP = 16L << 20;
+    static final long REDO_LAP = 4L << 20;
 
     /** Points in {@link #sync()} where a test can simulate a crash. */
     enum Stage { REDO_WRITTEN, DATA_WRITTEN }
