@@ -69,16 +69,11 @@ final class PagedRedoVolume extends Volume {
     private final FileChannel redo;
     private final PageBuffer pages;
     private CrashHook crashHook = stage -> { };
-    private final long lap;
-    /** The chain being written: its epoch, the next record's number and where it goes. */
-    private long epoch;
-    private long number;
-    private long redoAt;
+    private final RedoChain chain;
     /** Whether commits were written into the data file since it was last forced. */
     private boolean dataUnforced;
     /** Whether the last record's commit is not (known to be) in the data file: a failed or interrupted sync. */
     private boolean recordUnapplied;
-    private static final java.security.SecureRandom EPOCHS = new java.security.SecureRandom();
 
     private PagedRedoVolume(Path dataPath, Path redoPath, FileChannel data, FileChannel redo, int cacheMaxPages, long lap)
             throws IOException {
@@ -87,15 +82,7 @@ final class PagedRedoVolume extends Volume {
         this.data = data;
         this.redo = redo;
         this.pages = new PageBuffer(dataPath, data.size(), cacheMaxPages);
-        this.lap = lap;
-        newLap();
-    }
-
-    /** The next record starts a new chain at offset 0 (call only when the data file holds every commit). */
-    private void newLap() {
-        epoch = EPOCHS.nextLong();
-        number = 0;
-        redoAt = 0;
+        this.chain = new RedoChain(redo, lap);
     }
 
     /**
@@ -298,7 +285,7 @@ final class PagedRedoVolume extends Volume {
         }
         long newLength = pages.length();
         List<RedoFile.PageChange> changes = pages.changes();
-        if (redoAt > 0 && redoAt + RedoFile.recordSize(changes) > lap) {
+        if (chain.lapFull(changes)) {
             // The next lap overwrites the records of this one: the data file must hold them first.
             try {
                 data.force(false);
@@ -307,32 +294,18 @@ final class PagedRedoVolume extends Volume {
                         + "; nothing of this commit was written (the earlier ones are safe in the redo file): " + e.getMessage(), e);
             }
             dataUnforced = false;
-            newLap();
+            chain.newLap();
         }
-        long end;
         try {
-            long need = redoAt + RedoFile.recordSize(changes);
-            long size = redo.size();
-            if (need > size) {
-                // Grow in steps of zeros, so that almost every record is written inside the file's
-                // length and its flush need not commit the file system's journal too.
-                RedoFile.zeros(redo, size, ((need + GROW_STEP - 1) / GROW_STEP) * GROW_STEP);
-            }
-            end = RedoFile.append(redo, redoAt, epoch, number, changes, newLength);
+            chain.append(changes, newLength);
+        } catch (RedoChain.InvalidationFailed e) {
+            throw new RedoOutcomeUnknownException("cannot write the redo file " + redoPath + " (" + e.getMessage()
+                    + ") nor invalidate it (" + e.invalidation.getMessage() + "): whether this commit survives a restart is unknown",
+                    e);
         } catch (IOException e) {
-            try {
-                // Make sure a partly written record can never be taken for a complete one.
-                RedoFile.invalidate(redo, redoAt);
-            } catch (IOException again) {
-                throw new RedoOutcomeUnknownException("cannot write the redo file " + redoPath + " (" + e.getMessage()
-                        + ") nor invalidate it (" + again.getMessage() + "): whether this commit survives a restart is unknown",
-                        e);
-            }
             throw new DBException.VolumeIOError("cannot write the redo file " + redoPath + ", nothing of this commit "
                     + "was written: " + e.getMessage(), e);
         }
-        redoAt = end;
-        number++;
         recordUnapplied = true;
         crashHook.reached(Stage.REDO_WRITTEN);
         try {
@@ -370,9 +343,7 @@ final class PagedRedoVolume extends Volume {
                 if (dataUnforced) {
                     data.force(false);
                 }
-                if (redo.size() > 0) {
-                    RedoFile.invalidate(redo, 0);
-                }
+                chain.end();
             } catch (IOException ignored) {
                 // the chain stays and is replayed: it holds every commit since the last flush
             }
