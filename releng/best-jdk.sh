@@ -15,11 +15,17 @@
 tool="${1:-java}"
 case "$tool" in java|javac) ;; *) echo "best-jdk.sh: the tool must be java or javac, not '$tool'" >&2; exit 2 ;; esac
 
-# The feature version (17, 21, 25...) of JDK home $1, or nothing.
+# The feature version (17, 21, 25...) of JDK home $1 into $v, or nothing. The release file is read
+# by the shell itself (no sed, no subshell): every CLI call runs this script, and each process it
+# started cost about 1 ms (≈ 20 ms a call before).
 feature() {
   v=""
-  if [ -f "$1/release" ]; then
-    v=$(sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$1/release" | head -n 1)
+  if [ -r "$1/release" ]; then
+    while IFS= read -r line || [ -n "$line" ]; do
+      case "$line" in
+        JAVA_VERSION=\"*) v=${line#JAVA_VERSION=\"}; v=${v%%\"*}; break ;;
+      esac
+    done < "$1/release"
   fi
   if [ -z "$v" ] && [ -x "$1/bin/java" ]; then
     v=$("$1/bin/java" -version 2>&1 | sed -n 's/.* version "\([^"]*\)".*/\1/p' | head -n 1)
@@ -28,14 +34,13 @@ feature() {
     1.*) v=${v#1.} ;;   # 1.8.0_392 is Java 8
   esac
   v=${v%%[!0-9]*}
-  echo "$v"
 }
 
 best=""
 best_version=0
 consider() {
   [ -n "$1" ] && [ -x "$1/bin/$tool" ] || return 0
-  v=$(feature "$1")
+  feature "$1"
   [ -n "$v" ] || return 0
   if [ "$v" -ge 17 ] && [ "$v" -gt "$best_version" ]; then
     best="$1"
@@ -57,7 +62,8 @@ consider "${JAVA_HOME-}"
 path_java=$(command -v "$tool" 2>/dev/null || true)
 if [ -n "$path_java" ]; then
   resolved=$(readlink -f "$path_java" 2>/dev/null || echo "$path_java")
-  consider "$(dirname "$(dirname "$resolved")")"
+  resolved=${resolved%/*}   # .../bin
+  consider "${resolved%/*}"
 fi
 for dir in /usr/lib/jvm/* /usr/java/* /opt/java/* /Library/Java/JavaVirtualMachines/*/Contents/Home; do
   [ -d "$dir" ] && consider "$dir"

@@ -1,6 +1,7 @@
 package io.rhizome.node.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -67,7 +68,7 @@ class NodeCliArchiveTest {
     }
 
     /** The one archive in {@code cds}, asserting that its name carries its real size and nothing else is there. */
-    private static Path wholeArchive(Path cds, String when) throws IOException {
+    private static Path wholeArchive(Path cds, String when) throws Exception {
         List<Path> all = files(cds);
         assertEquals(1, all.size(), when + ": exactly one archive and no temporary file: " + all);
         Path archive = all.get(0);
@@ -75,7 +76,23 @@ class NodeCliArchiveTest {
         assertTrue(name.startsWith("cli-") && name.endsWith(".jsa"), name);
         String size = name.substring(name.lastIndexOf('.', name.length() - 5) + 1, name.length() - 4);
         assertEquals(Files.size(archive), Long.parseLong(size), when + ": the archive " + name + " is whole");
+        assertEquals(cksum(archive), crcInName(name), when + ": the CRC in the name " + name + " is the file's");
         return archive;
+    }
+
+    /** The CRC of {@code NAME.cCRC.SIZE.jsa}. */
+    static String crcInName(String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\.c([0-9]+)\\.[0-9]+\\.jsa$").matcher(name);
+        assertTrue(m.find(), "NAME.cCRC.SIZE.jsa: " + name);
+        return m.group(1);
+    }
+
+    /** The POSIX {@code cksum} CRC of a file, as the launcher computes it. */
+    static String cksum(Path file) throws Exception {
+        Process p = new ProcessBuilder("cksum", file.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "cksum: " + out);
+        return out.split(" ")[0];
     }
 
     /** A status call answers with this node's device id and nothing on standard error. */
@@ -127,14 +144,18 @@ class NodeCliArchiveTest {
                 assertStatusAnswers(cli(cds, jdk, status), device, "JDK " + feature + ", empty archive");
                 archive = wholeArchive(cds, "JDK " + feature + " after the call that found it empty");
 
-                // damaged in place, same size: the CRC check makes the JVM run without it
+                // damaged in place, same size: the launcher's CRC check finds it, the call runs without it
+                // and writes a whole one again
+                String crcBefore = crcInName(archive.getFileName().toString());
                 try (RandomAccessFile f = new RandomAccessFile(archive.toFile(), "rw")) {
                     byte[] noise = new byte[64 * 1024];
                     new Random(feature).nextBytes(noise);
                     f.seek(f.length() / 3);
                     f.write(noise);
                 }
+                assertNotEquals(crcBefore, cksum(archive), "the damage changed the file's CRC");
                 assertStatusAnswers(cli(cds, jdk, status), device, "JDK " + feature + ", archive damaged in place");
+                archive = wholeArchive(cds, "JDK " + feature + " after the call that found it damaged");
                 assertStatusAnswers(cli(cds, jdk, "status", "--home", home.toString(), "--json"), device, "JDK " + feature + ", again");
 
                 // an archive older than the jar is stale (the jar was rebuilt): made again

@@ -72,7 +72,8 @@ class NodeDaemonArchiveTest {
             List<Path> adopted = files(cds, key + ".*.jsa");
             assertEquals(1, adopted.size(), "adopted: " + files(cds, "*"));
             archive = adopted.get(0);
-            assertEquals(archive.getFileName().toString(), key + "." + Files.size(archive) + ".jsa", "its size is in its name");
+            assertEquals(key + ".c" + NodeCliArchiveTest.cksum(archive) + "." + Files.size(archive) + ".jsa", archive.getFileName().toString(),
+                    "its CRC and size are in its name");
             assertEquals(List.of(), files(cds, "*.tmp"), "the written file was renamed, the cut-off one deleted");
             withArchive = archiveBytesInUse(second);
             assertEquals(0, NodeProcess.cli("put", "notes", "k", "\"v\"", "--home", home.toString()).exitCode());
@@ -80,14 +81,16 @@ class NodeDaemonArchiveTest {
         }
         assertEquals(List.of(), files(cds, "*.tmp"), "a daemon started with an archive writes none");
 
-        // Damaged in place (same size): the JVM's CRC check rejects it and the daemon runs without it.
+        // Damaged in place (same size): the launcher's CRC check rejects it and the daemon runs without it.
+        long archiveSize = Files.size(archive);
         try (RandomAccessFile f = new RandomAccessFile(archive.toFile(), "rw")) {
             f.seek(f.length() / 2);
             f.write(new byte[8192]);
         }
         try (NodeProcess third = NodeProcess.start(home, env).awaitReady()) {
+            assertFalse(Files.exists(archive), "the damaged archive was deleted: " + files(cds, "*"));
             long damaged = archiveBytesInUse(third);
-            assertTrue(withArchive - damaged > Files.size(archive) / 2, "the whole archive was in use (" + withArchive
+            assertTrue(withArchive - damaged > archiveSize / 2, "the whole archive was in use (" + withArchive
                     + " bytes mapped), the damaged one is not (" + damaged + " bytes: the JDK's own)");
             assertEquals("\"v\"", NodeProcess.cli("get", "notes", "k", "--home", home.toString()).stdout().strip());
             assertEquals(143, third.terminate(), third.output());
